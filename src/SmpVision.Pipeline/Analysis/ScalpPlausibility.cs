@@ -1,0 +1,87 @@
+using OpenCvSharp;
+using SmpVision.Pipeline.Imaging;
+
+namespace SmpVision.Pipeline.Analysis;
+
+/// <summary>Options of the "is this a scalp photo at all" gate.</summary>
+public sealed record PlausibilityOptions
+{
+    /// <summary>Grey-level standard deviation below which an image is blank. Default 3 (of 255).</summary>
+    public double MinGreyStandardDeviation { get; init; } = 3;
+
+    /// <summary>
+    /// Least share of skin- or hair-coloured pixels in a colour photo. Default 0.15: every real
+    /// trichoscopy frame and head photo of the dev sets is far above it (skin or hair covers most
+    /// of a dermoscope field and a large part of a head photo), while a document, a landscape
+    /// or a flat test card is below it.
+    /// </summary>
+    public double MinScalpColouredFraction { get; init; } = 0.15;
+
+    /// <summary>Returns configuration errors.</summary>
+    public IReadOnlyList<string> Validate() =>
+        MinScalpColouredFraction is < 0 or > 1 ? [$"{nameof(MinScalpColouredFraction)} must be in [0, 1]."] : [];
+}
+
+/// <summary>Result of the plausibility gate.</summary>
+/// <param name="ScalpColouredFraction">Share of pixels with skin or hair colour.</param>
+/// <param name="Achromatic">True for grey images (colour tests skipped, colour not measured).</param>
+public sealed record PlausibilityReport(double ScalpColouredFraction, bool Achromatic);
+
+/// <summary>
+/// Refuses images that cannot be scalp photos (blank frames, images with almost no skin or hair
+/// colour) before the costly stages run, with a reason a person can act on. Skin colour: hue
+/// angle of CIELAB (a*, b*) between -15 and 100 degrees with some chroma, which spans the ITA
+/// range from very light to dark skin (Chardon 1991, DOMAIN.md); hair: dark or low-chroma pixels.
+/// </summary>
+internal static class ScalpPlausibility
+{
+    public static PlausibilityReport Check(ScalpImage image, PlausibilityOptions options)
+    {
+        using var small = new Mat();
+        var factor = Math.Min(1.0, 256.0 / Math.Max(image.WidthPixels, image.HeightPixels));
+        Cv2.Resize(image.Bgr, small, new Size(0, 0), factor, factor, InterpolationFlags.Area);
+
+        using var grey = new Mat();
+        Cv2.CvtColor(small, grey, ColorConversionCodes.BGR2GRAY);
+        Cv2.MeanStdDev(grey, out _, out var sd);
+        if (sd.Val0 < options.MinGreyStandardDeviation)
+        {
+            throw new InvalidImageException(ImageErrorKind.NotAScalp, "The image is blank (one flat colour): it cannot show a scalp. Check the camera or capture software and send the photo again.");
+        }
+
+        using var lab = new Mat();
+        Cv2.CvtColor(small, lab, ColorConversionCodes.BGR2Lab);
+        var total = lab.Rows * lab.Cols;
+        int scalpColoured = 0, chromatic = 0;
+        // Resize output is continuous, so the pixels can be read as one span.
+        foreach (var p in lab.AsSpan<Vec3b>())
+        {
+            var l = p.Item0 * 100.0 / 255.0;
+            double a = p.Item1 - 128, b = p.Item2 - 128;
+            var chroma = Math.Sqrt((a * a) + (b * b));
+            if (chroma > 4)
+            {
+                chromatic++;
+            }
+
+            var hue = Math.Atan2(b, a) * 180.0 / Math.PI;
+            var skin = chroma >= 4 && chroma <= 60 && hue is >= -15 and <= 100 && l is >= 5 and <= 97;
+            var hair = l < 35 && chroma < 25;
+            if (skin || hair || (chroma < 12 && l < 85))
+            {
+                scalpColoured++;
+            }
+        }
+
+        var fraction = scalpColoured / (double)total;
+        var achromatic = chromatic < total * 0.02;
+        if (!achromatic && fraction < options.MinScalpColouredFraction)
+        {
+            throw new InvalidImageException(
+                ImageErrorKind.NotAScalp,
+                $"Only {fraction:P0} of the image has skin or hair colour (at least {options.MinScalpColouredFraction:P0} expected): it does not look like a scalp photo. Send a trichoscopy frame or a photo of the head.");
+        }
+
+        return new PlausibilityReport(fraction, achromatic);
+    }
+}

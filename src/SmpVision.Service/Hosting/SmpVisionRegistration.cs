@@ -1,0 +1,77 @@
+using TypeRegistry = Google.Protobuf.Reflection.TypeRegistry;
+using Google.Rpc;
+using Microsoft.Extensions.Options;
+using SmpVision.Pipeline.Analysis;
+using SmpVision.Pipeline.Calibration;
+using SmpVision.Service.Configuration;
+using SmpVision.Service.Errors;
+using SmpVision.Service.Grpc;
+using SmpVision.Service.Telemetry;
+
+namespace SmpVision.Service.Hosting;
+
+/// <summary>Registers the gRPC surface, the pipeline and their options.</summary>
+public static class SmpVisionRegistration
+{
+    /// <summary>Pipeline options section.</summary>
+    public const string PipelineSection = "SmpVision:Pipeline";
+
+    /// <summary>Adds SmpVision's services; options are validated when the host starts.</summary>
+    public static IHostApplicationBuilder AddSmpVision(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+
+        services.AddOptions<ServiceOptions>().Bind(builder.Configuration.GetSection(ServiceOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>();
+        services.AddOptions<AnalyzerOptions>().Bind(builder.Configuration.GetSection(PipelineSection)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AnalyzerOptions>, AnalyzerOptionsValidator>();
+        services.AddSingleton(sp => new ScalpAnalyzer(WithDeviceProfiles(
+            sp.GetRequiredService<IOptions<AnalyzerOptions>>().Value,
+            sp.GetRequiredService<IOptions<ServiceOptions>>().Value)));
+
+        var serviceOptions = builder.Configuration.GetSection(ServiceOptions.Section).Get<ServiceOptions>() ?? new ServiceOptions();
+        services.AddGrpc(o =>
+        {
+            // The framework refuses messages above this before our code runs; below it the
+            // service applies its own limits with field-level reasons.
+            o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, Math.Max(serviceOptions.MaxUploadBytes, 2L * serviceOptions.MaxUnaryImageBytes) + (1024 * 1024));
+            o.MaxSendMessageSize = null;
+            o.Interceptors.Add<ErrorMappingInterceptor>();
+        }).AddJsonTranscoding(o =>
+            // Rich error details must serialise in JSON responses too.
+            o.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor));
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<PipelineHealthCheck>("pipeline");
+
+        services.AddSingleton<SmpVisionMetrics>();
+        services.AddSingleton<PipelineReadiness>();
+        services.AddSingleton<AnalysisGate>();
+        services.AddSingleton<AnalysisRunner>();
+        services.AddSingleton<ImageUploadAssembler>();
+        services.AddHostedService<PipelineWarmup>();
+        return builder;
+    }
+
+    /// <summary>Built-in device profiles plus the configured ones (configured win).</summary>
+    private static AnalyzerOptions WithDeviceProfiles(AnalyzerOptions pipeline, ServiceOptions service)
+    {
+        var profiles = new Dictionary<string, DeviceProfile>(DeviceProfile.BuiltIn, StringComparer.OrdinalIgnoreCase);
+        foreach (var (id, profile) in service.DeviceProfiles)
+        {
+            profiles[id] = profile;
+        }
+
+        return pipeline with { DeviceProfiles = profiles };
+    }
+}
+
+/// <summary>Validates pipeline options at start through their own Validate().</summary>
+internal sealed class AnalyzerOptionsValidator : IValidateOptions<AnalyzerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AnalyzerOptions options)
+    {
+        var errors = options.Validate();
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(e => $"{SmpVisionRegistration.PipelineSection}: {e}"));
+    }
+}

@@ -1,0 +1,20 @@
+using SmpVision.Service.Grpc;
+using SmpVision.Service.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddSmpVision();
+
+var app = builder.Build();
+
+app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
+app.MapGrpcService<ScalpAnalysisGrpcService>();
+app.MapGrpcHealthChecksService();
+app.MapGrpcReflectionService();
+app.MapGet("/", () => "SmpVision scalp analysis. gRPC: smpvision.v1.ScalpAnalysis (reflection enabled); JSON: POST /v1/analyze, /v1/compare.");
+
+app.Run();
+
+/// <summary>Entry point, public for the in-process test host.</summary>
+public partial class Program;
