@@ -11,6 +11,7 @@ var app = builder.Build();
 app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
 app.MapGrpcService<ScalpAnalysisGrpcService>();
 app.MapGrpcHealthChecksService();
+app.MapHealthChecks("/healthz"); // same checks over plain HTTP, for container HEALTHCHECKs and load balancers
 app.MapGrpcReflectionService();
 app.MapGet("/", () => "SmpVision scalp analysis. gRPC: smpvision.v1.ScalpAnalysis (reflection enabled); JSON: POST /v1/analyze, /v1/compare.");
 
