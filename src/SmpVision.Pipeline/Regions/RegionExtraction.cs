@@ -87,6 +87,7 @@ internal static class RegionExtraction
         List<PipelineWarning> warnings,
         CancellationToken ct)
     {
+        Mat? regionIds = null;
         try
         {
             if (scale is null)
@@ -114,6 +115,7 @@ internal static class RegionExtraction
             }
 
             var minAreaPixels = MinRegionAreaPixels(options, scale, analysedPixels);
+            regionIds = new Mat(ownedLabels.Size(), MatType.CV_32SC1, Scalar.All(-1));
             var regions = new List<ScalpRegion>();
             var summaries = new List<RegionClassSummary>();
             foreach (var cls in ScalpClasses)
@@ -132,7 +134,7 @@ internal static class RegionExtraction
                     continue;
                 }
 
-                ExtractClass(cls, classMask, lab, skin, hairMask, hairs, units, scale, options, referencePerPx2, analysedPixels, minAreaPixels, regions, ct);
+                ExtractClass(cls, classMask, lab, skin, hairMask, hairs, units, scale, options, referencePerPx2, analysedPixels, minAreaPixels, regions, regionIds, ct);
             }
 
             long offPixels = totalPixels - analysedPixels;
@@ -156,11 +158,12 @@ internal static class RegionExtraction
             }
 
             double? referenceCm2 = referencePerPx2 is { } r && scale is not null ? r / scale.SquareMillimetresPerPixel * 100.0 : null;
-            return new RegionMap(ownedLabels, regions, summaries, analysedPixels, referenceCm2, referencePerPx2, skinColour, hairColour, scale?.PixelsPerMillimetre, warnings);
+            return new RegionMap(ownedLabels, regionIds, regions, summaries, analysedPixels, referenceCm2, referencePerPx2, skinColour, hairColour, scale?.PixelsPerMillimetre, warnings);
         }
         catch
         {
             ownedLabels.Dispose();
+            regionIds?.Dispose();
             throw;
         }
     }
@@ -185,6 +188,7 @@ internal static class RegionExtraction
         long analysedPixels,
         int minAreaPixels,
         List<ScalpRegion> regions,
+        Mat regionIds,
         CancellationToken ct)
     {
         using var cc = new Mat();
@@ -212,6 +216,11 @@ internal static class RegionExtraction
             Cv2.Compare(ccRoi, (double)i, compMask, CmpTypes.EQ);
 
             var polygons = Polygons(compMask, rect.Location, options.PolygonTolerancePixels);
+            using (var idRoi = new Mat(regionIds, rect))
+            {
+                idRoi.SetTo(Scalar.All(regions.Count), compMask);
+            }
+
             double? coverage = null;
             if (hairMask is not null)
             {

@@ -64,6 +64,7 @@ public sealed class RegionMap : IDisposable
 {
     internal RegionMap(
         Mat labels,
+        Mat regionIds,
         IReadOnlyList<ScalpRegion> regions,
         IReadOnlyList<RegionClassSummary> classes,
         long analysedAreaPixels,
@@ -75,6 +76,7 @@ public sealed class RegionMap : IDisposable
         IReadOnlyList<PipelineWarning> warnings)
     {
         Labels = labels;
+        RegionIds = regionIds;
         Regions = regions;
         Classes = classes;
         AnalysedAreaPixels = analysedAreaPixels;
@@ -88,6 +90,9 @@ public sealed class RegionMap : IDisposable
 
     /// <summary>8UC1 label image, same size as the input; values are <see cref="RegionClass"/>.</summary>
     internal Mat Labels { get; }
+
+    /// <summary>32SC1 image of region ids (index into <see cref="Regions"/>); -1 where no reported region lies.</summary>
+    internal Mat RegionIds { get; }
 
     /// <summary>Width of the label map in pixels.</summary>
     public int WidthPixels => Labels.Cols;
@@ -144,5 +149,9 @@ public sealed class RegionMap : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => Labels.Dispose();
+    public void Dispose()
+    {
+        Labels.Dispose();
+        RegionIds.Dispose();
+    }
 }
