@@ -1,0 +1,330 @@
+using OpenCvSharp;
+using SmpVision.Pipeline.Imaging;
+using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Model;
+using SmpVision.Pipeline.Regions;
+
+namespace SmpVision.Pipeline.Planning;
+
+/// <summary>
+/// Turns a region map into a per-region SMP plan. Decisions and their sources:
+/// <list type="bullet">
+/// <item>Reference density (one dot per follicular opening, Rassman 2015): the patient's own
+/// hair-bearing FU density when at least <see cref="PlanningOptions.MinReferenceFollicularUnits"/>
+/// FUs over <see cref="PlanningOptions.MinReferenceAreaSquareMillimetres"/> were measured; else
+/// the clinic's value; else the zone default (<see cref="ZoneDefaults"/>).</item>
+/// <item>Target per region = reference minus the existing FU density (thinning gets the gap,
+/// never a full layer over existing hair; hairless and scar get ~the full reference;
+/// hair-bearing none).</item>
+/// <item>Sessions: cumulative 30% / 70% / 100% by default (Liu 2025).</item>
+/// <item>Hairline feathering: from <see cref="PlanningOptions.HairlineEdgeDensityFraction"/>
+/// (40%, Tsai 2002) at the leading edge rising linearly to 100% over the feather width.</item>
+/// <item>Scars: flagged for higher fading and one extra touch-up session (Liu 2025).</item>
+/// <item>Pigment and needle: <see cref="PigmentRule"/>.</item>
+/// <item>Dot layout: <see cref="DotLayout"/>; needs a scale (never invents mm).</item>
+/// </list>
+/// </summary>
+public static class SmpPlanner
+{
+    /// <summary>Plans SMP over a region map.</summary>
+    /// <param name="map">Region map of the image (from the region stage).</param>
+    /// <param name="hairs">Detected hairs (their emergence points repel dots).</param>
+    /// <param name="units">Detected follicular units (their centres repel dots).</param>
+    /// <param name="options">Planning options.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>The plan: reference, per-region and per-session targets, pigment, dots (with a scale).</returns>
+    public static SmpPlan Plan(
+        RegionMap map,
+        IReadOnlyList<HairInstance> hairs,
+        IReadOnlyList<FollicularUnit> units,
+        PlanningOptions options,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(hairs);
+        ArgumentNullException.ThrowIfNull(units);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid PlanningOptions: " + string.Join(" ", errors), nameof(options));
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var warnings = new List<PipelineWarning>();
+        var reference = ChooseReference(map, options);
+        if (reference.Source != ReferenceDensitySource.PatientMeasured)
+        {
+            warnings.Add(new PipelineWarning(
+                "reference-not-measured",
+                $"Reference density {reference.FollicularUnitsPerSquareCentimetre:F0} FU/cm2 comes from {reference.Source}, not from this patient's scalp ({reference.Citation})."));
+        }
+
+        if (units.Count == 0 && hairs.Count > 0)
+        {
+            warnings.Add(new PipelineWarning("no-follicular-units", "Hairs were found but no follicular units; existing density is taken from hair counts, which overstates it and underfills thinning areas."));
+        }
+
+        var fractions = options.CumulativeSessionFractions;
+        var sessions = fractions.Count;
+        var hasHairline = options.HairlinePolyline is not null || options.HairlineEdge != HairlineEdge.None;
+        var ppm = map.PixelsPerMillimetre ?? options.PixelsPerMillimetreOverride;
+
+        // Per-region targets.
+        var targets = new List<(ScalpRegion Region, double Target, double? Existing, bool Pigmented, string Rule)>();
+        foreach (var region in map.Regions)
+        {
+            targets.Add(Target(region, reference.FollicularUnitsPerSquareCentimetre, units.Count == 0, options, warnings));
+        }
+
+        // Dot layout.
+        DotLayoutResult? layout = null;
+        double? minSpacingPixels = null;
+        if (options.IncludeDotLayout && targets.Any(t => t.Pigmented))
+        {
+            if (ppm is not { } p)
+            {
+                warnings.Add(new PipelineWarning("no-scale-no-dots", "No scale: dot densities are given per cm2, but dot coordinates and counts need px/mm, so none are laid out."));
+            }
+            else
+            {
+                ct.ThrowIfCancellationRequested();
+                var toPx2 = 1.0 / (100.0 * p * p);
+                var refPx2 = reference.FollicularUnitsPerSquareCentimetre * toPx2;
+                var layoutRegions = targets.Where(t => t.Pigmented)
+                    .Select(t => new DotLayoutRegion(t.Region.Id, t.Target * toPx2, refPx2))
+                    .ToList();
+                using var feather = hasHairline ? FeatherField(map.WidthPixels, map.HeightPixels, p, options) : null;
+                var obstacles = units.Select(u => u.Centre).Concat(hairs.Select(h => h.Emergence)).ToList();
+                layout = DotLayout.Layout(map.RegionIds, layoutRegions, feather, fractions, obstacles, options.MinDotSpacingFractionOfMeanSpacing, options.MaxDots, options.RandomSeed, ct);
+                minSpacingPixels = options.MinDotSpacingFractionOfMeanSpacing / Math.Sqrt(refPx2);
+                if (layout.Capped)
+                {
+                    warnings.Add(new PipelineWarning("dot-cap", $"The layout stopped at {options.MaxDots} dots (MaxDots)."));
+                }
+
+                foreach (var (id, expected) in layout.ExpectedCumulativeCounts)
+                {
+                    var got = layout.CumulativeCounts[id][sessions - 1];
+                    if (got < Math.Round(expected[sessions - 1]) - 1)
+                    {
+                        warnings.Add(new PipelineWarning("dot-shortfall", $"Region {id}: {got} dots placed of {expected[sessions - 1]:F0} expected; existing hairs leave too little room at the minimum spacing."));
+                    }
+                }
+            }
+        }
+
+        var plans = new List<RegionPlan>();
+        foreach (var (region, target, existing, pigmented, rule) in targets)
+        {
+            var isScar = region.Class == RegionClass.Scar && pigmented;
+            var list = new List<SessionTarget>();
+            int[]? counts = null;
+            if (pigmented && layout is not null && layout.CumulativeCounts.TryGetValue(region.Id, out var c))
+            {
+                counts = c;
+            }
+
+            for (var s = 0; s < sessions; s++)
+            {
+                var cum = pigmented ? fractions[s] * target : 0;
+                var prev = pigmented && s > 0 ? fractions[s - 1] * target : 0;
+                int? cumCount = counts?[s] ?? (layout is not null ? 0 : null);
+                int? added = counts is null ? cumCount : counts[s] - (s > 0 ? counts[s - 1] : 0);
+                list.Add(new SessionTarget(s + 1, pigmented ? fractions[s] : 0, cum, cum - prev, cumCount, added, false));
+            }
+
+            if (isScar)
+            {
+                list.Add(new SessionTarget(sessions + 1, 1.0, target, 0, counts?[sessions - 1], counts is null ? null : 0, true));
+            }
+
+            plans.Add(new RegionPlan(
+                region.Id,
+                region.Class,
+                region.ScarKind,
+                pigmented,
+                target,
+                existing,
+                pigmented && hasHairline ? target * options.HairlineEdgeDensityFraction : null,
+                isScar,
+                isScar,
+                list,
+                rule));
+        }
+
+        var pigment = PigmentRule.Recommend(map.SkinColour, map.HairColour, options.ColourCalibrated);
+        if (!options.ColourCalibrated)
+        {
+            warnings.Add(new PipelineWarning("colour-uncalibrated", "No colour chart: skin and hair colours carry camera error; check the pigment shade by eye."));
+        }
+
+        return new SmpPlan(reference, plans, sessions, options.SessionNumber, pigment, layout?.Dots ?? [], minSpacingPixels, ppm, warnings);
+    }
+
+    /// <summary>
+    /// Chooses the reference density: patient's own (enough FUs over enough area, needs a
+    /// scale) &gt; clinic value &gt; zone default.
+    /// </summary>
+    internal static ReferenceDensity ChooseReference(RegionMap map, PlanningOptions options)
+    {
+        var hb = map.Regions.Where(r => r.Class == RegionClass.HairBearing).ToList();
+        var fus = hb.Sum(r => r.FollicularUnitCount);
+        double? areaMm2 = map.PixelsPerMillimetre is null ? null : hb.Sum(r => r.AreaSquareMillimetres ?? 0);
+        double? measured = areaMm2 is > 0 ? fus / (areaMm2.Value / 100.0) : null;
+        if (measured is { } m && fus >= options.MinReferenceFollicularUnits && areaMm2 >= options.MinReferenceAreaSquareMillimetres)
+        {
+            return new ReferenceDensity(m, ReferenceDensitySource.PatientMeasured, $"patient's own hair-bearing scalp: {fus} FU over {areaMm2:F1} mm2", areaMm2, fus, measured);
+        }
+
+        if (options.ClinicReferenceFollicularUnitsPerSquareCentimetre is { } clinic)
+        {
+            return new ReferenceDensity(clinic, ReferenceDensitySource.ClinicRequest, "clinic's value from the request", areaMm2, fus, measured);
+        }
+
+        var zone = options.ZoneDefaultFollicularUnitsPerSquareCentimetreOverride ?? ZoneDefaults.FollicularUnitsPerSquareCentimetre(options.Zone);
+        var cite = options.ZoneDefaultFollicularUnitsPerSquareCentimetreOverride is null ? ZoneDefaults.Citation(options.Zone) : "zone default overridden by the caller";
+        return new ReferenceDensity(zone, ReferenceDensitySource.ZoneDefault, $"{options.Zone} zone default: {cite}", areaMm2, fus, measured);
+    }
+
+    private static (ScalpRegion Region, double Target, double? Existing, bool Pigmented, string Rule) Target(
+        ScalpRegion region, double reference, bool noUnits, PlanningOptions options, List<PipelineWarning> warnings)
+    {
+        var existing = noUnits ? region.HairsPerSquareCentimetre : region.FollicularUnitsPerSquareCentimetre;
+        switch (region.Class)
+        {
+            case RegionClass.HairBearing:
+                return (region, 0, existing, false, "hair-bearing: at or near the reference, no dots");
+            case RegionClass.Thinning when !options.PigmentThinning:
+                return (region, 0, existing, false, "thinning: not pigmented (option)");
+            case RegionClass.Scar when !options.PigmentScars:
+                return (region, 0, existing, false, "scar: not pigmented (option)");
+            case RegionClass.Thinning or RegionClass.Hairless or RegionClass.Scar:
+                double gap;
+                string rule;
+                if (existing is { } e)
+                {
+                    gap = Math.Max(0, reference - e);
+                    rule = $"{Name(region.Class)}: reference {reference:F0} - existing {e:F0} = {gap:F0} dots/cm2 (fill between existing hairs, DOMAIN.md)";
+                }
+                else if (region.DensityRelativeToReference is { } rel)
+                {
+                    gap = reference * Math.Max(0, 1 - rel);
+                    rule = $"{Name(region.Class)}: reference {reference:F0} x (1 - relative density {rel:F2}) = {gap:F0} dots/cm2 (no scale: gap from relative density)";
+                }
+                else if (region.Class == RegionClass.Thinning)
+                {
+                    warnings.Add(new PipelineWarning("thinning-gap-unknown", $"Region {region.Id}: existing density unknown (no scale, no reference); thinning left unpigmented rather than layering over existing hair."));
+                    return (region, 0, null, false, "thinning: existing density unknown, not pigmented");
+                }
+                else
+                {
+                    gap = reference;
+                    rule = $"{Name(region.Class)}: no hair, full reference {reference:F0} dots/cm2";
+                }
+
+                if (region.Class == RegionClass.Scar)
+                {
+                    rule += "; scar: higher fading, extra touch-up session (Liu 2025, DOMAIN.md)";
+                }
+
+                return (region, gap, existing, gap > 0, rule);
+            default:
+                return (region, 0, existing, false, "not scalp");
+        }
+    }
+
+    private static string Name(RegionClass c) => RegionMap.Legend.First(e => e.Class == c).Name;
+
+    /// <summary>Feather multiplier per pixel (32F): edge fraction at the leading edge rising linearly to 1 over the feather width.</summary>
+    internal static Mat FeatherField(int width, int height, double pixelsPerMillimetre, PlanningOptions options)
+    {
+        var widthPx = options.FeatherWidthMillimetres * pixelsPerMillimetre;
+        var e = options.HairlineEdgeDensityFraction;
+        using var distance = new Mat();
+        if (options.HairlinePolyline is { } line)
+        {
+            using var canvas = new Mat(height, width, MatType.CV_8UC1, Scalar.All(255));
+            var pts = line.Select(p => new Point((int)Math.Round(p.X), (int)Math.Round(p.Y))).ToArray();
+            Cv2.Polylines(canvas, [pts], false, Scalar.All(0), 1);
+            Cv2.DistanceTransform(canvas, distance, DistanceTypes.L2, DistanceTransformMasks.Precise);
+        }
+        else
+        {
+            using var row = new Mat(1, width, MatType.CV_32FC1);
+            using var col = new Mat(height, 1, MatType.CV_32FC1);
+            for (var x = 0; x < width; x++)
+            {
+                row.Set(0, x, (float)(options.HairlineEdge == HairlineEdge.Left ? x + 0.5 : width - x - 0.5));
+            }
+
+            for (var y = 0; y < height; y++)
+            {
+                col.Set(y, 0, (float)(options.HairlineEdge == HairlineEdge.Top ? y + 0.5 : height - y - 0.5));
+            }
+
+            if (options.HairlineEdge is HairlineEdge.Left or HairlineEdge.Right)
+            {
+                Cv2.Repeat(row, height, 1, distance);
+            }
+            else
+            {
+                Cv2.Repeat(col, 1, width, distance);
+            }
+        }
+
+        var result = new Mat();
+        if (widthPx <= 0)
+        {
+            distance.ConvertTo(result, MatType.CV_32FC1, 0, 1);
+            return result;
+        }
+
+        // m = e + (1 - e) * min(1, d / width)
+        using var clipped = new Mat();
+        Cv2.Min(distance, Scalar.All(widthPx), clipped);
+        clipped.ConvertTo(result, MatType.CV_32FC1, (1 - e) / widthPx, e);
+        return result;
+    }
+
+    /// <summary>
+    /// Renders the plan over the scalp: region outlines in legend colours and the planned dots
+    /// up to <paramref name="uptoSession"/> (default: the plan's current session) drawn as dark
+    /// discs of the body needle diameter (at least 2 px), earlier sessions filled, the newest
+    /// session ringed in white so the physician sees what is added now.
+    /// </summary>
+    /// <returns>PNG bytes.</returns>
+    public static byte[] RenderPreviewPng(ScalpImage image, RegionMap map, SmpPlan plan, int? uptoSession = null)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(plan);
+        var upto = uptoSession ?? plan.CurrentSession;
+        using var canvas = image.Bgr.Clone();
+        foreach (var cls in new[] { RegionClass.Thinning, RegionClass.Hairless, RegionClass.Scar })
+        {
+            using var mask = new Mat();
+            Cv2.Compare(map.Labels, (double)(byte)cls, mask, CmpTypes.EQ);
+            Cv2.FindContours(mask, out var contours, out _, RetrievalModes.List, ContourApproximationModes.ApproxSimple);
+            var thickness = Math.Max(2, image.WidthPixels / 400);
+            Cv2.DrawContours(canvas, contours, -1, RegionDrawing.ColourOf(cls), thickness);
+        }
+
+        var radius = plan.PixelsPerMillimetre is { } ppm ? Math.Max(2, (int)Math.Round(plan.Pigment.BodyNeedleMillimetres * ppm / 2)) : 2;
+        foreach (var dot in plan.Dots.Where(d => d.Session <= upto))
+        {
+            var c = new Point((int)Math.Round(dot.Position.X), (int)Math.Round(dot.Position.Y));
+            Cv2.Circle(canvas, c, radius, new Scalar(30, 30, 30), -1, LineTypes.AntiAlias);
+            if (dot.Session == upto)
+            {
+                Cv2.Circle(canvas, c, radius + Math.Max(1, radius / 3), Scalar.White, Math.Max(1, radius / 3), LineTypes.AntiAlias);
+            }
+        }
+
+        var scaleText = Math.Max(0.5, image.WidthPixels / 1200.0);
+        var text = $"session {upto}/{plan.SessionCount}  ref {plan.Reference.FollicularUnitsPerSquareCentimetre:F0} FU/cm2 ({plan.Reference.Source})  dilution {plan.Pigment.DilutionLevel}/5";
+        Cv2.PutText(canvas, text, new Point(10, (int)(30 * scaleText)), HersheyFonts.HersheySimplex, scaleText, Scalar.Black, (int)(4 * scaleText), LineTypes.AntiAlias);
+        Cv2.PutText(canvas, text, new Point(10, (int)(30 * scaleText)), HersheyFonts.HersheySimplex, scaleText, Scalar.White, (int)(1.5 * scaleText), LineTypes.AntiAlias);
+        return canvas.ImEncode(".png");
+    }
+}

@@ -1,0 +1,92 @@
+using OpenCvSharp;
+using SmpVision.Pipeline.Model;
+
+namespace SmpVision.Pipeline.Regions;
+
+/// <summary>
+/// CIELAB (D65) conversion of sRGB pixels. OpenCV's float conversion is used so that L* is
+/// 0-100 and a*, b* are signed, as DOMAIN.md (Colour and skin tone) asks.
+/// </summary>
+internal static class LabConversion
+{
+    /// <summary>Converts 8-bit BGR to 32-bit float Lab (L* 0-100, a*, b* signed).</summary>
+    internal static Mat ToLab(Mat bgr)
+    {
+        using var f = new Mat();
+        bgr.ConvertTo(f, MatType.CV_32FC3, 1.0 / 255.0);
+        var lab = new Mat();
+        Cv2.CvtColor(f, lab, ColorConversionCodes.BGR2Lab);
+        return lab;
+    }
+
+    /// <summary>Mean Lab over the mask (8UC1, non-zero = include); null when the mask is empty.</summary>
+    internal static LabColour? Mean(Mat lab, Mat mask)
+    {
+        if (Cv2.CountNonZero(mask) == 0)
+        {
+            return null;
+        }
+
+        var m = Cv2.Mean(lab, mask);
+        return new LabColour(m.Val0, m.Val1, m.Val2);
+    }
+
+    /// <summary>Per-channel median of Lab over the mask, from a subsample of at most ~20k pixels; null when empty.</summary>
+    internal static unsafe LabColour? Median(Mat lab, Mat mask)
+    {
+        var count = Cv2.CountNonZero(mask);
+        if (count == 0)
+        {
+            return null;
+        }
+
+        var step = Math.Max(1, count / 20000);
+        var ls = new List<float>(count / step + 1);
+        var las = new List<float>(count / step + 1);
+        var lbs = new List<float>(count / step + 1);
+        var seen = 0;
+        var rows = lab.Rows;
+        var cols = lab.Cols;
+        for (var y = 0; y < rows; y++)
+        {
+            var m = (byte*)mask.Ptr(y);
+            var p = (float*)lab.Ptr(y);
+            for (var x = 0; x < cols; x++)
+            {
+                if (m[x] == 0)
+                {
+                    continue;
+                }
+
+                if (seen++ % step == 0)
+                {
+                    ls.Add(p[3 * x]);
+                    las.Add(p[(3 * x) + 1]);
+                    lbs.Add(p[(3 * x) + 2]);
+                }
+            }
+        }
+
+        return new LabColour(MedianOf(ls), MedianOf(las), MedianOf(lbs));
+    }
+
+    private static double MedianOf(List<float> v)
+    {
+        v.Sort();
+        return v[v.Count / 2];
+    }
+
+    /// <summary>Individual Typology Angle in degrees: atan((L* - 50) / b*) (Chardon 1991, DOMAIN.md).</summary>
+    internal static double ItaDegrees(LabColour c) => Math.Atan2(c.L - 50.0, c.B) * 180.0 / Math.PI;
+
+    /// <summary>ITA band (Chardon 1991, DOMAIN.md): &gt;55 very light, 41-55 light, 28-41 intermediate, 10-28 tan, -30-10 brown, &lt;-30 dark.</summary>
+    internal static ItaBand BandOf(double itaDegrees) => itaDegrees switch
+    {
+        > 55 => ItaBand.VeryLight,
+        > 41 => ItaBand.Light,
+        > 28 => ItaBand.Intermediate,
+        > 10 => ItaBand.Tan,
+        > -30 => ItaBand.Brown,
+        _ => ItaBand.Dark,
+    };
+}

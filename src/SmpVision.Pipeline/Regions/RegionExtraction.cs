@@ -1,0 +1,383 @@
+using OpenCvSharp;
+using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Imaging;
+using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Model;
+
+namespace SmpVision.Pipeline.Regions;
+
+/// <summary>
+/// Turns any per-pixel class label map (values = <see cref="RegionClass"/>) into regions:
+/// polygons (outer + holes), area in pixels, fraction of the analysed scalp and mm2 (with a
+/// scale), hair and FU counts and densities per cm2 (with a scale), hair coverage fraction,
+/// density relative to the reference, mean CIELAB skin colour, and the scar kind from shape.
+/// Used by <see cref="RegionSegmentation"/> for trichoscopy and directly for overhead label maps.
+/// </summary>
+internal static class RegionExtraction
+{
+    private static readonly RegionClass[] ScalpClasses =
+        [RegionClass.HairBearing, RegionClass.Thinning, RegionClass.Hairless, RegionClass.Scar];
+
+    /// <summary>
+    /// Extracts regions and metrics from a label map made elsewhere (e.g. the overhead
+    /// segmenter). The label Mat is copied; the caller keeps ownership of its inputs. The
+    /// reference density is <see cref="RegionOptions.ReferenceHairsPerSquareCentimetre"/> when
+    /// given (with a scale), else the hair density of the hair-bearing class when it holds at
+    /// least <see cref="RegionOptions.MinHairsForInImageReference"/> hairs, else none.
+    /// </summary>
+    /// <returns>The region map (dispose it).</returns>
+    internal static RegionMap FromLabels(
+        ScalpImage image,
+        Mat labels,
+        IReadOnlyList<HairInstance> hairs,
+        IReadOnlyList<FollicularUnit> units,
+        Mat? hairMask,
+        Scale? scale,
+        RegionOptions options,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(hairs);
+        ArgumentNullException.ThrowIfNull(units);
+        ArgumentNullException.ThrowIfNull(options);
+        ThrowIfInvalid(options);
+        CheckGeometry(image, labels, "labels");
+        if (hairMask is not null)
+        {
+            CheckGeometry(image, hairMask, "hairMask");
+        }
+
+        var warnings = new List<PipelineWarning>();
+        double? referencePerPx2 = null;
+        if (options.ReferenceHairsPerSquareCentimetre is { } refCm2 && scale is not null)
+        {
+            referencePerPx2 = refCm2 / 100.0 * scale.SquareMillimetresPerPixel;
+        }
+        else
+        {
+            using var hb = new Mat();
+            Cv2.Compare(labels, (double)(byte)RegionClass.HairBearing, hb, CmpTypes.EQ);
+            var area = Cv2.CountNonZero(hb);
+            var n = CountPointsIn(hb, hairs.Select(h => h.Emergence));
+            if (area > 0 && n >= options.MinHairsForInImageReference)
+            {
+                referencePerPx2 = n / (double)area;
+            }
+            else
+            {
+                warnings.Add(new PipelineWarning("no-reference-density", "Too few hairs in hair-bearing scalp to set the patient's reference density; relative densities are not reported."));
+            }
+        }
+
+        var owned = labels.Clone();
+        return Build(image, owned, hairs, units, hairMask, scale, options, referencePerPx2, warnings, ct);
+    }
+
+    /// <summary>Builds the map from a label Mat it takes ownership of.</summary>
+    internal static RegionMap Build(
+        ScalpImage image,
+        Mat ownedLabels,
+        IReadOnlyList<HairInstance> hairs,
+        IReadOnlyList<FollicularUnit> units,
+        Mat? hairMask,
+        Scale? scale,
+        RegionOptions options,
+        double? referencePerPx2,
+        List<PipelineWarning> warnings,
+        CancellationToken ct)
+    {
+        Mat? regionIds = null;
+        try
+        {
+            if (scale is null)
+            {
+                warnings.Add(new PipelineWarning("no-scale", "No scale: region areas and densities are reported as fractions and counts only, not mm2 or per cm2."));
+            }
+
+            using var lab = LabConversion.ToLab(image.Bgr);
+            using var offScalp = new Mat();
+            Cv2.Compare(ownedLabels, (double)(byte)RegionClass.OffScalp, offScalp, CmpTypes.EQ);
+            using var unclassified = new Mat();
+            Cv2.Compare(ownedLabels, (double)(byte)RegionClass.Unclassified, unclassified, CmpTypes.EQ);
+            using var analysed = new Mat();
+            Cv2.BitwiseOr(offScalp, unclassified, analysed);
+            Cv2.BitwiseNot(analysed, analysed);
+            long analysedPixels = Cv2.CountNonZero(analysed);
+            var totalPixels = (long)ownedLabels.Rows * ownedLabels.Cols;
+
+            using var skin = analysed.Clone();
+            if (hairMask is not null)
+            {
+                using var notHair = new Mat();
+                Cv2.BitwiseNot(hairMask, notHair);
+                Cv2.BitwiseAnd(skin, notHair, skin);
+            }
+
+            var minAreaPixels = MinRegionAreaPixels(options, scale, analysedPixels);
+            regionIds = new Mat(ownedLabels.Size(), MatType.CV_32SC1, Scalar.All(-1));
+            var regions = new List<ScalpRegion>();
+            var summaries = new List<RegionClassSummary>();
+            foreach (var cls in ScalpClasses)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var classMask = new Mat();
+                Cv2.Compare(ownedLabels, (double)(byte)cls, classMask, CmpTypes.EQ);
+                long classPixels = Cv2.CountNonZero(classMask);
+                summaries.Add(new RegionClassSummary(
+                    cls,
+                    classPixels,
+                    analysedPixels > 0 ? classPixels / (double)analysedPixels : 0,
+                    scale is null ? null : classPixels * scale.SquareMillimetresPerPixel));
+                if (classPixels == 0)
+                {
+                    continue;
+                }
+
+                ExtractClass(cls, classMask, lab, skin, hairMask, hairs, units, scale, options, referencePerPx2, analysedPixels, minAreaPixels, regions, regionIds, ct);
+            }
+
+            long offPixels = totalPixels - analysedPixels;
+            summaries.Add(new RegionClassSummary(
+                RegionClass.OffScalp,
+                offPixels,
+                totalPixels > 0 ? offPixels / (double)totalPixels : 0,
+                scale is null ? null : offPixels * scale.SquareMillimetresPerPixel));
+
+            // Normal skin colour: skin pixels of hair-bearing scalp; falls back to all skin.
+            using var hbSkin = new Mat();
+            Cv2.Compare(ownedLabels, (double)(byte)RegionClass.HairBearing, hbSkin, CmpTypes.EQ);
+            Cv2.BitwiseAnd(hbSkin, skin, hbSkin);
+            var skinColour = LabConversion.Median(lab, hbSkin) ?? LabConversion.Median(lab, skin);
+            LabColour? hairColour = null;
+            if (hairMask is not null)
+            {
+                using var hairIn = new Mat();
+                Cv2.BitwiseAnd(hairMask, analysed, hairIn);
+                hairColour = LabConversion.Median(lab, hairIn);
+            }
+
+            double? referenceCm2 = referencePerPx2 is { } r && scale is not null ? r / scale.SquareMillimetresPerPixel * 100.0 : null;
+            return new RegionMap(ownedLabels, regionIds, regions, summaries, analysedPixels, referenceCm2, referencePerPx2, skinColour, hairColour, scale?.PixelsPerMillimetre, warnings);
+        }
+        catch
+        {
+            ownedLabels.Dispose();
+            regionIds?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Smallest region reported, in pixels: from mm2 with a scale, else a fraction of the analysed area.</summary>
+    internal static int MinRegionAreaPixels(RegionOptions options, Scale? scale, long analysedPixels) =>
+        scale is not null
+            ? Math.Max(1, (int)Math.Round(options.MinRegionAreaSquareMillimetres / scale.SquareMillimetresPerPixel))
+            : Math.Max(1, (int)Math.Round(options.MinRegionAreaFractionWithoutScale * analysedPixels));
+
+    private static void ExtractClass(
+        RegionClass cls,
+        Mat classMask,
+        Mat lab,
+        Mat skin,
+        Mat? hairMask,
+        IReadOnlyList<HairInstance> hairs,
+        IReadOnlyList<FollicularUnit> units,
+        Scale? scale,
+        RegionOptions options,
+        double? referencePerPx2,
+        long analysedPixels,
+        int minAreaPixels,
+        List<ScalpRegion> regions,
+        Mat regionIds,
+        CancellationToken ct)
+    {
+        using var cc = new Mat();
+        using var stats = new Mat();
+        using var centroids = new Mat();
+        var n = Cv2.ConnectedComponentsWithStats(classMask, cc, stats, centroids, PixelConnectivity.Connectivity8, MatType.CV_32S);
+        var hairCounts = CountPerComponent(cc, n, hairs.Select(h => h.Emergence));
+        var unitCounts = CountPerComponent(cc, n, units.Select(u => u.Centre));
+        for (var i = 1; i < n; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var area = stats.At<int>(i, (int)ConnectedComponentsTypes.Area);
+            if (area < minAreaPixels)
+            {
+                continue;
+            }
+
+            var rect = new Rect(
+                stats.At<int>(i, (int)ConnectedComponentsTypes.Left),
+                stats.At<int>(i, (int)ConnectedComponentsTypes.Top),
+                stats.At<int>(i, (int)ConnectedComponentsTypes.Width),
+                stats.At<int>(i, (int)ConnectedComponentsTypes.Height));
+            using var ccRoi = new Mat(cc, rect);
+            using var compMask = new Mat();
+            Cv2.Compare(ccRoi, (double)i, compMask, CmpTypes.EQ);
+
+            var polygons = Polygons(compMask, rect.Location, options.PolygonTolerancePixels);
+            using (var idRoi = new Mat(regionIds, rect))
+            {
+                idRoi.SetTo(Scalar.All(regions.Count), compMask);
+            }
+
+            double? coverage = null;
+            if (hairMask is not null)
+            {
+                using var hairRoi = new Mat(hairMask, rect);
+                using var hairIn = new Mat();
+                Cv2.BitwiseAnd(hairRoi, compMask, hairIn);
+                coverage = Cv2.CountNonZero(hairIn) / (double)area;
+            }
+
+            using var skinRoi = new Mat(skin, rect);
+            using var skinIn = new Mat();
+            Cv2.BitwiseAnd(skinRoi, compMask, skinIn);
+            using var labRoi = new Mat(lab, rect);
+            var colour = LabConversion.Mean(labRoi, skinIn) ?? LabConversion.Mean(labRoi, compMask) ?? default;
+
+            double? areaMm2 = scale is null ? null : area * scale.SquareMillimetresPerPixel;
+            double? areaCm2 = areaMm2 / 100.0;
+            var hairsIn = hairCounts[i];
+            var unitsIn = unitCounts[i];
+            var kind = cls == RegionClass.Scar ? ClassifyScar(compMask, area, scale, options) : ScarKind.Unspecified;
+            regions.Add(new ScalpRegion(
+                regions.Count,
+                cls,
+                kind,
+                polygons,
+                area,
+                analysedPixels > 0 ? area / (double)analysedPixels : 0,
+                areaMm2,
+                hairsIn,
+                unitsIn,
+                areaCm2 is > 0 ? hairsIn / areaCm2 : null,
+                areaCm2 is > 0 ? unitsIn / areaCm2 : null,
+                coverage,
+                referencePerPx2 is > 0 ? hairsIn / (double)area / referencePerPx2 : null,
+                colour));
+        }
+    }
+
+    /// <summary>
+    /// Scar kind from shape: elongated (min-area-rectangle aspect &gt;= StripMinElongation) is a
+    /// linear strip (FUT); round ones by equivalent diameter: punctate FUE, plug, or
+    /// surgical/traumatic (thresholds in <see cref="RegionOptions"/>). Without a scale only the
+    /// strip shape can be told; round scars stay unspecified rather than guessing a size.
+    /// </summary>
+    internal static ScarKind ClassifyScar(Mat compMask, int areaPixels, Scale? scale, RegionOptions options)
+    {
+        Cv2.FindContours(compMask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxNone);
+        if (contours.Length == 0)
+        {
+            return ScarKind.Unspecified;
+        }
+
+        var largest = contours.OrderByDescending(c => c.Length).First();
+        var box = Cv2.MinAreaRect(largest);
+        var longSide = Math.Max(box.Size.Width, box.Size.Height) + 1;
+        var shortSide = Math.Min(box.Size.Width, box.Size.Height) + 1;
+        if (longSide / shortSide >= options.StripMinElongation)
+        {
+            return ScarKind.LinearStrip;
+        }
+
+        if (scale is null)
+        {
+            return ScarKind.Unspecified;
+        }
+
+        var diameterMm = 2.0 * Math.Sqrt(areaPixels / Math.PI) / scale.PixelsPerMillimetre;
+        if (diameterMm <= options.PunctateMaxDiameterMillimetres)
+        {
+            return ScarKind.PunctateFue;
+        }
+
+        return diameterMm <= options.PlugMaxDiameterMillimetres ? ScarKind.Plug : ScarKind.SurgicalOrTraumatic;
+    }
+
+    private static List<RegionPolygon> Polygons(Mat compMask, Point offset, double tolerance)
+    {
+        // One-pixel border so contours of components touching the ROI edge stay closed.
+        using var padded = new Mat();
+        Cv2.CopyMakeBorder(compMask, padded, 1, 1, 1, 1, BorderTypes.Constant, Scalar.All(0));
+        Cv2.FindContours(padded, out var contours, out var hierarchy, RetrievalModes.CComp, ContourApproximationModes.ApproxSimple);
+        var result = new List<RegionPolygon>();
+        for (var i = 0; i < contours.Length; i++)
+        {
+            if (hierarchy[i].Parent >= 0)
+            {
+                continue;
+            }
+
+            var holes = new List<PolygonPixels>();
+            for (var h = hierarchy[i].Child; h >= 0; h = hierarchy[h].Next)
+            {
+                holes.Add(ToPolygon(contours[h], offset, tolerance));
+            }
+
+            result.Add(new RegionPolygon(ToPolygon(contours[i], offset, tolerance), holes));
+        }
+
+        return result;
+    }
+
+    private static PolygonPixels ToPolygon(Point[] contour, Point offset, double tolerance)
+    {
+        var simplified = contour.Length > 4 ? Cv2.ApproxPolyDP(contour, tolerance, true) : contour;
+        return new PolygonPixels(simplified.Select(p => new PointPixels(p.X - 1 + offset.X, p.Y - 1 + offset.Y)).ToArray());
+    }
+
+    private static int[] CountPerComponent(Mat cc, int n, IEnumerable<PointPixels> points)
+    {
+        var counts = new int[n];
+        foreach (var p in points)
+        {
+            var x = (int)Math.Floor(p.X);
+            var y = (int)Math.Floor(p.Y);
+            if (x >= 0 && y >= 0 && x < cc.Cols && y < cc.Rows)
+            {
+                var id = cc.At<int>(y, x);
+                if (id > 0 && id < n)
+                {
+                    counts[id]++;
+                }
+            }
+        }
+
+        return counts;
+    }
+
+    internal static int CountPointsIn(Mat mask, IEnumerable<PointPixels> points)
+    {
+        var count = 0;
+        foreach (var p in points)
+        {
+            var x = (int)Math.Floor(p.X);
+            var y = (int)Math.Floor(p.Y);
+            if (x >= 0 && y >= 0 && x < mask.Cols && y < mask.Rows && mask.At<byte>(y, x) != 0)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    internal static void CheckGeometry(ScalpImage image, Mat m, string name)
+    {
+        if (m.Type() != MatType.CV_8UC1 || m.Cols != image.WidthPixels || m.Rows != image.HeightPixels)
+        {
+            throw new ArgumentException($"{name} must be 8UC1 of the image size {image.WidthPixels}x{image.HeightPixels}.", name);
+        }
+    }
+
+    internal static void ThrowIfInvalid(RegionOptions options)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid RegionOptions: " + string.Join(" ", errors), nameof(options));
+        }
+    }
+}

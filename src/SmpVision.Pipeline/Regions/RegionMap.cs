@@ -1,0 +1,157 @@
+using OpenCvSharp;
+using SmpVision.Pipeline.Model;
+
+namespace SmpVision.Pipeline.Regions;
+
+/// <summary>One entry of the label-map legend: pixel value, class name and display colour.</summary>
+/// <param name="Value">Pixel value in the label map (the <see cref="RegionClass"/> value).</param>
+/// <param name="Class">The class.</param>
+/// <param name="Name">Stable kebab-case name, e.g. "hair-bearing".</param>
+/// <param name="DisplayColourRgbHex">Display colour as "#RRGGBB".</param>
+public sealed record RegionLegendEntry(byte Value, RegionClass Class, string Name, string DisplayColourRgbHex);
+
+/// <summary>A polygon with holes, in image pixels.</summary>
+/// <param name="Outer">Outer boundary.</param>
+/// <param name="Holes">Boundaries of holes inside it (other classes).</param>
+public sealed record RegionPolygon(PolygonPixels Outer, IReadOnlyList<PolygonPixels> Holes);
+
+/// <summary>
+/// One connected region of one class with its measurements. Physical values are null without a
+/// scale; fractions and pixel counts are always present.
+/// </summary>
+/// <param name="Id">Index of the region in the map, from 0.</param>
+/// <param name="Class">Region class.</param>
+/// <param name="ScarKind">Kind of scar from its shape; <see cref="ScarKind.Unspecified"/> for non-scar regions.</param>
+/// <param name="Polygons">Outer boundary plus holes (one connected component gives one polygon).</param>
+/// <param name="AreaPixels">Pixels in the region.</param>
+/// <param name="AreaFraction">Area as a fraction of the analysed scalp (all pixels not off-scalp).</param>
+/// <param name="AreaSquareMillimetres">Area in mm2; null without a scale.</param>
+/// <param name="HairCount">Hairs whose emergence point lies in the region.</param>
+/// <param name="FollicularUnitCount">Follicular units whose centre lies in the region.</param>
+/// <param name="HairsPerSquareCentimetre">Hair density; null without a scale.</param>
+/// <param name="FollicularUnitsPerSquareCentimetre">FU density; null without a scale.</param>
+/// <param name="HairCoverageFraction">Fraction of region pixels covered by hair; null when no hair mask was given.</param>
+/// <param name="DensityRelativeToReference">Hair density over the reference hair density used for the map; null when no reference was available.</param>
+/// <param name="MeanSkinColour">Mean CIELAB (D65) colour of the region's skin pixels (hair pixels excluded when a hair mask is known).</param>
+public sealed record ScalpRegion(
+    int Id,
+    RegionClass Class,
+    ScarKind ScarKind,
+    IReadOnlyList<RegionPolygon> Polygons,
+    long AreaPixels,
+    double AreaFraction,
+    double? AreaSquareMillimetres,
+    int HairCount,
+    int FollicularUnitCount,
+    double? HairsPerSquareCentimetre,
+    double? FollicularUnitsPerSquareCentimetre,
+    double? HairCoverageFraction,
+    double? DensityRelativeToReference,
+    LabColour MeanSkinColour);
+
+/// <summary>Totals of one class over the whole map.</summary>
+/// <param name="Class">The class.</param>
+/// <param name="AreaPixels">Pixels of the class.</param>
+/// <param name="AreaFraction">Fraction of the analysed scalp.</param>
+/// <param name="AreaSquareMillimetres">Area in mm2; null without a scale.</param>
+public sealed record RegionClassSummary(RegionClass Class, long AreaPixels, double AreaFraction, double? AreaSquareMillimetres);
+
+/// <summary>
+/// The region map of one image: a label image (pixel values are <see cref="RegionClass"/>),
+/// its regions with metrics, and the colours measured while building it. Owns native memory.
+/// </summary>
+public sealed class RegionMap : IDisposable
+{
+    internal RegionMap(
+        Mat labels,
+        Mat regionIds,
+        IReadOnlyList<ScalpRegion> regions,
+        IReadOnlyList<RegionClassSummary> classes,
+        long analysedAreaPixels,
+        double? referenceHairsPerSquareCentimetre,
+        double? referenceHairsPerSquarePixel,
+        LabColour? skinColour,
+        LabColour? hairColour,
+        double? pixelsPerMillimetre,
+        IReadOnlyList<PipelineWarning> warnings)
+    {
+        Labels = labels;
+        RegionIds = regionIds;
+        Regions = regions;
+        Classes = classes;
+        AnalysedAreaPixels = analysedAreaPixels;
+        ReferenceHairsPerSquareCentimetre = referenceHairsPerSquareCentimetre;
+        ReferenceHairsPerSquarePixel = referenceHairsPerSquarePixel;
+        SkinColour = skinColour;
+        HairColour = hairColour;
+        PixelsPerMillimetre = pixelsPerMillimetre;
+        Warnings = warnings;
+    }
+
+    /// <summary>8UC1 label image, same size as the input; values are <see cref="RegionClass"/>.</summary>
+    internal Mat Labels { get; }
+
+    /// <summary>32SC1 image of region ids (index into <see cref="Regions"/>); -1 where no reported region lies.</summary>
+    internal Mat RegionIds { get; }
+
+    /// <summary>Width of the label map in pixels.</summary>
+    public int WidthPixels => Labels.Cols;
+
+    /// <summary>Height of the label map in pixels.</summary>
+    public int HeightPixels => Labels.Rows;
+
+    /// <summary>Connected regions with their metrics.</summary>
+    public IReadOnlyList<ScalpRegion> Regions { get; }
+
+    /// <summary>Area per class (every class, zero when absent).</summary>
+    public IReadOnlyList<RegionClassSummary> Classes { get; }
+
+    /// <summary>Pixels of analysed scalp (everything not off-scalp).</summary>
+    public long AnalysedAreaPixels { get; }
+
+    /// <summary>Reference hair density the map was judged against, in hairs/cm2; null without a scale or reference.</summary>
+    public double? ReferenceHairsPerSquareCentimetre { get; }
+
+    /// <summary>Reference hair density in hairs per pixel^2 (always known when a reference exists).</summary>
+    public double? ReferenceHairsPerSquarePixel { get; }
+
+    /// <summary>Median CIELAB colour of normal skin (hair-bearing, hair pixels excluded); null when none was seen.</summary>
+    public LabColour? SkinColour { get; }
+
+    /// <summary>Median CIELAB colour of hair pixels; null without a hair mask or hair.</summary>
+    public LabColour? HairColour { get; }
+
+    /// <summary>Scale used, in px/mm; null when none.</summary>
+    public double? PixelsPerMillimetre { get; }
+
+    /// <summary>Things the caller should know (no scale, no reference, ...).</summary>
+    public IReadOnlyList<PipelineWarning> Warnings { get; }
+
+    /// <summary>Legend of the label map: value, class, name, display colour.</summary>
+    public static IReadOnlyList<RegionLegendEntry> Legend { get; } =
+    [
+        new(0, RegionClass.Unclassified, "unclassified", "#000000"),
+        new(1, RegionClass.HairBearing, "hair-bearing", "#2E7D32"),
+        new(2, RegionClass.Thinning, "thinning", "#F9A825"),
+        new(3, RegionClass.Hairless, "hairless", "#E53935"),
+        new(4, RegionClass.Scar, "scar", "#8E24AA"),
+        new(5, RegionClass.OffScalp, "off-scalp", "#607D8B"),
+    ];
+
+    /// <summary>Encodes the label map as an 8-bit single-channel PNG whose pixel values are <see cref="RegionClass"/> values.</summary>
+    public byte[] EncodeLabelMapPng() => Labels.ImEncode(".png");
+
+    /// <summary>Encodes the label map coloured with the legend colours (for people), as PNG.</summary>
+    public byte[] EncodeColourLabelMapPng()
+    {
+        using var colour = RegionDrawing.ColourLabels(Labels);
+        return colour.ImEncode(".png");
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Labels.Dispose();
+        RegionIds.Dispose();
+    }
+}

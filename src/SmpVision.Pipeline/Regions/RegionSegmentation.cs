@@ -1,0 +1,551 @@
+using OpenCvSharp;
+using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Imaging;
+using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Model;
+
+namespace SmpVision.Pipeline.Regions;
+
+/// <summary>
+/// Region map of a trichoscopy frame: hair-bearing, thinning, hairless, scar and off-scalp.
+/// Measurements and rules:
+/// <list type="bullet">
+/// <item>Local hair density: Gaussian kernel density of hair emergence points over the
+/// analysable mask (normalised convolution, so frame and overlay edges do not read as loss),
+/// sigma 0.5 mm by default (brief: 0.5-1 mm).</item>
+/// <item>Reference: the patient's own hair-bearing density in the frame (the densest part,
+/// refined to the mean of cells above the thinning threshold), or a caller-given reference
+/// (e.g. the occipital frame; Rakowska 2009, DOMAIN.md: the occiput is the patient's own reference).</item>
+/// <item>Thinning: local density below 78% of the reference (smallest perceivable loss ~22%, DOMAIN.md).</item>
+/// <item>Hairless: holds a hair-free disc of 1.5 reference spacings (so its edge follows the
+/// last hairs, not the blurred field) and reaches below 20% of the reference.</item>
+/// <item>Scar: hair-free, smooth (low local L* texture vs normal skin) and of a different
+/// colour (CIE76 vs the normal skin in CIELAB), shape-classified into <see cref="ScarKind"/>.</item>
+/// </list>
+/// Metrics per region come from <see cref="RegionExtraction"/>.
+/// </summary>
+internal static class RegionSegmentation
+{
+    /// <summary>Cells per density-kernel sigma on the working grid: fine enough that region
+    /// edges are placed to ~sigma/10 while the grid stays small (a few thousand cells).</summary>
+    private const double CellsPerSigma = 10.0;
+
+    /// <summary>Runs the region stage. Inputs are not modified or disposed.</summary>
+    /// <returns>The region map (dispose it).</returns>
+    internal static RegionMap Run(
+        ScalpImage image,
+        Mat analysableMask,
+        Mat hairMask,
+        IReadOnlyList<HairInstance> hairs,
+        IReadOnlyList<FollicularUnit> units,
+        Scale? scale,
+        RegionOptions options,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(analysableMask);
+        ArgumentNullException.ThrowIfNull(hairMask);
+        ArgumentNullException.ThrowIfNull(hairs);
+        ArgumentNullException.ThrowIfNull(units);
+        ArgumentNullException.ThrowIfNull(options);
+        RegionExtraction.ThrowIfInvalid(options);
+        RegionExtraction.CheckGeometry(image, analysableMask, nameof(analysableMask));
+        RegionExtraction.CheckGeometry(image, hairMask, nameof(hairMask));
+        ct.ThrowIfCancellationRequested();
+
+        var warnings = new List<PipelineWarning>();
+        var width = image.WidthPixels;
+        var height = image.HeightPixels;
+        var sigmaPixels = scale is not null
+            ? options.DensityKernelSigmaMillimetres * scale.PixelsPerMillimetre
+            : options.DensityKernelSigmaFractionOfShortSideWithoutScale * Math.Min(width, height);
+        var cell = Math.Max(1, (int)Math.Floor(sigmaPixels / CellsPerSigma));
+        var gw = (width + cell - 1) / cell;
+        var gh = (height + cell - 1) / cell;
+        var grid = new Size(gw, gh);
+        var sigmaCells = sigmaPixels / cell;
+
+        using var analysable = Binarise(analysableMask);
+        using var hair = Binarise(hairMask);
+        Cv2.BitwiseAnd(hair, analysable, hair);
+
+        // Analysable fraction per cell and a cell mask (majority analysable).
+        using var maskFraction = ResizeFraction(analysable, grid, cell);
+        using var cellMask = new Mat();
+        Cv2.Threshold(maskFraction, cellMask, 0.5, 255, ThresholdTypes.Binary);
+        cellMask.ConvertTo(cellMask, MatType.CV_8UC1);
+
+        // Emergence points inside the analysable area, as impulses on the grid.
+        var inside = hairs.Where(h => Inside(analysable, h.Emergence)).ToList();
+        using var impulses = new Mat(grid, MatType.CV_32FC1, Scalar.All(0));
+        foreach (var h in inside)
+        {
+            var gx = Math.Clamp((int)(h.Emergence.X / cell), 0, gw - 1);
+            var gy = Math.Clamp((int)(h.Emergence.Y / cell), 0, gh - 1);
+            impulses.Set(gy, gx, impulses.At<float>(gy, gx) + 1f);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        using var density = DensityPerSquarePixel(impulses, maskFraction, sigmaCells, cell);
+
+        // Reference density (hairs per px^2).
+        double? reference = null;
+        if (options.ReferenceHairsPerSquareCentimetre is { } refCm2)
+        {
+            if (scale is not null)
+            {
+                reference = refCm2 / 100.0 * scale.SquareMillimetresPerPixel;
+            }
+            else
+            {
+                warnings.Add(new PipelineWarning("reference-needs-scale", "A reference density in hairs/cm2 was given but the image has no scale; the in-image reference is used."));
+            }
+        }
+
+        if (reference is null && inside.Count >= options.MinHairsForInImageReference)
+        {
+            reference = InImageReference(density, cellMask, options);
+        }
+
+        if (reference is null or <= 0)
+        {
+            reference = null;
+            warnings.Add(new PipelineWarning("no-reference-density", $"Fewer than {options.MinHairsForInImageReference} hairs and no reference given: thinning cannot be judged; only hair-free areas are labelled hairless."));
+        }
+
+        ct.ThrowIfCancellationRequested();
+
+        // Hair occupancy per cell: any hair pixel, emergence point or FU centre.
+        using var occupied = ResizeFraction(hair, grid, cell);
+        Cv2.Threshold(occupied, occupied, 0, 255, ThresholdTypes.Binary);
+        occupied.ConvertTo(occupied, MatType.CV_8UC1);
+        foreach (var p in inside.Select(h => h.Emergence).Concat(units.Select(u => u.Centre)))
+        {
+            var gx = (int)(p.X / cell);
+            var gy = (int)(p.Y / cell);
+            if (gx >= 0 && gy >= 0 && gx < gw && gy < gh)
+            {
+                occupied.Set(gy, gx, (byte)255);
+            }
+        }
+
+        using var labelsGrid = new Mat(grid, MatType.CV_8UC1, Scalar.All((byte)RegionClass.HairBearing));
+        using var ratio = new Mat();
+        using var hairless = new Mat();
+        if (reference is { } refPx2)
+        {
+            Cv2.Multiply(density, Scalar.All(1.0 / refPx2), ratio);
+            var spacingCells = 1.0 / Math.Sqrt(refPx2) / cell;
+            HairlessCells(occupied, ratio, options.HairlessEmptyDiscSpacings * spacingCells, options, hairless);
+            using var thinning = new Mat();
+            Cv2.Threshold(ratio, thinning, options.ThinningBelowRelativeDensity, 255, ThresholdTypes.BinaryInv);
+            thinning.ConvertTo(thinning, MatType.CV_8UC1);
+            labelsGrid.SetTo(Scalar.All((byte)RegionClass.Thinning), thinning);
+        }
+        else
+        {
+            // No reference: only clearly hair-free areas (a disc of one kernel sigma) are labelled.
+            using var free = new Mat();
+            Cv2.BitwiseNot(occupied, free);
+            OpenWithDisc(free, sigmaCells, hairless);
+        }
+
+        labelsGrid.SetTo(Scalar.All((byte)RegionClass.Hairless), hairless);
+        ct.ThrowIfCancellationRequested();
+
+        if (options.DetectScars)
+        {
+            using var scar = ScarCells(image, analysable, hair, occupied, labelsGrid, grid, cell, scale, options, ct);
+            labelsGrid.SetTo(Scalar.All((byte)RegionClass.Scar), scar);
+        }
+
+        using var offGrid = new Mat();
+        Cv2.BitwiseNot(cellMask, offGrid);
+        labelsGrid.SetTo(Scalar.All((byte)RegionClass.OffScalp), offGrid);
+        var minCells = Math.Max(1, (int)Math.Round(RegionExtraction.MinRegionAreaPixels(options, scale, Cv2.CountNonZero(analysable)) / (double)(cell * cell)));
+        RemoveSmallIslands(labelsGrid, minCells);
+
+        // Back to full resolution; off-scalp follows the exact analysable mask.
+        var labels = new Mat();
+        try
+        {
+            using var big = new Mat();
+            Cv2.Resize(labelsGrid, big, new Size(gw * cell, gh * cell), 0, 0, InterpolationFlags.Nearest);
+            using (var roi = new Mat(big, new Rect(0, 0, width, height)))
+            {
+                roi.CopyTo(labels);
+            }
+
+            using var off = new Mat();
+            Cv2.BitwiseNot(analysable, off);
+            labels.SetTo(Scalar.All((byte)RegionClass.OffScalp), off);
+            using var offInLabels = new Mat();
+            Cv2.Compare(labels, (double)(byte)RegionClass.OffScalp, offInLabels, CmpTypes.EQ);
+            using var wronglyOff = new Mat();
+            Cv2.BitwiseAnd(offInLabels, analysable, wronglyOff);
+            labels.SetTo(Scalar.All((byte)RegionClass.HairBearing), wronglyOff);
+        }
+        catch
+        {
+            labels.Dispose();
+            throw;
+        }
+
+        return RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, reference, warnings, ct);
+    }
+
+    /// <summary>Local hair density (hairs per px^2): blurred impulses over blurred analysable fraction.</summary>
+    internal static Mat DensityPerSquarePixel(Mat impulses, Mat maskFraction, double sigmaCells, int cell)
+    {
+        using var num = new Mat();
+        using var den = new Mat();
+        Cv2.GaussianBlur(impulses, num, new Size(0, 0), sigmaCells, sigmaCells, BorderTypes.Constant);
+        Cv2.GaussianBlur(maskFraction, den, new Size(0, 0), sigmaCells, sigmaCells, BorderTypes.Constant);
+        using var floor = new Mat();
+        Cv2.Max(den, Scalar.All(1e-3), floor);
+        var density = new Mat();
+        Cv2.Divide(num, floor, density, 1.0 / (cell * (double)cell));
+        using var tooLittle = new Mat();
+        Cv2.Threshold(den, tooLittle, 0.05, 255, ThresholdTypes.BinaryInv);
+        tooLittle.ConvertTo(tooLittle, MatType.CV_8UC1);
+        density.SetTo(Scalar.All(0), tooLittle);
+        return density;
+    }
+
+    /// <summary>
+    /// The patient's hair-bearing density in the frame: start at a high quantile of the field,
+    /// then take the mean over cells at or above the thinning threshold of that value, a few
+    /// times, so that thinning and hairless parts of the frame do not pull the reference down.
+    /// </summary>
+    internal static double? InImageReference(Mat density, Mat cellMask, RegionOptions options)
+    {
+        var values = new List<float>();
+        var rows = density.Rows;
+        var cols = density.Cols;
+        for (var y = 0; y < rows; y++)
+        {
+            for (var x = 0; x < cols; x++)
+            {
+                if (cellMask.At<byte>(y, x) != 0)
+                {
+                    values.Add(density.At<float>(y, x));
+                }
+            }
+        }
+
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        values.Sort();
+        double reference = values[Math.Min(values.Count - 1, (int)(options.ReferenceSeedQuantile * values.Count))];
+        for (var i = 0; i < 5 && reference > 0; i++)
+        {
+            var cut = options.ThinningBelowRelativeDensity * reference;
+            var above = values.Where(v => v >= cut).ToList();
+            if (above.Count == 0)
+            {
+                break;
+            }
+
+            reference = above.Average(v => (double)v);
+        }
+
+        return reference > 0 ? reference : null;
+    }
+
+    /// <summary>
+    /// Hairless cells: the hair-free set opened with a disc of the given radius (so the edge
+    /// follows the last hairs), below the thinning ratio, in components that somewhere drop
+    /// below the hairless ratio.
+    /// </summary>
+    private static void HairlessCells(Mat occupied, Mat ratio, double radiusCells, RegionOptions options, Mat result)
+    {
+        using var free = new Mat();
+        Cv2.BitwiseNot(occupied, free);
+        using var opened = new Mat();
+        OpenWithDisc(free, radiusCells, opened);
+        using var low = new Mat();
+        Cv2.Threshold(ratio, low, options.ThinningBelowRelativeDensity, 255, ThresholdTypes.BinaryInv);
+        low.ConvertTo(low, MatType.CV_8UC1);
+        Cv2.BitwiseAnd(opened, low, opened);
+        using var core = new Mat();
+        Cv2.Threshold(ratio, core, options.HairlessBelowRelativeDensity, 255, ThresholdTypes.BinaryInv);
+        core.ConvertTo(core, MatType.CV_8UC1);
+        KeepComponentsTouching(opened, core, result);
+    }
+
+    /// <summary>Morphological opening with a disc; pixels outside the image count as free so
+    /// that hair-free areas cut by the frame edge are still found.</summary>
+    internal static void OpenWithDisc(Mat free, double radius, Mat result)
+    {
+        var r = Math.Max(1, (int)Math.Round(radius));
+        using var padded = new Mat();
+        Cv2.CopyMakeBorder(free, padded, r, r, r, r, BorderTypes.Constant, Scalar.All(255));
+        using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size((2 * r) + 1, (2 * r) + 1));
+        using var opened = new Mat();
+        Cv2.MorphologyEx(padded, opened, MorphTypes.Open, kernel, null, 1, BorderTypes.Constant, Scalar.All(255));
+        using var roi = new Mat(opened, new Rect(r, r, free.Cols, free.Rows));
+        roi.CopyTo(result);
+        Cv2.BitwiseAnd(result, free, result);
+    }
+
+    private static void KeepComponentsTouching(Mat mask, Mat seeds, Mat result)
+    {
+        using var cc = new Mat();
+        var n = Cv2.ConnectedComponents(mask, cc, PixelConnectivity.Connectivity8, MatType.CV_32S);
+        var keep = new bool[n];
+        var rows = mask.Rows;
+        var cols = mask.Cols;
+        for (var y = 0; y < rows; y++)
+        {
+            for (var x = 0; x < cols; x++)
+            {
+                if (seeds.At<byte>(y, x) != 0)
+                {
+                    keep[cc.At<int>(y, x)] = true;
+                }
+            }
+        }
+
+        keep[0] = false;
+        result.Create(mask.Size(), MatType.CV_8UC1);
+        result.SetTo(Scalar.All(0));
+        for (var y = 0; y < rows; y++)
+        {
+            for (var x = 0; x < cols; x++)
+            {
+                if (keep[cc.At<int>(y, x)])
+                {
+                    result.Set(y, x, (byte)255);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Scar cells: hair-free, smooth and off-colour. Local mean Lab and local L* standard
+    /// deviation are taken over skin pixels only (hair excluded, normalised convolution) and
+    /// compared with the normal skin of hair-bearing cells.
+    /// </summary>
+    private static Mat ScarCells(ScalpImage image, Mat analysable, Mat hair, Mat occupied, Mat labelsGrid, Size grid, int cell, Scale? scale, RegionOptions options, CancellationToken ct)
+    {
+        var width = image.WidthPixels;
+        var height = image.HeightPixels;
+        var windowPixels = scale is not null
+            ? options.TextureWindowMillimetres * scale.PixelsPerMillimetre
+            : options.TextureWindowFractionOfShortSideWithoutScale * Math.Min(width, height);
+
+        // Work at a resolution where the window is ~6 px: enough to see texture, cheap to filter.
+        var step = Math.Max(1, (int)Math.Floor(windowPixels / 6.0));
+        var small = new Size((width + step - 1) / step, (height + step - 1) / step);
+        using var lab = LabConversion.ToLab(image.Bgr);
+        using var labSmall = new Mat();
+        Cv2.Resize(lab, labSmall, small, 0, 0, InterpolationFlags.Area);
+        using var skin = new Mat();
+        using var notHair = new Mat();
+        using var hairWide = new Mat();
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
+        {
+            Cv2.Dilate(hair, hairWide, k);
+        }
+
+        Cv2.BitwiseNot(hairWide, notHair);
+        Cv2.BitwiseAnd(analysable, notHair, skin);
+        using var skinSmall = ResizeFraction(skin, small, step);
+        Cv2.Threshold(skinSmall, skinSmall, 0.99, 1.0, ThresholdTypes.Binary);
+        ct.ThrowIfCancellationRequested();
+
+        var ch = Cv2.Split(labSmall);
+        try
+        {
+            var sigma = windowPixels / step;
+            using var w = new Mat();
+            Cv2.GaussianBlur(skinSmall, w, new Size(0, 0), sigma);
+            Cv2.Max(w, Scalar.All(1e-3), w);
+            using var meanL = WeightedMean(ch[0], skinSmall, w, sigma);
+            using var meanA = WeightedMean(ch[1], skinSmall, w, sigma);
+            using var meanB = WeightedMean(ch[2], skinSmall, w, sigma);
+            using var l2 = new Mat();
+            Cv2.Multiply(ch[0], ch[0], l2);
+            using var meanL2 = WeightedMean(l2, skinSmall, w, sigma);
+            using var variance = new Mat();
+            using var meanLSq = new Mat();
+            Cv2.Multiply(meanL, meanL, meanLSq);
+            Cv2.Subtract(meanL2, meanLSq, variance);
+            Cv2.Max(variance, Scalar.All(0), variance);
+            using var texture = new Mat();
+            Cv2.Sqrt(variance, texture);
+
+            // Features on the region grid.
+            using var gL = new Mat();
+            using var gA = new Mat();
+            using var gB = new Mat();
+            using var gT = new Mat();
+            Cv2.Resize(meanL, gL, grid, 0, 0, InterpolationFlags.Area);
+            Cv2.Resize(meanA, gA, grid, 0, 0, InterpolationFlags.Area);
+            Cv2.Resize(meanB, gB, grid, 0, 0, InterpolationFlags.Area);
+            Cv2.Resize(texture, gT, grid, 0, 0, InterpolationFlags.Area);
+
+            // Normal skin: hair-bearing (else any non-hairless) analysable cells.
+            using var normal = new Mat();
+            Cv2.Compare(labelsGrid, (double)(byte)RegionClass.HairBearing, normal, CmpTypes.EQ);
+            if (Cv2.CountNonZero(normal) == 0)
+            {
+                Cv2.Compare(labelsGrid, (double)(byte)RegionClass.Thinning, normal, CmpTypes.EQ);
+            }
+
+            if (Cv2.CountNonZero(normal) == 0)
+            {
+                return new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
+            }
+
+            var refL = MedianOver(gL, normal);
+            var refA = MedianOver(gA, normal);
+            var refB = MedianOver(gB, normal);
+            var refT = MedianOver(gT, normal);
+            var result = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
+            var rows = grid.Height;
+            var cols = grid.Width;
+            for (var y = 0; y < rows; y++)
+            {
+                for (var x = 0; x < cols; x++)
+                {
+                    if (occupied.At<byte>(y, x) != 0)
+                    {
+                        continue;
+                    }
+
+                    var dl = gL.At<float>(y, x) - refL;
+                    var da = gA.At<float>(y, x) - refA;
+                    var db = gB.At<float>(y, x) - refB;
+                    var de = Math.Sqrt((dl * dl) + (da * da) + (db * db));
+                    var smooth = refT > 0 && gT.At<float>(y, x) <= options.ScarMaxRelativeTexture * refT;
+                    if (de >= options.ScarMinColourDifference && smooth)
+                    {
+                        result.Set(y, x, (byte)255);
+                    }
+                }
+            }
+
+            // Remove speckle: a scar is an area, not a few cells between hairs.
+            using var k3 = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3));
+            Cv2.MorphologyEx(result, result, MorphTypes.Open, k3);
+            return result;
+        }
+        finally
+        {
+            foreach (var m in ch)
+            {
+                m.Dispose();
+            }
+        }
+    }
+
+    private static Mat WeightedMean(Mat value, Mat weight, Mat blurredWeight, double sigma)
+    {
+        using var vw = new Mat();
+        Cv2.Multiply(value, weight, vw);
+        using var blurred = new Mat();
+        Cv2.GaussianBlur(vw, blurred, new Size(0, 0), sigma);
+        var mean = new Mat();
+        Cv2.Divide(blurred, blurredWeight, mean);
+        return mean;
+    }
+
+    private static float MedianOver(Mat values, Mat mask)
+    {
+        var list = new List<float>();
+        var rows = values.Rows;
+        var cols = values.Cols;
+        for (var y = 0; y < rows; y++)
+        {
+            for (var x = 0; x < cols; x++)
+            {
+                if (mask.At<byte>(y, x) != 0)
+                {
+                    list.Add(values.At<float>(y, x));
+                }
+            }
+        }
+
+        list.Sort();
+        return list.Count == 0 ? 0 : list[list.Count / 2];
+    }
+
+    /// <summary>Islands smaller than minCells take the most common label on their border.</summary>
+    internal static void RemoveSmallIslands(Mat labels, int minCells)
+    {
+        using var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));
+        foreach (var cls in new[] { RegionClass.Scar, RegionClass.Hairless, RegionClass.Thinning, RegionClass.HairBearing })
+        {
+            using var mask = new Mat();
+            Cv2.Compare(labels, (double)(byte)cls, mask, CmpTypes.EQ);
+            using var cc = new Mat();
+            using var stats = new Mat();
+            using var centroids = new Mat();
+            var n = Cv2.ConnectedComponentsWithStats(mask, cc, stats, centroids, PixelConnectivity.Connectivity8, MatType.CV_32S);
+            for (var i = 1; i < n; i++)
+            {
+                if (stats.At<int>(i, (int)ConnectedComponentsTypes.Area) >= minCells)
+                {
+                    continue;
+                }
+
+                using var comp = new Mat();
+                Cv2.Compare(cc, (double)i, comp, CmpTypes.EQ);
+                using var ring = new Mat();
+                Cv2.Dilate(comp, ring, k);
+                Cv2.Subtract(ring, comp, ring);
+                var votes = new int[256];
+                var rows = labels.Rows;
+                var cols = labels.Cols;
+                for (var y = 0; y < rows; y++)
+                {
+                    for (var x = 0; x < cols; x++)
+                    {
+                        if (ring.At<byte>(y, x) != 0)
+                        {
+                            votes[labels.At<byte>(y, x)]++;
+                        }
+                    }
+                }
+
+                votes[(byte)RegionClass.OffScalp] = 0;
+                votes[(byte)cls] = 0;
+                var best = Array.IndexOf(votes, votes.Max());
+                if (votes[best] > 0)
+                {
+                    labels.SetTo(Scalar.All(best), comp);
+                }
+            }
+        }
+    }
+
+    private static Mat Binarise(Mat mask)
+    {
+        var b = new Mat();
+        Cv2.Threshold(mask, b, 0, 255, ThresholdTypes.Binary);
+        return b;
+    }
+
+    /// <summary>Fraction of non-zero pixels per cell of size step (float 0-1) at the given grid size.</summary>
+    private static Mat ResizeFraction(Mat mask, Size grid, int step)
+    {
+        using var f = new Mat();
+        mask.ConvertTo(f, MatType.CV_32FC1, 1.0 / 255.0);
+        using var padded = new Mat();
+        Cv2.CopyMakeBorder(f, padded, 0, (grid.Height * step) - mask.Rows, 0, (grid.Width * step) - mask.Cols, BorderTypes.Replicate);
+        var result = new Mat();
+        Cv2.Resize(padded, result, grid, 0, 0, InterpolationFlags.Area);
+        return result;
+    }
+
+    private static bool Inside(Mat mask, PointPixels p)
+    {
+        var x = (int)Math.Floor(p.X);
+        var y = (int)Math.Floor(p.Y);
+        return x >= 0 && y >= 0 && x < mask.Cols && y < mask.Rows && mask.At<byte>(y, x) != 0;
+    }
+}
