@@ -72,7 +72,11 @@ internal static class HairClassifier
         var reference = BareScalpReference(lightness, aStar, bStar, chroma, texture, scalpMask, o);
         double skinL = reference?.L ?? FallbackSkinLightness;
 
-        var evidence = Evidence(lightness, chroma, texture, skinL, reference is null ? 0 : Chroma(reference.Value), o);
+        double headDiameter = Math.Sqrt(4 * Cv2.CountNonZero(scalpMask) / Math.PI);
+        int window = Math.Max(3, ((int)Math.Round(headDiameter * o.CoverageWindowFractionOfHead) / 2 * 2) + 1);
+        using var areaTexture = new Mat();
+        Cv2.BoxFilter(texture, areaTexture, MatType.CV_32F, new Size(window, window), null, true, BorderTypes.Reflect);
+        var evidence = Evidence(lightness, chroma, texture, areaTexture, skinL, reference is null ? 0 : Chroma(reference.Value), o);
         using var hairPixels = new Mat();
         Cv2.Threshold(evidence, hairPixels, o.HairEvidenceThreshold, 1.0, ThresholdTypes.Binary);
         using var scalpF = new Mat();
@@ -88,8 +92,6 @@ internal static class HairClassifier
         }
 
         // Coverage normalised by the scalp share of the window, so the head edge is not diluted by background.
-        double headDiameter = Math.Sqrt(4 * Cv2.CountNonZero(scalpMask) / Math.PI);
-        int window = Math.Max(3, ((int)Math.Round(headDiameter * o.CoverageWindowFractionOfHead) / 2 * 2) + 1);
         var coverage = new Mat();
         using (var scalpShare = new Mat())
         {
@@ -136,14 +138,16 @@ internal static class HairClassifier
     /// <see cref="OverheadOptions.HairDarknessHigh"/> counts on its own; moderate darkness counts
     /// only when the pixel is also greyer than shaded skin would be (skin in shadow keeps its
     /// chroma in proportion to L*, hair does not), so the shaded sides of a bald dome are not hair.
+    /// Darkness is further discounted where the window around the pixel is smooth (shadow).
     /// </summary>
-    private static Mat Evidence(Mat lightness, Mat chroma, Mat texture, double skinL, double skinChroma, OverheadOptions o)
+    private static Mat Evidence(Mat lightness, Mat chroma, Mat texture, Mat areaTexture, double skinL, double skinChroma, OverheadOptions o)
     {
         var evidence = new Mat(lightness.Size(), MatType.CV_32FC1);
         var lRows = lightness.AsRows<float>();
         var cRows = chroma.AsRows<float>();
         var tRows = texture.AsRows<float>();
         var eRows = evidence.AsRows<float>();
+        var aRows = areaTexture.AsRows<float>();
         int rowCount = lightness.Rows, colCount = lightness.Cols;
         double chromaPerLightness = skinChroma / Math.Max(1, skinL);
         double darkSpan = o.HairDarknessHigh - o.HairDarknessLow;
@@ -153,6 +157,7 @@ internal static class HairClassifier
             var cr = cRows[y];
             var tr = tRows[y];
             var er = eRows[y];
+            var ar = aRows[y];
             for (int x = 0; x < colCount; x++)
             {
                 double tex = Math.Clamp((tr[x] - o.HairTextureLow) / (o.HairTextureHigh - o.HairTextureLow), 0, 1);
@@ -166,7 +171,9 @@ internal static class HairClassifier
                     gate = Math.Clamp(((0.9 * expected) - cr[x]) / Math.Max(1e-3, 0.3 * expected), 0, 1);
                 }
 
-                er[x] = (float)Math.Max(tex, Math.Max(veryDark, dark * gate));
+                // A dark but smooth area (mean texture over the window below the floor) is shadow, not hair.
+                double areaGate = Math.Clamp((ar[x] - o.ShadowTextureFloor) / o.ShadowTextureFloor, 0, 1);
+                er[x] = (float)Math.Max(tex, Math.Max(veryDark, dark * gate) * areaGate);
             }
         }
 

@@ -24,6 +24,23 @@ internal static class HeadSegmenter
         var centre = new Point(segSize.Width / 2, segSize.Height / 2);
         Cv2.Ellipse(gc, centre, new Size(segSize.Width * options.HeadProbableFraction / 2, segSize.Height * options.HeadProbableFraction / 2), 0, 0, 360, Scalar.All((int)GrabCutClasses.PR_FGD), -1);
         Cv2.Ellipse(gc, centre, new Size(segSize.Width * options.HeadCoreFraction / 2, segSize.Height * options.HeadCoreFraction / 2), 0, 0, 360, Scalar.All((int)GrabCutClasses.FGD), -1);
+        // A round head cannot fill the corners of a rectangular frame: corner triangles are certainly background.
+        int leg = (int)Math.Round(Math.Min(segSize.Width, segSize.Height) * options.CornerBackgroundFraction);
+        if (leg > 1)
+        {
+            int w = segSize.Width - 1, h = segSize.Height - 1;
+            foreach (var tri in new[]
+                     {
+                         new[] { new Point(0, 0), new Point(leg, 0), new Point(0, leg) },
+                         new[] { new Point(w, 0), new Point(w - leg, 0), new Point(w, leg) },
+                         new[] { new Point(0, h), new Point(leg, h), new Point(0, h - leg) },
+                         new[] { new Point(w, h), new Point(w - leg, h), new Point(w, h - leg) },
+                     })
+            {
+                Cv2.FillConvexPoly(gc, tri, Scalar.All((int)GrabCutClasses.BGD));
+            }
+        }
+
         using (var bgdModel = new Mat())
         using (var fgdModel = new Mat())
         {

@@ -48,6 +48,9 @@ public sealed record OverheadOptions
     /// <summary>Head prior: semi-axes of the central ellipse taken as probably head, as a fraction of the frame half-size. Default 0.8.</summary>
     public double HeadProbableFraction { get; init; } = 0.8;
 
+    /// <summary>Legs of the corner triangles taken as certainly background, as a fraction of the frame's short side. Default 0.12 (a round head leaves the corners of the frame to the background); 0 disables.</summary>
+    public double CornerBackgroundFraction { get; init; } = 0.12;
+
     /// <summary>Shape prior: the head is cut to a disc of this many times its largest inscribed radius, which trims shoulders and arms of skin colour. Default 1.45 (a top-down head is an ellipse of aspect up to ~1.4).</summary>
     public double HeadRadiusFactor { get; init; } = 1.45;
 
@@ -57,17 +60,20 @@ public sealed record OverheadOptions
     /// <summary>Side, in working pixels, of the window the local texture (std of high-passed L*) is measured in. Default 7.</summary>
     public int TextureWindowPixels { get; init; } = 7;
 
-    /// <summary>Local texture (std of high-passed L*, L* units) at which a pixel starts to count as hair. Default 2.</summary>
-    public double HairTextureLow { get; init; } = 2;
+    /// <summary>Local texture (std of high-passed L*, L* units) at which a pixel starts to count as hair. Default 1.5.</summary>
+    public double HairTextureLow { get; init; } = 1.5;
 
-    /// <summary>Local texture at which a pixel fully counts as hair. Default 5.</summary>
-    public double HairTextureHigh { get; init; } = 5;
+    /// <summary>Local texture at which a pixel fully counts as hair. Default 4.</summary>
+    public double HairTextureHigh { get; init; } = 4;
 
     /// <summary>How much darker than the photo's own bare-scalp reference (L* units) a pixel must be to start counting as hair. Default 12.</summary>
     public double HairDarknessLow { get; init; } = 12;
 
     /// <summary>Darkness below the bare-scalp reference (L* units) at which a pixel fully counts as hair. Default 30.</summary>
     public double HairDarknessHigh { get; init; } = 30;
+
+    /// <summary>Mean local texture over the coverage window (L* units) below which a dark area counts as shadow, not hair; darkness counts fully at twice this. Default 0.5.</summary>
+    public double ShadowTextureFloor { get; init; } = 0.5;
 
     /// <summary>Hair evidence (0-1) above which a pixel is a hair pixel. Default 0.5.</summary>
     public double HairEvidenceThreshold { get; init; } = 0.5;
@@ -114,6 +120,11 @@ public sealed record OverheadOptions
             e.Add($"Need 0 < {nameof(HeadCoreFraction)} < {nameof(HeadProbableFraction)} <= 1.");
         }
 
+        if (!(CornerBackgroundFraction >= 0 && CornerBackgroundFraction <= 0.3))
+        {
+            e.Add($"{nameof(CornerBackgroundFraction)} must be in [0, 0.3].");
+        }
+
         if (!(HeadRadiusFactor >= 1 && HeadRadiusFactor <= 5))
         {
             e.Add($"{nameof(HeadRadiusFactor)} must be in [1, 5].");
@@ -137,6 +148,11 @@ public sealed record OverheadOptions
         if (!(HairDarknessLow >= 0 && HairDarknessHigh > HairDarknessLow))
         {
             e.Add($"Need 0 <= {nameof(HairDarknessLow)} < {nameof(HairDarknessHigh)}.");
+        }
+
+        if (!(ShadowTextureFloor > 0 && ShadowTextureFloor < 50))
+        {
+            e.Add($"{nameof(ShadowTextureFloor)} must be in (0, 50).");
         }
 
         if (!(HairEvidenceThreshold > 0 && HairEvidenceThreshold < 1))
