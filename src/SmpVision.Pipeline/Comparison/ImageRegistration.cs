@@ -68,9 +68,10 @@ internal static class ImageRegistration
         // Only a shortage of matches sends us to ECC: a geometric refusal of a well-supported transform stands.
         ct.ThrowIfCancellationRequested();
         var ecc = RegisterByEcc(before, after, options, warnings, ct);
+        // When both fail, the feature refusal is the more telling reason; the ECC outcome is added.
         return ecc.Succeeded
             ? ecc
-            : ecc with { Message = $"Feature matching: {feature.Message} Intensity fallback: {ecc.Message}", MatchCount = feature.MatchCount, InlierCount = feature.InlierCount, InlierRatio = feature.InlierRatio };
+            : feature with { Message = $"{feature.Message} Intensity-based fallback: {ecc.Message}", EccCorrelation = ecc.EccCorrelation };
     }
 
     private static bool IsFeatureShortage(RegistrationRefusal refusal) =>
