@@ -265,7 +265,7 @@ internal static class ImageRegistration
         return result;
     }
 
-    private static RegistrationResult RegisterByEcc(RegistrationSide before, RegistrationSide after, RegistrationOptions options, List<PipelineWarning> warnings, CancellationToken ct)
+    internal static RegistrationResult RegisterByEcc(RegistrationSide before, RegistrationSide after, RegistrationOptions options, List<PipelineWarning> warnings, CancellationToken ct)
     {
         const RegistrationMethod method = RegistrationMethod.Ecc;
         using var lb = new Mat();

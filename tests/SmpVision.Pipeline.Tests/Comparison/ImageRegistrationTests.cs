@@ -112,3 +112,35 @@ public sealed class ImageRegistrationTests
         Assert.Empty(new RegistrationOptions().Validate());
     }
 }
+
+public sealed class EccFallbackTests
+{
+    [Fact]
+    public void Ecc_recovers_a_small_shift_and_rotation_on_a_low_texture_frame()
+    {
+        var smallWarp = new KnownWarp(RotationDegrees: 2, ScaleFactor: 1.01, ShiftXPixels: 6, ShiftYPixels: -4, PerspectiveX: 0, PerspectiveY: 0, Contrast: 0.9, BrightnessOffset: 10);
+        var hairs = SyntheticScalpFixture.Hairs(seed: 13, count: 15, 70, 410);
+        using var before = SyntheticScalpFixture.Render(textureSeed: 17, hairs, warp: null);
+        using var after = SyntheticScalpFixture.Render(textureSeed: 17, hairs, smallWarp);
+
+        var result = ImageRegistration.RegisterByEcc(new RegistrationSide(before.Image), new RegistrationSide(after.Image), new RegistrationOptions(), [], CancellationToken.None);
+
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(RegistrationMethod.Ecc, result.Method);
+        Assert.True(result.EccCorrelation > 0.75);
+        var error = KnownWarp.MedianGridErrorPixels(smallWarp.Homography(SyntheticScalpFixture.Width, SyntheticScalpFixture.Height),
+            result.HomographyAfterToBefore!, SyntheticScalpFixture.Width, SyntheticScalpFixture.Height, 16);
+        Assert.True(error < 1.5, $"grid error {error:F2} px");
+    }
+
+    [Fact]
+    public void Ecc_refuses_unrelated_frames()
+    {
+        using var a = SyntheticScalpFixture.Render(textureSeed: 18, SyntheticScalpFixture.Hairs(14, 15, 70, 410), warp: null);
+        using var b = SyntheticScalpFixture.Render(textureSeed: 19, SyntheticScalpFixture.Hairs(15, 15, 70, 410), warp: null);
+
+        var result = ImageRegistration.RegisterByEcc(new RegistrationSide(a.Image), new RegistrationSide(b.Image), new RegistrationOptions(), [], CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+    }
+}
