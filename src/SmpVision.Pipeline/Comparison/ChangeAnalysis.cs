@@ -129,9 +129,12 @@ internal static class ChangeAnalysis
         }
 
         ct.ThrowIfCancellationRequested();
-        var png = options.RenderChangeMap
-            ? ChangeMapRenderer.Render(before.Image.Bgr, common, beforeHair, afterHairWarped, options.ChangeMapTolerancePixels)
-            : null;
+        byte[]? png = null;
+        if (options.RenderChangeMap)
+        {
+            var (_, lostHairs, gainedHairs) = MatchWithUnmatched(Inside(common, beforeHairPoints), Inside(common, afterHairPoints), tolerance, options.SignificanceZ);
+            png = ChangeMapRenderer.Render(before.Image.Bgr, common, beforeHair, afterHairWarped, options.ChangeMapTolerancePixels, lostHairs, gainedHairs, tolerance);
+        }
 
         var message = $"Hairs {overall.Hairs.BeforeCount} -> {overall.Hairs.AfterCount} ({Describe(overall.Hairs)}) over {commonFraction:P0} of the before photo's analysable area.";
         return new ChangeResult(true, message, registration, commonPixels, commonFraction,
@@ -298,7 +301,12 @@ internal static class ChangeAnalysis
     }
 
     /// <summary>Greedy one-to-one matching by increasing distance (closest pairs first).</summary>
-    internal static HairMatchSummary Match(List<(double X, double Y)> before, List<(double X, double Y)> after, double tolerancePixels, double significanceZ)
+    internal static HairMatchSummary Match(List<(double X, double Y)> before, List<(double X, double Y)> after, double tolerancePixels, double significanceZ) =>
+        MatchWithUnmatched(before, after, tolerancePixels, significanceZ).Summary;
+
+    /// <summary>Greedy matching; also returns the unmatched before (lost) and after (gained) points.</summary>
+    internal static (HairMatchSummary Summary, List<(double X, double Y)> Lost, List<(double X, double Y)> Gained) MatchWithUnmatched(
+        List<(double X, double Y)> before, List<(double X, double Y)> after, double tolerancePixels, double significanceZ)
     {
         var pairs = new List<(double D, int B, int A)>();
         var t2 = tolerancePixels * tolerancePixels;
@@ -333,6 +341,7 @@ internal static class ChangeAnalysis
         var gained = after.Count - matched;
         var se = Math.Sqrt(lost + gained);
         var z = se > 0 ? (gained - lost) / se : 0;
-        return new HairMatchSummary(matched, lost, gained, tolerancePixels, z, Significance(z, significanceZ));
+        var summary = new HairMatchSummary(matched, lost, gained, tolerancePixels, z, Significance(z, significanceZ));
+        return (summary, before.Where((_, i) => !usedB[i]).ToList(), after.Where((_, j) => !usedA[j]).ToList());
     }
 }

@@ -17,8 +17,8 @@ internal static class ChangeMapRenderer
     /// <summary>The legend, in drawing order.</summary>
     public static IReadOnlyList<ChangeMapLegendEntry> Legend { get; } =
     [
-        new("gained", Hex(Gained), "Hair present after, not before."),
-        new("lost", Hex(Lost), "Hair present before, not after."),
+        new("gained", Hex(Gained), "Hair present after, not before; a ring marks a new hair's emergence."),
+        new("lost", Hex(Lost), "Hair present before, not after; a ring marks a vanished hair's emergence."),
         new("unchanged", Hex(Unchanged), "Hair present on both visits (within the alignment tolerance)."),
         new("outside", Hex(Outside), "Not analysable on both photos: not compared."),
     ];
@@ -27,7 +27,16 @@ internal static class ChangeMapRenderer
     /// Renders the map. All masks are 8UC1 on the before geometry: common area, before hair, after
     /// hair warped onto before.
     /// </summary>
-    public static byte[] Render(Mat beforeBgr, Mat common, Mat beforeHair, Mat afterHairWarped, int tolerancePixels)
+    /// <param name="beforeBgr">The before photo.</param>
+    /// <param name="common">Common analysed area.</param>
+    /// <param name="beforeHair">Before hair mask.</param>
+    /// <param name="afterHairWarped">After hair mask warped onto the before photo.</param>
+    /// <param name="tolerancePixels">Pixel tolerance between the two hair masks.</param>
+    /// <param name="lostHairs">Emergence points of before hairs with no after match: ringed in the "lost" colour.</param>
+    /// <param name="gainedHairs">Emergence points (before geometry) of after hairs with no before match: ringed in the "gained" colour.</param>
+    /// <param name="ringRadiusPixels">Radius basis of the rings.</param>
+    public static byte[] Render(Mat beforeBgr, Mat common, Mat beforeHair, Mat afterHairWarped, int tolerancePixels,
+        IReadOnlyList<(double X, double Y)> lostHairs, IReadOnlyList<(double X, double Y)> gainedHairs, double ringRadiusPixels)
     {
         using var grey = new Mat();
         Cv2.CvtColor(beforeBgr, grey, ColorConversionCodes.BGR2GRAY);
@@ -81,6 +90,18 @@ internal static class ChangeMapRenderer
         var thickness = Math.Max(1, canvas.Cols / 600);
         Cv2.DrawContours(canvas, contours, -1, Scalar.White, thickness);
 
+        // Rings mark whole hairs that appeared or vanished, which pixel colours alone hide where shafts cross.
+        var radius = (int)Math.Max(6, Math.Round(2 * ringRadiusPixels));
+        foreach (var (x, y) in lostHairs)
+        {
+            Cv2.Circle(canvas, new Point((int)Math.Round(x), (int)Math.Round(y)), radius, Lost, thickness + 1, LineTypes.AntiAlias);
+        }
+
+        foreach (var (x, y) in gainedHairs)
+        {
+            Cv2.Circle(canvas, new Point((int)Math.Round(x), (int)Math.Round(y)), radius, Gained, thickness + 1, LineTypes.AntiAlias);
+        }
+
         DrawLegend(canvas);
         return canvas.ImEncode(".png");
     }
@@ -91,7 +112,8 @@ internal static class ChangeMapRenderer
         var thickness = Math.Max(1, (int)Math.Round(fontScale * 1.5));
         var lineHeight = (int)Math.Ceiling(26 * fontScale) + 4;
         var swatch = lineHeight - 6;
-        var width = (int)(150 * fontScale) + swatch + 16;
+        var textWidth = Legend.Max(e => Cv2.GetTextSize(e.Label, HersheyFonts.HersheySimplex, fontScale, thickness, out _).Width);
+        var width = textWidth + swatch + 20;
         var height = Legend.Count * lineHeight + 8;
         var x0 = 6;
         var y0 = canvas.Rows - height - 6;

@@ -3,6 +3,8 @@ using System.Globalization;
 using OpenCvSharp;
 using SmpVision.Pipeline.Comparison;
 using SmpVision.Pipeline.Imaging;
+using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Model;
 
 namespace SmpVision.Tools.Commands;
 
@@ -16,7 +18,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 {
     public string Name => "eval-registration";
 
-    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--verbose]";
+    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs PATH.csv] [--map-dir DIR] [--verbose]";
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -24,6 +26,8 @@ public sealed class EvalRegistrationCommand : IToolCommand
         var limit = 20;
         var seed = 1;
         var verbose = false;
+        string? hairsCsv = null;
+        string? mapDir = null;
         var options = new RegistrationOptions();
         for (var i = 0; i < args.Count; i++)
         {
@@ -34,6 +38,8 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--detector": options = options with { Detector = args[++i] == "orb" ? FeatureDetectorKind.Orb : FeatureDetectorKind.Akaze }; break;
                 case "--verbose": verbose = true; break;
+                case "--hairs": hairsCsv = args[++i]; break;
+                case "--map-dir": mapDir = args[++i]; break;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: {Usage}");
                     return 2;
@@ -48,6 +54,13 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
         var root = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
         var rows = ReadManifest(manifest);
+        hairsCsv ??= Path.Combine(root, "hairs.csv");
+        var annotations = File.Exists(hairsCsv) ? ReadBoxes(hairsCsv) : null;
+        var hairChanges = new List<double>();
+        if (mapDir is not null)
+        {
+            Directory.CreateDirectory(mapDir);
+        }
         // Spread the sample over patients: every k-th row.
         var step = Math.Max(1, rows.Count / Math.Max(1, limit));
         var sample = rows.Where((_, i) => i % step == 0).Take(limit).ToList();
@@ -93,16 +106,42 @@ public sealed class EvalRegistrationCommand : IToolCommand
                     failures++;
                 }
 
+                if (result.Succeeded && annotations is not null && annotations.TryGetValue(row.Image, out var boxes))
+                {
+                    var change = CompareAnnotated(before, after, valid, boxes, hTrue, result);
+                    if (change.Overall?.Hairs.RelativeChangeFraction is { } relative)
+                    {
+                        hairChanges.Add(relative);
+                    }
+
+                    if (mapDir is not null && change.ChangeMapPng is { } png)
+                    {
+                        File.WriteAllBytes(Path.Combine(mapDir, Path.GetFileNameWithoutExtension(row.Image) + "_change.png"), png);
+                    }
+
+                    if (verbose)
+                    {
+                        Console.WriteLine($"  hairs {change.Overall?.Hairs.BeforeCount} -> {change.Overall?.Hairs.AfterCount}, matched {change.Overall?.Matching.MatchedCount}, common {change.CommonAreaFractionOfBefore:P0}");
+                    }
+                }
+
                 if (verbose || !result.Succeeded)
                 {
                     Console.WriteLine($"{row.Image}: {(result.Succeeded ? "ok" : "REFUSED " + result.Refusal)} {result.Method} inliers {result.InlierCount}/{result.MatchCount} residual {result.MedianReprojectionErrorPixels:F2} grid error {error:F2} px ({sw.Elapsed.TotalSeconds:F2} s) {(result.Succeeded ? "" : result.Message)}");
                 }
             }
 
-            // Unrelated pair: this frame against a frame of another patient, also warped.
-            var other = sample.Skip(i + 1).Concat(sample.Take(i)).FirstOrDefault(r => r.Patient != row.Patient);
-            if (other is not null)
+            // Unrelated pairs: this frame against a frame of another patient, and against another
+            // field of the same patient (same skin and hair, different spot), both warped.
+            var otherPatient = sample.Skip(i + 1).Concat(sample.Take(i)).FirstOrDefault(r => r.Patient != row.Patient);
+            var otherField = rows.FirstOrDefault(r => r.Patient == row.Patient && r.Image != row.Image);
+            foreach (var other in new[] { otherPatient, otherField })
             {
+                if (other is null)
+                {
+                    continue;
+                }
+
                 using var otherImage = Load(Path.Combine(root, other.Image));
                 var (otherWarped, otherValid) = warp.Apply(otherImage);
                 using (otherWarped)
@@ -129,6 +168,12 @@ public sealed class EvalRegistrationCommand : IToolCommand
         {
             Console.WriteLine($"Grid error vs known homography (px): median {Percentile(errors, 0.5):F2}, p90 {Percentile(errors, 0.9):F2}, max {errors.Max():F2}; under 2 px: {errors.Count(e => e < 2)}/{errors.Count}");
             Console.WriteLine($"Inlier residual (px): median {Percentile(residuals, 0.5):F2}");
+        }
+
+        if (hairChanges.Count > 0)
+        {
+            var abs = hairChanges.Select(Math.Abs).ToList();
+            Console.WriteLine($"Hair-count change over the common area (annotated hairs, truth 0): median {Percentile(hairChanges, 0.5):P1}, median |change| {Percentile(abs, 0.5):P1}, p90 |change| {Percentile(abs, 0.9):P1}, max |change| {abs.Max():P1}; within 3%: {abs.Count(a => a <= 0.03)}/{abs.Count}");
         }
 
         Console.WriteLine($"Unrelated pairs accepted: {unrelatedAccepted}/{unrelatedTried}");
@@ -169,6 +214,67 @@ public sealed class EvalRegistrationCommand : IToolCommand
         }
 
         return ScalpImage.FromBgr(mat, ImageFormat.Jpeg);
+    }
+
+    /// <summary>
+    /// Change over the common area with the annotators' hairs: box centres stand for emergence
+    /// points, filled boxes for the hair mask; the after side gets them through the known warp.
+    /// This isolates registration and common-area bookkeeping from detection noise.
+    /// </summary>
+    private static ChangeResult CompareAnnotated(ScalpImage before, ScalpImage after, Mat afterValid, List<Rect> boxes, double[] hTrue, RegistrationResult registration)
+    {
+        using var beforeMask = new Mat(before.HeightPixels, before.WidthPixels, MatType.CV_8UC1, Scalar.All(255));
+        using var beforeHair = new Mat(before.HeightPixels, before.WidthPixels, MatType.CV_8UC1, Scalar.All(0));
+        var beforeHairs = new List<HairInstance>();
+        var afterHairs = new List<HairInstance>();
+        var beforeUnits = new List<FollicularUnit>();
+        var afterUnits = new List<FollicularUnit>();
+        for (var k = 0; k < boxes.Count; k++)
+        {
+            var b = boxes[k];
+            Cv2.Rectangle(beforeHair, b, Scalar.All(255), -1);
+            var centre = new PointPixels(b.X + b.Width / 2.0, b.Y + b.Height / 2.0);
+            var width = Math.Min(b.Width, b.Height);
+            var length = Math.Sqrt(b.Width * (double)b.Width + b.Height * (double)b.Height);
+            beforeHairs.Add(new HairInstance(k, centre, centre, length, width, k, false));
+            beforeUnits.Add(new FollicularUnit(k, centre, [k]));
+            var mapped = HomographyMath.Apply(hTrue, centre.X, centre.Y);
+            afterHairs.Add(new HairInstance(k, mapped, mapped, length, width, k, false));
+            afterUnits.Add(new FollicularUnit(k, mapped, [k]));
+        }
+
+        using var hMat = KnownWarp.ToMat(hTrue);
+        using var afterHair = new Mat();
+        Cv2.WarpPerspective(beforeHair, afterHair, hMat, beforeHair.Size(), InterpolationFlags.Nearest, BorderTypes.Constant, Scalar.All(0));
+        // Hairs mapped outside the after frame are not on the after photo.
+        afterHairs = afterHairs.Where(x => x.Emergence.X >= 0 && x.Emergence.Y >= 0 && x.Emergence.X < after.WidthPixels && x.Emergence.Y < after.HeightPixels).ToList();
+        var beforeSide = new ComparisonSide(before, beforeMask, beforeHair, beforeHairs, beforeUnits);
+        var afterSide = new ComparisonSide(after, afterValid, afterHair, afterHairs, afterUnits);
+        return ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions(), CancellationToken.None);
+    }
+
+    private static Dictionary<string, List<Rect>> ReadBoxes(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        var header = lines[0].Split(',');
+        int Col(string name) => Array.IndexOf(header, name);
+        int image = Col("image"), x0 = Col("x_min"), y0 = Col("y_min"), x1 = Col("x_max"), y1 = Col("y_max");
+        var boxes = new Dictionary<string, List<Rect>>(StringComparer.Ordinal);
+        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            var c = line.Split(',');
+            var x = int.Parse(c[x0], CultureInfo.InvariantCulture);
+            var y = int.Parse(c[y0], CultureInfo.InvariantCulture);
+            var rect = new Rect(x, y, int.Parse(c[x1], CultureInfo.InvariantCulture) - x, int.Parse(c[y1], CultureInfo.InvariantCulture) - y);
+            if (!boxes.TryGetValue(c[image], out var list))
+            {
+                boxes[c[image]] = list = [];
+            }
+
+            list.Add(rect);
+        }
+
+        return boxes;
     }
 
     private sealed record ManifestRow(string Image, string Patient);
