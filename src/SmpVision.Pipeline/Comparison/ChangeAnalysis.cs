@@ -1,0 +1,347 @@
+using OpenCvSharp;
+using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Model;
+
+namespace SmpVision.Pipeline.Comparison;
+
+/// <summary>
+/// What changed between two visits, over the area both photos analysed (the before photo's
+/// analysable mask intersected with the after photo's mask warped onto the before photo).
+/// Measures, overall and per region class: hair and follicular-unit counts and densities with
+/// Poisson standard errors and a z test, paired hair matching (gained / lost / matched; matching
+/// the same hairs across visits: Bokhari et al. 2022, DOMAIN.md), hair coverage and bald area
+/// (fractions, and mm2 with a scale), and renders a change map. Counting both visits in the
+/// before photo's geometry makes the comparison independent of the after photo's scale;
+/// densities use the before photo's scale. A relative loss of ~22% is the smallest a
+/// dermatologist perceives (DOMAIN.md), so changes below the count noise are not called.
+/// </summary>
+internal static class ChangeAnalysis
+{
+    /// <summary>Compares two analysed visits given the registration of after onto before.</summary>
+    public static ChangeResult Compare(ComparisonSide before, ComparisonSide after, RegistrationResult registration, ChangeOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(registration);
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid change options: " + string.Join(" ", errors), nameof(options));
+        }
+
+        before.Validate(nameof(before));
+        after.Validate(nameof(after));
+
+        var warnings = new List<PipelineWarning>(registration.Warnings);
+        if (!registration.Succeeded || registration.HomographyAfterToBefore is null)
+        {
+            return NotCompared(registration, $"Not compared: the photos could not be aligned. {registration.Message}", warnings);
+        }
+
+        var h = registration.HomographyAfterToBefore;
+        var size = new Size(before.Image.WidthPixels, before.Image.HeightPixels);
+        using var hMat = KnownWarp.ToMat(h);
+
+        ct.ThrowIfCancellationRequested();
+        using var afterMaskWarped = new Mat();
+        Cv2.WarpPerspective(after.AnalysableMask, afterMaskWarped, hMat, size, InterpolationFlags.Nearest, BorderTypes.Constant, Scalar.All(0));
+        using var common = new Mat();
+        Cv2.BitwiseAnd(before.AnalysableMask, afterMaskWarped, common);
+        Cv2.Threshold(common, common, 0, 255, ThresholdTypes.Binary);
+        long commonPixels = Cv2.CountNonZero(common);
+        long beforePixels = Cv2.CountNonZero(before.AnalysableMask);
+        var commonFraction = beforePixels > 0 ? (double)commonPixels / beforePixels : 0;
+        if (commonPixels == 0)
+        {
+            return NotCompared(registration, "Not compared: the photos share no analysable area.", warnings);
+        }
+
+        if (commonFraction < options.MinCommonAreaFraction)
+        {
+            warnings.Add(new PipelineWarning("small-common-area", $"Only {commonFraction:P0} of the before photo's analysable area is also analysable on the after photo; the change describes that part only."));
+        }
+
+        if (registration.MedianReprojectionErrorPixels is { } residual && residual > options.MaxResidualPixels)
+        {
+            warnings.Add(new PipelineWarning("loose-registration", $"The alignment residual is {residual:F1} px (limit {options.MaxResidualPixels:F1}); hair-level matching may be unreliable."));
+        }
+
+        var scale = before.Scale;
+        if (scale is null)
+        {
+            warnings.Add(new PipelineWarning("no-scale", "The before photo has no scale: densities per cm2 and areas in mm2 are omitted; counts and fractions are reported."));
+        }
+
+        ct.ThrowIfCancellationRequested();
+        using var afterHairWarped = new Mat();
+        Cv2.WarpPerspective(after.HairMask, afterHairWarped, hMat, size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.All(0));
+        Cv2.Threshold(afterHairWarped, afterHairWarped, 127, 255, ThresholdTypes.Binary);
+        using var beforeHair = new Mat();
+        Cv2.Threshold(before.HairMask, beforeHair, 0, 255, ThresholdTypes.Binary);
+
+        // Region partition: the before photo's labels (the reference geometry), else the after photo's warped.
+        using var labels = RegionPartition(before, after, hMat, size, warnings);
+        using var afterLabelsWarped = WarpLabels(after.RegionLabels, hMat, size);
+        var labelsBothSides = before.RegionLabels is not null && afterLabelsWarped is not null;
+
+        // Bald maps for both visits, on the before geometry, by one rule for both.
+        using var baldBefore = new Mat();
+        using var baldAfter = new Mat();
+        var baldAvailable = BuildBaldMaps(before, afterLabelsWarped, labelsBothSides, beforeHair, afterHairWarped, scale, options, baldBefore, baldAfter, warnings);
+
+        ct.ThrowIfCancellationRequested();
+        var beforeHairPoints = before.Hairs.Select(x => (x.Emergence.X, x.Emergence.Y)).ToList();
+        var afterHairPoints = after.Hairs.Select(x => HomographyMath.Apply(h, x.Emergence.X, x.Emergence.Y)).Select(p => (p.X, p.Y)).ToList();
+        var beforeUnitPoints = before.Units.Select(u => (u.Centre.X, u.Centre.Y)).ToList();
+        var afterUnitPoints = after.Units.Select(u => HomographyMath.Apply(h, u.Centre.X, u.Centre.Y)).Select(p => (p.X, p.Y)).ToList();
+        var tolerance = MatchTolerancePixels(before, options);
+
+        var overall = Measure(null, common, beforeHairPoints, afterHairPoints, beforeUnitPoints, afterUnitPoints, beforeHair, afterHairWarped,
+            baldAvailable ? baldBefore : null, baldAfter, scale, tolerance, options);
+        if (overall.Hairs.BeforeCount < options.LowCountHairs && overall.Hairs.AfterCount < options.LowCountHairs)
+        {
+            warnings.Add(new PipelineWarning("low-count", $"Fewer than {options.LowCountHairs} hairs on both visits: relative changes are dominated by count noise."));
+        }
+
+        var regions = new List<RegionChange>();
+        if (labels is not null)
+        {
+            foreach (var region in Enum.GetValues<RegionClass>())
+            {
+                ct.ThrowIfCancellationRequested();
+                if (region is RegionClass.Unclassified or RegionClass.OffScalp)
+                {
+                    continue;
+                }
+
+                using var regionMask = new Mat();
+                Cv2.InRange(labels, new Scalar((byte)region), new Scalar((byte)region), regionMask);
+                Cv2.BitwiseAnd(regionMask, common, regionMask);
+                if (Cv2.CountNonZero(regionMask) == 0)
+                {
+                    continue;
+                }
+
+                regions.Add(Measure(region, regionMask, beforeHairPoints, afterHairPoints, beforeUnitPoints, afterUnitPoints, beforeHair, afterHairWarped,
+                    baldAvailable ? baldBefore : null, baldAfter, scale, tolerance, options));
+            }
+        }
+
+        ct.ThrowIfCancellationRequested();
+        byte[]? png = null;
+        if (options.RenderChangeMap)
+        {
+            var (_, lostHairs, gainedHairs) = MatchWithUnmatched(Inside(common, beforeHairPoints), Inside(common, afterHairPoints), tolerance, options.SignificanceZ);
+            png = ChangeMapRenderer.Render(before.Image.Bgr, common, beforeHair, afterHairWarped, options.ChangeMapTolerancePixels, lostHairs, gainedHairs, tolerance);
+        }
+
+        var message = $"Hairs {overall.Hairs.BeforeCount} -> {overall.Hairs.AfterCount} ({Describe(overall.Hairs)}) over {commonFraction:P0} of the before photo's analysable area.";
+        return new ChangeResult(true, message, registration, commonPixels, commonFraction,
+            scale is null ? null : commonPixels * scale.SquareMillimetresPerPixel,
+            overall, regions, png, ChangeMapRenderer.Legend, warnings);
+    }
+
+    private static string Describe(CountChange c) => c.Significance switch
+    {
+        ChangeSignificance.Increase => $"significant increase, z = {c.ZScore:F1}",
+        ChangeSignificance.Decrease => $"significant decrease, z = {c.ZScore:F1}",
+        _ => $"no significant change, z = {c.ZScore:F1}",
+    };
+
+    private static ChangeResult NotCompared(RegistrationResult registration, string message, List<PipelineWarning> warnings) =>
+        new(false, message, registration, 0, 0, null, null, [], null, ChangeMapRenderer.Legend, warnings);
+
+    private static Mat? WarpLabels(Mat? labels, Mat hMat, Size size)
+    {
+        if (labels is null)
+        {
+            return null;
+        }
+
+        var warped = new Mat();
+        Cv2.WarpPerspective(labels, warped, hMat, size, InterpolationFlags.Nearest, BorderTypes.Constant, Scalar.All((byte)RegionClass.OffScalp));
+        return warped;
+    }
+
+    private static Mat? RegionPartition(ComparisonSide before, ComparisonSide after, Mat hMat, Size size, List<PipelineWarning> warnings)
+    {
+        if (before.RegionLabels is not null)
+        {
+            return before.RegionLabels.Clone();
+        }
+
+        if (after.RegionLabels is not null)
+        {
+            warnings.Add(new PipelineWarning("regions-from-after", "Regions come from the after photo (the before photo has no region map)."));
+            return WarpLabels(after.RegionLabels, hMat, size);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Bald = Hairless-labelled pixels when both visits carry region labels; otherwise pixels
+    /// farther than <see cref="ChangeOptions.BaldRadiusMillimetres"/> from any hair when a scale
+    /// exists; otherwise not measured (no mm are invented).
+    /// </summary>
+    private static bool BuildBaldMaps(ComparisonSide before, Mat? afterLabelsWarped, bool labelsBothSides, Mat beforeHair, Mat afterHairWarped, Scale? scale, ChangeOptions options, Mat baldBefore, Mat baldAfter, List<PipelineWarning> warnings)
+    {
+        if (labelsBothSides)
+        {
+            var hairless = new Scalar((byte)RegionClass.Hairless);
+            Cv2.InRange(before.RegionLabels!, hairless, hairless, baldBefore);
+            Cv2.InRange(afterLabelsWarped!, hairless, hairless, baldAfter);
+            return true;
+        }
+
+        if (scale is null)
+        {
+            warnings.Add(new PipelineWarning("bald-area-not-measured", "Bald area needs region maps on both photos or a scale; it is omitted."));
+            return false;
+        }
+
+        var radius = options.BaldRadiusMillimetres * scale.PixelsPerMillimetre;
+        FarFrom(beforeHair, radius, baldBefore);
+        FarFrom(afterHairWarped, radius, baldAfter);
+        return true;
+    }
+
+    private static void FarFrom(Mat hair, double radiusPixels, Mat dst)
+    {
+        using var inverted = new Mat();
+        Cv2.BitwiseNot(hair, inverted);
+        using var distance = new Mat();
+        Cv2.DistanceTransform(inverted, distance, DistanceTypes.L2, DistanceTransformMasks.Mask5);
+        Cv2.Threshold(distance, distance, radiusPixels, 255, ThresholdTypes.Binary);
+        distance.ConvertTo(dst, MatType.CV_8UC1);
+    }
+
+    private static double MatchTolerancePixels(ComparisonSide before, ChangeOptions options)
+    {
+        var widths = before.Hairs.Select(x => x.WidthPixels).Where(w => w > 0).ToList();
+        var medianWidth = widths.Count > 0 ? ImageRegistration.Median(widths) : 0;
+        return Math.Max(options.MinHairMatchTolerancePixels, options.HairMatchToleranceWidths * medianWidth);
+    }
+
+    private static RegionChange Measure(
+        RegionClass? region,
+        Mat area,
+        List<(double X, double Y)> beforeHairs,
+        List<(double X, double Y)> afterHairs,
+        List<(double X, double Y)> beforeUnits,
+        List<(double X, double Y)> afterUnits,
+        Mat beforeHair,
+        Mat afterHair,
+        Mat? baldBefore,
+        Mat baldAfter,
+        Scale? scale,
+        double tolerancePixels,
+        ChangeOptions options)
+    {
+        long areaPixels = Cv2.CountNonZero(area);
+        var bh = Inside(area, beforeHairs);
+        var ah = Inside(area, afterHairs);
+        var hairs = Count(bh.Count, ah.Count, areaPixels, scale, options.SignificanceZ);
+        var units = Count(Inside(area, beforeUnits).Count, Inside(area, afterUnits).Count, areaPixels, scale, options.SignificanceZ);
+        var coverage = Area(CountIn(beforeHair, area), CountIn(afterHair, area), areaPixels, scale);
+        var bald = baldBefore is null ? null : Area(CountIn(baldBefore, area), CountIn(baldAfter, area), areaPixels, scale);
+        var matching = Match(bh, ah, tolerancePixels, options.SignificanceZ);
+        return new RegionChange(region, areaPixels, scale is null ? null : areaPixels * scale.SquareMillimetresPerPixel, hairs, units, coverage, bald, matching);
+    }
+
+    private static long CountIn(Mat mask, Mat area)
+    {
+        using var both = new Mat();
+        Cv2.BitwiseAnd(mask, area, both);
+        return Cv2.CountNonZero(both);
+    }
+
+    private static List<(double X, double Y)> Inside(Mat area, List<(double X, double Y)> points)
+    {
+        var inside = new List<(double X, double Y)>();
+        foreach (var p in points)
+        {
+            var x = (int)Math.Floor(p.X);
+            var y = (int)Math.Floor(p.Y);
+            if (x >= 0 && y >= 0 && x < area.Cols && y < area.Rows && area.At<byte>(y, x) != 0)
+            {
+                inside.Add(p);
+            }
+        }
+
+        return inside;
+    }
+
+    internal static CountChange Count(int before, int after, long areaPixels, Scale? scale, double significanceZ)
+    {
+        var difference = after - before;
+        var seDifference = Math.Sqrt(before + after);
+        var z = seDifference > 0 ? difference / seDifference : 0;
+        double? relative = before > 0 ? (double)difference / before : null;
+        // Delta method for after/before; with no hairs after it degenerates, so fall back to SE(diff)/before.
+        double? relativeSe = before > 0
+            ? after > 0 ? (double)after / before * Math.Sqrt(1.0 / after + 1.0 / before) : seDifference / before
+            : null;
+        double? areaCm2 = scale is null || areaPixels == 0 ? null : scale.PixelsToSquareCentimetres(areaPixels);
+        return new CountChange(before, after, difference, Math.Sqrt(before), Math.Sqrt(after), seDifference, relative, relativeSe, z,
+            Significance(z, significanceZ),
+            before / areaCm2, after / areaCm2, difference / areaCm2, seDifference / areaCm2);
+    }
+
+    private static ChangeSignificance Significance(double z, double threshold) =>
+        Math.Abs(z) < threshold ? ChangeSignificance.NoSignificantChange : z > 0 ? ChangeSignificance.Increase : ChangeSignificance.Decrease;
+
+    private static AreaChange Area(long beforePixels, long afterPixels, long areaPixels, Scale? scale)
+    {
+        double fb = areaPixels > 0 ? (double)beforePixels / areaPixels : 0;
+        double fa = areaPixels > 0 ? (double)afterPixels / areaPixels : 0;
+        double? mm2 = scale?.SquareMillimetresPerPixel;
+        return new AreaChange(fb, fa, fa - fb, beforePixels * mm2, afterPixels * mm2, (afterPixels - beforePixels) * mm2);
+    }
+
+    /// <summary>Greedy one-to-one matching by increasing distance (closest pairs first).</summary>
+    internal static HairMatchSummary Match(List<(double X, double Y)> before, List<(double X, double Y)> after, double tolerancePixels, double significanceZ) =>
+        MatchWithUnmatched(before, after, tolerancePixels, significanceZ).Summary;
+
+    /// <summary>Greedy matching; also returns the unmatched before (lost) and after (gained) points.</summary>
+    internal static (HairMatchSummary Summary, List<(double X, double Y)> Lost, List<(double X, double Y)> Gained) MatchWithUnmatched(
+        List<(double X, double Y)> before, List<(double X, double Y)> after, double tolerancePixels, double significanceZ)
+    {
+        var pairs = new List<(double D, int B, int A)>();
+        var t2 = tolerancePixels * tolerancePixels;
+        for (var i = 0; i < before.Count; i++)
+        {
+            for (var j = 0; j < after.Count; j++)
+            {
+                var dx = before[i].X - after[j].X;
+                var dy = before[i].Y - after[j].Y;
+                var d2 = dx * dx + dy * dy;
+                if (d2 <= t2)
+                {
+                    pairs.Add((d2, i, j));
+                }
+            }
+        }
+
+        pairs.Sort((p, q) => p.D.CompareTo(q.D));
+        var usedB = new bool[before.Count];
+        var usedA = new bool[after.Count];
+        var matched = 0;
+        foreach (var (_, b, a) in pairs)
+        {
+            if (!usedB[b] && !usedA[a])
+            {
+                usedB[b] = usedA[a] = true;
+                matched++;
+            }
+        }
+
+        var lost = before.Count - matched;
+        var gained = after.Count - matched;
+        var se = Math.Sqrt(lost + gained);
+        var z = se > 0 ? (gained - lost) / se : 0;
+        var summary = new HairMatchSummary(matched, lost, gained, tolerancePixels, z, Significance(z, significanceZ));
+        return (summary, before.Where((_, i) => !usedB[i]).ToList(), after.Where((_, j) => !usedA[j]).ToList());
+    }
+}
