@@ -1,7 +1,7 @@
 using System.Globalization;
 using OpenCvSharp;
 using SmpVision.Pipeline.Imaging;
-using SmpVision.Pipeline.Modality;
+using SmpVision.Pipeline.ModalityDetection;
 using SmpVision.Pipeline.Model;
 
 namespace SmpVision.Tools.Commands;

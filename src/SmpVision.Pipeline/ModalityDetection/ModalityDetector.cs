@@ -2,7 +2,7 @@ using OpenCvSharp;
 using SmpVision.Pipeline.Imaging;
 using SmpVision.Pipeline.Model;
 
-namespace SmpVision.Pipeline.Modality;
+namespace SmpVision.Pipeline.ModalityDetection;
 
 /// <summary>
 /// Tells a dermoscope close-up (trichoscopy) from a whole-head photo (overhead) from global,

@@ -1,7 +1,7 @@
 using OpenCvSharp;
 using SmpVision.Pipeline.Imaging;
 
-namespace SmpVision.Pipeline.Tests.Imaging;
+namespace SmpVision.Pipeline.Tests.Decoding;
 
 public sealed class ImageDecoderTests
 {

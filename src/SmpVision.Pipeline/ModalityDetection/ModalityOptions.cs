@@ -1,4 +1,4 @@
-namespace SmpVision.Pipeline.Modality;
+namespace SmpVision.Pipeline.ModalityDetection;
 
 /// <summary>
 /// Options of <see cref="ModalityDetector"/>. The cue centres and spreads are the midpoints and

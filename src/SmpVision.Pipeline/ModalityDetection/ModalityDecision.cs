@@ -1,6 +1,6 @@
 using SmpVision.Pipeline.Model;
 
-namespace SmpVision.Pipeline.Modality;
+namespace SmpVision.Pipeline.ModalityDetection;
 
 /// <summary>One measured cue of the modality decision.</summary>
 /// <param name="Name">Cue name, e.g. "block-colour-spread".</param>
