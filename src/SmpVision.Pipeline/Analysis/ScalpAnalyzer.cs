@@ -1,8 +1,16 @@
 using System.Reflection;
 using OpenCvSharp;
 using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Comparison;
 using SmpVision.Pipeline.Imaging;
+using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Measurement.Colour;
+using SmpVision.Pipeline.ModalityDetection;
 using SmpVision.Pipeline.Model;
+using SmpVision.Pipeline.Overhead;
+using SmpVision.Pipeline.Planning;
+using SmpVision.Pipeline.Regions;
+using SmpVision.Pipeline.Synthetic;
 
 namespace SmpVision.Pipeline.Analysis;
 
@@ -57,9 +65,69 @@ public sealed class ScalpAnalyzer
         ArgumentNullException.ThrowIfNull(request);
         var clock = new StageClock(cancellationToken);
         var requestScale = ScaleResolver.Resolve(request.Scale, _options.DeviceProfiles);
-        using var image = clock.Run("decode", () => ImageDecoder.Decode(encoded, _options.Decoding));
-        return AnalyzeDecoded(image, request, requestScale, clock);
+        var image = clock.Run("decode", () => ImageDecoder.Decode(encoded, _options.Decoding));
+        using var analysed = AnalyzeDecoded(image, request, requestScale, clock, cancellationToken);
+        return analysed.Result;
     }
+
+    /// <summary>
+    /// Compares a before and an after photo of the same patient and zone: analyses both,
+    /// registers after onto before, and measures the change over their common area.
+    /// </summary>
+    /// <exception cref="ComparisonRefusedException">The photos cannot be aligned or differ in modality or scale.</exception>
+    public ComparisonAnalysisResult Compare(byte[] beforeEncoded, byte[] afterEncoded, AnalysisRequest request, ScaleRequest? afterScale, bool changeMap, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(beforeEncoded);
+        ArgumentNullException.ThrowIfNull(afterEncoded);
+        ArgumentNullException.ThrowIfNull(request);
+        var beforeScale = ScaleResolver.Resolve(request.Scale, _options.DeviceProfiles);
+        var afterResolved = afterScale is null ? beforeScale : ScaleResolver.Resolve(afterScale, _options.DeviceProfiles);
+
+        var beforeClock = new StageClock(cancellationToken);
+        var beforeImage = Decode(beforeEncoded, "before_image", beforeClock);
+        using var before = AnalyzeDecoded(beforeImage, request, beforeScale, beforeClock, cancellationToken);
+
+        // The after photo is analysed with the modality found for the before photo, so a
+        // mismatch is refused by registration rather than hidden by two detections.
+        var afterClock = new StageClock(cancellationToken);
+        var afterImage = Decode(afterEncoded, "after_image", afterClock);
+        using var after = AnalyzeDecoded(afterImage, request with { Modality = before.Result.Modality }, afterResolved, afterClock, cancellationToken);
+
+        var clock = new StageClock(cancellationToken);
+        var beforeSide = Side(before);
+        var afterSide = Side(after);
+        var registration = clock.Run("registration", () => ImageRegistration.Register(beforeSide.ForRegistration(), afterSide.ForRegistration(), _options.Registration, cancellationToken));
+        if (!registration.Succeeded)
+        {
+            throw new ComparisonRefusedException(registration.Refusal, registration.Message);
+        }
+
+        var options = _options.Change with { RenderChangeMap = changeMap };
+        var change = clock.Run("change", () => ChangeAnalysis.Compare(beforeSide, afterSide, registration, options, cancellationToken));
+        return new ComparisonAnalysisResult(before.Result, after.Result, change, [.. registration.Warnings, .. change.Warnings], clock.Timings);
+    }
+
+    private ScalpImage Decode(byte[] encoded, string field, StageClock clock)
+    {
+        try
+        {
+            return clock.Run("decode", () => ImageDecoder.Decode(encoded, _options.Decoding));
+        }
+        catch (InvalidImageException ex)
+        {
+            throw ex.ForField(field);
+        }
+    }
+
+    private static ComparisonSide Side(AnalysedImage a) => new(
+        a.Image,
+        a.AnalysableMask,
+        a.HairMask,
+        a.Result.Hairs,
+        a.Result.FollicularUnits,
+        a.Regions.Labels,
+        a.Result.Scale,
+        a.Result.Modality);
 
     /// <summary>
     /// Loads native code and runs every stage once on a generated frame, so the first real
@@ -67,44 +135,138 @@ public sealed class ScalpAnalyzer
     /// </summary>
     public void WarmUp(CancellationToken cancellationToken)
     {
-        byte[] png;
-        using (var frame = new Mat(480, 640, MatType.CV_8UC3, new Scalar(150, 170, 215)))
+        var frame = SyntheticTrichoscopyGenerator.Generate(new SyntheticTrichoscopySpec { WidthPixels = 640, HeightPixels = 512, PixelsPerMillimetre = 180 }, seed: 1, cancellationToken);
+        Analyze(
+            frame.EncodedImage,
+            new AnalysisRequest { Modality = Modality.Unknown, Scale = new ScaleRequest(180, null, null, null), Output = new OutputRequest(true, true, true, true) },
+            cancellationToken);
+    }
+
+    /// <summary>Takes ownership of <paramref name="image"/>; the returned value owns it and every intermediate.</summary>
+    private AnalysedImage AnalyzeDecoded(ScalpImage image, AnalysisRequest request, Scale? requestScale, StageClock clock, CancellationToken ct)
+    {
+        TrichoscopyResult? trichoscopy = null;
+        OverheadResult? overhead = null;
+        RegionMap? regions = null;
+        try
         {
-            // Skin-coloured field with a few dark shafts: enough for every stage to do real work.
-            for (var i = 0; i < 12; i++)
+            var warnings = new List<PipelineWarning>();
+            var plausibility = clock.Run("plausibility", () => ScalpPlausibility.Check(image, _options.Plausibility));
+            if (plausibility.Achromatic)
             {
-                Cv2.Line(frame, new Point(40 + (i * 50), 100 + (i % 3 * 90)), new Point(70 + (i * 50), 160 + (i % 3 * 90)), new Scalar(40, 35, 30), 9);
+                warnings.Add(new PipelineWarning("grey-image", "The photo has no colour: skin tone and hair/skin colour contrast are not meaningful. Send a colour photo for pigment planning."));
             }
 
-            png = frame.ImEncode(".png");
-        }
+            var modality = request.Modality;
+            ModalityDecision? decision = null;
+            if (modality == Modality.Unknown)
+            {
+                decision = clock.Run("modality", () => ModalityDetector.Detect(image, _options.Modality));
+                modality = decision.Modality;
+            }
 
-        Analyze(png, new AnalysisRequest { Modality = Modality.Trichoscopy, Scale = new ScaleRequest(180, null, null, null) }, cancellationToken);
+            Scale? scale;
+            IReadOnlyList<HairInstance> hairs = [];
+            IReadOnlyList<FollicularUnit> units = [];
+            QualitySummary quality;
+            OverheadSummary? overheadSummary = null;
+            if (modality == Modality.Overhead)
+            {
+                overhead = OverheadAnalysis.Run(image, _options.Overhead, ct);
+                clock.AddRange(overhead.Timings);
+                warnings.AddRange(overhead.Warnings.Where(w => !(requestScale is not null && w.Code == "no-scale")));
+                // A marker measured in this photo beats a caller's global px/mm, which cannot hold
+                // across a curved head seen in perspective.
+                scale = overhead.Scale ?? requestScale;
+                overheadSummary = new OverheadSummary(
+                    overhead.BaldFractionOfScalp,
+                    overhead.ThinningFraction,
+                    overhead.HairBearingFraction,
+                    overhead.HeadFractionOfFrame,
+                    overhead.ScalpAreaSquareCentimetres,
+                    overhead.BaldAreaSquareCentimetres,
+                    overhead.HairlineContour,
+                    overhead.Zones);
+                quality = new QualitySummary(
+                    Confidence: overhead.Warnings.Any(w => w.Code is "small-head" or "head-cut-by-frame") ? 0.6 : 0.9,
+                    FocusScore: null,
+                    ClippedFraction: null,
+                    GlareFraction: null,
+                    AnalysableFraction: overhead.HeadFractionOfFrame,
+                    Flags: [.. overhead.Warnings.Select(w => w.Code).Where(c => c is "small-head" or "head-cut-by-frame")]);
+                var overheadRegions = overhead;
+                regions = clock.Run("regions", () => RegionExtraction.FromLabels(image, overheadRegions.Labels, [], [], null, scale, _options.Regions, ct));
+            }
+            else
+            {
+                modality = Modality.Trichoscopy;
+                trichoscopy = TrichoscopyAnalysis.Run(image, requestScale, _options.Trichoscopy, ct);
+                clock.AddRange(trichoscopy.Timings);
+                warnings.AddRange(trichoscopy.Warnings);
+                scale = trichoscopy.Scale;
+                hairs = trichoscopy.Hairs;
+                units = trichoscopy.FollicularUnits;
+                var q = trichoscopy.Quality;
+                quality = new QualitySummary(q.Confidence, q.FocusScore, q.ClippedHighFraction + q.ClippedLowFraction, q.GlareFraction, q.AnalysableAreaFraction, q.Flags);
+                var t = trichoscopy;
+                regions = clock.Run("regions", () => RegionSegmentation.Run(image, t.AnalysableMask, t.HairMask, t.Hairs, t.FollicularUnits, t.Scale, _options.Regions, ct));
+            }
+
+            warnings.AddRange(regions.Warnings);
+            var planning = PlanningFor(request, scale, trichoscopy?.Colour);
+            var map = regions;
+            var plan = clock.Run("planning", () => SmpPlanner.Plan(map, hairs, units, planning, ct));
+            warnings.AddRange(plan.Warnings);
+            var labelMap = request.Output.LabelMap ? clock.Run("label-map", map.EncodeLabelMapPng) : null;
+            var preview = request.Output.Preview ? clock.Run("preview", () => SmpPlanner.RenderPreviewPng(image, map, plan, planning.SessionNumber)) : null;
+
+            var result = new ScalpAnalysisResult
+            {
+                Image = image.Info,
+                Modality = modality,
+                ModalityDecision = decision,
+                Scale = scale,
+                Quality = quality,
+                Density = trichoscopy?.Density,
+                Colour = trichoscopy?.Colour,
+                Hairs = hairs,
+                FollicularUnits = units,
+                Overhead = overheadSummary,
+                Regions = regions.Regions,
+                LabelMapPng = labelMap,
+                Plan = request.Output.DotLayout ? plan : plan with { Dots = [] },
+                PreviewPng = preview,
+                Warnings = Deduplicate(warnings),
+                Timings = clock.Timings,
+            };
+            return new AnalysedImage(image, trichoscopy, overhead, regions, result);
+        }
+        catch
+        {
+            regions?.Dispose();
+            trichoscopy?.Dispose();
+            overhead?.Dispose();
+            image.Dispose();
+            throw;
+        }
     }
 
-    private ScalpAnalysisResult AnalyzeDecoded(ScalpImage image, AnalysisRequest request, Scale? requestScale, StageClock clock)
+    /// <summary>The configured planning defaults with this request's choices applied.</summary>
+    private PlanningOptions PlanningFor(AnalysisRequest request, Scale? scale, TrichoscopyColour? colour) => _options.Planning with
     {
-        var warnings = new List<PipelineWarning>();
-        var plausibility = clock.Run("plausibility", () => ScalpPlausibility.Check(image, _options.Plausibility));
-        if (plausibility.Achromatic)
-        {
-            warnings.Add(new PipelineWarning("grey-image", "The photo has no colour: skin tone and hair/skin colour contrast are not measured. Send a colour photo for pigment planning."));
-        }
+        Zone = request.Zone,
+        ClinicReferenceFollicularUnitsPerSquareCentimetre = request.ReferenceFollicularUnitsPerSquareCentimetre ?? _options.Planning.ClinicReferenceFollicularUnitsPerSquareCentimetre,
+        // Forcing the clinic's value: no measured density can qualify as the reference.
+        MinReferenceFollicularUnits = request.ForceReferenceOverride ? int.MaxValue : _options.Planning.MinReferenceFollicularUnits,
+        SessionNumber = request.SessionNumber,
+        CumulativeSessionFractions = request.SessionCumulativeFractions ?? _options.Planning.CumulativeSessionFractions,
+        FeatherWidthMillimetres = request.HairlineFeatherWidthMillimetres ?? _options.Planning.FeatherWidthMillimetres,
+        HairlineEdge = request.HairlineEdge is { } edge ? (HairlineEdge)(int)edge : _options.Planning.HairlineEdge,
+        IncludeDotLayout = request.Output.DotLayout || request.Output.Preview,
+        PixelsPerMillimetreOverride = scale?.PixelsPerMillimetre,
+        ColourCalibrated = colour?.Calibrated ?? false,
+    };
 
-        var modality = request.Modality;
-        if (requestScale is null)
-        {
-            warnings.Add(new PipelineWarning("no-scale", "No scale was given or detected: areas and densities are reported as fractions and counts, not per mm2 or cm2. Send pixels_per_millimetre or a device profile."));
-        }
-
-        return new ScalpAnalysisResult
-        {
-            Image = image.Info,
-            Modality = modality,
-            ModalityDetected = false,
-            Scale = requestScale,
-            Warnings = warnings,
-            Timings = clock.Timings,
-        };
-    }
+    private static List<PipelineWarning> Deduplicate(List<PipelineWarning> warnings) =>
+        warnings.GroupBy(w => w.Code, StringComparer.Ordinal).Select(g => g.First()).ToList();
 }

@@ -46,6 +46,11 @@ internal sealed partial class ErrorMappingInterceptor(SmpVisionMetrics metrics, 
             status = StatusCode.InvalidArgument;
             throw RpcErrors.FieldViolation(Code.InvalidArgument, ex.Field, ex.Message);
         }
+        catch (ComparisonRefusedException ex)
+        {
+            status = StatusCode.FailedPrecondition;
+            throw RpcErrors.Plain(Code.FailedPrecondition, ex.Message);
+        }
         catch (OperationCanceledException) when (context.Deadline <= DateTime.UtcNow)
         {
             status = StatusCode.DeadlineExceeded;

@@ -23,7 +23,7 @@ internal sealed class ScalpAnalysisGrpcService(
         CheckUnarySize(request.Image.Length, "image");
         var pipelineRequest = RequestMapper.ToPipeline(request.Options);
         var result = await runner.AnalyzeAsync(request.Image.ToByteArray(), pipelineRequest, context.CancellationToken);
-        return ResponseMapper.ToProto(result);
+        return ResponseMapper.ToProto(result, pipelineRequest.Output);
     }
 
     public override async Task<AnalyzeResponse> AnalyzeUpload(IAsyncStreamReader<AnalyzeUploadRequest> requestStream, ServerCallContext context)
@@ -31,7 +31,17 @@ internal sealed class ScalpAnalysisGrpcService(
         var (header, image) = await uploads.ReadAsync(requestStream, context.CancellationToken);
         var pipelineRequest = RequestMapper.ToPipeline(header.Options, "header.options");
         var result = await runner.AnalyzeAsync(image, pipelineRequest, context.CancellationToken);
-        return ResponseMapper.ToProto(result);
+        return ResponseMapper.ToProto(result, pipelineRequest.Output);
+    }
+
+    public override async Task<CompareResponse> Compare(CompareRequest request, ServerCallContext context)
+    {
+        CheckUnarySize(request.BeforeImage.Length, "before_image");
+        CheckUnarySize(request.AfterImage.Length, "after_image");
+        var pipelineRequest = RequestMapper.ToPipeline(request.Options);
+        var afterScale = RequestMapper.ToScale(request.AfterScale, "after_scale");
+        var result = await runner.CompareAsync(request.BeforeImage.ToByteArray(), request.AfterImage.ToByteArray(), pipelineRequest, afterScale, request.ReturnChangeMap, context.CancellationToken);
+        return ResponseMapper.ToProto(result, pipelineRequest.Output);
     }
 
     private void CheckUnarySize(int length, string field)

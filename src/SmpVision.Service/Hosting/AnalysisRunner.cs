@@ -18,4 +18,16 @@ public sealed class AnalysisRunner(ScalpAnalyzer analyzer, AnalysisGate gate, Sm
         metrics.RecordStages(result.Timings);
         return result;
     }
+
+    /// <summary>Compares a before and an after photo (one slot: the two analyses run one after the other).</summary>
+    public async Task<ComparisonAnalysisResult> CompareAsync(byte[] before, byte[] after, AnalysisRequest request, ScaleRequest? afterScale, bool changeMap, CancellationToken cancellationToken)
+    {
+        using var lease = await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        using var activity = SmpVisionMetrics.ActivitySource.StartActivity("compare");
+        var result = await Task.Run(() => analyzer.Compare(before, after, request, afterScale, changeMap, cancellationToken), cancellationToken).ConfigureAwait(false);
+        metrics.RecordStages(result.Before.Timings);
+        metrics.RecordStages(result.After.Timings);
+        metrics.RecordStages(result.Timings);
+        return result;
+    }
 }
