@@ -181,8 +181,8 @@ internal sealed class SyntheticLayout
         var ey = centre.Y + (ny * side) + (Math.Sin(unitAngle) * along);
         var length = spec.HairLengthMillimetres.Sample(rng) * ppm;
         var tipCut = Math.Clamp(rng.Normal() * 20.0, -45, 45) * Math.PI / 180.0;
-        // The buried part of the shaft shows through the skin for roughly 0.3-0.7 mm.
-        var subsurface = rng.Uniform(0.3, 0.7) * ppm;
+        // The buried part of the shaft shows through the skin for roughly 0.15-0.45 mm.
+        var subsurface = rng.Uniform(0.15, 0.45) * ppm;
         var jitter = rng.Normal() * 2.5;
         return new PlannedHair(hairTrackId, unitTrackId, new PointPixels(ex, ey), angle, length, widthPx, widthUm, kind, tipCut, subsurface, jitter, hairTrackId);
     }
@@ -202,7 +202,7 @@ internal sealed class SyntheticLayout
         var inArea = units.Where(u => change.Area.Contains(u.Centre) && countedAt(u.Centre)).ToList();
         if (change.FollicularUnitChangeFraction < 0)
         {
-            var remove = (int)Math.Round(-change.FollicularUnitChangeFraction * inArea.Count);
+            var remove = (int)Math.Round(-change.FollicularUnitChangeFraction * inArea.Count, MidpointRounding.AwayFromZero);
             foreach (var u in Shuffle(inArea, rng).Take(remove))
             {
                 units.Remove(u);
@@ -211,8 +211,8 @@ internal sealed class SyntheticLayout
         else if (change.FollicularUnitChangeFraction > 0)
         {
             var add = inArea.Count > 0
-                ? (int)Math.Round(change.FollicularUnitChangeFraction * inArea.Count)
-                : (int)Math.Round(change.FollicularUnitChangeFraction * spec.FollicularUnitsPerSquareCentimetre * AreaSquareCentimetres(spec, change.Area, countedAt));
+                ? (int)Math.Round(change.FollicularUnitChangeFraction * inArea.Count, MidpointRounding.AwayFromZero)
+                : (int)Math.Round(change.FollicularUnitChangeFraction * spec.FollicularUnitsPerSquareCentimetre * AreaSquareCentimetres(spec, change.Area, countedAt), MidpointRounding.AwayFromZero);
             var minDistance = 0.3 * 10.0 * spec.PixelsPerMillimetre / Math.Sqrt(Math.Max(1, spec.FollicularUnitsPerSquareCentimetre));
             var bounds = Bounds(change.Area, spec);
             var added = 0;
@@ -234,7 +234,7 @@ internal sealed class SyntheticLayout
         {
             var candidates = units.Where(u => change.Area.Contains(u.Centre) && countedAt(u.Centre)).ToList();
             var hairsInArea = candidates.Sum(u => u.Hairs.Count(h => countedAt(h.Emergence)));
-            var n = (int)Math.Round(Math.Abs(change.HairChangeFraction) * hairsInArea);
+            var n = (int)Math.Round(Math.Abs(change.HairChangeFraction) * hairsInArea, MidpointRounding.AwayFromZero);
             for (var i = 0; i < n && candidates.Count > 0; i++)
             {
                 var pick = candidates[rng.NextInt(candidates.Count)];

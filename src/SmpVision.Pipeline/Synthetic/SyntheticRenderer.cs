@@ -44,6 +44,7 @@ internal static class SyntheticRenderer
         }
 
         PaintGlare(spec, seed, canvas, ppm);
+        ApplyWhiteBalance(spec, canvas);
         ct.ThrowIfCancellationRequested();
 
         ApplyOptics(spec, canvas, scene.Overlays.Rim);
@@ -54,7 +55,27 @@ internal static class SyntheticRenderer
         canvas.ConvertTo(bgr, MatType.CV_8UC3, 255.0);
         SyntheticOverlayPainter.Paint(bgr, scene.Overlays);
 
-        return new Output(bgr, hairMask, SyntheticColour.Quantised(skinLab), SyntheticColour.Quantised(hairLab), skinLab, hairLab);
+        return new Output(bgr, hairMask, AsRendered(spec, skinLab), AsRendered(spec, hairLab), skinLab, hairLab);
+    }
+
+    /// <summary>A scene colour as the camera records it: white-balance gains, clipping, 8-bit quantisation.</summary>
+    internal static LabColour AsRendered(SyntheticTrichoscopySpec spec, LabColour lab)
+    {
+        var (b, g, r) = SyntheticColour.ToSrgb(lab);
+        var gains = spec.WhiteBalance;
+        static double Q(double v) => Math.Round(Math.Clamp(v, 0, 1) * 255) / 255;
+        return SyntheticColour.FromSrgb(Q(b * gains.Blue), Q(g * gains.Green), Q(r * gains.Red));
+    }
+
+    private static void ApplyWhiteBalance(SyntheticTrichoscopySpec spec, Mat canvas)
+    {
+        var gains = spec.WhiteBalance;
+        if (gains == SyntheticChannelGains.Neutral)
+        {
+            return;
+        }
+
+        Cv2.Multiply(canvas, new Scalar(gains.Blue, gains.Green, gains.Red), canvas);
     }
 
     private static unsafe Span<float> Floats(Mat m) => new((void*)m.Data, m.Rows * m.Cols * m.Channels());
@@ -176,14 +197,15 @@ internal static class SyntheticRenderer
         using var broad = SmoothNoise(rng, w, h, 1.0 * ppm);
         using var mottle = SmoothNoise(rng, w, h, 0.18 * ppm);
         using var flakeMod = SmoothNoise(rng, w, h, 0.12 * ppm);
-        using var flakes = FineNoise(rng, w, h, Math.Max(0.6, 0.005 * ppm));
+        using var flakes = FineNoise(rng, w, h, Math.Max(0.8, 0.008 * ppm));
+        using var cloud = SmoothNoise(rng, w, h, 0.04 * ppm);
         using var furrows = new Mat(h, w, MatType.CV_32FC1, Scalar.All(0));
         using var vessels = new Mat(h, w, MatType.CV_32FC1, Scalar.All(0));
 
         var areaMm2 = w * h / (ppm * ppm);
-        DrawCurves(rng, furrows, (int)Math.Round(areaMm2 * 1.5), 0.4 * ppm, 2.0 * ppm, Math.Max(1, 0.01 * ppm), 0.35);
+        DrawCurves(rng, furrows, (int)Math.Round(areaMm2 * 1.5), 0.4 * ppm, 2.0 * ppm, Math.Max(1, 0.015 * ppm), 0.35);
         DrawCurves(rng, vessels, (int)Math.Round(areaMm2 * 0.25), 0.3 * ppm, 1.2 * ppm, Math.Max(1, 0.008 * ppm), 0.8);
-        Cv2.GaussianBlur(furrows, furrows, new Size(0, 0), Math.Max(0.6, 0.006 * ppm));
+        Cv2.GaussianBlur(furrows, furrows, new Size(0, 0), Math.Max(0.8, 0.012 * ppm));
         Cv2.GaussianBlur(vessels, vessels, new Size(0, 0), Math.Max(0.8, 0.01 * ppm));
 
         var c = Floats(canvas);
@@ -191,16 +213,18 @@ internal static class SyntheticRenderer
         var mo = Floats(mottle);
         var fm = Floats(flakeMod);
         var fl = Floats(flakes);
+        var cl = Floats(cloud);
         var fu = Floats(furrows);
         var ve = Floats(vessels);
         var sw = Floats(scarWeight);
         for (var i = 0; i < br.Length; i++)
         {
             var s = strength * (1.0 - (0.75 * sw[i]));
-            var lum = 1.0 + (s * ((0.035 * br[i]) + (0.025 * mo[i]) - (0.09 * fu[i])));
-            // Flakes cluster: a slow field gates where the fine speckle shows.
+            var lum = 1.0 + (s * ((0.035 * br[i]) + (0.025 * mo[i]) - (0.06 * fu[i])));
+            // Flakes cluster: a slow field gates where the soft whitish scale shows.
             var gate = Math.Clamp(0.55 + (0.35 * fm[i]), 0, 1);
-            var flake = s * gate * Math.Clamp((fl[i] - 0.7) * 0.28, 0, 0.45);
+            var field = (0.65 * fl[i]) + (0.45 * cl[i]);
+            var flake = s * gate * Math.Clamp((field - 0.15) * 0.16, 0, 0.4);
             var vessel = s * ve[i] * 0.1;
             var b = (c[3 * i] * lum * (1 - (0.8 * vessel))) + ((1 - c[3 * i]) * flake);
             var g = (c[(3 * i) + 1] * lum * (1 - vessel)) + ((1 - c[(3 * i) + 1]) * flake * 0.96);
@@ -285,8 +309,8 @@ internal static class SyntheticRenderer
                 var t1 = (double)(k + 1) / Steps;
                 var p0 = new Point(hair.Emergence.X - (dx * hair.SubsurfaceLengthPixels * t0) - 0.5 - box.X, hair.Emergence.Y - (dy * hair.SubsurfaceLengthPixels * t0) - 0.5 - box.Y);
                 var p1 = new Point(hair.Emergence.X - (dx * hair.SubsurfaceLengthPixels * t1) - 0.5 - box.X, hair.Emergence.Y - (dy * hair.SubsurfaceLengthPixels * t1) - 0.5 - box.Y);
-                var intensity = darkness * Math.Pow(1.0 - t0, 0.8);
-                var thickness = Math.Max(1, (int)Math.Round(hair.WidthPixels * (1.1 + (0.6 * t0))));
+                var intensity = darkness * Math.Pow(1.0 - t0, 1.2);
+                var thickness = Math.Max(1, (int)Math.Round(hair.WidthPixels * (1.2 + (1.0 * t0))));
                 Cv2.Line(s, p0, p1, Scalar.All(intensity), thickness, LineTypes.Link8);
             }
 
@@ -294,7 +318,7 @@ internal static class SyntheticRenderer
             s.SetTo(Scalar.All(0));
         }
 
-        Cv2.GaussianBlur(shadow, shadow, new Size(0, 0), Math.Max(1.0, 0.03 * ppm));
+        Cv2.GaussianBlur(shadow, shadow, new Size(0, 0), Math.Max(1.0, 0.04 * ppm));
         var c = Floats(canvas);
         var sh = Floats(shadow);
         for (var i = 0; i < sh.Length; i++)
@@ -334,13 +358,13 @@ internal static class SyntheticRenderer
         }
 
         Cv2.GaussianBlur(dye, dye, new Size(0, 0), Math.Max(1.0, 0.04 * ppm));
-        using var grain = FineNoise(rng, w, h, Math.Max(0.6, 0.006 * ppm));
+        using var grain = FineNoise(rng, w, h, Math.Max(1.0, 0.012 * ppm));
         var c = Floats(canvas);
         var d = Floats(dye);
         var g = Floats(grain);
         for (var i = 0; i < d.Length; i++)
         {
-            var v = Math.Clamp(d[i] * (0.75 + (0.25 * g[i])), 0, 0.9);
+            var v = Math.Clamp(d[i] * (0.85 + (0.12 * g[i])), 0, 0.85);
             if (v <= 0)
             {
                 continue;
@@ -386,10 +410,12 @@ internal static class SyntheticRenderer
         // Light hair lets more light through.
         opacity *= 1.0 - (0.15 * Math.Clamp((lab.L - 40) / 50.0, 0, 1));
         var rng = SyntheticRandom.Derive(seed, "hair", hair.RenderIndex);
-        var cuticlePeriod = Math.Max(2.0, 0.02 * spec.PixelsPerMillimetre);
-        var cuticlePhase = rng.Uniform(0, 2 * Math.PI);
+        // Irregular edges and shading along the shaft: a few random sinusoids per hair.
+        var ppm = spec.PixelsPerMillimetre;
+        var edgeWaves = RandomWaves(rng, 3, 0.05 * ppm, 0.3 * ppm);
+        var shadeWaves = RandomWaves(rng, 3, 0.015 * ppm, 0.12 * ppm);
         var specOffset = rng.Uniform(0.15, 0.45);
-        var specular = 0.16 + (0.12 * spec.Glare);
+        var specular = 0.07 + (0.08 * spec.Glare);
 
         var dx = Math.Cos(hair.AngleRadians);
         var dy = Math.Sin(hair.AngleRadians);
@@ -417,7 +443,8 @@ internal static class SyntheticRenderer
                 var py = y + 0.5 - hair.Emergence.Y;
                 var u = (px * dx) + (py * dy);
                 var v = (-px * dy) + (py * dx);
-                var across = Math.Clamp(hw - Math.Abs(v) + 0.5, 0, 1);
+                var hwHere = hw * (1.0 + (0.05 * Waves(edgeWaves, u)));
+                var across = Math.Clamp(hwHere - Math.Abs(v) + 0.5, 0, 1);
                 if (across <= 0 || u < -0.5)
                 {
                     continue;
@@ -438,9 +465,9 @@ internal static class SyntheticRenderer
                 }
 
                 var t = Math.Min(1.0, Math.Abs(v) / Math.Max(hw, 0.5));
-                var shade = (1.0 - (0.35 * t * t)) * (1.0 + (0.05 * Math.Sin((u * 2 * Math.PI / cuticlePeriod) + cuticlePhase)));
+                var shade = (1.0 - (0.35 * t * t)) * (1.0 + (0.06 * Waves(shadeWaves, u)));
                 var stripe = (v / Math.Max(hw, 0.5)) - specOffset;
-                var highlight = specular * Math.Exp(-(stripe * stripe) / (2 * 0.12 * 0.12));
+                var highlight = specular * Math.Exp(-(stripe * stripe) / (2 * 0.22 * 0.22));
                 var fade = Math.Clamp(0.4 + (0.6 * u / fadeLength), 0.4, 1.0);
                 var alpha = coverage * opacity * fade;
                 var pb = (cb * shade) + highlight;
@@ -451,6 +478,28 @@ internal static class SyntheticRenderer
                 c[(3 * i) + 2] += (float)(alpha * (pr - c[(3 * i) + 2]));
             }
         }
+    }
+
+    private static (double Frequency, double Phase, double Amplitude)[] RandomWaves(SyntheticRandom rng, int count, double minPeriodPixels, double maxPeriodPixels)
+    {
+        var waves = new (double, double, double)[count];
+        for (var k = 0; k < count; k++)
+        {
+            waves[k] = (2 * Math.PI / rng.Uniform(minPeriodPixels, maxPeriodPixels), rng.Uniform(0, 2 * Math.PI), rng.Uniform(0.3, 1.0) / count);
+        }
+
+        return waves;
+    }
+
+    private static double Waves((double Frequency, double Phase, double Amplitude)[] waves, double u)
+    {
+        var sum = 0.0;
+        foreach (var (f, p, a) in waves)
+        {
+            sum += a * Math.Sin((f * u) + p);
+        }
+
+        return sum;
     }
 
     /// <summary>Specular reflections from the contact plate, oil and moisture: small hard spots and a
@@ -467,10 +516,10 @@ internal static class SyntheticRenderer
         using var spots = new Mat(h, w, MatType.CV_32FC1, Scalar.All(0));
         using var sheen = new Mat(h, w, MatType.CV_32FC1, Scalar.All(0));
         var areaMm2 = w * h / (ppm * ppm);
-        var spotCount = (int)Math.Round(areaMm2 * 12 * spec.Glare);
+        var spotCount = (int)Math.Round(areaMm2 * 6 * spec.Glare);
         for (var k = 0; k < spotCount; k++)
         {
-            var r = rng.Uniform(0.003, 0.015) * ppm;
+            var r = rng.Uniform(0.004, 0.02) * ppm;
             var axes = new Size(Math.Max(1, r * rng.Uniform(0.6, 1.4)), Math.Max(1, r));
             Cv2.Ellipse(spots, new Point(rng.Uniform(0, w), rng.Uniform(0, h)), axes, rng.Uniform(0, 180), 0, 360, Scalar.All(rng.Uniform(0.3, 1.0)), -1, LineTypes.Link8);
         }
@@ -482,14 +531,14 @@ internal static class SyntheticRenderer
             Cv2.Ellipse(sheen, new Point(rng.Uniform(0, w), rng.Uniform(0, h)), axes, rng.Uniform(0, 180), 0, 360, Scalar.All(rng.Uniform(0.5, 1.0)), -1, LineTypes.Link8);
         }
 
-        Cv2.GaussianBlur(spots, spots, new Size(0, 0), Math.Max(0.7, 0.003 * ppm));
+        Cv2.GaussianBlur(spots, spots, new Size(0, 0), Math.Max(0.8, 0.006 * ppm));
         Cv2.GaussianBlur(sheen, sheen, new Size(0, 0), Math.Max(2.0, 0.12 * ppm));
         var c = Floats(canvas);
         var sp = Floats(spots);
         var sh = Floats(sheen);
         for (var i = 0; i < sp.Length; i++)
         {
-            var g = spec.Glare * Math.Clamp((0.9 * sp[i]) + (0.25 * sh[i]), 0, 1);
+            var g = spec.Glare * Math.Clamp((0.7 * sp[i]) + (0.25 * sh[i]), 0, 1);
             if (g <= 0)
             {
                 continue;

@@ -211,11 +211,22 @@ internal sealed class SyntheticScene
                 var labelY = y0 - (labelHeight / 2);
                 scaleBar = (x0, y0, length, thickness, lengthMm, label, labelX, labelY, labelWidth, labelHeight);
                 var pad = thickness + 3;
-                MarkRect(labels, w, h, x0 - pad, y0 - length - pad, (2 * pad) + thickness, length + (2 * pad) + thickness);
-                MarkRect(labels, w, h, x0 - pad, y0 - pad, length + (2 * pad) + thickness, (2 * pad) + thickness);
-                MarkRect(labels, w, h, labelX, labelY, labelWidth, labelHeight);
-                var right = Math.Max(labelX + labelWidth, x0 + length + pad + thickness);
-                truth.Add(new SyntheticOverlayTruth(SyntheticOverlays.ScaleBar, x0 - pad, y0 - length - pad, right - (x0 - pad), length + (2 * pad) + thickness));
+                var parts = new[]
+                {
+                    (X: x0 - pad, Y: y0 - length - pad, W: (2 * pad) + thickness, H: length + (2 * pad) + thickness),
+                    (X: x0 - pad, Y: y0 - pad, W: length + (2 * pad) + thickness, H: (2 * pad) + thickness),
+                    (X: labelX, Y: labelY, W: labelWidth, H: labelHeight),
+                };
+                foreach (var p in parts)
+                {
+                    MarkRect(labels, w, h, p.X, p.Y, p.W, p.H);
+                }
+
+                var left = Math.Max(0, parts.Min(p => p.X));
+                var top = Math.Max(0, parts.Min(p => p.Y));
+                var right = Math.Min(w, parts.Max(p => p.X + p.W));
+                var bottom = Math.Min(h, parts.Max(p => p.Y + p.H));
+                truth.Add(new SyntheticOverlayTruth(SyntheticOverlays.ScaleBar, left, top, right - left, bottom - top));
                 scaleBarTruth = new SyntheticScaleBarTruth(new PointPixels(x0 + 0.5, y0 + 0.5), new PointPixels(x0 + length + 0.5, y0 + 0.5), length, lengthMm, label);
             }
         }

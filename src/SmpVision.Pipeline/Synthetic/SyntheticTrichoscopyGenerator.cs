@@ -177,7 +177,7 @@ public static class SyntheticTrichoscopyGenerator
                 }
 
                 hairs.Add(new HairInstance(id, hair.Emergence, hair.Tip, hair.LengthPixels, hair.WidthPixels, units.Count, cut));
-                details.Add(new SyntheticHairTruth(id, hair.TrackId, hair.Kind, hair.WidthMicrometres, hair.LengthPixels / ppm, counted, region, HairColourOf(hair, output)));
+                details.Add(new SyntheticHairTruth(id, hair.TrackId, hair.Kind, hair.WidthMicrometres, hair.LengthPixels / ppm, counted, region, HairColourOf(spec, hair, output)));
                 ids.Add(id);
             }
 
@@ -260,8 +260,8 @@ public static class SyntheticTrichoscopyGenerator
         };
     }
 
-    private static LabColour HairColourOf(PlannedHair hair, SyntheticRenderer.Output output) =>
-        SyntheticColour.Quantised(SyntheticRenderer.ShaftLab(hair, output.HairLabUnquantised, output.SkinLabUnquantised));
+    private static LabColour HairColourOf(SyntheticTrichoscopySpec spec, PlannedHair hair, SyntheticRenderer.Output output) =>
+        SyntheticRenderer.AsRendered(spec, SyntheticRenderer.ShaftLab(hair, output.HairLabUnquantised, output.SkinLabUnquantised));
 
     private static SyntheticChangeTruth DescribeChange(SyntheticTrichoscopySpec spec, SyntheticScene scene, SyntheticLayout before, SyntheticLayout after, ChangeSpec change)
     {

@@ -62,6 +62,14 @@ public readonly record struct SyntheticRange(double Min, double Max)
     internal double Sample(SyntheticRandom rng) => rng.Uniform(Min, Max);
 }
 
+/// <summary>Camera white-balance gains applied to the sRGB channels of the scene. Real dermoscope
+/// frames are often cool (the dev set's skin reads near-neutral or bluish); the truth colours include the gains.</summary>
+public readonly record struct SyntheticChannelGains(double Blue, double Green, double Red)
+{
+    /// <summary>No cast.</summary>
+    public static SyntheticChannelGains Neutral => new(1, 1, 1);
+}
+
 /// <summary>
 /// A shape in image pixels: a polygon or a rotated ellipse. Pixel (i, j) covers
 /// [i, i+1) x [j, j+1); coordinates may lie outside the frame.
@@ -336,7 +344,7 @@ public sealed record ChangeSpec
     public required SyntheticShape Area { get; init; }
 
     /// <summary>Whole follicular units added (positive) or removed (negative), as a fraction of the
-    /// units whose centre lies in <see cref="Area"/> (rounded to the nearest unit). When the area holds
+    /// units whose centre lies in <see cref="Area"/> and is analysable (rounded half away from zero). When the area holds
     /// no unit, a positive fraction is taken of the frame density times the area instead.</summary>
     public double FollicularUnitChangeFraction { get; init; }
 
@@ -438,6 +446,9 @@ public sealed record SyntheticTrichoscopySpec
 
     /// <summary>Strength of skin texture (scale flakes, furrows, mottling), 0 to 2. Default 1.</summary>
     public double SkinTexture { get; init; } = 1;
+
+    /// <summary>Camera white balance. Default neutral (1, 1, 1).</summary>
+    public SyntheticChannelGains WhiteBalance { get; init; } = SyntheticChannelGains.Neutral;
 
     /// <summary>Corner darkening, 0 (none) to 1. Default 0.2.</summary>
     public double Vignetting { get; init; } = 0.2;
@@ -570,6 +581,11 @@ public sealed record SyntheticTrichoscopySpec
         if (!double.IsFinite(SkinTexture) || SkinTexture is < 0 or > 2)
         {
             errors.Add("SkinTexture must be between 0 and 2.");
+        }
+
+        if (!(WhiteBalance.Blue is > 0.3 and < 3) || !(WhiteBalance.Green is > 0.3 and < 3) || !(WhiteBalance.Red is > 0.3 and < 3))
+        {
+            errors.Add("WhiteBalance gains must be between 0.3 and 3.");
         }
 
         if (!double.IsFinite(Vignetting) || Vignetting is < 0 or > 1)
