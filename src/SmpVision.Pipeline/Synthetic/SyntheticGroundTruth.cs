@@ -179,14 +179,18 @@ public sealed record SyntheticCountChange(
     public double? HairRelativeChange => HairsBefore > 0 ? (HairsAfter - HairsBefore) / (double)HairsBefore : null;
 }
 
-/// <summary>The exact change between the frames of a pair.</summary>
-/// <param name="InsideArea">Over analysable pixels inside the change area.</param>
-/// <param name="OutsideArea">Over analysable pixels outside it (unchanged by construction).</param>
-/// <param name="Overall">Over the whole analysable frame.</param>
+/// <summary>The exact change between the frames of a pair. Areas and positions are in before-frame
+/// pixels and cover the field both frames share (analysable in the before frame and, moved by
+/// <paramref name="AfterFromBefore"/>, in the after frame); with no camera motion that is the
+/// before frame's analysable area.</summary>
+/// <param name="InsideArea">Over shared analysable pixels inside the change area.</param>
+/// <param name="OutsideArea">Over shared analysable pixels outside it (unchanged by construction).</param>
+/// <param name="Overall">Over the whole shared analysable field.</param>
 /// <param name="AddedHairTrackIds">Hairs only in the after frame.</param>
 /// <param name="RemovedHairTrackIds">Hairs only in the before frame.</param>
 /// <param name="AddedFollicularUnitTrackIds">Units only in the after frame.</param>
 /// <param name="RemovedFollicularUnitTrackIds">Units only in the before frame.</param>
+/// <param name="AfterFromBefore">Camera motion: where before-frame points are in the after frame.</param>
 public sealed record SyntheticChangeTruth(
     SyntheticCountChange InsideArea,
     SyntheticCountChange OutsideArea,
@@ -194,7 +198,8 @@ public sealed record SyntheticChangeTruth(
     IReadOnlyList<int> AddedHairTrackIds,
     IReadOnlyList<int> RemovedHairTrackIds,
     IReadOnlyList<int> AddedFollicularUnitTrackIds,
-    IReadOnlyList<int> RemovedFollicularUnitTrackIds);
+    IReadOnlyList<int> RemovedFollicularUnitTrackIds,
+    SyntheticRigidTransform AfterFromBefore);
 
 /// <summary>Two frames of the same scalp, before and after a known change.</summary>
 public sealed record SyntheticPair(SyntheticFrame Before, SyntheticFrame After, SyntheticChangeTruth Change);

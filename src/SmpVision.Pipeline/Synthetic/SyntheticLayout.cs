@@ -51,6 +51,18 @@ internal sealed class SyntheticLayout
 
     internal IEnumerable<PlannedHair> Hairs => Units.SelectMany(u => u.Hairs);
 
+    /// <summary>The same layout with every position mapped and every angle turned.</summary>
+    internal SyntheticLayout Transformed(Func<PointPixels, PointPixels> map, double turnRadians) => new(
+        [.. Units.Select(u => u with
+        {
+            Centre = map(u.Centre),
+            AngleRadians = u.AngleRadians + turnRadians,
+            Hairs = [.. u.Hairs.Select(h => h with { Emergence = map(h.Emergence), AngleRadians = h.AngleRadians + turnRadians })],
+        })],
+        NextHairTrackId,
+        NextUnitTrackId,
+        DominantAngleRadians + turnRadians);
+
     /// <summary>The region spec that governs a point (last one containing it), or null for the background.</summary>
     internal static SyntheticRegionSpec? RegionAt(SyntheticTrichoscopySpec spec, PointPixels p)
     {
@@ -68,11 +80,13 @@ internal sealed class SyntheticLayout
     internal static double MarginPixels(SyntheticTrichoscopySpec spec) =>
         (spec.HairLengthMillimetres.Max * spec.PixelsPerMillimetre) + (spec.TerminalWidthMicrometres.Max * spec.PixelsPerMillimetre / 1000.0 * 3);
 
-    internal static SyntheticLayout Create(SyntheticTrichoscopySpec spec, int seed, CancellationToken ct)
+    /// <summary>Plans units over the frame plus a margin; <paramref name="extraMarginPixels"/> widens it
+    /// for pairs whose after frame looks at a shifted or rotated field.</summary>
+    internal static SyntheticLayout Create(SyntheticTrichoscopySpec spec, int seed, CancellationToken ct, double extraMarginPixels = 0)
     {
         var rng = SyntheticRandom.Derive(seed, "layout");
         var ppm = spec.PixelsPerMillimetre;
-        var margin = MarginPixels(spec);
+        var margin = MarginPixels(spec) + extraMarginPixels;
         double x0 = -margin, y0 = -margin, x1 = spec.WidthPixels + margin, y1 = spec.HeightPixels + margin;
         var areaCm2 = (x1 - x0) * (y1 - y0) / (ppm * ppm) / 100.0;
         var dominant = spec.HairDirectionDegrees is { } d ? d * Math.PI / 180.0 : rng.Uniform(0, 2 * Math.PI);

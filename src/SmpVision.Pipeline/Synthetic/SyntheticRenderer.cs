@@ -14,7 +14,18 @@ internal static class SyntheticRenderer
 {
     internal sealed record Output(Mat Bgr, byte[] HairCoverageMask, LabColour SkinLab, LabColour HairLab, LabColour SkinLabUnquantised, LabColour HairLabUnquantised);
 
+    /// <summary>The scalp as light leaves it (float BGR 0-1, owned: dispose) and where shafts cover pixels.</summary>
+    internal sealed record SceneOutput(Mat Canvas, byte[] HairCoverageMask);
+
     internal static Output Render(SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, CancellationToken ct)
+    {
+        var painted = RenderScene(spec, seed, scene, layout, ct);
+        using var canvas = painted.Canvas;
+        return FinishFrame(spec, seed, canvas, painted.HairCoverageMask, scene.Overlays, ct);
+    }
+
+    /// <summary>Skin, scars, buried shafts, dye, shafts, glare and white balance, over the spec's canvas size.</summary>
+    internal static SceneOutput RenderScene(SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, CancellationToken ct)
     {
         int w = spec.WidthPixels, h = spec.HeightPixels;
         var ppm = spec.PixelsPerMillimetre;
@@ -22,39 +33,52 @@ internal static class SyntheticRenderer
         var hairLab = spec.HairLab ?? SyntheticColour.HairLab(spec.HairColour);
         var skin = SyntheticColour.ToSrgb(skinLab);
 
-        using var canvas = new Mat(h, w, MatType.CV_32FC3, new Scalar(skin.Blue, skin.Green, skin.Red));
-        using var scarWeight = ScarWeight(spec, scene, ppm);
-        PaintScars(spec, canvas, scarWeight, skinLab);
-        ct.ThrowIfCancellationRequested();
-
-        PaintSkinTexture(spec, seed, canvas, scarWeight, ppm);
-        ct.ThrowIfCancellationRequested();
-
-        PaintSubsurface(spec, canvas, layout, skinLab, hairLab, ppm);
-        ct.ThrowIfCancellationRequested();
-
-        PaintDye(spec, seed, canvas, layout, ppm);
-        ct.ThrowIfCancellationRequested();
-
-        var hairMask = new byte[w * h];
-        foreach (var hair in layout.Hairs)
+        var canvas = new Mat(h, w, MatType.CV_32FC3, new Scalar(skin.Blue, skin.Green, skin.Red));
+        try
         {
+            using var scarWeight = ScarWeight(spec, scene, ppm);
+            PaintScars(spec, canvas, scarWeight, skinLab);
             ct.ThrowIfCancellationRequested();
-            PaintHair(spec, seed, canvas, hairMask, hair, hairLab, skinLab);
+
+            PaintSkinTexture(spec, seed, canvas, scarWeight, ppm);
+            ct.ThrowIfCancellationRequested();
+
+            PaintSubsurface(spec, canvas, layout, skinLab, hairLab, ppm);
+            ct.ThrowIfCancellationRequested();
+
+            PaintDye(spec, seed, canvas, layout, ppm);
+            ct.ThrowIfCancellationRequested();
+
+            var hairMask = new byte[w * h];
+            foreach (var hair in layout.Hairs)
+            {
+                ct.ThrowIfCancellationRequested();
+                PaintHair(spec, seed, canvas, hairMask, hair, hairLab, skinLab);
+            }
+
+            PaintGlare(spec, seed, canvas, ppm);
+            ApplyWhiteBalance(spec, canvas);
+            return new SceneOutput(canvas, hairMask);
         }
+        catch
+        {
+            canvas.Dispose();
+            throw;
+        }
+    }
 
-        PaintGlare(spec, seed, canvas, ppm);
-        ApplyWhiteBalance(spec, canvas);
-        ct.ThrowIfCancellationRequested();
-
-        ApplyOptics(spec, canvas, scene.Overlays.Rim);
+    /// <summary>What the camera adds to a frame-sized scene: optics, rim, noise, 8-bit, burned-in overlays.</summary>
+    internal static Output FinishFrame(SyntheticTrichoscopySpec spec, int seed, Mat canvas, byte[] hairMask, OverlayGeometry overlays, CancellationToken ct)
+    {
+        var skinLab = spec.SkinLab ?? SyntheticColour.SkinLabFromIta(spec.SkinItaDegrees);
+        var hairLab = spec.HairLab ?? SyntheticColour.HairLab(spec.HairColour);
+        ApplyOptics(spec, canvas, overlays.Rim);
         AddNoise(spec, seed, canvas);
         ct.ThrowIfCancellationRequested();
 
         var bgr = new Mat();
         canvas.ConvertTo(bgr, MatType.CV_8UC3, 255.0);
-        SyntheticOverlayPainter.Paint(bgr, scene.Overlays);
-
+        SyntheticOverlayPainter.Paint(bgr, overlays);
         return new Output(bgr, hairMask, AsRendered(spec, skinLab), AsRendered(spec, hairLab), skinLab, hairLab);
     }
 
@@ -139,7 +163,7 @@ internal static class SyntheticRenderer
         var f = Floats(weight);
         for (var i = 0; i < f.Length; i++)
         {
-            f[i] = scene.Labels[i] == (byte)RegionClass.Scar ? 1f : 0f;
+            f[i] = scene.RegionLabels[i] == (byte)RegionClass.Scar ? 1f : 0f;
         }
 
         // Scar margins blend over ~20 um; the label stays sharp.

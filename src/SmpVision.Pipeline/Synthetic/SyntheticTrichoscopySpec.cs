@@ -71,6 +71,44 @@ public readonly record struct SyntheticChannelGains(double Blue, double Green, d
 }
 
 /// <summary>
+/// Rigid motion of the camera between the two frames of a pair, in pixels of the frame:
+/// after = R(RotationDegrees) * (before - c) + c + (ShiftXPixels, ShiftYPixels), c = frame centre
+/// (width/2, height/2); positive rotation turns content clockwise on screen (image y points down).
+/// </summary>
+public readonly record struct SyntheticRigidTransform(double ShiftXPixels, double ShiftYPixels, double RotationDegrees)
+{
+    public static SyntheticRigidTransform Identity => default;
+
+    public bool IsIdentity => ShiftXPixels == 0 && ShiftYPixels == 0 && RotationDegrees == 0;
+
+    /// <summary>Where a before-frame point lands in the after frame.</summary>
+    public PointPixels Apply(PointPixels before, int widthPixels, int heightPixels)
+    {
+        var (cos, sin) = CosSin();
+        double cx = widthPixels / 2.0, cy = heightPixels / 2.0;
+        var dx = before.X - cx;
+        var dy = before.Y - cy;
+        return new PointPixels((cos * dx) - (sin * dy) + cx + ShiftXPixels, (sin * dx) + (cos * dy) + cy + ShiftYPixels);
+    }
+
+    /// <summary>Where an after-frame point was in the before frame.</summary>
+    public PointPixels Invert(PointPixels after, int widthPixels, int heightPixels)
+    {
+        var (cos, sin) = CosSin();
+        double cx = widthPixels / 2.0, cy = heightPixels / 2.0;
+        var dx = after.X - cx - ShiftXPixels;
+        var dy = after.Y - cy - ShiftYPixels;
+        return new PointPixels((cos * dx) + (sin * dy) + cx, (-sin * dx) + (cos * dy) + cy);
+    }
+
+    internal (double Cos, double Sin) CosSin()
+    {
+        var theta = RotationDegrees * Math.PI / 180.0;
+        return (Math.Cos(theta), Math.Sin(theta));
+    }
+}
+
+/// <summary>
 /// A shape in image pixels: a polygon or a rotated ellipse. Pixel (i, j) covers
 /// [i, i+1) x [j, j+1); coordinates may lie outside the frame.
 /// </summary>
@@ -106,6 +144,10 @@ public sealed record SyntheticShape
         new() { EllipseCentre = centre, EllipseRadiusXPixels = radiusXPixels, EllipseRadiusYPixels = radiusYPixels, EllipseAngleDegrees = angleDegrees };
 
     public static SyntheticShape Circle(PointPixels centre, double radiusPixels) => Ellipse(centre, radiusPixels, radiusPixels);
+
+    internal SyntheticShape Translated(double dx, double dy) => Polygon is { } poly
+        ? FromPolygon(new PolygonPixels([.. poly.Vertices.Select(v => new PointPixels(v.X + dx, v.Y + dy))]))
+        : this with { EllipseCentre = new PointPixels(EllipseCentre.X + dx, EllipseCentre.Y + dy) };
 
     /// <summary>True when the point lies inside the shape.</summary>
     public bool Contains(PointPixels p)
@@ -348,6 +390,11 @@ public sealed record ChangeSpec
     /// no unit, a positive fraction is taken of the frame density times the area instead.</summary>
     public double FollicularUnitChangeFraction { get; init; }
 
+    /// <summary>Camera motion from the before to the after frame. Default identity: both frames show the
+    /// same field and every untouched pixel is identical. Otherwise both frames are cut from one larger
+    /// rendered scalp, so the after frame shows the same skin and hairs moved by this transform.</summary>
+    public SyntheticRigidTransform AfterTransform { get; init; }
+
     /// <summary>Single hairs added to (positive) or removed from (negative) existing units in the area,
     /// as a fraction of the hairs emerging in the area (rounded). A unit that loses its last hair goes.</summary>
     public double HairChangeFraction { get; init; }
@@ -364,6 +411,13 @@ public sealed record ChangeSpec
         if (!double.IsFinite(HairChangeFraction) || HairChangeFraction < -1 || HairChangeFraction > 3)
         {
             errors.Add("HairChangeFraction must be between -1 and 3.");
+        }
+
+        var t = AfterTransform;
+        if (!double.IsFinite(t.ShiftXPixels) || !double.IsFinite(t.ShiftYPixels) || !double.IsFinite(t.RotationDegrees) ||
+            Math.Abs(t.ShiftXPixels) > 4096 || Math.Abs(t.ShiftYPixels) > 4096 || Math.Abs(t.RotationDegrees) > 180)
+        {
+            errors.Add("AfterTransform shifts must be within +/-4096 px and rotation within +/-180 degrees.");
         }
 
         return errors;

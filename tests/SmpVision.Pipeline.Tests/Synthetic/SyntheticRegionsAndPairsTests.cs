@@ -198,6 +198,66 @@ public sealed class SyntheticRegionsAndPairsTests
         Assert.Equal(inside.HairsBefore - inside.HairsAfter, pair.Change.RemovedHairTrackIds.Count(id => pair.Before.Truth.HairDetails.Any(d => d.TrackId == id && d.Counted)));
     }
 
+    [Fact]
+    public void Pair_without_motion_starts_from_the_plain_frame()
+    {
+        var spec = Small with { Overlays = SyntheticOverlays.InfoBar, Regions = [SyntheticRegionSpec.PlugScar(new PointPixels(300, 300), 400)] };
+        var plain = SyntheticTrichoscopyGenerator.Generate(spec, 12);
+        var pair = SyntheticTrichoscopyGenerator.GeneratePair(spec, 12, new ChangeSpec { Area = SyntheticShape.Rectangle(0, 0, 100, 100), HairChangeFraction = 0.5 });
+        Assert.Equal(plain.EncodedImage, pair.Before.EncodedImage);
+    }
+
+    [Fact]
+    public void Moved_pair_shows_the_same_hairs_moved_by_the_transform()
+    {
+        var spec = Small with { FollicularUnitsPerSquareCentimetre = 90, NoiseSigma = 1 };
+        var motion = new SyntheticRigidTransform(37.5, -21.25, 8);
+        var change = new ChangeSpec { Area = SyntheticShape.Rectangle(320, 0, 320, 512), FollicularUnitChangeFraction = -0.5, AfterTransform = motion };
+        var pair = SyntheticTrichoscopyGenerator.GeneratePair(spec, 33, change);
+        Assert.Equal(motion, pair.Change.AfterFromBefore);
+        var before = pair.Before.Truth;
+        var after = pair.After.Truth;
+        var afterByTrack = after.HairDetails.ToDictionary(d => d.TrackId, d => after.Hairs[d.HairId]);
+        var matched = 0;
+        foreach (var d in before.HairDetails)
+        {
+            if (!afterByTrack.TryGetValue(d.TrackId, out var a))
+            {
+                continue;
+            }
+
+            var expected = motion.Apply(before.Hairs[d.HairId].Emergence, 640, 512);
+            Assert.Equal(expected.X, a.Emergence.X, 6);
+            Assert.Equal(expected.Y, a.Emergence.Y, 6);
+            matched++;
+        }
+
+        Assert.True(matched > 5);
+        Assert.True(pair.Change.InsideArea.FollicularUnitsAfter < pair.Change.InsideArea.FollicularUnitsBefore);
+        Assert.Equal(pair.Change.OutsideArea.HairsBefore, pair.Change.OutsideArea.HairsAfter);
+
+        // Skin pixels line up under the transform: sampled away from the changed half and the borders.
+        using var b = Cv2.ImDecode(pair.Before.EncodedImage, ImreadModes.Color);
+        using var af = Cv2.ImDecode(pair.After.EncodedImage, ImreadModes.Color);
+        double aligned = 0, unaligned = 0;
+        var n = 0;
+        for (var y = 120; y < 400; y += 6)
+        {
+            for (var x = 80; x < 280; x += 6)
+            {
+                var q = motion.Apply(new PointPixels(x + 0.5, y + 0.5), 640, 512);
+                var pb = b.At<Vec3b>(y, x);
+                var pa = af.At<Vec3b>((int)Math.Floor(q.Y), (int)Math.Floor(q.X));
+                var pu = af.At<Vec3b>(y, x);
+                aligned += Math.Abs(pb.Item1 - pa.Item1);
+                unaligned += Math.Abs(pb.Item1 - pu.Item1);
+                n++;
+            }
+        }
+
+        Assert.True(aligned / n < 0.5 * unaligned / n, $"aligned {aligned / n:F1} vs unaligned {unaligned / n:F1}");
+    }
+
     private static SyntheticRendering SyntheticTrichoscyGenerate(SyntheticTrichoscopySpec spec, int seed) => SyntheticTrichoscopyGenerator.Render(spec, seed);
 
     private static (double B, double G, double R) Colours(Mat bgr, SyntheticGroundTruth t, RegionClass cls)
