@@ -130,6 +130,27 @@ internal static class SyntheticRenderer
         return roi.Clone();
     }
 
+    /// <summary>
+    /// Gaussian blur for large sigmas: blur at a reduced size and scale back up. The result is
+    /// smooth at that scale anyway, and a full-size kernel of hundreds of taps would dominate the
+    /// frame's render time.
+    /// </summary>
+    private static void BlurLarge(Mat layer, double sigmaPixels)
+    {
+        var factor = Math.Clamp((int)Math.Floor(sigmaPixels / 3.0), 1, 8);
+        if (factor == 1)
+        {
+            Cv2.GaussianBlur(layer, layer, new Size(0, 0), sigmaPixels);
+            return;
+        }
+
+        var size = layer.Size();
+        using var small = new Mat();
+        Cv2.Resize(layer, small, new Size(Math.Max(1, size.Width / factor), Math.Max(1, size.Height / factor)), 0, 0, InterpolationFlags.Area);
+        Cv2.GaussianBlur(small, small, new Size(0, 0), sigmaPixels / factor);
+        Cv2.Resize(small, layer, size, 0, 0, InterpolationFlags.Linear);
+    }
+
     /// <summary>White noise blurred to <paramref name="sigmaPixels"/> and rescaled to unit variance.</summary>
     private static Mat FineNoise(SyntheticRandom rng, int w, int h, double sigmaPixels)
     {
@@ -167,7 +188,7 @@ internal static class SyntheticRenderer
         }
 
         // Scar margins blend over ~20 um; the label stays sharp.
-        Cv2.GaussianBlur(weight, weight, new Size(0, 0), Math.Max(0.5, 0.02 * ppm));
+        BlurLarge(weight, Math.Max(0.5, 0.02 * ppm));
         return weight;
     }
 
@@ -342,7 +363,7 @@ internal static class SyntheticRenderer
             s.SetTo(Scalar.All(0));
         }
 
-        Cv2.GaussianBlur(shadow, shadow, new Size(0, 0), Math.Max(1.0, 0.04 * ppm));
+        BlurLarge(shadow, Math.Max(1.0, 0.04 * ppm));
         var c = Floats(canvas);
         var sh = Floats(shadow);
         for (var i = 0; i < sh.Length; i++)
@@ -381,7 +402,7 @@ internal static class SyntheticRenderer
             }
         }
 
-        Cv2.GaussianBlur(dye, dye, new Size(0, 0), Math.Max(1.0, 0.04 * ppm));
+        BlurLarge(dye, Math.Max(1.0, 0.04 * ppm));
         using var grain = FineNoise(rng, w, h, Math.Max(1.0, 0.012 * ppm));
         var c = Floats(canvas);
         var d = Floats(dye);
@@ -556,7 +577,7 @@ internal static class SyntheticRenderer
         }
 
         Cv2.GaussianBlur(spots, spots, new Size(0, 0), Math.Max(0.8, 0.006 * ppm));
-        Cv2.GaussianBlur(sheen, sheen, new Size(0, 0), Math.Max(2.0, 0.12 * ppm));
+        BlurLarge(sheen, Math.Max(2.0, 0.12 * ppm));
         var c = Floats(canvas);
         var sp = Floats(spots);
         var sh = Floats(sheen);

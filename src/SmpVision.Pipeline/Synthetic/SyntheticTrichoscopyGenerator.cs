@@ -213,8 +213,8 @@ public static class SyntheticTrichoscopyGenerator
         }
     }
 
-    /// <summary>True when any part of the shaft lies in the frame; Cut when any part lies outside
-    /// the frame or on an OffScalp pixel.</summary>
+    /// <summary>Visible when any part of the shaft lies on an analysable pixel (in the frame, not under an
+    /// overlay or the rim); Cut when any part lies outside the frame or on an OffScalp pixel.</summary>
     private static (bool Visible, bool Cut) Visibility(SyntheticScene scene, PlannedHair hair)
     {
         var dx = Math.Cos(hair.AngleRadians);
@@ -230,11 +230,13 @@ public static class SyntheticTrichoscopyGenerator
             {
                 var x = hair.Emergence.X + (u * dx) - (v * dy);
                 var y = hair.Emergence.Y + (u * dy) + (v * dx);
-                var inFrame = x >= 0 && y >= 0 && x < scene.Width && y < scene.Height;
-                visible |= inFrame;
-                if (!inFrame || scene.LabelAt(new PointPixels(x, y)) == RegionClass.OffScalp)
+                if (scene.LabelAt(new PointPixels(x, y)) == RegionClass.OffScalp)
                 {
                     cut = true;
+                }
+                else
+                {
+                    visible = true;
                 }
             }
 
