@@ -1,0 +1,129 @@
+using System.Runtime.CompilerServices;
+using OpenCvSharp;
+using SmpVision.Pipeline.Model;
+using SmpVision.Pipeline.Segmentation;
+
+namespace SmpVision.Pipeline.Measurement.Colour;
+
+/// <summary>Skin and hair colour of a frame (CIELAB D65; DOMAIN.md, Colour and skin tone).</summary>
+/// <param name="Skin">Median skin colour (per-channel median of skin pixels); null when no skin pixel was found.</param>
+/// <param name="Hair">Median hair colour (core hair pixels); null when no hair was found.</param>
+/// <param name="IndividualTypologyAngleDegrees">ITA of the skin colour; null without skin.</param>
+/// <param name="Band">Chardon 1991 band of the ITA.</param>
+/// <param name="HairSkinDeltaE2000">CIEDE2000 between hair and skin; null without both.</param>
+/// <param name="HairSkinLightnessDifference">L*(skin) - L*(hair); null without both.</param>
+/// <param name="SkinPixelCount">Pixels the skin colour came from (working resolution).</param>
+/// <param name="HairPixelCount">Pixels the hair colour came from (working resolution).</param>
+/// <param name="Calibrated">False: no colour chart was used, so camera colour error applies (DOMAIN.md).</param>
+public sealed record TrichoscopyColour(
+    LabColour? Skin,
+    LabColour? Hair,
+    double? IndividualTypologyAngleDegrees,
+    ItaBand Band,
+    double? HairSkinDeltaE2000,
+    double? HairSkinLightnessDifference,
+    int SkinPixelCount,
+    int HairPixelCount,
+    bool Calibrated);
+
+/// <summary>Options of <see cref="ColourMeasurement"/>.</summary>
+public sealed record ColourOptions
+{
+    /// <summary>Skin pixels at or above this max-channel level are glare or clipped and skipped. Default 245.</summary>
+    public int GlareMinValue { get; init; } = 245;
+
+    /// <summary>Skin pixels this many working pixels or fewer from hair are skipped (shaft halo). Default 3.</summary>
+    public int HairHaloPixels { get; init; } = 3;
+
+    /// <summary>Returns the problems with these options; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (GlareMinValue is < 1 or > 255) errors.Add("GlareMinValue must be 1-255.");
+        if (HairHaloPixels < 0) errors.Add("HairHaloPixels must be >= 0.");
+        return errors;
+    }
+}
+
+/// <summary>
+/// Measures skin and hair colour from the pixels the segmentation assigns them: robust per-channel
+/// medians in CIELAB (D65) of skin (analysable, off hair and its halo, not glare) and of hair cores
+/// (hair mask eroded), then ITA with its Chardon 1991 band and hair/skin CIEDE2000 and L*
+/// difference (DOMAIN.md, Colour and skin tone). Colour is always flagged uncalibrated (no chart).
+/// </summary>
+internal static class ColourMeasurement
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe TrichoscopyColour Measure(Mat workBgr, HairSegmentation seg, ColourOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(workBgr);
+        ArgumentNullException.ThrowIfNull(seg);
+        ArgumentNullException.ThrowIfNull(o);
+        using var halo = new Mat();
+        int d = (2 * o.HairHaloPixels) + 1;
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(d, d)))
+        {
+            Cv2.Dilate(seg.HairMask, halo, k);
+        }
+
+        using var core = new Mat();
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3)))
+        {
+            Cv2.Erode(seg.HairMask, core, k);
+        }
+
+        var skinL = new List<double>();
+        var skinA = new List<double>();
+        var skinB = new List<double>();
+        var hairL = new List<double>();
+        var hairA = new List<double>();
+        var hairB = new List<double>();
+        int rows = workBgr.Rows, cols = workBgr.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* p = MatPixels.Row(workBgr, y);
+            byte* pa = MatPixels.Row(seg.Analysable, y);
+            byte* ph = MatPixels.Row(halo, y);
+            byte* pc = MatPixels.Row(core, y);
+            for (int x = 0; x < cols; x++)
+            {
+                if (pa[x] == 0)
+                {
+                    continue;
+                }
+
+                byte b = p[3 * x], g = p[(3 * x) + 1], r = p[(3 * x) + 2];
+                if (pc[x] != 0)
+                {
+                    var lab = CieLab.FromSrgb(r, g, b);
+                    hairL.Add(lab.L);
+                    hairA.Add(lab.A);
+                    hairB.Add(lab.B);
+                }
+                else if (ph[x] == 0 && Math.Max(b, Math.Max(g, r)) < o.GlareMinValue && (x & 1) == 0 && (y & 1) == 0)
+                {
+                    // One skin pixel in four is plenty for a median and quarters the cost.
+                    var lab = CieLab.FromSrgb(r, g, b);
+                    skinL.Add(lab.L);
+                    skinA.Add(lab.A);
+                    skinB.Add(lab.B);
+                }
+            }
+        }
+
+        LabColour? skin = skinL.Count > 0 ? new LabColour(Median(skinL), Median(skinA), Median(skinB)) : null;
+        LabColour? hair = hairL.Count > 0 ? new LabColour(Median(hairL), Median(hairA), Median(hairB)) : null;
+        double? ita = skin is { } s ? CieLab.IndividualTypologyAngleDegrees(s) : null;
+        var band = ita is { } i ? CieLab.BandOf(i) : ItaBand.Unspecified;
+        double? de = skin is { } s2 && hair is { } h2 ? CieLab.DeltaE2000(h2, s2) : null;
+        double? dl = skin is { } s3 && hair is { } h3 ? s3.L - h3.L : null;
+        return new TrichoscopyColour(skin, hair, ita, band, de, dl, skinL.Count, hairL.Count, Calibrated: false);
+    }
+
+    private static double Median(List<double> v)
+    {
+        v.Sort();
+        int c = v.Count;
+        return c % 2 == 1 ? v[c / 2] : 0.5 * (v[(c / 2) - 1] + v[c / 2]);
+    }
+}

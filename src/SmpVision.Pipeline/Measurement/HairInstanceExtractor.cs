@@ -1,0 +1,555 @@
+using System.Runtime.CompilerServices;
+using OpenCvSharp;
+using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Model;
+using SmpVision.Pipeline.Segmentation;
+
+namespace SmpVision.Pipeline.Measurement;
+
+/// <summary>Hairs and follicular units found in one frame, plus how shafts were split.</summary>
+/// <param name="Hairs">Every visible hair, counted in density or not.</param>
+/// <param name="FollicularUnits">Hairs grouped by shared opening.</param>
+/// <param name="ReferenceShaftWidthPixels">Single-shaft width used to split touching shafts (full-resolution pixels).</param>
+/// <param name="ReferenceWidthMeasured">True when that width was measured on the frame, false when the fallback was used.</param>
+internal sealed record HairExtraction(
+    IReadOnlyList<HairInstance> Hairs,
+    IReadOnlyList<FollicularUnit> FollicularUnits,
+    double ReferenceShaftWidthPixels,
+    bool ReferenceWidthMeasured);
+
+/// <summary>
+/// Turns a hair mask into hair instances and follicular units. Each connected hair region is
+/// sliced across its principal axis; a slice holds as many shafts as it has separate runs or as
+/// its width holds single-shaft widths (touching shafts of one FU run side by side on shaved
+/// scalp), and a region holds the largest shaft count that persists along the shaft. The
+/// emergence end is the end where shafts converge, else the end continued by the darker
+/// sub-surface shaft under the skin. Hairs whose emergence points lie within one opening form a
+/// follicular unit. Measures per hair: emergence, tip, length, median width (um with a scale;
+/// terminal/intermediate/vellus classes, DOMAIN.md), cut-by-edge and the density-count flag.
+/// </summary>
+internal static class HairInstanceExtractor
+{
+    private const double GapPixels = 2.9;
+    private const int MinRunPixels = 3;
+
+    private sealed class Region
+    {
+        public double Cx;
+        public double Cy;
+        public double Ux;
+        public double Uy;
+        public double TMin;
+        public int Bins;
+        public int[] Width = [];
+        public int[] Runs = [];
+        public double[][] RunCentres = [];
+        public bool[] NearOff = [];
+        public double SingleWidthMedian = double.NaN;
+        public int SingleBins;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe HairExtraction Extract(
+        HairSegmentation seg,
+        Mat fullAnalysable,
+        Scale? scale,
+        double sizingPixelsPerMillimetre,
+        HairInstanceOptions o,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(seg);
+        ArgumentNullException.ThrowIfNull(fullAnalysable);
+        ArgumentNullException.ThrowIfNull(o);
+        Mat mask = seg.HairMask;
+        int w = mask.Cols, h = mask.Rows;
+        double ws = seg.WorkScale;
+        double umPerWork = 1000.0 / sizingPixelsPerMillimetre / ws;
+
+        using var labels = new Mat();
+        using var stats = new Mat();
+        using var cents = new Mat();
+        int n = Cv2.ConnectedComponentsWithStats(mask, labels, stats, cents, PixelConnectivity.Connectivity8);
+
+        // Pixels near the frame border or an overlay: a region end there is cut.
+        using var nearOff = new Mat();
+        Cv2.BitwiseNot(seg.Analysable, nearOff);
+        int m = o.EdgeMarginPixels;
+        if (m > 0)
+        {
+            using var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size((2 * m) + 1, (2 * m) + 1));
+            Cv2.Dilate(nearOff, nearOff, k);
+        }
+
+        // Bucket region pixels (one pass over the label image).
+        var offsets = new int[n + 1];
+        for (int i = 1; i < n; i++)
+        {
+            offsets[i + 1] = offsets[i] + stats.At<int>(i, (int)ConnectedComponentsTypes.Area);
+        }
+
+        var xs = new int[offsets[n]];
+        var ys = new int[offsets[n]];
+        var offs = new bool[offsets[n]];
+        var fillPos = (int[])offsets.Clone();
+        for (int y = 0; y < h; y++)
+        {
+            int* pl = MatPixels.RowInt(labels, y);
+            byte* po = MatPixels.Row(nearOff, y);
+            for (int x = 0; x < w; x++)
+            {
+                int l = pl[x];
+                if (l > 0)
+                {
+                    int p = fillPos[l]++;
+                    xs[p] = x;
+                    ys[p] = y;
+                    offs[p] = po[x] != 0 || x < m || y < m || x >= w - m || y >= h - m;
+                }
+            }
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var regions = new Region[n];
+        for (int i = 1; i < n; i++)
+        {
+            regions[i] = Slice(xs, ys, offs, offsets[i], offsets[i + 1] - offsets[i]);
+        }
+
+        // Reference single-shaft width: median over regions of their single-run slice widths.
+        int sustainBins = Math.Max(2, (int)Math.Round(o.MinSustainedMicrometres / umPerWork));
+        var singles = new List<double>();
+        for (int i = 1; i < n; i++)
+        {
+            if (regions[i].SingleBins >= sustainBins && !double.IsNaN(regions[i].SingleWidthMedian))
+            {
+                singles.Add(regions[i].SingleWidthMedian);
+            }
+        }
+
+        bool measured = singles.Count >= 3;
+        double w1 = measured ? Median(singles) : o.FallbackShaftWidthMicrometres / umPerWork;
+
+        byte skinGrey = SkinMedianGrey(seg);
+        double probe = o.EmergenceProbeMicrometres / umPerWork;
+        double fuJoinFull = o.FollicularUnitJoinMicrometres / umPerWork / ws;
+
+        var hairs = new List<HairInstance>();
+        var regionOfHair = new List<int>();
+        var emergenceOfRegion = new PointPixels[n];
+        for (int i = 1; i < n; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var r = regions[i];
+            var shafts = new int[r.Bins];
+            for (int b = 0; b < r.Bins; b++)
+            {
+                int byWidth = r.Width[b] == 0 ? 0 : Math.Max(1, (int)Math.Floor((r.Width[b] / w1) + (2 - o.SplitWidthRatio)));
+                shafts[b] = Math.Max(r.Runs[b], byWidth);
+            }
+
+            int count = 1;
+            for (int k = 2; k <= 8; k++)
+            {
+                int c = 0;
+                for (int b = 0; b < r.Bins; b++)
+                {
+                    if (shafts[b] >= k)
+                    {
+                        c++;
+                    }
+                }
+
+                if (c >= Math.Max(sustainBins, o.MinSustainedLengthFraction * r.Bins))
+                {
+                    count = k;
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            int endBins = Math.Max(1, r.Bins / 5);
+            double shaftsA = 0, shaftsB = 0;
+            bool cutA = false, cutB = false;
+            for (int b = 0; b < endBins; b++)
+            {
+                shaftsA += shafts[b];
+                shaftsB += shafts[r.Bins - 1 - b];
+            }
+
+            int cutBins = Math.Min(r.Bins, Math.Max(2, (int)Math.Ceiling(2 * w1 / 3)));
+            for (int b = 0; b < cutBins; b++)
+            {
+                cutA |= r.NearOff[b];
+                cutB |= r.NearOff[r.Bins - 1 - b];
+            }
+
+            shaftsA /= endBins;
+            shaftsB /= endBins;
+            var endA = EndPoint(r, 0, Math.Min(3, r.Bins));
+            var endB = EndPoint(r, r.Bins - Math.Min(3, r.Bins), r.Bins);
+            double darkA = cutA ? double.NaN : BeyondDarkness(seg, endA, -r.Ux, -r.Uy, probe, w1, skinGrey);
+            double darkB = cutB ? double.NaN : BeyondDarkness(seg, endB, r.Ux, r.Uy, probe, w1, skinGrey);
+
+            bool emergeAtA;
+            if (count >= 2 && Math.Abs(shaftsA - shaftsB) >= 0.5)
+            {
+                emergeAtA = shaftsA < shaftsB;
+            }
+            else if (!double.IsNaN(darkA) && !double.IsNaN(darkB))
+            {
+                emergeAtA = darkA >= darkB;
+            }
+            else if (!double.IsNaN(darkA))
+            {
+                // Only A is visible: it is the opening when skin beyond it shows the sub-surface shaft.
+                emergeAtA = darkA > 6;
+            }
+            else if (!double.IsNaN(darkB))
+            {
+                emergeAtA = !(darkB > 6);
+            }
+            else
+            {
+                emergeAtA = true;
+            }
+
+            bool emergenceCut = emergeAtA ? cutA : cutB;
+            var emergence = emergeAtA ? endA : endB;
+            var tipEnd = emergeAtA ? endB : endA;
+            var tips = TipPoints(r, shafts, count, emergeAtA);
+
+            // Median width per shaft over the interior (ends taper or are cut).
+            var perShaft = new List<double>();
+            int skip = r.Bins / 7;
+            for (int b = skip; b < r.Bins - skip; b++)
+            {
+                if (r.Width[b] > 0)
+                {
+                    perShaft.Add((double)r.Width[b] / Math.Max(1, shafts[b]));
+                }
+            }
+
+            double widthFull = (perShaft.Count > 0 ? Median(perShaft) : w1) / ws;
+            double lengthFull = r.Bins / ws;
+            var emergenceFull = new PointPixels(emergence.X / ws, emergence.Y / ws);
+            emergenceOfRegion[i] = emergenceFull;
+            bool emergenceInside = !emergenceCut && IsSet(fullAnalysable, emergenceFull);
+            double? widthUm = scale is null ? null : widthFull * scale.MicrometresPerPixel;
+            double? lengthUm = scale is null ? null : lengthFull * scale.MicrometresPerPixel;
+            var widthClass = widthUm is null ? HairWidthClass.Unknown
+                : widthUm < o.VellusMaxWidthMicrometres ? HairWidthClass.Vellus
+                : widthUm >= o.TerminalMinWidthMicrometres ? HairWidthClass.Terminal
+                : HairWidthClass.Intermediate;
+            for (int k = 0; k < count; k++)
+            {
+                var tip = k < tips.Count ? tips[k] : tipEnd;
+                hairs.Add(new HairInstance(
+                    hairs.Count,
+                    emergenceFull,
+                    new PointPixels(tip.X / ws, tip.Y / ws),
+                    lengthFull,
+                    widthFull,
+                    -1,
+                    cutA || cutB)
+                {
+                    WidthMicrometres = widthUm,
+                    LengthMicrometres = lengthUm,
+                    WidthClass = widthClass,
+                    CountedInDensity = emergenceInside,
+                });
+                regionOfHair.Add(i);
+            }
+        }
+
+        // Follicular units: regions whose emergence points share one opening.
+        var parent = Enumerable.Range(0, n).ToArray();
+        for (int i = 1; i < n; i++)
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                double dx = emergenceOfRegion[i].X - emergenceOfRegion[j].X;
+                double dy = emergenceOfRegion[i].Y - emergenceOfRegion[j].Y;
+                if ((dx * dx) + (dy * dy) <= fuJoinFull * fuJoinFull)
+                {
+                    parent[Find(parent, i)] = Find(parent, j);
+                }
+            }
+        }
+
+        var unitOfRoot = new Dictionary<int, int>();
+        var unitHairs = new List<List<int>>();
+        var finalHairs = new List<HairInstance>(hairs.Count);
+        for (int hIdx = 0; hIdx < hairs.Count; hIdx++)
+        {
+            int root = Find(parent, regionOfHair[hIdx]);
+            if (!unitOfRoot.TryGetValue(root, out int unit))
+            {
+                unit = unitHairs.Count;
+                unitOfRoot[root] = unit;
+                unitHairs.Add([]);
+            }
+
+            unitHairs[unit].Add(hIdx);
+            finalHairs.Add(hairs[hIdx] with { FollicularUnitId = unit });
+        }
+
+        var units = new List<FollicularUnit>(unitHairs.Count);
+        for (int u = 0; u < unitHairs.Count; u++)
+        {
+            var ids = unitHairs[u];
+            double cx = ids.Average(i => finalHairs[i].Emergence.X);
+            double cy = ids.Average(i => finalHairs[i].Emergence.Y);
+            units.Add(new FollicularUnit(u, new PointPixels(cx, cy), ids));
+        }
+
+        return new HairExtraction(finalHairs, units, w1 / ws, measured);
+    }
+
+    private static int Find(int[] parent, int i)
+    {
+        while (parent[i] != i)
+        {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+
+        return i;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int c = values.Count;
+        return c % 2 == 1 ? values[c / 2] : 0.5 * (values[(c / 2) - 1] + values[c / 2]);
+    }
+
+    private static bool IsSet(Mat mask8, PointPixels p)
+    {
+        int x = (int)Math.Round(p.X), y = (int)Math.Round(p.Y);
+        if (x < 0 || y < 0 || x >= mask8.Cols || y >= mask8.Rows)
+        {
+            return false;
+        }
+
+        return mask8.At<byte>(y, x) != 0;
+    }
+
+    /// <summary>Slices one region across its principal axis into 1-pixel bins.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Region Slice(int[] xs, int[] ys, bool[] offs, int start, int count)
+    {
+        double cx = 0, cy = 0;
+        for (int i = start; i < start + count; i++)
+        {
+            cx += xs[i];
+            cy += ys[i];
+        }
+
+        cx /= count;
+        cy /= count;
+        double sxx = 0, syy = 0, sxy = 0;
+        for (int i = start; i < start + count; i++)
+        {
+            double dx = xs[i] - cx, dy = ys[i] - cy;
+            sxx += dx * dx;
+            syy += dy * dy;
+            sxy += dx * dy;
+        }
+
+        double angle = 0.5 * Math.Atan2(2 * sxy, sxx - syy);
+        double ux = Math.Cos(angle), uy = Math.Sin(angle);
+        var t = new double[count];
+        var s = new double[count];
+        double tMin = double.MaxValue, tMax = double.MinValue;
+        for (int i = 0; i < count; i++)
+        {
+            double dx = xs[start + i] - cx, dy = ys[start + i] - cy;
+            t[i] = (dx * ux) + (dy * uy);
+            s[i] = (-dx * uy) + (dy * ux);
+            tMin = Math.Min(tMin, t[i]);
+            tMax = Math.Max(tMax, t[i]);
+        }
+
+        int bins = Math.Max(1, (int)Math.Floor(tMax - tMin) + 1);
+        var binOf = new int[count];
+        var binCount = new int[bins];
+        var nearOff = new bool[bins];
+        for (int i = 0; i < count; i++)
+        {
+            int b = Math.Min(bins - 1, (int)(t[i] - tMin));
+            binOf[i] = b;
+            binCount[b]++;
+            nearOff[b] |= offs[start + i];
+        }
+
+        var binStart = new int[bins + 1];
+        for (int b = 0; b < bins; b++)
+        {
+            binStart[b + 1] = binStart[b] + binCount[b];
+        }
+
+        var sorted = new double[count];
+        var pos = (int[])binStart.Clone();
+        for (int i = 0; i < count; i++)
+        {
+            sorted[pos[binOf[i]]++] = s[i];
+        }
+
+        var runs = new int[bins];
+        var centres = new double[bins][];
+        var singleWidths = new List<double>();
+        var centreList = new List<double>(4);
+        for (int b = 0; b < bins; b++)
+        {
+            int len = binCount[b];
+            if (len == 0)
+            {
+                centres[b] = [];
+                continue;
+            }
+
+            Array.Sort(sorted, binStart[b], len);
+            centreList.Clear();
+            int runStart = binStart[b];
+            for (int j = binStart[b] + 1; j <= binStart[b] + len; j++)
+            {
+                // Rotated pixel centres lie up to sqrt(2) apart inside one run; a real gap between
+                // shafts is wider, and a run narrower than MinRun pixels is a ragged edge, not a shaft.
+                if (j == binStart[b] + len || sorted[j] - sorted[j - 1] > GapPixels)
+                {
+                    if (j - runStart >= MinRunPixels || (j == binStart[b] + len && centreList.Count == 0))
+                    {
+                        centreList.Add(0.5 * (sorted[runStart] + sorted[j - 1]));
+                    }
+
+                    runStart = j;
+                }
+            }
+
+            runs[b] = centreList.Count;
+            centres[b] = [.. centreList];
+            if (runs[b] == 1)
+            {
+                singleWidths.Add(len);
+            }
+        }
+
+        var region = new Region
+        {
+            Cx = cx,
+            Cy = cy,
+            Ux = ux,
+            Uy = uy,
+            TMin = tMin,
+            Bins = bins,
+            Width = binCount,
+            Runs = runs,
+            RunCentres = centres,
+            NearOff = nearOff,
+            SingleBins = singleWidths.Count,
+        };
+        if (singleWidths.Count > 0)
+        {
+            // Interior single-run slices only: the tapered ends would bias the width low.
+            int trim = singleWidths.Count / 7;
+            var interior = singleWidths.Skip(trim).Take(singleWidths.Count - (2 * trim)).ToList();
+            region.SingleWidthMedian = Median(interior.Count > 0 ? interior : singleWidths);
+        }
+
+        return region;
+    }
+
+    private static PointPixels AxisPoint(Region r, double bin, double sOff) =>
+        new(r.Cx + (r.Ux * (r.TMin + bin + 0.5)) - (r.Uy * sOff), r.Cy + (r.Uy * (r.TMin + bin + 0.5)) + (r.Ux * sOff));
+
+    /// <summary>Centre of the region over bins [from, to): mean run centre.</summary>
+    private static PointPixels EndPoint(Region r, int from, int to)
+    {
+        double sum = 0, bsum = 0;
+        int c = 0;
+        for (int b = from; b < to; b++)
+        {
+            foreach (var sc in r.RunCentres[b])
+            {
+                sum += sc;
+                bsum += b;
+                c++;
+            }
+        }
+
+        return c == 0 ? AxisPoint(r, 0.5 * (from + to), 0) : AxisPoint(r, bsum / c, sum / c);
+    }
+
+    /// <summary>Tip points: run centres of the slice nearest the free end that shows all shafts apart.</summary>
+    private static List<PointPixels> TipPoints(Region r, int[] shafts, int count, bool emergeAtA)
+    {
+        var tips = new List<PointPixels>();
+        if (count < 2)
+        {
+            return tips;
+        }
+
+        for (int i = 0; i < r.Bins; i++)
+        {
+            int b = emergeAtA ? r.Bins - 1 - i : i;
+            if (r.Runs[b] == count && shafts[b] == count)
+            {
+                foreach (var sc in r.RunCentres[b])
+                {
+                    tips.Add(AxisPoint(r, b, sc));
+                }
+
+                break;
+            }
+        }
+
+        return tips;
+    }
+
+    /// <summary>
+    /// Mean darkness (skin grey minus grey) of non-hair skin just beyond a shaft end along its
+    /// axis: the sub-surface shaft under the skin shows as a blue-grey shadow on the emergence side.
+    /// NaN when nothing beyond the end can be seen.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe double BeyondDarkness(HairSegmentation seg, PointPixels end, double dx, double dy, double probe, double w1, byte skinGrey)
+    {
+        Mat grey = seg.Grey, hair = seg.HairMask, ana = seg.Analysable;
+        double sum = 0;
+        int c = 0;
+        double half = 0.5 * w1;
+        for (double d = 2; d <= probe; d += 1)
+        {
+            for (int lat = -1; lat <= 1; lat++)
+            {
+                double px = end.X + (dx * d) - (dy * lat * half);
+                double py = end.Y + (dy * d) + (dx * lat * half);
+                int x = (int)Math.Round(px), y = (int)Math.Round(py);
+                if (x < 0 || y < 0 || x >= grey.Cols || y >= grey.Rows)
+                {
+                    continue;
+                }
+
+                if (MatPixels.Row(ana, y)[x] == 0 || MatPixels.Row(hair, y)[x] != 0)
+                {
+                    continue;
+                }
+
+                sum += skinGrey - MatPixels.Row(grey, y)[x];
+                c++;
+            }
+        }
+
+        return c < 5 ? double.NaN : sum / c;
+    }
+
+    private static byte SkinMedianGrey(HairSegmentation seg)
+    {
+        using var skin = new Mat();
+        Cv2.BitwiseNot(seg.HairMask, skin);
+        Cv2.BitwiseAnd(skin, seg.Analysable, skin);
+        return HairSegmenter.MedianOf(seg.Grey, skin);
+    }
+}

@@ -1,0 +1,58 @@
+namespace SmpVision.Pipeline.Measurement;
+
+/// <summary>Options of <see cref="HairInstanceExtractor"/>. Physical sizes in micrometres (DOMAIN.md).</summary>
+public sealed record HairInstanceOptions
+{
+    /// <summary>
+    /// Single-shaft width used to split touching shafts when the frame has too few clean single
+    /// shafts to measure its own. Default 70 um: terminal shafts are &gt;= 60 um, healthy frontal
+    /// ~61 um (Rakowska; DOMAIN.md).
+    /// </summary>
+    public double FallbackShaftWidthMicrometres { get; init; } = 70;
+
+    /// <summary>
+    /// A slice across a region this many single-shaft widths wide holds two shafts side by side
+    /// (then +1 per extra width). Default 1.9: two touching shafts read a little under two widths at the half-maximum edge; a tapering single shaft stays under it.
+    /// </summary>
+    public double SplitWidthRatio { get; init; } = 1.9;
+
+    /// <summary>A k-shaft reading must hold along at least this much shaft length to count. Default 45 um.</summary>
+    public double MinSustainedMicrometres { get; init; } = 45;
+
+    /// <summary>A k-shaft reading must also hold along at least this share of the region's length. Default 0.25.</summary>
+    public double MinSustainedLengthFraction { get; init; } = 0.25;
+
+    /// <summary>
+    /// Hairs whose emergence points lie within this distance share one follicular opening (one
+    /// FU). Default 130 um, about one follicular opening across.
+    /// </summary>
+    public double FollicularUnitJoinMicrometres { get; init; } = 130;
+
+    /// <summary>How far beyond each shaft end to look for the sub-surface shaft that marks emergence. Default 90 um.</summary>
+    public double EmergenceProbeMicrometres { get; init; } = 90;
+
+    /// <summary>A region end within this many working pixels of the frame or an overlay is cut. Default 2.</summary>
+    public int EdgeMarginPixels { get; init; } = 2;
+
+    /// <summary>Vellus limit: shafts narrower than this are vellus. Default 30 um (DOMAIN.md).</summary>
+    public double VellusMaxWidthMicrometres { get; init; } = 30;
+
+    /// <summary>Terminal limit: shafts at least this wide are terminal. Default 60 um (DOMAIN.md).</summary>
+    public double TerminalMinWidthMicrometres { get; init; } = 60;
+
+    /// <summary>Returns the problems with these options; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (FallbackShaftWidthMicrometres <= 0) errors.Add("FallbackShaftWidthMicrometres must be > 0.");
+        if (SplitWidthRatio is <= 1 or >= 3) errors.Add("SplitWidthRatio must be in (1, 3).");
+        if (MinSustainedMicrometres < 0) errors.Add("MinSustainedMicrometres must be >= 0.");
+        if (MinSustainedLengthFraction is < 0 or > 1) errors.Add("MinSustainedLengthFraction must be in [0, 1].");
+        if (FollicularUnitJoinMicrometres < 0) errors.Add("FollicularUnitJoinMicrometres must be >= 0.");
+        if (EmergenceProbeMicrometres <= 0) errors.Add("EmergenceProbeMicrometres must be > 0.");
+        if (EdgeMarginPixels < 0) errors.Add("EdgeMarginPixels must be >= 0.");
+        if (VellusMaxWidthMicrometres <= 0) errors.Add("VellusMaxWidthMicrometres must be > 0.");
+        if (TerminalMinWidthMicrometres < VellusMaxWidthMicrometres) errors.Add("TerminalMinWidthMicrometres must be >= VellusMaxWidthMicrometres.");
+        return errors;
+    }
+}

@@ -1,0 +1,63 @@
+namespace SmpVision.Pipeline.Segmentation;
+
+/// <summary>
+/// Options of <see cref="FieldMasker"/>: what counts as a burned-in overlay or off-field pixel.
+/// Defaults come from the overlays of the dev frames described in shared/data/README.md
+/// (info bar, grey band, "1.0 mm" scale bar, red circle) and are generic for capture software
+/// that draws flat achromatic boxes and thin lines.
+/// </summary>
+public sealed record FieldMaskOptions
+{
+    /// <summary>Largest channel spread (max-min of B,G,R) of an achromatic overlay pixel. Default 10.</summary>
+    public int AchromaticMaxSpread { get; init; } = 10;
+
+    /// <summary>Largest local standard deviation (5x5, grey levels) of a flat drawn overlay. Default 4.</summary>
+    public double FlatMaxStdDev { get; init; } = 4.0;
+
+    /// <summary>
+    /// Smallest area of a flat achromatic blob (text box, band), as a fraction of the frame, to be
+    /// an overlay: skin is never flat and grey over this many pixels. Default 0.0015.
+    /// </summary>
+    public double FlatBlobMinAreaFraction { get; init; } = 0.0015;
+
+    /// <summary>Pixels added around every overlay so that anti-aliased edges are masked too. Default 4.</summary>
+    public int OverlayPaddingPixels { get; init; } = 4;
+
+    /// <summary>Thin-line darkness: an overlay line pixel is at most this bright (max channel). Default 110.</summary>
+    public int ThinLineMaxValue { get; init; } = 110;
+
+    /// <summary>A drawn line is at most this thick, in pixels. Default 4.</summary>
+    public int ThinLineMaxThicknessPixels { get; init; } = 4;
+
+    /// <summary>A drawn straight line (scale bar arm) is at least this long, in pixels. Default 80.</summary>
+    public int ThinLineMinLengthPixels { get; init; } = 80;
+
+    /// <summary>Red drawn-circle pixel: red minus the larger of green and blue at least this. Default 90.</summary>
+    public int RedOverlayMinExcess { get; init; } = 90;
+
+    /// <summary>
+    /// Dark dermoscope rim: pixels with max channel at most this, joined to the frame border and
+    /// wider than any hair. Default 35.
+    /// </summary>
+    public int RimMaxValue { get; init; } = 35;
+
+    /// <summary>Opening diameter (pixels) that a rim region survives and a hair shaft does not. Default 61.</summary>
+    public int RimMinWidthPixels { get; init; } = 61;
+
+    /// <summary>Returns the problems with these options; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (AchromaticMaxSpread is < 0 or > 255) errors.Add("AchromaticMaxSpread must be 0-255.");
+        if (FlatMaxStdDev <= 0) errors.Add("FlatMaxStdDev must be > 0.");
+        if (FlatBlobMinAreaFraction is <= 0 or >= 1) errors.Add("FlatBlobMinAreaFraction must be in (0, 1).");
+        if (OverlayPaddingPixels < 0) errors.Add("OverlayPaddingPixels must be >= 0.");
+        if (ThinLineMaxValue is < 0 or > 255) errors.Add("ThinLineMaxValue must be 0-255.");
+        if (ThinLineMaxThicknessPixels < 1) errors.Add("ThinLineMaxThicknessPixels must be >= 1.");
+        if (ThinLineMinLengthPixels < 10) errors.Add("ThinLineMinLengthPixels must be >= 10.");
+        if (RedOverlayMinExcess is < 1 or > 255) errors.Add("RedOverlayMinExcess must be 1-255.");
+        if (RimMaxValue is < 0 or > 255) errors.Add("RimMaxValue must be 0-255.");
+        if (RimMinWidthPixels < 3) errors.Add("RimMinWidthPixels must be >= 3.");
+        return errors;
+    }
+}

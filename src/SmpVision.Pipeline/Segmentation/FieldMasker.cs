@@ -1,0 +1,294 @@
+using System.Runtime.CompilerServices;
+using OpenCvSharp;
+
+namespace SmpVision.Pipeline.Segmentation;
+
+/// <summary>Kinds of pixels the field mask removed, as pixel counts of the analysed frame.</summary>
+/// <param name="FlatOverlayPixels">Burned-in text boxes and flat grey bands (info bar, bottom band, scale-bar label).</param>
+/// <param name="ThinLinePixels">Thin straight drawn lines (scale-bar arms).</param>
+/// <param name="RedOverlayPixels">Drawn red circles or marks.</param>
+/// <param name="RimPixels">Dark rim of a round dermoscope field.</param>
+/// <param name="AnalysablePixels">Pixels left for analysis.</param>
+public sealed record FieldMaskSummary(
+    int FlatOverlayPixels,
+    int ThinLinePixels,
+    int RedOverlayPixels,
+    int RimPixels,
+    int AnalysablePixels);
+
+/// <summary>A horizontal thin drawn line, e.g. the arm of a "1.0 mm" scale bar.</summary>
+/// <param name="X0Pixels">Left end.</param>
+/// <param name="X1Pixels">Right end (inclusive).</param>
+/// <param name="YPixels">Row of the line's centre.</param>
+/// <param name="ThicknessPixels">Line thickness.</param>
+public sealed record HorizontalLineSegment(int X0Pixels, int X1Pixels, double YPixels, int ThicknessPixels)
+{
+    /// <summary>Length from end to end, in pixels.</summary>
+    public int LengthPixels => X1Pixels - X0Pixels + 1;
+}
+
+/// <summary>Output of <see cref="FieldMasker"/>. Owns <see cref="AnalysableMask"/>.</summary>
+internal sealed class FieldMask : IDisposable
+{
+    public FieldMask(Mat analysable, FieldMaskSummary summary, IReadOnlyList<HorizontalLineSegment> lines, IReadOnlyList<Rect> flatBoxes)
+    {
+        AnalysableMask = analysable;
+        Summary = summary;
+        HorizontalLines = lines;
+        FlatBoxes = flatBoxes;
+    }
+
+    /// <summary>8UC1, 255 = scalp pixel that may be analysed.</summary>
+    public Mat AnalysableMask { get; }
+
+    public FieldMaskSummary Summary { get; }
+
+    /// <summary>Thin horizontal drawn lines found (scale-bar candidates).</summary>
+    public IReadOnlyList<HorizontalLineSegment> HorizontalLines { get; }
+
+    /// <summary>Flat achromatic boxes found (text labels, bands).</summary>
+    public IReadOnlyList<Rect> FlatBoxes { get; }
+
+    public void Dispose() => AnalysableMask.Dispose();
+}
+
+/// <summary>
+/// Overlay and field masking for trichoscopy frames. Finds pixels that are not scalp and must
+/// count neither as hair nor as scalp area: flat achromatic burned-in boxes and bands (info bar,
+/// grey band, scale-bar label), thin straight dark lines (scale-bar arms), drawn red circles and the
+/// dark rim of a round dermoscope field (overlay kinds: shared/data/README.md). Measures the pixel
+/// count of each kind. Pure: the input is not modified.
+/// </summary>
+internal static class FieldMasker
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe FieldMask Compute(Mat bgr, FieldMaskOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(bgr);
+        ArgumentNullException.ThrowIfNull(options);
+        int w = bgr.Cols, h = bgr.Rows;
+
+        using var maxC = new Mat(h, w, MatType.CV_8UC1);
+        using var spread = new Mat(h, w, MatType.CV_8UC1);
+        using var redExcess = new Mat(h, w, MatType.CV_8UC1);
+        for (int y = 0; y < h; y++)
+        {
+            byte* src = MatPixels.Row(bgr, y);
+            byte* pm = MatPixels.Row(maxC, y);
+            byte* ps = MatPixels.Row(spread, y);
+            byte* pr = MatPixels.Row(redExcess, y);
+            for (int x = 0; x < w; x++)
+            {
+                int b = src[3 * x], g = src[(3 * x) + 1], r = src[(3 * x) + 2];
+                int mx = Math.Max(b, Math.Max(g, r));
+                int mn = Math.Min(b, Math.Min(g, r));
+                pm[x] = (byte)mx;
+                ps[x] = (byte)(mx - mn);
+                int ex = r - Math.Max(g, b);
+                pr[x] = (byte)(ex >= options.RedOverlayMinExcess ? 255 : 0);
+            }
+        }
+
+        ct.ThrowIfCancellationRequested();
+        using var flat = new Mat(h, w, MatType.CV_8UC1, Scalar.All(0));
+        var flatBoxes = FindFlatBoxes(maxC, spread, flat, options);
+
+        ct.ThrowIfCancellationRequested();
+        using var lines = new Mat();
+        var hLines = FindThinLines(maxC, lines, options);
+
+        using var red = new Mat();
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size((2 * options.OverlayPaddingPixels) + 1, (2 * options.OverlayPaddingPixels) + 1)))
+        {
+            Cv2.Dilate(redExcess, red, k);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        using var rim = new Mat();
+        FindRim(maxC, rim, options);
+
+        using var off = new Mat();
+        Cv2.BitwiseOr(flat, lines, off);
+        Cv2.BitwiseOr(off, red, off);
+        Cv2.BitwiseOr(off, rim, off);
+        var analysable = new Mat();
+        Cv2.BitwiseNot(off, analysable);
+
+        var summary = new FieldMaskSummary(
+            Cv2.CountNonZero(flat),
+            Cv2.CountNonZero(lines),
+            Cv2.CountNonZero(red),
+            Cv2.CountNonZero(rim),
+            Cv2.CountNonZero(analysable));
+        return new FieldMask(analysable, summary, hLines, flatBoxes);
+    }
+
+    /// <summary>Flat, achromatic, unclipped, roughly rectangular blobs: drawn boxes and bands.</summary>
+    private static List<Rect> FindFlatBoxes(Mat maxC, Mat spread, Mat flatOut, FieldMaskOptions o)
+    {
+        int w = maxC.Cols, h = maxC.Rows;
+        using var f = new Mat();
+        maxC.ConvertTo(f, MatType.CV_32F);
+        using var mean = new Mat();
+        using var sq = new Mat();
+        using var meanSq = new Mat();
+        Cv2.BoxFilter(f, mean, MatType.CV_32F, new Size(5, 5));
+        Cv2.Multiply(f, f, sq);
+        Cv2.BoxFilter(sq, meanSq, MatType.CV_32F, new Size(5, 5));
+        using var var2 = new Mat();
+        Cv2.Multiply(mean, mean, var2);
+        Cv2.Subtract(meanSq, var2, var2);
+        using var lowVar = new Mat();
+        Cv2.Threshold(var2, lowVar, o.FlatMaxStdDev * o.FlatMaxStdDev, 255, ThresholdTypes.BinaryInv);
+        using var lowVar8 = new Mat();
+        lowVar.ConvertTo(lowVar8, MatType.CV_8U);
+        using var achro = new Mat();
+        Cv2.Threshold(spread, achro, o.AchromaticMaxSpread, 255, ThresholdTypes.BinaryInv);
+        // Clipped glare is flat and achromatic too; drawn boxes are mid-grey or light grey, not 255.
+        using var unclipped = new Mat();
+        Cv2.InRange(maxC, new Scalar(15), new Scalar(240), unclipped);
+        using var cand = new Mat();
+        Cv2.BitwiseAnd(lowVar8, achro, cand);
+        Cv2.BitwiseAnd(cand, unclipped, cand);
+        // Close over the white glyphs drawn on a box so that the box is one blob.
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(9, 9)))
+        {
+            Cv2.MorphologyEx(cand, cand, MorphTypes.Close, k);
+        }
+
+        using var labels = new Mat();
+        using var stats = new Mat();
+        using var cents = new Mat();
+        int n = Cv2.ConnectedComponentsWithStats(cand, labels, stats, cents, PixelConnectivity.Connectivity8);
+        double minArea = o.FlatBlobMinAreaFraction * w * h;
+        var boxes = new List<Rect>();
+        for (int i = 1; i < n; i++)
+        {
+            int area = stats.At<int>(i, (int)ConnectedComponentsTypes.Area);
+            if (area < minArea)
+            {
+                continue;
+            }
+
+            var r = new Rect(
+                stats.At<int>(i, (int)ConnectedComponentsTypes.Left),
+                stats.At<int>(i, (int)ConnectedComponentsTypes.Top),
+                stats.At<int>(i, (int)ConnectedComponentsTypes.Width),
+                stats.At<int>(i, (int)ConnectedComponentsTypes.Height));
+            // Drawn boxes fill their bounding rectangle; flat skin patches (soft focus) do not.
+            if (area < 0.6 * r.Width * r.Height)
+            {
+                continue;
+            }
+
+            int p = o.OverlayPaddingPixels;
+            var padded = new Rect(r.X - p, r.Y - p, r.Width + (2 * p), r.Height + (2 * p)).Intersect(new Rect(0, 0, w, h));
+            boxes.Add(padded);
+            Cv2.Rectangle(flatOut, padded, Scalar.All(255), -1);
+        }
+
+        return boxes;
+    }
+
+    /// <summary>Thin, long, straight, dark horizontal and vertical lines (scale-bar arms).</summary>
+    private static List<HorizontalLineSegment> FindThinLines(Mat maxC, Mat linesOut, FieldMaskOptions o)
+    {
+        using var dark = new Mat();
+        Cv2.Threshold(maxC, dark, o.ThinLineMaxValue, 255, ThresholdTypes.BinaryInv);
+        using var thick = new Mat();
+        int t = o.ThinLineMaxThicknessPixels + 1;
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(t, t)))
+        {
+            Cv2.MorphologyEx(dark, thick, MorphTypes.Open, k);
+        }
+
+        using var thin = new Mat();
+        Cv2.Subtract(dark, thick, thin);
+        using var hor = new Mat();
+        using var ver = new Mat();
+        using (var kh = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(o.ThinLineMinLengthPixels, 1)))
+        using (var kv = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(1, o.ThinLineMinLengthPixels)))
+        {
+            Cv2.MorphologyEx(thin, hor, MorphTypes.Open, kh);
+            Cv2.MorphologyEx(thin, ver, MorphTypes.Open, kv);
+        }
+
+        var segments = new List<HorizontalLineSegment>();
+        using (var labels = new Mat())
+        using (var stats = new Mat())
+        using (var cents = new Mat())
+        {
+            int n = Cv2.ConnectedComponentsWithStats(hor, labels, stats, cents, PixelConnectivity.Connectivity8);
+            for (int i = 1; i < n; i++)
+            {
+                int left = stats.At<int>(i, (int)ConnectedComponentsTypes.Left);
+                int width = stats.At<int>(i, (int)ConnectedComponentsTypes.Width);
+                int height = stats.At<int>(i, (int)ConnectedComponentsTypes.Height);
+                if (height > o.ThinLineMaxThicknessPixels + 2)
+                {
+                    continue;
+                }
+
+                segments.Add(new HorizontalLineSegment(left, left + width - 1, cents.At<double>(i, 1), height));
+            }
+        }
+
+        Cv2.BitwiseOr(hor, ver, linesOut);
+        int d = (2 * o.OverlayPaddingPixels) + 1;
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(d, d)))
+        {
+            Cv2.Dilate(linesOut, linesOut, k);
+        }
+
+        return segments;
+    }
+
+    /// <summary>Large dark regions joined to the frame border: the rim of a round dermoscope field.</summary>
+    private static void FindRim(Mat maxC, Mat rimOut, FieldMaskOptions o)
+    {
+        int w = maxC.Cols, h = maxC.Rows;
+        // The rim is broad, so a quarter-resolution search is exact enough and 16x cheaper.
+        const int Factor = 4;
+        using var small = new Mat();
+        Cv2.Resize(maxC, small, new Size(Math.Max(1, w / Factor), Math.Max(1, h / Factor)), 0, 0, InterpolationFlags.Area);
+        int sw = small.Cols, sh = small.Rows;
+        using var dark = new Mat();
+        Cv2.Threshold(small, dark, o.RimMaxValue, 255, ThresholdTypes.BinaryInv);
+        // Opening at a width no hair shaft reaches keeps only the broad rim.
+        int s = Math.Max(3, (o.RimMinWidthPixels / Factor) | 1);
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(s, s)))
+        {
+            Cv2.MorphologyEx(dark, dark, MorphTypes.Open, k);
+        }
+
+        using var rimSmall = new Mat(sh, sw, MatType.CV_8UC1, Scalar.All(0));
+        using var labels = new Mat();
+        using var stats = new Mat();
+        using var cents = new Mat();
+        int n = Cv2.ConnectedComponentsWithStats(dark, labels, stats, cents, PixelConnectivity.Connectivity8);
+        for (int i = 1; i < n; i++)
+        {
+            int left = stats.At<int>(i, (int)ConnectedComponentsTypes.Left);
+            int top = stats.At<int>(i, (int)ConnectedComponentsTypes.Top);
+            int width = stats.At<int>(i, (int)ConnectedComponentsTypes.Width);
+            int height = stats.At<int>(i, (int)ConnectedComponentsTypes.Height);
+            bool touchesBorder = left == 0 || top == 0 || left + width == sw || top + height == sh;
+            if (!touchesBorder)
+            {
+                continue;
+            }
+
+            using var comp = new Mat();
+            Cv2.Compare(labels, Scalar.All(i), comp, CmpTypes.EQ);
+            Cv2.BitwiseOr(rimSmall, comp, rimSmall);
+        }
+
+        Cv2.Resize(rimSmall, rimOut, new Size(w, h), 0, 0, InterpolationFlags.Nearest);
+        if (Cv2.CountNonZero(rimSmall) > 0)
+        {
+            int d = (2 * (o.OverlayPaddingPixels + Factor)) + 1;
+            using var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(d, d));
+            Cv2.Dilate(rimOut, rimOut, k);
+        }
+    }
+}

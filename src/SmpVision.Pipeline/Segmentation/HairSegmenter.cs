@@ -1,0 +1,299 @@
+using System.Runtime.CompilerServices;
+using OpenCvSharp;
+
+namespace SmpVision.Pipeline.Segmentation;
+
+/// <summary>Output of <see cref="HairSegmenter"/>, at the working resolution. Owns its Mats.</summary>
+internal sealed class HairSegmentation : IDisposable
+{
+    public HairSegmentation(Mat hairMask, Mat relativeDarkness, Mat grey, Mat analysable, double workScale)
+    {
+        HairMask = hairMask;
+        RelativeDarkness = relativeDarkness;
+        Grey = grey;
+        Analysable = analysable;
+        WorkScale = workScale;
+    }
+
+    /// <summary>8UC1 at working resolution, 255 = hair.</summary>
+    public Mat HairMask { get; }
+
+    /// <summary>8UC1 relative darkness (0-255 = 0-1) of the max channel against local skin.</summary>
+    public Mat RelativeDarkness { get; }
+
+    /// <summary>8UC1 grey (luma) at working resolution: shows the blue-grey sub-surface shaft too.</summary>
+    public Mat Grey { get; }
+
+    /// <summary>8UC1 analysable mask at working resolution.</summary>
+    public Mat Analysable { get; }
+
+    /// <summary>Working pixels per full-resolution pixel (1 = full resolution).</summary>
+    public double WorkScale { get; }
+
+    public void Dispose()
+    {
+        HairMask.Dispose();
+        RelativeDarkness.Dispose();
+        Grey.Dispose();
+        Analysable.Dispose();
+    }
+}
+
+/// <summary>
+/// Classical hair segmentation: a pixel is hair when all its channels are darker than the local
+/// skin by a relative margin (max-channel black-hat over a closing wider than any shaft,
+/// divided by the skin brightness), with hysteresis. Working on the max channel keeps blue-grey
+/// sub-surface shafts and blue marker dye (bright in blue) out, and the relative margin holds
+/// from very light to dark skin. Measures nothing itself; it yields the hair mask that counting,
+/// widths (DOMAIN.md, shaft width) and colour use.
+/// </summary>
+internal static class HairSegmenter
+{
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe HairSegmentation Segment(Mat bgr, Mat analysable, double pixelsPerMillimetre, HairSegmentationOptions o, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(bgr);
+        ArgumentNullException.ThrowIfNull(analysable);
+        ArgumentNullException.ThrowIfNull(o);
+        double fullMicrometresPerPixel = 1000.0 / pixelsPerMillimetre;
+        double scale = Math.Clamp(fullMicrometresPerPixel / o.WorkingMicrometresPerPixel, 0.2, 1.0);
+        int w = Math.Max(1, (int)Math.Round(bgr.Cols * scale));
+        int h = Math.Max(1, (int)Math.Round(bgr.Rows * scale));
+        double umPerWorkPixel = fullMicrometresPerPixel / scale;
+
+        using var small = new Mat();
+        if (scale < 1.0)
+        {
+            Cv2.Resize(bgr, small, new Size(w, h), 0, 0, InterpolationFlags.Area);
+        }
+        else
+        {
+            bgr.CopyTo(small);
+        }
+
+        var ana = new Mat();
+        Cv2.Resize(analysable, ana, new Size(w, h), 0, 0, InterpolationFlags.Area);
+        Cv2.Threshold(ana, ana, 250, 255, ThresholdTypes.Binary);
+
+        var grey = new Mat();
+        Cv2.CvtColor(small, grey, ColorConversionCodes.BGR2GRAY);
+
+        using var v = new Mat(h, w, MatType.CV_8UC1);
+        using var dye = new Mat(h, w, MatType.CV_8UC1);
+        for (int y = 0; y < h; y++)
+        {
+            byte* s = MatPixels.Row(small, y);
+            byte* pv = MatPixels.Row(v, y);
+            byte* pd = MatPixels.Row(dye, y);
+            for (int x = 0; x < w; x++)
+            {
+                int b = s[3 * x], g = s[(3 * x) + 1], r = s[(3 * x) + 2];
+                pv[x] = (byte)Math.Max(b, Math.Max(g, r));
+                pd[x] = (byte)(b - r >= o.DyeMinBlueOverRed ? 255 : 0);
+            }
+        }
+
+        // Masked overlays must not pull the skin estimate: give them the median skin level.
+        byte fill = MedianOf(v, ana);
+        using (var notAna = new Mat())
+        {
+            Cv2.BitwiseNot(ana, notAna);
+            v.SetTo(Scalar.All(fill), notAna);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        int k = Math.Max(3, ((int)Math.Round(o.BackgroundKernelMicrometres / umPerWorkPixel)) | 1);
+        using var bg = new Mat();
+        using (var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k)))
+        {
+            Cv2.MorphologyEx(v, bg, MorphTypes.Close, kernel);
+        }
+
+        // The rectangular closing is blocky; smoothing it keeps the estimate from stepping at shafts.
+        Cv2.Blur(bg, bg, new Size(k, k));
+        Cv2.Max(bg, v, bg);
+
+        var rel = new Mat(h, w, MatType.CV_8UC1);
+        for (int y = 0; y < h; y++)
+        {
+            byte* pb = MatPixels.Row(bg, y);
+            byte* pv = MatPixels.Row(v, y);
+            byte* pr = MatPixels.Row(rel, y);
+            for (int x = 0; x < w; x++)
+            {
+                int b = pb[x];
+                pr[x] = b == 0 ? (byte)0 : (byte)(255 * (b - pv[x]) / b);
+            }
+        }
+
+        rel.SetTo(Scalar.All(0), dye);
+        using (var notAna = new Mat())
+        {
+            Cv2.BitwiseNot(ana, notAna);
+            rel.SetTo(Scalar.All(0), notAna);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        var mask = Hysteresis(rel, (byte)Math.Round(255 * o.LowRelativeDarkness), (byte)Math.Round(255 * o.HighRelativeDarkness), o.HalfMaximumFraction);
+        // Smooth ragged half-maximum edges so that slices do not see false gaps between shafts.
+        using (var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
+        {
+            Cv2.MorphologyEx(mask, mask, MorphTypes.Close, kernel);
+            Cv2.MorphologyEx(mask, mask, MorphTypes.Open, kernel);
+        }
+
+        double minAreaPx = o.MinHairAreaSquareMicrometres / (umPerWorkPixel * umPerWorkPixel);
+        RemoveSmall(mask, minAreaPx);
+        return new HairSegmentation(mask, rel, grey, ana, scale);
+    }
+
+    /// <summary>Median of an 8-bit image over a mask (histogram); 128 when the mask is empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe byte MedianOf(Mat img, Mat mask)
+    {
+        Span<int> hist = stackalloc int[256];
+        long n = 0;
+        int rows = img.Rows, cols = img.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* p = MatPixels.Row(img, y);
+            byte* m = MatPixels.Row(mask, y);
+            for (int x = 0; x < cols; x++)
+            {
+                if (m[x] != 0)
+                {
+                    hist[p[x]]++;
+                    n++;
+                }
+            }
+        }
+
+        if (n == 0)
+        {
+            return 128;
+        }
+
+        long half = n / 2, acc = 0;
+        for (int i = 0; i < 256; i++)
+        {
+            acc += hist[i];
+            if (acc > half)
+            {
+                return (byte)i;
+            }
+        }
+
+        return 255;
+    }
+
+    /// <summary>
+    /// Keeps regions above <paramref name="low"/> that contain a pixel above <paramref name="high"/>,
+    /// and within each region only pixels at least <paramref name="halfMax"/> of the region's peak
+    /// darkness (95th percentile): the shaft edge at half its contrast, whatever that contrast is.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe Mat Hysteresis(Mat rel, byte low, byte high, double halfMax)
+    {
+        using var lowMask = new Mat();
+        Cv2.Threshold(rel, lowMask, low, 255, ThresholdTypes.Binary);
+        using var labels = new Mat();
+        int n = Cv2.ConnectedComponents(lowMask, labels, PixelConnectivity.Connectivity8);
+        var keep = new bool[n];
+        var hist = new int[n * 256];
+        int rows = rel.Rows, cols = rel.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pr = MatPixels.Row(rel, y);
+            int* pl = MatPixels.RowInt(labels, y);
+            for (int x = 0; x < cols; x++)
+            {
+                int l = pl[x];
+                if (l == 0)
+                {
+                    continue;
+                }
+
+                hist[(l * 256) + pr[x]]++;
+                if (pr[x] > high)
+                {
+                    keep[l] = true;
+                }
+            }
+        }
+
+        var cut = new int[n];
+        for (int l = 1; l < n; l++)
+        {
+            long total = 0;
+            for (int v = 0; v < 256; v++)
+            {
+                total += hist[(l * 256) + v];
+            }
+
+            long acc = 0;
+            int p95 = 255;
+            for (int v = 255; v >= 0; v--)
+            {
+                acc += hist[(l * 256) + v];
+                if (acc >= 0.05 * total)
+                {
+                    p95 = v;
+                    break;
+                }
+            }
+
+            cut[l] = Math.Max(low, (int)Math.Round(halfMax * p95));
+        }
+
+        var outMask = new Mat(rows, cols, MatType.CV_8UC1);
+        for (int y = 0; y < rows; y++)
+        {
+            int* pl = MatPixels.RowInt(labels, y);
+            byte* pr = MatPixels.Row(rel, y);
+            byte* po = MatPixels.Row(outMask, y);
+            for (int x = 0; x < cols; x++)
+            {
+                int l = pl[x];
+                po[x] = l > 0 && keep[l] && pr[x] >= cut[l] ? (byte)255 : (byte)0;
+            }
+        }
+
+        return outMask;
+    }
+
+    /// <summary>Removes 8-connected regions smaller than <paramref name="minArea"/> pixels, in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void RemoveSmall(Mat mask, double minArea)
+    {
+        using var labels = new Mat();
+        using var stats = new Mat();
+        using var cents = new Mat();
+        int n = Cv2.ConnectedComponentsWithStats(mask, labels, stats, cents, PixelConnectivity.Connectivity8);
+        var drop = new bool[n];
+        bool any = false;
+        for (int i = 1; i < n; i++)
+        {
+            drop[i] = stats.At<int>(i, (int)ConnectedComponentsTypes.Area) < minArea;
+            any |= drop[i];
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        int rows = mask.Rows, cols = mask.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            int* pl = MatPixels.RowInt(labels, y);
+            byte* pm = MatPixels.Row(mask, y);
+            for (int x = 0; x < cols; x++)
+            {
+                if (drop[pl[x]])
+                {
+                    pm[x] = 0;
+                }
+            }
+        }
+    }
+}
