@@ -21,9 +21,9 @@ internal static class RegionExtraction
     /// <summary>
     /// Extracts regions and metrics from a label map made elsewhere (e.g. the overhead
     /// segmenter). The label Mat is copied; the caller keeps ownership of its inputs. The
-    /// reference density is <see cref="RegionOptions.ReferenceHairsPerSquareCentimetre"/> when
-    /// given (with a scale), else the hair density of the hair-bearing class when it holds at
-    /// least <see cref="RegionOptions.MinHairsForInImageReference"/> hairs, else none.
+    /// reference density is <see cref="RegionOptions.ReferenceFolliclesPerSquareCentimetre"/> when
+    /// given (with a scale), else the follicle density of the hair-bearing class when it holds at
+    /// least <see cref="RegionOptions.MinFolliclesForInImageReference"/> hairs, else none.
     /// </summary>
     /// <returns>The region map (dispose it).</returns>
     internal static RegionMap FromLabels(
@@ -49,29 +49,31 @@ internal static class RegionExtraction
         }
 
         var warnings = new List<PipelineWarning>();
-        double? referencePerPx2 = null;
-        if (options.ReferenceHairsPerSquareCentimetre is { } refCm2 && scale is not null)
+        var useUnits = options.DensityFromFollicularUnits && units.Count > 0;
+        RegionReference reference;
+        if (options.ReferenceFolliclesPerSquareCentimetre is { } refCm2 && scale is not null)
         {
-            referencePerPx2 = refCm2 / 100.0 * scale.SquareMillimetresPerPixel;
+            reference = new RegionReference(refCm2 / 100.0 * scale.SquareMillimetresPerPixel, useUnits, "given");
         }
         else
         {
             using var hb = new Mat();
             Cv2.Compare(labels, (double)(byte)RegionClass.HairBearing, hb, CmpTypes.EQ);
             var area = Cv2.CountNonZero(hb);
-            var n = CountPointsIn(hb, hairs.Select(h => h.Emergence));
-            if (area > 0 && n >= options.MinHairsForInImageReference)
+            var n = CountPointsIn(hb, useUnits ? units.Select(u => u.Centre) : hairs.Select(h => h.Emergence));
+            if (area > 0 && n >= options.MinFolliclesForInImageReference)
             {
-                referencePerPx2 = n / (double)area;
+                reference = new RegionReference(n / (double)area, useUnits, "hair-bearing-class");
             }
             else
             {
-                warnings.Add(new PipelineWarning("no-reference-density", "Too few hairs in hair-bearing scalp to set the patient's reference density; relative densities are not reported."));
+                reference = new RegionReference(null, useUnits, "none");
+                warnings.Add(new PipelineWarning("no-reference-density", "Too few follicles in hair-bearing scalp to set the patient's reference density; relative densities are not reported."));
             }
         }
 
         var owned = labels.Clone();
-        return Build(image, owned, hairs, units, hairMask, scale, options, referencePerPx2, warnings, ct);
+        return Build(image, owned, hairs, units, hairMask, scale, options, reference, warnings, ct);
     }
 
     /// <summary>Builds the map from a label Mat it takes ownership of.</summary>
@@ -83,7 +85,7 @@ internal static class RegionExtraction
         Mat? hairMask,
         Scale? scale,
         RegionOptions options,
-        double? referencePerPx2,
+        RegionReference reference,
         List<PipelineWarning> warnings,
         CancellationToken ct)
     {
@@ -134,7 +136,7 @@ internal static class RegionExtraction
                     continue;
                 }
 
-                ExtractClass(cls, classMask, lab, skin, hairMask, hairs, units, scale, options, referencePerPx2, analysedPixels, minAreaPixels, regions, regionIds, ct);
+                ExtractClass(cls, classMask, lab, skin, hairMask, hairs, units, scale, options, reference, analysedPixels, minAreaPixels, regions, regionIds, ct);
             }
 
             long offPixels = totalPixels - analysedPixels;
@@ -157,8 +159,7 @@ internal static class RegionExtraction
                 hairColour = LabConversion.Median(lab, hairIn);
             }
 
-            double? referenceCm2 = referencePerPx2 is { } r && scale is not null ? r / scale.SquareMillimetresPerPixel * 100.0 : null;
-            return new RegionMap(ownedLabels, regionIds, regions, summaries, analysedPixels, referenceCm2, referencePerPx2, skinColour, hairColour, scale?.PixelsPerMillimetre, warnings);
+            return new RegionMap(ownedLabels, regionIds, regions, summaries, analysedPixels, reference, skinColour, hairColour, scale?.PixelsPerMillimetre, warnings);
         }
         catch
         {
@@ -184,7 +185,7 @@ internal static class RegionExtraction
         IReadOnlyList<FollicularUnit> units,
         Scale? scale,
         RegionOptions options,
-        double? referencePerPx2,
+        RegionReference reference,
         long analysedPixels,
         int minAreaPixels,
         List<ScalpRegion> regions,
@@ -254,7 +255,7 @@ internal static class RegionExtraction
                 areaCm2 is > 0 ? hairsIn / areaCm2 : null,
                 areaCm2 is > 0 ? unitsIn / areaCm2 : null,
                 coverage,
-                referencePerPx2 is > 0 ? hairsIn / (double)area / referencePerPx2 : null,
+                reference.FolliclesPerSquarePixel is > 0 ? (reference.CountsFollicularUnits ? unitsIn : hairsIn) / (double)area / reference.FolliclesPerSquarePixel : null,
                 colour));
         }
     }

@@ -3,6 +3,12 @@ using SmpVision.Pipeline.Model;
 
 namespace SmpVision.Pipeline.Regions;
 
+/// <summary>The reference density a region map was judged against.</summary>
+/// <param name="FolliclesPerSquarePixel">Reference density per px^2; null when none.</param>
+/// <param name="CountsFollicularUnits">True: FU centres were counted; false: hair emergence points.</param>
+/// <param name="Source">"given", "in-image", "fallback", "hair-bearing-class" or "none".</param>
+internal sealed record RegionReference(double? FolliclesPerSquarePixel, bool CountsFollicularUnits, string Source);
+
 /// <summary>One entry of the label-map legend: pixel value, class name and display colour.</summary>
 /// <param name="Value">Pixel value in the label map (the <see cref="RegionClass"/> value).</param>
 /// <param name="Class">The class.</param>
@@ -31,7 +37,7 @@ public sealed record RegionPolygon(PolygonPixels Outer, IReadOnlyList<PolygonPix
 /// <param name="HairsPerSquareCentimetre">Hair density; null without a scale.</param>
 /// <param name="FollicularUnitsPerSquareCentimetre">FU density; null without a scale.</param>
 /// <param name="HairCoverageFraction">Fraction of region pixels covered by hair; null when no hair mask was given.</param>
-/// <param name="DensityRelativeToReference">Hair density over the reference hair density used for the map; null when no reference was available.</param>
+/// <param name="DensityRelativeToReference">Follicle density (FU, or hairs: see <see cref="RegionMap.ReferenceCountsFollicularUnits"/>) over the map's reference density; null when no reference was available.</param>
 /// <param name="MeanSkinColour">Mean CIELAB (D65) colour of the region's skin pixels (hair pixels excluded when a hair mask is known).</param>
 public sealed record ScalpRegion(
     int Id,
@@ -68,8 +74,7 @@ public sealed class RegionMap : IDisposable
         IReadOnlyList<ScalpRegion> regions,
         IReadOnlyList<RegionClassSummary> classes,
         long analysedAreaPixels,
-        double? referenceHairsPerSquareCentimetre,
-        double? referenceHairsPerSquarePixel,
+        RegionReference reference,
         LabColour? skinColour,
         LabColour? hairColour,
         double? pixelsPerMillimetre,
@@ -80,8 +85,10 @@ public sealed class RegionMap : IDisposable
         Regions = regions;
         Classes = classes;
         AnalysedAreaPixels = analysedAreaPixels;
-        ReferenceHairsPerSquareCentimetre = referenceHairsPerSquareCentimetre;
-        ReferenceHairsPerSquarePixel = referenceHairsPerSquarePixel;
+        ReferenceFolliclesPerSquarePixel = reference.FolliclesPerSquarePixel;
+        ReferenceCountsFollicularUnits = reference.CountsFollicularUnits;
+        ReferenceSource = reference.Source;
+        ReferenceFolliclesPerSquareCentimetre = reference.FolliclesPerSquarePixel is { } r && pixelsPerMillimetre is { } ppm ? r * ppm * ppm * 100.0 : null;
         SkinColour = skinColour;
         HairColour = hairColour;
         PixelsPerMillimetre = pixelsPerMillimetre;
@@ -109,11 +116,17 @@ public sealed class RegionMap : IDisposable
     /// <summary>Pixels of analysed scalp (everything not off-scalp).</summary>
     public long AnalysedAreaPixels { get; }
 
-    /// <summary>Reference hair density the map was judged against, in hairs/cm2; null without a scale or reference.</summary>
-    public double? ReferenceHairsPerSquareCentimetre { get; }
+    /// <summary>Reference density the map was judged against, per cm2 (FU or hairs, see <see cref="ReferenceCountsFollicularUnits"/>); null without a scale or reference.</summary>
+    public double? ReferenceFolliclesPerSquareCentimetre { get; }
 
-    /// <summary>Reference hair density in hairs per pixel^2 (always known when a reference exists).</summary>
-    public double? ReferenceHairsPerSquarePixel { get; }
+    /// <summary>Reference density per pixel^2 (known whenever a reference exists).</summary>
+    public double? ReferenceFolliclesPerSquarePixel { get; }
+
+    /// <summary>True when densities were counted as follicular units, false when as hairs.</summary>
+    public bool ReferenceCountsFollicularUnits { get; }
+
+    /// <summary>Where the reference came from: "given", "in-image", "fallback", "hair-bearing-class" or "none".</summary>
+    public string ReferenceSource { get; }
 
     /// <summary>Median CIELAB colour of normal skin (hair-bearing, hair pixels excluded); null when none was seen.</summary>
     public LabColour? SkinColour { get; }

@@ -7,18 +7,24 @@ namespace SmpVision.Pipeline.Regions;
 public sealed record RegionOptions
 {
     /// <summary>
-    /// Gaussian sigma of the local density field, in millimetres (used when a scale is known).
-    /// Default 0.5 mm: the brief asks for a 0.5-1 mm radius; at ~100 FU/cm2 (Tsai 2002,
-    /// DOMAIN.md) follicles sit ~1 mm apart (Rassman 2015, DOMAIN.md), so a 0.5 mm sigma
-    /// (1 mm wide kernel) averages a handful of openings while keeping region edges sharp.
+    /// Follicles (FU centres, or hairs when no units are given) expected inside one density kernel
+    /// (area 2*pi*sigma^2) at the reference density; sets the kernel width. Default 25: the count's
+    /// Poisson relative error is then 1/sqrt(25) = 20%, under the ~22% loss a dermatologist
+    /// perceives (DOMAIN.md), so the field is not noisier than the loss it must show. At ~80-100
+    /// FU/cm2 this is a sigma of ~2 mm: a 70x frame (3.5 x 2.8 mm) holds about one kernel.
     /// </summary>
-    public double DensityKernelSigmaMillimetres { get; init; } = 0.5;
+    public double KernelExpectedFollicles { get; init; } = 25;
 
     /// <summary>
-    /// Gaussian sigma of the density field as a fraction of the shorter image side, used only
-    /// without a scale (overhead photos), where millimetres are unknown. Default 0.04.
+    /// Smallest kernel sigma in millimetres (with a scale). Default 0.5 mm, the lower end of the
+    /// 0.5-1 mm radius the brief names: below it the field would resolve single follicles.
     /// </summary>
-    public double DensityKernelSigmaFractionOfShortSideWithoutScale { get; init; } = 0.04;
+    public double MinKernelSigmaMillimetres { get; init; } = 0.5;
+
+    /// <summary>Whether the density field counts follicular-unit centres (true, default) or hair
+    /// emergence points. Units are less clustered (hairs of one unit always move together), so the
+    /// same kernel gives a steadier field; hairs are used when no units are given.</summary>
+    public bool DensityFromFollicularUnits { get; init; } = true;
 
     /// <summary>
     /// Local density relative to the reference below which scalp counts as thinning. Default
@@ -27,27 +33,44 @@ public sealed record RegionOptions
     public double ThinningBelowRelativeDensity { get; init; } = 0.78;
 
     /// <summary>
-    /// Local density relative to the reference below which scalp counts as hairless (when it
-    /// also holds an empty disc, see <see cref="HairlessEmptyDiscSpacings"/>). Default 0.2:
-    /// project choice, "almost no hair" = under a fifth of the patient's own density; DOMAIN.md
-    /// gives no figure.
+    /// Local density (relative to the reference) below which a hair-free disc is a hairless core.
+    /// Default 0.7: a hairless patch about one kernel wide only pulls the smoothed field down to
+    /// ~0.6 at its centre, so the empty disc carries the decision and this test only stops cores
+    /// inside scalp of normal density; project choice, DOMAIN.md gives no figure.
     /// </summary>
-    public double HairlessBelowRelativeDensity { get; init; } = 0.2;
+    public double HairlessBelowRelativeDensity { get; init; } = 0.7;
 
     /// <summary>
-    /// Radius of the hair-free disc a hairless area must hold, in mean inter-hair spacings at
-    /// the reference density (spacing = 1/sqrt(density)). Default 1.5: under a Poisson layout
-    /// at the reference density such a disc is empty with probability exp(-pi*1.5^2) &lt; 0.1%,
-    /// so normal scalp is not called hairless by chance.
+    /// Radius of the hair-free disc a hairless core must hold, in mean follicle spacings at the
+    /// reference density (spacing = 1/sqrt(density)). Default 1.5: under a Poisson layout at the
+    /// reference density such a disc is empty with probability exp(-pi*1.5^2) &lt; 0.1%, so normal
+    /// scalp is not called hairless by chance.
     /// </summary>
     public double HairlessEmptyDiscSpacings { get; init; } = 1.5;
 
     /// <summary>
-    /// Reference hair density in hairs/cm2 to judge thinning against (e.g. measured on the same
-    /// patient's occipital frame). Null (default): the patient's own hair-bearing density in this
-    /// image (the occiput is the patient's own reference, Rakowska 2009, DOMAIN.md). Needs a scale.
+    /// Radius of the hair-free discs that make up a hairless area around its core, in follicle
+    /// spacings. Default 1.0: the area's edge then follows the last hairs to within ~1 spacing
+    /// instead of the blurred density field, while such discs are rare enough in normal scalp
+    /// (Poisson: exp(-pi) = 4%, less with shafts) not to link up across it.
     /// </summary>
-    public double? ReferenceHairsPerSquareCentimetre { get; init; }
+    public double HairlessExtentDiscSpacings { get; init; } = 1.0;
+
+    /// <summary>
+    /// Reference density when the image holds too few follicles for its own and none is given,
+    /// in FU/cm2 (needs a scale). Default 72: the lowest population figure in DOMAIN.md (Chinese,
+    /// Tsai 2002), so no population's normal scalp is called thinning against it.
+    /// </summary>
+    public double FallbackReferenceFollicularUnitsPerSquareCentimetre { get; init; } = 72;
+
+    /// <summary>
+    /// Reference density to judge thinning against, in follicles/cm2 of the counted kind (FU/cm2
+    /// by default, hairs/cm2 with <see cref="DensityFromFollicularUnits"/> false), e.g. measured
+    /// on the same patient's occipital frame. Null (default): the patient's own hair-bearing
+    /// density in this image (the occiput is the patient's own reference, Rakowska 2009,
+    /// DOMAIN.md). Needs a scale.
+    /// </summary>
+    public double? ReferenceFolliclesPerSquareCentimetre { get; init; }
 
     /// <summary>
     /// Quantile of the local density field used to seed the in-image reference, which is then
@@ -56,11 +79,11 @@ public sealed record RegionOptions
     public double ReferenceSeedQuantile { get; init; } = 0.9;
 
     /// <summary>
-    /// Minimum number of hairs in the image for an in-image reference; with fewer the density
-    /// field is noise (Poisson relative error 1/sqrt(N) = 33% at 9) and everything is labelled
-    /// from the empty-disc rule only. Default 8.
+    /// Minimum follicles counted in the image for an in-image reference. Default 25 (Poisson
+    /// relative error 20%, as <see cref="KernelExpectedFollicles"/>); with fewer the fallback
+    /// reference is used.
     /// </summary>
-    public int MinHairsForInImageReference { get; init; } = 8;
+    public int MinFolliclesForInImageReference { get; init; } = 25;
 
     /// <summary>Whether scar detection runs. Default true.</summary>
     public bool DetectScars { get; init; } = true;
@@ -118,6 +141,12 @@ public sealed record RegionOptions
     /// </summary>
     public double PlugMaxDiameterMillimetres { get; init; } = 6.0;
 
+    /// <summary>
+    /// Smallest scar kept, in mm2 (with a scale). Default 0.2 mm2 (a disc 0.5 mm across): smaller
+    /// than an FUE punch scar (~0.8 mm, practice), larger than the pale flecks of normal skin.
+    /// </summary>
+    public double ScarMinAreaSquareMillimetres { get; init; } = 0.2;
+
     /// <summary>Polygon simplification tolerance in pixels (Douglas-Peucker). Default 1.5 px.</summary>
     public double PolygonTolerancePixels { get; init; } = 1.5;
 
@@ -133,8 +162,11 @@ public sealed record RegionOptions
             }
         }
 
-        Positive(DensityKernelSigmaMillimetres, nameof(DensityKernelSigmaMillimetres));
-        Positive(DensityKernelSigmaFractionOfShortSideWithoutScale, nameof(DensityKernelSigmaFractionOfShortSideWithoutScale));
+        Positive(KernelExpectedFollicles, nameof(KernelExpectedFollicles));
+        Positive(MinKernelSigmaMillimetres, nameof(MinKernelSigmaMillimetres));
+        Positive(HairlessExtentDiscSpacings, nameof(HairlessExtentDiscSpacings));
+        Positive(FallbackReferenceFollicularUnitsPerSquareCentimetre, nameof(FallbackReferenceFollicularUnitsPerSquareCentimetre));
+        Positive(ScarMinAreaSquareMillimetres, nameof(ScarMinAreaSquareMillimetres));
         Positive(HairlessEmptyDiscSpacings, nameof(HairlessEmptyDiscSpacings));
         Positive(ScarMinColourDifference, nameof(ScarMinColourDifference));
         Positive(ScarMaxRelativeTexture, nameof(ScarMaxRelativeTexture));
@@ -160,14 +192,19 @@ public sealed record RegionOptions
             errors.Add($"{nameof(ReferenceSeedQuantile)} must be in (0, 1].");
         }
 
-        if (ReferenceHairsPerSquareCentimetre is { } r && !(r > 0 && !double.IsInfinity(r)))
+        if (ReferenceFolliclesPerSquareCentimetre is { } r && !(r > 0 && !double.IsInfinity(r)))
         {
-            errors.Add($"{nameof(ReferenceHairsPerSquareCentimetre)} must be positive when given.");
+            errors.Add($"{nameof(ReferenceFolliclesPerSquareCentimetre)} must be positive when given.");
         }
 
-        if (MinHairsForInImageReference < 1)
+        if (MinFolliclesForInImageReference < 1)
         {
-            errors.Add($"{nameof(MinHairsForInImageReference)} must be at least 1.");
+            errors.Add($"{nameof(MinFolliclesForInImageReference)} must be at least 1.");
+        }
+
+        if (HairlessExtentDiscSpacings > HairlessEmptyDiscSpacings)
+        {
+            errors.Add($"{nameof(HairlessExtentDiscSpacings)} must not exceed {nameof(HairlessEmptyDiscSpacings)}.");
         }
 
         if (!(StripMinElongation >= 1))

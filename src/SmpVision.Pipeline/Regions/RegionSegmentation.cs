@@ -26,9 +26,9 @@ namespace SmpVision.Pipeline.Regions;
 /// </summary>
 internal static class RegionSegmentation
 {
-    /// <summary>Cells per density-kernel sigma on the working grid: fine enough that region
-    /// edges are placed to ~sigma/10 while the grid stays small (a few thousand cells).</summary>
-    private const double CellsPerSigma = 10.0;
+    /// <summary>Cells per length scale on the working grids: fine enough that region edges are
+    /// placed to a fraction of a follicle spacing while the grids stay small.</summary>
+    private const double CellsPerScale = 8.0;
 
     /// <summary>Runs the region stage. Inputs are not modified or disposed.</summary>
     /// <returns>The region map (dispose it).</returns>
@@ -56,70 +56,77 @@ internal static class RegionSegmentation
         var warnings = new List<PipelineWarning>();
         var width = image.WidthPixels;
         var height = image.HeightPixels;
-        var sigmaPixels = scale is not null
-            ? options.DensityKernelSigmaMillimetres * scale.PixelsPerMillimetre
-            : options.DensityKernelSigmaFractionOfShortSideWithoutScale * Math.Min(width, height);
-        var cell = Math.Max(1, (int)Math.Floor(sigmaPixels / CellsPerSigma));
-        var gw = (width + cell - 1) / cell;
-        var gh = (height + cell - 1) / cell;
-        var grid = new Size(gw, gh);
-        var sigmaCells = sigmaPixels / cell;
-
         using var analysable = Binarise(analysableMask);
         using var hair = Binarise(hairMask);
         Cv2.BitwiseAnd(hair, analysable, hair);
+        long analysablePixels = Cv2.CountNonZero(analysable);
 
-        // Analysable fraction per cell and a cell mask (majority analysable).
+        // Follicles: FU centres (or hair emergence points) inside the analysable area.
+        var useUnits = options.DensityFromFollicularUnits && units.Count > 0;
+        var follicles = (useUnits ? units.Select(u => u.Centre) : hairs.Select(h => h.Emergence))
+            .Where(p => Inside(analysable, p)).ToList();
+        var basis = useUnits ? "follicular units" : "hairs";
+
+        // Reference density (follicles per px^2): given, else in-image, else fallback.
+        double? reference = null;
+        var referenceSource = "none";
+        if (options.ReferenceFolliclesPerSquareCentimetre is { } refCm2)
+        {
+            if (scale is not null)
+            {
+                reference = refCm2 / 100.0 * scale.SquareMillimetresPerPixel;
+                referenceSource = "given";
+            }
+            else
+            {
+                warnings.Add(new PipelineWarning("reference-needs-scale", "A reference density per cm2 was given but the image has no scale; it cannot be used."));
+            }
+        }
+
+        if (reference is null && follicles.Count >= options.MinFolliclesForInImageReference && analysablePixels > 0)
+        {
+            // Two passes: the kernel is sized from the frame's mean density, then from the reference.
+            var mean = follicles.Count / (double)analysablePixels;
+            var first = InImageReference(analysable, follicles, SigmaPixels(mean, scale, options, width, height), options, ct);
+            reference = first is null ? null : InImageReference(analysable, follicles, SigmaPixels(first.Value, scale, options, width, height), options, ct);
+            referenceSource = "in-image";
+        }
+
+        if (reference is null && scale is not null)
+        {
+            // Chinese 72 FU/cm2 and 137 hairs/cm2 (Tsai 2002, DOMAIN.md): hairs = FU x 137/72.
+            var fallback = options.FallbackReferenceFollicularUnitsPerSquareCentimetre * (useUnits ? 1.0 : 137.0 / 72.0);
+            reference = fallback / 100.0 * scale.SquareMillimetresPerPixel;
+            referenceSource = "fallback";
+            warnings.Add(new PipelineWarning("reference-fallback", $"Fewer than {options.MinFolliclesForInImageReference} {basis} in the image and no reference given: thinning is judged against the population fallback {fallback:F0} {basis}/cm2."));
+        }
+
+        if (reference is null)
+        {
+            warnings.Add(new PipelineWarning("no-reference-density", $"Fewer than {options.MinFolliclesForInImageReference} {basis}, no scale and no reference: thinning cannot be judged; only hair-free areas are labelled hairless."));
+        }
+
+        ct.ThrowIfCancellationRequested();
+
+        // Length scales: kernel sigma and follicle spacing at the reference (or the frame mean).
+        var densityForScale = reference ?? (follicles.Count > 0 && analysablePixels > 0 ? follicles.Count / (double)analysablePixels : (double?)null);
+        var sigmaPixels = densityForScale is { } d0 ? SigmaPixels(d0, scale, options, width, height) : 0.1 * Math.Min(width, height);
+        var spacingPixels = densityForScale is { } d1 ? 1.0 / Math.Sqrt(d1) : double.PositiveInfinity;
+        var cell = Math.Max(1, (int)Math.Floor(Math.Min(sigmaPixels, options.HairlessExtentDiscSpacings * spacingPixels) / CellsPerScale));
+        var gw = (width + cell - 1) / cell;
+        var gh = (height + cell - 1) / cell;
+        var grid = new Size(gw, gh);
+
         using var maskFraction = ResizeFraction(analysable, grid, cell);
         using var cellMask = new Mat();
         Cv2.Threshold(maskFraction, cellMask, 0.5, 255, ThresholdTypes.Binary);
         cellMask.ConvertTo(cellMask, MatType.CV_8UC1);
 
-        // Emergence points inside the analysable area, as impulses on the grid.
-        var inside = hairs.Where(h => Inside(analysable, h.Emergence)).ToList();
-        using var impulses = new Mat(grid, MatType.CV_32FC1, Scalar.All(0));
-        foreach (var h in inside)
-        {
-            var gx = Math.Clamp((int)(h.Emergence.X / cell), 0, gw - 1);
-            var gy = Math.Clamp((int)(h.Emergence.Y / cell), 0, gh - 1);
-            impulses.Set(gy, gx, impulses.At<float>(gy, gx) + 1f);
-        }
-
-        ct.ThrowIfCancellationRequested();
-        using var density = DensityPerSquarePixel(impulses, maskFraction, sigmaCells, cell);
-
-        // Reference density (hairs per px^2).
-        double? reference = null;
-        if (options.ReferenceHairsPerSquareCentimetre is { } refCm2)
-        {
-            if (scale is not null)
-            {
-                reference = refCm2 / 100.0 * scale.SquareMillimetresPerPixel;
-            }
-            else
-            {
-                warnings.Add(new PipelineWarning("reference-needs-scale", "A reference density in hairs/cm2 was given but the image has no scale; the in-image reference is used."));
-            }
-        }
-
-        if (reference is null && inside.Count >= options.MinHairsForInImageReference)
-        {
-            reference = InImageReference(density, cellMask, options);
-        }
-
-        if (reference is null or <= 0)
-        {
-            reference = null;
-            warnings.Add(new PipelineWarning("no-reference-density", $"Fewer than {options.MinHairsForInImageReference} hairs and no reference given: thinning cannot be judged; only hair-free areas are labelled hairless."));
-        }
-
-        ct.ThrowIfCancellationRequested();
-
         // Hair occupancy per cell: any hair pixel, emergence point or FU centre.
         using var occupied = ResizeFraction(hair, grid, cell);
         Cv2.Threshold(occupied, occupied, 0, 255, ThresholdTypes.Binary);
         occupied.ConvertTo(occupied, MatType.CV_8UC1);
-        foreach (var p in inside.Select(h => h.Emergence).Concat(units.Select(u => u.Centre)))
+        foreach (var p in hairs.Select(h => h.Emergence).Concat(units.Select(u => u.Centre)))
         {
             var gx = (int)(p.X / cell);
             var gy = (int)(p.Y / cell);
@@ -129,25 +136,30 @@ internal static class RegionSegmentation
             }
         }
 
+        using var free = new Mat();
+        Cv2.BitwiseNot(occupied, free);
         using var labelsGrid = new Mat(grid, MatType.CV_8UC1, Scalar.All((byte)RegionClass.HairBearing));
-        using var ratio = new Mat();
         using var hairless = new Mat();
         if (reference is { } refPx2)
         {
+            using var density = DensityField(analysable, follicles, sigmaPixels, grid, cell, ct);
+            using var ratio = new Mat();
             Cv2.Multiply(density, Scalar.All(1.0 / refPx2), ratio);
-            var spacingCells = 1.0 / Math.Sqrt(refPx2) / cell;
-            HairlessCells(occupied, ratio, options.HairlessEmptyDiscSpacings * spacingCells, options, hairless);
+            var spacingCells = spacingPixels / cell;
+            HairlessCells(free, ratio, spacingCells, options, hairless);
             using var thinning = new Mat();
             Cv2.Threshold(ratio, thinning, options.ThinningBelowRelativeDensity, 255, ThresholdTypes.BinaryInv);
             thinning.ConvertTo(thinning, MatType.CV_8UC1);
             labelsGrid.SetTo(Scalar.All((byte)RegionClass.Thinning), thinning);
         }
+        else if (double.IsFinite(spacingPixels))
+        {
+            OpenWithDisc(free, options.HairlessEmptyDiscSpacings * spacingPixels / cell, hairless);
+        }
         else
         {
-            // No reference: only clearly hair-free areas (a disc of one kernel sigma) are labelled.
-            using var free = new Mat();
-            Cv2.BitwiseNot(occupied, free);
-            OpenWithDisc(free, sigmaCells, hairless);
+            // No follicle at all and nothing to compare with: every analysable cell is hair-free.
+            free.CopyTo(hairless);
         }
 
         labelsGrid.SetTo(Scalar.All((byte)RegionClass.Hairless), hairless);
@@ -155,14 +167,15 @@ internal static class RegionSegmentation
 
         if (options.DetectScars)
         {
-            using var scar = ScarCells(image, analysable, hair, occupied, labelsGrid, grid, cell, scale, options, ct);
+            var minScarCells = scale is null ? 4 : Math.Max(4, (int)Math.Round(options.ScarMinAreaSquareMillimetres / scale.SquareMillimetresPerPixel / (cell * (double)cell)));
+            using var scar = ScarCells(image, analysable, hair, occupied, labelsGrid, grid, cell, scale, options, minScarCells, ct);
             labelsGrid.SetTo(Scalar.All((byte)RegionClass.Scar), scar);
         }
 
         using var offGrid = new Mat();
         Cv2.BitwiseNot(cellMask, offGrid);
         labelsGrid.SetTo(Scalar.All((byte)RegionClass.OffScalp), offGrid);
-        var minCells = Math.Max(1, (int)Math.Round(RegionExtraction.MinRegionAreaPixels(options, scale, Cv2.CountNonZero(analysable)) / (double)(cell * cell)));
+        var minCells = Math.Max(1, (int)Math.Round(RegionExtraction.MinRegionAreaPixels(options, scale, analysablePixels) / (double)(cell * cell)));
         RemoveSmallIslands(labelsGrid, minCells);
 
         // Back to full resolution; off-scalp follows the exact analysable mask.
@@ -191,7 +204,63 @@ internal static class RegionSegmentation
             throw;
         }
 
-        return RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, reference, warnings, ct);
+        var basisInfo = new RegionReference(reference, useUnits, referenceSource);
+        return RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct);
+    }
+
+    /// <summary>Kernel sigma in pixels holding <see cref="RegionOptions.KernelExpectedFollicles"/> follicles at the given density.</summary>
+    internal static double SigmaPixels(double folliclesPerSquarePixel, Scale? scale, RegionOptions options, int width, int height)
+    {
+        var sigma = Math.Sqrt(options.KernelExpectedFollicles / (2 * Math.PI * folliclesPerSquarePixel));
+        if (scale is not null)
+        {
+            sigma = Math.Max(sigma, options.MinKernelSigmaMillimetres * scale.PixelsPerMillimetre);
+        }
+
+        // Beyond the image diagonal the field is flat anyway; the cap keeps the filters finite.
+        return Math.Min(sigma, Math.Sqrt(((double)width * width) + ((double)height * height)));
+    }
+
+    /// <summary>Density field (follicles per px^2) on the given grid.</summary>
+    internal static Mat DensityField(Mat analysable, IReadOnlyList<PointPixels> follicles, double sigmaPixels, Size grid, int cell, CancellationToken ct)
+    {
+        // Filter at a resolution of ~sigma/8 per cell, then bring the field to the caller's grid.
+        var fcell = Math.Max(1, (int)Math.Floor(sigmaPixels / CellsPerScale));
+        var fgrid = new Size((analysable.Cols + fcell - 1) / fcell, (analysable.Rows + fcell - 1) / fcell);
+        using var maskFraction = ResizeFraction(analysable, fgrid, fcell);
+        using var impulses = new Mat(fgrid, MatType.CV_32FC1, Scalar.All(0));
+        foreach (var p in follicles)
+        {
+            var gx = Math.Clamp((int)(p.X / fcell), 0, fgrid.Width - 1);
+            var gy = Math.Clamp((int)(p.Y / fcell), 0, fgrid.Height - 1);
+            impulses.Set(gy, gx, impulses.At<float>(gy, gx) + 1f);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        using var coarse = DensityPerSquarePixel(impulses, maskFraction, sigmaPixels / fcell, fcell);
+        using var padded = new Mat();
+        Cv2.Resize(coarse, padded, new Size(fgrid.Width * fcell / cell, fgrid.Height * fcell / cell), 0, 0, InterpolationFlags.Linear);
+        var result = new Mat();
+        using var fitted = new Mat();
+        Cv2.CopyMakeBorder(padded, fitted, 0, Math.Max(0, grid.Height - padded.Rows), 0, Math.Max(0, grid.Width - padded.Cols), BorderTypes.Replicate);
+        using (var roi = new Mat(fitted, new Rect(0, 0, grid.Width, grid.Height)))
+        {
+            roi.CopyTo(result);
+        }
+
+        return result;
+    }
+
+    private static double? InImageReference(Mat analysable, IReadOnlyList<PointPixels> follicles, double sigmaPixels, RegionOptions options, CancellationToken ct)
+    {
+        var cell = Math.Max(1, (int)Math.Floor(sigmaPixels / CellsPerScale));
+        var grid = new Size((analysable.Cols + cell - 1) / cell, (analysable.Rows + cell - 1) / cell);
+        using var field = DensityField(analysable, follicles, sigmaPixels, grid, cell, ct);
+        using var maskFraction = ResizeFraction(analysable, grid, cell);
+        using var cellMask = new Mat();
+        Cv2.Threshold(maskFraction, cellMask, 0.5, 255, ThresholdTypes.Binary);
+        cellMask.ConvertTo(cellMask, MatType.CV_8UC1);
+        return InImageReference(field, cellMask, options);
     }
 
     /// <summary>Local hair density (hairs per px^2): blurred impulses over blurred analysable fraction.</summary>
@@ -256,24 +325,23 @@ internal static class RegionSegmentation
     }
 
     /// <summary>
-    /// Hairless cells: the hair-free set opened with a disc of the given radius (so the edge
-    /// follows the last hairs), below the thinning ratio, in components that somewhere drop
-    /// below the hairless ratio.
+    /// Hairless cells: the hair-free set opened with a disc of
+    /// <see cref="RegionOptions.HairlessExtentDiscSpacings"/> spacings (so the edge follows the
+    /// last hairs), in components holding a core: a hair-free disc of
+    /// <see cref="RegionOptions.HairlessEmptyDiscSpacings"/> spacings where the density field is
+    /// below <see cref="RegionOptions.HairlessBelowRelativeDensity"/> of the reference.
     /// </summary>
-    private static void HairlessCells(Mat occupied, Mat ratio, double radiusCells, RegionOptions options, Mat result)
+    private static void HairlessCells(Mat free, Mat ratio, double spacingCells, RegionOptions options, Mat result)
     {
-        using var free = new Mat();
-        Cv2.BitwiseNot(occupied, free);
-        using var opened = new Mat();
-        OpenWithDisc(free, radiusCells, opened);
-        using var low = new Mat();
-        Cv2.Threshold(ratio, low, options.ThinningBelowRelativeDensity, 255, ThresholdTypes.BinaryInv);
-        low.ConvertTo(low, MatType.CV_8UC1);
-        Cv2.BitwiseAnd(opened, low, opened);
+        using var extent = new Mat();
+        OpenWithDisc(free, options.HairlessExtentDiscSpacings * spacingCells, extent);
         using var core = new Mat();
-        Cv2.Threshold(ratio, core, options.HairlessBelowRelativeDensity, 255, ThresholdTypes.BinaryInv);
-        core.ConvertTo(core, MatType.CV_8UC1);
-        KeepComponentsTouching(opened, core, result);
+        OpenWithDisc(free, options.HairlessEmptyDiscSpacings * spacingCells, core);
+        using var low = new Mat();
+        Cv2.Threshold(ratio, low, options.HairlessBelowRelativeDensity, 255, ThresholdTypes.BinaryInv);
+        low.ConvertTo(low, MatType.CV_8UC1);
+        Cv2.BitwiseAnd(core, low, core);
+        KeepComponentsTouching(extent, core, result);
     }
 
     /// <summary>Morphological opening with a disc; pixels outside the image count as free so
@@ -329,7 +397,7 @@ internal static class RegionSegmentation
     /// deviation are taken over skin pixels only (hair excluded, normalised convolution) and
     /// compared with the normal skin of hair-bearing cells.
     /// </summary>
-    private static Mat ScarCells(ScalpImage image, Mat analysable, Mat hair, Mat occupied, Mat labelsGrid, Size grid, int cell, Scale? scale, RegionOptions options, CancellationToken ct)
+    private static Mat ScarCells(ScalpImage image, Mat analysable, Mat hair, Mat occupied, Mat labelsGrid, Size grid, int cell, Scale? scale, RegionOptions options, int minScarCells, CancellationToken ct)
     {
         var width = image.WidthPixels;
         var height = image.HeightPixels;
@@ -405,9 +473,12 @@ internal static class RegionSegmentation
             var refA = MedianOver(gA, normal);
             var refB = MedianOver(gB, normal);
             var refT = MedianOver(gT, normal);
-            var result = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
+            // Core: off-colour and smooth.
+            using var core = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
             var rows = grid.Height;
             var cols = grid.Width;
+            double sumL = 0, sumA = 0, sumB = 0;
+            var coreCells = 0;
             for (var y = 0; y < rows; y++)
             {
                 for (var x = 0; x < cols; x++)
@@ -424,14 +495,66 @@ internal static class RegionSegmentation
                     var smooth = refT > 0 && gT.At<float>(y, x) <= options.ScarMaxRelativeTexture * refT;
                     if (de >= options.ScarMinColourDifference && smooth)
                     {
-                        result.Set(y, x, (byte)255);
+                        core.Set(y, x, (byte)255);
                     }
                 }
             }
 
             // Remove speckle: a scar is an area, not a few cells between hairs.
             using var k3 = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3));
-            Cv2.MorphologyEx(result, result, MorphTypes.Open, k3);
+            Cv2.MorphologyEx(core, core, MorphTypes.Open, k3);
+            for (var y = 0; y < rows; y++)
+            {
+                for (var x = 0; x < cols; x++)
+                {
+                    if (core.At<byte>(y, x) != 0)
+                    {
+                        sumL += gL.At<float>(y, x);
+                        sumA += gA.At<float>(y, x);
+                        sumB += gB.At<float>(y, x);
+                        coreCells++;
+                    }
+                }
+            }
+
+            // Extent: the scar's own edge reads as texture, so around the cores (within two
+            // colour windows) hair-free cells closer in colour to the scar than to the skin join.
+            using var extent = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
+            if (coreCells > 0)
+            {
+                var sL = sumL / coreCells;
+                var sA = sumA / coreCells;
+                var sB = sumB / coreCells;
+                var reach = Math.Max(1, (int)Math.Ceiling(2 * windowPixels / cell));
+                using var near = new Mat();
+                using var kr = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size((2 * reach) + 1, (2 * reach) + 1));
+                Cv2.Dilate(core, near, kr);
+                for (var y = 0; y < rows; y++)
+                {
+                    for (var x = 0; x < cols; x++)
+                    {
+                        if (near.At<byte>(y, x) == 0 || occupied.At<byte>(y, x) != 0)
+                        {
+                            continue;
+                        }
+
+                        double l = gL.At<float>(y, x), a = gA.At<float>(y, x), b = gB.At<float>(y, x);
+                        var toScar = ((l - sL) * (l - sL)) + ((a - sA) * (a - sA)) + ((b - sB) * (b - sB));
+                        var toSkin = ((l - refL) * (l - refL)) + ((a - refA) * (a - refA)) + ((b - refB) * (b - refB));
+                        if (toScar < toSkin)
+                        {
+                            extent.Set(y, x, (byte)255);
+                        }
+                    }
+                }
+
+                Cv2.BitwiseOr(extent, core, extent);
+                Cv2.MorphologyEx(extent, extent, MorphTypes.Close, k3);
+            }
+
+            var result = new Mat();
+            KeepComponentsTouching(extent, core, result);
+            RemoveComponentsSmallerThan(result, minScarCells);
             return result;
         }
         finally
@@ -439,6 +562,23 @@ internal static class RegionSegmentation
             foreach (var m in ch)
             {
                 m.Dispose();
+            }
+        }
+    }
+
+    private static void RemoveComponentsSmallerThan(Mat mask, int minCells)
+    {
+        using var cc = new Mat();
+        using var stats = new Mat();
+        using var centroids = new Mat();
+        var n = Cv2.ConnectedComponentsWithStats(mask, cc, stats, centroids, PixelConnectivity.Connectivity8, MatType.CV_32S);
+        for (var i = 1; i < n; i++)
+        {
+            if (stats.At<int>(i, (int)ConnectedComponentsTypes.Area) < minCells)
+            {
+                using var comp = new Mat();
+                Cv2.Compare(cc, (double)i, comp, CmpTypes.EQ);
+                mask.SetTo(Scalar.All(0), comp);
             }
         }
     }

@@ -67,7 +67,8 @@ public sealed record SyntheticRegionTruth(
 /// its emergence point (x, y) falls in an analysable pixel, i.e. pixel (floor x, floor y) lies inside
 /// the frame and its label is not <see cref="RegionClass.OffScalp"/>; a follicular unit counts when its
 /// centre does. Hairs whose shafts are visible but emerge outside the frame or under an overlay are
-/// listed (CutByFrameEdge = true) but not counted. Pixel (i, j) covers [i, i+1) x [j, j+1).</para>
+/// listed (CutByFrameEdge = true) but not counted. A hair is listed when any part of its shaft lies
+/// on an analysable pixel. Pixel (i, j) covers [i, i+1) x [j, j+1).</para>
 /// </summary>
 public sealed record SyntheticGroundTruth
 {
@@ -80,7 +81,7 @@ public sealed record SyntheticGroundTruth
     /// <summary>The seed the frame was rendered with.</summary>
     public required int Seed { get; init; }
 
-    /// <summary>Every hair with any part of its shaft inside the frame. Emergence and tip are exact
+    /// <summary>Every hair with any part of its shaft on an analysable pixel. Emergence and tip are exact
     /// (they may lie outside the frame); LengthPixels is emergence to tip; WidthPixels the shaft width.</summary>
     public required IReadOnlyList<HairInstance> Hairs { get; init; }
 
@@ -121,7 +122,7 @@ public sealed record SyntheticGroundTruth
     /// <summary>The scale bar when one was drawn.</summary>
     public SyntheticScaleBarTruth? ScaleBar { get; init; }
 
-    /// <summary>Hairs listed (visible in the frame, counted or not).</summary>
+    /// <summary>Hairs listed: visible on analysable pixels, counted or not (what a hand count of the frame counts).</summary>
     public int HairCount => Hairs.Count;
 
     /// <summary>Units listed.</summary>
@@ -179,14 +180,18 @@ public sealed record SyntheticCountChange(
     public double? HairRelativeChange => HairsBefore > 0 ? (HairsAfter - HairsBefore) / (double)HairsBefore : null;
 }
 
-/// <summary>The exact change between the frames of a pair.</summary>
-/// <param name="InsideArea">Over analysable pixels inside the change area.</param>
-/// <param name="OutsideArea">Over analysable pixels outside it (unchanged by construction).</param>
-/// <param name="Overall">Over the whole analysable frame.</param>
+/// <summary>The exact change between the frames of a pair. Areas and positions are in before-frame
+/// pixels and cover the field both frames share (analysable in the before frame and, moved by
+/// <paramref name="AfterFromBefore"/>, in the after frame); with no camera motion that is the
+/// before frame's analysable area.</summary>
+/// <param name="InsideArea">Over shared analysable pixels inside the change area.</param>
+/// <param name="OutsideArea">Over shared analysable pixels outside it (unchanged by construction).</param>
+/// <param name="Overall">Over the whole shared analysable field.</param>
 /// <param name="AddedHairTrackIds">Hairs only in the after frame.</param>
 /// <param name="RemovedHairTrackIds">Hairs only in the before frame.</param>
 /// <param name="AddedFollicularUnitTrackIds">Units only in the after frame.</param>
 /// <param name="RemovedFollicularUnitTrackIds">Units only in the before frame.</param>
+/// <param name="AfterFromBefore">Camera motion: where before-frame points are in the after frame.</param>
 public sealed record SyntheticChangeTruth(
     SyntheticCountChange InsideArea,
     SyntheticCountChange OutsideArea,
@@ -194,7 +199,8 @@ public sealed record SyntheticChangeTruth(
     IReadOnlyList<int> AddedHairTrackIds,
     IReadOnlyList<int> RemovedHairTrackIds,
     IReadOnlyList<int> AddedFollicularUnitTrackIds,
-    IReadOnlyList<int> RemovedFollicularUnitTrackIds);
+    IReadOnlyList<int> RemovedFollicularUnitTrackIds,
+    SyntheticRigidTransform AfterFromBefore);
 
 /// <summary>Two frames of the same scalp, before and after a known change.</summary>
 public sealed record SyntheticPair(SyntheticFrame Before, SyntheticFrame After, SyntheticChangeTruth Change);

@@ -51,6 +51,18 @@ internal sealed class SyntheticLayout
 
     internal IEnumerable<PlannedHair> Hairs => Units.SelectMany(u => u.Hairs);
 
+    /// <summary>The same layout with every position mapped and every angle turned.</summary>
+    internal SyntheticLayout Transformed(Func<PointPixels, PointPixels> map, double turnRadians) => new(
+        [.. Units.Select(u => u with
+        {
+            Centre = map(u.Centre),
+            AngleRadians = u.AngleRadians + turnRadians,
+            Hairs = [.. u.Hairs.Select(h => h with { Emergence = map(h.Emergence), AngleRadians = h.AngleRadians + turnRadians })],
+        })],
+        NextHairTrackId,
+        NextUnitTrackId,
+        DominantAngleRadians + turnRadians);
+
     /// <summary>The region spec that governs a point (last one containing it), or null for the background.</summary>
     internal static SyntheticRegionSpec? RegionAt(SyntheticTrichoscopySpec spec, PointPixels p)
     {
@@ -68,11 +80,13 @@ internal sealed class SyntheticLayout
     internal static double MarginPixels(SyntheticTrichoscopySpec spec) =>
         (spec.HairLengthMillimetres.Max * spec.PixelsPerMillimetre) + (spec.TerminalWidthMicrometres.Max * spec.PixelsPerMillimetre / 1000.0 * 3);
 
-    internal static SyntheticLayout Create(SyntheticTrichoscopySpec spec, int seed, CancellationToken ct)
+    /// <summary>Plans units over the frame plus a margin; <paramref name="extraMarginPixels"/> widens it
+    /// for pairs whose after frame looks at a shifted or rotated field.</summary>
+    internal static SyntheticLayout Create(SyntheticTrichoscopySpec spec, int seed, CancellationToken ct, double extraMarginPixels = 0)
     {
         var rng = SyntheticRandom.Derive(seed, "layout");
         var ppm = spec.PixelsPerMillimetre;
-        var margin = MarginPixels(spec);
+        var margin = MarginPixels(spec) + extraMarginPixels;
         double x0 = -margin, y0 = -margin, x1 = spec.WidthPixels + margin, y1 = spec.HeightPixels + margin;
         var areaCm2 = (x1 - x0) * (y1 - y0) / (ppm * ppm) / 100.0;
         var dominant = spec.HairDirectionDegrees is { } d ? d * Math.PI / 180.0 : rng.Uniform(0, 2 * Math.PI);
@@ -181,8 +195,8 @@ internal sealed class SyntheticLayout
         var ey = centre.Y + (ny * side) + (Math.Sin(unitAngle) * along);
         var length = spec.HairLengthMillimetres.Sample(rng) * ppm;
         var tipCut = Math.Clamp(rng.Normal() * 20.0, -45, 45) * Math.PI / 180.0;
-        // The buried part of the shaft shows through the skin for roughly 0.3-0.7 mm.
-        var subsurface = rng.Uniform(0.3, 0.7) * ppm;
+        // The buried part of the shaft shows through the skin for roughly 0.15-0.45 mm.
+        var subsurface = rng.Uniform(0.15, 0.45) * ppm;
         var jitter = rng.Normal() * 2.5;
         return new PlannedHair(hairTrackId, unitTrackId, new PointPixels(ex, ey), angle, length, widthPx, widthUm, kind, tipCut, subsurface, jitter, hairTrackId);
     }
@@ -202,7 +216,7 @@ internal sealed class SyntheticLayout
         var inArea = units.Where(u => change.Area.Contains(u.Centre) && countedAt(u.Centre)).ToList();
         if (change.FollicularUnitChangeFraction < 0)
         {
-            var remove = (int)Math.Round(-change.FollicularUnitChangeFraction * inArea.Count);
+            var remove = (int)Math.Round(-change.FollicularUnitChangeFraction * inArea.Count, MidpointRounding.AwayFromZero);
             foreach (var u in Shuffle(inArea, rng).Take(remove))
             {
                 units.Remove(u);
@@ -211,8 +225,8 @@ internal sealed class SyntheticLayout
         else if (change.FollicularUnitChangeFraction > 0)
         {
             var add = inArea.Count > 0
-                ? (int)Math.Round(change.FollicularUnitChangeFraction * inArea.Count)
-                : (int)Math.Round(change.FollicularUnitChangeFraction * spec.FollicularUnitsPerSquareCentimetre * AreaSquareCentimetres(spec, change.Area, countedAt));
+                ? (int)Math.Round(change.FollicularUnitChangeFraction * inArea.Count, MidpointRounding.AwayFromZero)
+                : (int)Math.Round(change.FollicularUnitChangeFraction * spec.FollicularUnitsPerSquareCentimetre * AreaSquareCentimetres(spec, change.Area, countedAt), MidpointRounding.AwayFromZero);
             var minDistance = 0.3 * 10.0 * spec.PixelsPerMillimetre / Math.Sqrt(Math.Max(1, spec.FollicularUnitsPerSquareCentimetre));
             var bounds = Bounds(change.Area, spec);
             var added = 0;
@@ -234,7 +248,7 @@ internal sealed class SyntheticLayout
         {
             var candidates = units.Where(u => change.Area.Contains(u.Centre) && countedAt(u.Centre)).ToList();
             var hairsInArea = candidates.Sum(u => u.Hairs.Count(h => countedAt(h.Emergence)));
-            var n = (int)Math.Round(Math.Abs(change.HairChangeFraction) * hairsInArea);
+            var n = (int)Math.Round(Math.Abs(change.HairChangeFraction) * hairsInArea, MidpointRounding.AwayFromZero);
             for (var i = 0; i < n && candidates.Count > 0; i++)
             {
                 var pick = candidates[rng.NextInt(candidates.Count)];

@@ -66,14 +66,17 @@ public static class SyntheticPresets
             overlays |= SyntheticOverlays.RoundFieldRim;
         }
 
+        var terminal = rng.Uniform(0.6, 0.95);
         return s with
         {
             SkinItaDegrees = rng.Uniform(-50, 70),
+            // Half the frames get the cool cast of the dev-set camera (skin near-neutral or bluish).
+            WhiteBalance = rng.Chance(0.5) ? new SyntheticChannelGains(rng.Uniform(1.05, 1.25), rng.Uniform(1.0, 1.1), 1.0) : SyntheticChannelGains.Neutral,
             HairColour = colour,
             FollicularUnitsPerSquareCentimetre = rng.Uniform(30, 120),
-            TerminalFraction = rng.Uniform(0.6, 0.95),
-            VellusFraction = rng.Uniform(0.0, 0.15),
-            HairLengthMillimetres = new SyntheticRange(rng.Uniform(0.15, 0.4), rng.Uniform(0.6, 1.5)),
+            TerminalFraction = terminal,
+            VellusFraction = rng.Uniform(0.0, Math.Min(0.15, 1 - terminal)),
+            HairLengthMillimetres = new SyntheticRange(rng.Uniform(0.15, 0.4), rng.Uniform(0.6, 1.2)),
             DyeMarks = rng.Chance(0.25) ? 1 + rng.NextInt(5) : 0,
             Overlays = overlays,
             Glare = rng.Uniform(0, 0.7),

@@ -69,12 +69,25 @@ internal sealed class SyntheticRandom
 
     internal bool Chance(double probability) => NextDouble() < probability;
 
-    /// <summary>Standard normal (Box-Muller, one value per call so the stream stays simple).</summary>
+    private double _spareNormal;
+    private bool _hasSpare;
+
+    /// <summary>Standard normal (Box-Muller; the second value of each pair is kept for the next call).</summary>
     internal double Normal()
     {
+        if (_hasSpare)
+        {
+            _hasSpare = false;
+            return _spareNormal;
+        }
+
         var u1 = 1.0 - NextDouble();
         var u2 = NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+        var radius = Math.Sqrt(-2.0 * Math.Log(u1));
+        var (sin, cos) = Math.SinCos(2.0 * Math.PI * u2);
+        _spareNormal = radius * sin;
+        _hasSpare = true;
+        return radius * cos;
     }
 
     internal double Normal(double mean, double sigma) => mean + (sigma * Normal());

@@ -14,7 +14,18 @@ internal static class SyntheticRenderer
 {
     internal sealed record Output(Mat Bgr, byte[] HairCoverageMask, LabColour SkinLab, LabColour HairLab, LabColour SkinLabUnquantised, LabColour HairLabUnquantised);
 
+    /// <summary>The scalp as light leaves it (float BGR 0-1, owned: dispose) and where shafts cover pixels.</summary>
+    internal sealed record SceneOutput(Mat Canvas, byte[] HairCoverageMask);
+
     internal static Output Render(SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, CancellationToken ct)
+    {
+        var painted = RenderScene(spec, seed, scene, layout, ct);
+        using var canvas = painted.Canvas;
+        return FinishFrame(spec, seed, canvas, painted.HairCoverageMask, scene.Overlays, ct);
+    }
+
+    /// <summary>Skin, scars, buried shafts, dye, shafts, glare and white balance, over the spec's canvas size.</summary>
+    internal static SceneOutput RenderScene(SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, CancellationToken ct)
     {
         int w = spec.WidthPixels, h = spec.HeightPixels;
         var ppm = spec.PixelsPerMillimetre;
@@ -22,39 +33,73 @@ internal static class SyntheticRenderer
         var hairLab = spec.HairLab ?? SyntheticColour.HairLab(spec.HairColour);
         var skin = SyntheticColour.ToSrgb(skinLab);
 
-        using var canvas = new Mat(h, w, MatType.CV_32FC3, new Scalar(skin.Blue, skin.Green, skin.Red));
-        using var scarWeight = ScarWeight(spec, scene, ppm);
-        PaintScars(spec, canvas, scarWeight, skinLab);
-        ct.ThrowIfCancellationRequested();
-
-        PaintSkinTexture(spec, seed, canvas, scarWeight, ppm);
-        ct.ThrowIfCancellationRequested();
-
-        PaintSubsurface(spec, canvas, layout, skinLab, hairLab, ppm);
-        ct.ThrowIfCancellationRequested();
-
-        PaintDye(spec, seed, canvas, layout, ppm);
-        ct.ThrowIfCancellationRequested();
-
-        var hairMask = new byte[w * h];
-        foreach (var hair in layout.Hairs)
+        var canvas = new Mat(h, w, MatType.CV_32FC3, new Scalar(skin.Blue, skin.Green, skin.Red));
+        try
         {
+            using var scarWeight = ScarWeight(spec, scene, ppm);
+            PaintScars(spec, canvas, scarWeight, skinLab);
             ct.ThrowIfCancellationRequested();
-            PaintHair(spec, seed, canvas, hairMask, hair, hairLab, skinLab);
+
+            PaintSkinTexture(spec, seed, canvas, scarWeight, ppm);
+            ct.ThrowIfCancellationRequested();
+
+            PaintSubsurface(spec, canvas, layout, skinLab, hairLab, ppm);
+            ct.ThrowIfCancellationRequested();
+
+            PaintDye(spec, seed, canvas, layout, ppm);
+            ct.ThrowIfCancellationRequested();
+
+            var hairMask = new byte[w * h];
+            foreach (var hair in layout.Hairs)
+            {
+                ct.ThrowIfCancellationRequested();
+                PaintHair(spec, seed, canvas, hairMask, hair, hairLab, skinLab);
+            }
+
+            PaintGlare(spec, seed, canvas, ppm);
+            ApplyWhiteBalance(spec, canvas);
+            return new SceneOutput(canvas, hairMask);
         }
+        catch
+        {
+            canvas.Dispose();
+            throw;
+        }
+    }
 
-        PaintGlare(spec, seed, canvas, ppm);
-        ct.ThrowIfCancellationRequested();
-
-        ApplyOptics(spec, canvas, scene.Overlays.Rim);
+    /// <summary>What the camera adds to a frame-sized scene: optics, rim, noise, 8-bit, burned-in overlays.</summary>
+    internal static Output FinishFrame(SyntheticTrichoscopySpec spec, int seed, Mat canvas, byte[] hairMask, OverlayGeometry overlays, CancellationToken ct)
+    {
+        var skinLab = spec.SkinLab ?? SyntheticColour.SkinLabFromIta(spec.SkinItaDegrees);
+        var hairLab = spec.HairLab ?? SyntheticColour.HairLab(spec.HairColour);
+        ApplyOptics(spec, canvas, overlays.Rim);
         AddNoise(spec, seed, canvas);
         ct.ThrowIfCancellationRequested();
 
         var bgr = new Mat();
         canvas.ConvertTo(bgr, MatType.CV_8UC3, 255.0);
-        SyntheticOverlayPainter.Paint(bgr, scene.Overlays);
+        SyntheticOverlayPainter.Paint(bgr, overlays);
+        return new Output(bgr, hairMask, AsRendered(spec, skinLab), AsRendered(spec, hairLab), skinLab, hairLab);
+    }
 
-        return new Output(bgr, hairMask, SyntheticColour.Quantised(skinLab), SyntheticColour.Quantised(hairLab), skinLab, hairLab);
+    /// <summary>A scene colour as the camera records it: white-balance gains, clipping, 8-bit quantisation.</summary>
+    internal static LabColour AsRendered(SyntheticTrichoscopySpec spec, LabColour lab)
+    {
+        var (b, g, r) = SyntheticColour.ToSrgb(lab);
+        var gains = spec.WhiteBalance;
+        static double Q(double v) => Math.Round(Math.Clamp(v, 0, 1) * 255) / 255;
+        return SyntheticColour.FromSrgb(Q(b * gains.Blue), Q(g * gains.Green), Q(r * gains.Red));
+    }
+
+    private static void ApplyWhiteBalance(SyntheticTrichoscopySpec spec, Mat canvas)
+    {
+        var gains = spec.WhiteBalance;
+        if (gains == SyntheticChannelGains.Neutral)
+        {
+            return;
+        }
+
+        Cv2.Multiply(canvas, new Scalar(gains.Blue, gains.Green, gains.Red), canvas);
     }
 
     private static unsafe Span<float> Floats(Mat m) => new((void*)m.Data, m.Rows * m.Cols * m.Channels());
@@ -83,6 +128,27 @@ internal static class SyntheticRenderer
         Cv2.Resize(grid, big, new Size(gw * step, gh * step), 0, 0, InterpolationFlags.Cubic);
         using var roi = new Mat(big, new Rect(step, step, w, h));
         return roi.Clone();
+    }
+
+    /// <summary>
+    /// Gaussian blur for large sigmas: blur at a reduced size and scale back up. The result is
+    /// smooth at that scale anyway, and a full-size kernel of hundreds of taps would dominate the
+    /// frame's render time.
+    /// </summary>
+    private static void BlurLarge(Mat layer, double sigmaPixels)
+    {
+        var factor = Math.Clamp((int)Math.Floor(sigmaPixels / 3.0), 1, 8);
+        if (factor == 1)
+        {
+            Cv2.GaussianBlur(layer, layer, new Size(0, 0), sigmaPixels);
+            return;
+        }
+
+        var size = layer.Size();
+        using var small = new Mat();
+        Cv2.Resize(layer, small, new Size(Math.Max(1, size.Width / factor), Math.Max(1, size.Height / factor)), 0, 0, InterpolationFlags.Area);
+        Cv2.GaussianBlur(small, small, new Size(0, 0), sigmaPixels / factor);
+        Cv2.Resize(small, layer, size, 0, 0, InterpolationFlags.Linear);
     }
 
     /// <summary>White noise blurred to <paramref name="sigmaPixels"/> and rescaled to unit variance.</summary>
@@ -118,11 +184,11 @@ internal static class SyntheticRenderer
         var f = Floats(weight);
         for (var i = 0; i < f.Length; i++)
         {
-            f[i] = scene.Labels[i] == (byte)RegionClass.Scar ? 1f : 0f;
+            f[i] = scene.RegionLabels[i] == (byte)RegionClass.Scar ? 1f : 0f;
         }
 
         // Scar margins blend over ~20 um; the label stays sharp.
-        Cv2.GaussianBlur(weight, weight, new Size(0, 0), Math.Max(0.5, 0.02 * ppm));
+        BlurLarge(weight, Math.Max(0.5, 0.02 * ppm));
         return weight;
     }
 
@@ -176,14 +242,15 @@ internal static class SyntheticRenderer
         using var broad = SmoothNoise(rng, w, h, 1.0 * ppm);
         using var mottle = SmoothNoise(rng, w, h, 0.18 * ppm);
         using var flakeMod = SmoothNoise(rng, w, h, 0.12 * ppm);
-        using var flakes = FineNoise(rng, w, h, Math.Max(0.6, 0.005 * ppm));
+        using var flakes = FineNoise(rng, w, h, Math.Max(0.8, 0.008 * ppm));
+        using var cloud = SmoothNoise(rng, w, h, 0.04 * ppm);
         using var furrows = new Mat(h, w, MatType.CV_32FC1, Scalar.All(0));
         using var vessels = new Mat(h, w, MatType.CV_32FC1, Scalar.All(0));
 
         var areaMm2 = w * h / (ppm * ppm);
-        DrawCurves(rng, furrows, (int)Math.Round(areaMm2 * 1.5), 0.4 * ppm, 2.0 * ppm, Math.Max(1, 0.01 * ppm), 0.35);
+        DrawCurves(rng, furrows, (int)Math.Round(areaMm2 * 1.5), 0.4 * ppm, 2.0 * ppm, Math.Max(1, 0.015 * ppm), 0.35);
         DrawCurves(rng, vessels, (int)Math.Round(areaMm2 * 0.25), 0.3 * ppm, 1.2 * ppm, Math.Max(1, 0.008 * ppm), 0.8);
-        Cv2.GaussianBlur(furrows, furrows, new Size(0, 0), Math.Max(0.6, 0.006 * ppm));
+        Cv2.GaussianBlur(furrows, furrows, new Size(0, 0), Math.Max(0.8, 0.012 * ppm));
         Cv2.GaussianBlur(vessels, vessels, new Size(0, 0), Math.Max(0.8, 0.01 * ppm));
 
         var c = Floats(canvas);
@@ -191,16 +258,18 @@ internal static class SyntheticRenderer
         var mo = Floats(mottle);
         var fm = Floats(flakeMod);
         var fl = Floats(flakes);
+        var cl = Floats(cloud);
         var fu = Floats(furrows);
         var ve = Floats(vessels);
         var sw = Floats(scarWeight);
         for (var i = 0; i < br.Length; i++)
         {
             var s = strength * (1.0 - (0.75 * sw[i]));
-            var lum = 1.0 + (s * ((0.035 * br[i]) + (0.025 * mo[i]) - (0.09 * fu[i])));
-            // Flakes cluster: a slow field gates where the fine speckle shows.
+            var lum = 1.0 + (s * ((0.035 * br[i]) + (0.025 * mo[i]) - (0.06 * fu[i])));
+            // Flakes cluster: a slow field gates where the soft whitish scale shows.
             var gate = Math.Clamp(0.55 + (0.35 * fm[i]), 0, 1);
-            var flake = s * gate * Math.Clamp((fl[i] - 0.7) * 0.28, 0, 0.45);
+            var field = (0.65 * fl[i]) + (0.45 * cl[i]);
+            var flake = s * gate * Math.Clamp((field - 0.15) * 0.16, 0, 0.4);
             var vessel = s * ve[i] * 0.1;
             var b = (c[3 * i] * lum * (1 - (0.8 * vessel))) + ((1 - c[3 * i]) * flake);
             var g = (c[(3 * i) + 1] * lum * (1 - vessel)) + ((1 - c[(3 * i) + 1]) * flake * 0.96);
@@ -285,8 +354,8 @@ internal static class SyntheticRenderer
                 var t1 = (double)(k + 1) / Steps;
                 var p0 = new Point(hair.Emergence.X - (dx * hair.SubsurfaceLengthPixels * t0) - 0.5 - box.X, hair.Emergence.Y - (dy * hair.SubsurfaceLengthPixels * t0) - 0.5 - box.Y);
                 var p1 = new Point(hair.Emergence.X - (dx * hair.SubsurfaceLengthPixels * t1) - 0.5 - box.X, hair.Emergence.Y - (dy * hair.SubsurfaceLengthPixels * t1) - 0.5 - box.Y);
-                var intensity = darkness * Math.Pow(1.0 - t0, 0.8);
-                var thickness = Math.Max(1, (int)Math.Round(hair.WidthPixels * (1.1 + (0.6 * t0))));
+                var intensity = darkness * Math.Pow(1.0 - t0, 1.2);
+                var thickness = Math.Max(1, (int)Math.Round(hair.WidthPixels * (1.2 + (1.0 * t0))));
                 Cv2.Line(s, p0, p1, Scalar.All(intensity), thickness, LineTypes.Link8);
             }
 
@@ -294,7 +363,7 @@ internal static class SyntheticRenderer
             s.SetTo(Scalar.All(0));
         }
 
-        Cv2.GaussianBlur(shadow, shadow, new Size(0, 0), Math.Max(1.0, 0.03 * ppm));
+        BlurLarge(shadow, Math.Max(1.0, 0.04 * ppm));
         var c = Floats(canvas);
         var sh = Floats(shadow);
         for (var i = 0; i < sh.Length; i++)
@@ -333,14 +402,14 @@ internal static class SyntheticRenderer
             }
         }
 
-        Cv2.GaussianBlur(dye, dye, new Size(0, 0), Math.Max(1.0, 0.04 * ppm));
-        using var grain = FineNoise(rng, w, h, Math.Max(0.6, 0.006 * ppm));
+        BlurLarge(dye, Math.Max(1.0, 0.04 * ppm));
+        using var grain = FineNoise(rng, w, h, Math.Max(1.0, 0.012 * ppm));
         var c = Floats(canvas);
         var d = Floats(dye);
         var g = Floats(grain);
         for (var i = 0; i < d.Length; i++)
         {
-            var v = Math.Clamp(d[i] * (0.75 + (0.25 * g[i])), 0, 0.9);
+            var v = Math.Clamp(d[i] * (0.85 + (0.12 * g[i])), 0, 0.85);
             if (v <= 0)
             {
                 continue;
@@ -386,10 +455,12 @@ internal static class SyntheticRenderer
         // Light hair lets more light through.
         opacity *= 1.0 - (0.15 * Math.Clamp((lab.L - 40) / 50.0, 0, 1));
         var rng = SyntheticRandom.Derive(seed, "hair", hair.RenderIndex);
-        var cuticlePeriod = Math.Max(2.0, 0.02 * spec.PixelsPerMillimetre);
-        var cuticlePhase = rng.Uniform(0, 2 * Math.PI);
+        // Irregular edges and shading along the shaft: a few random sinusoids per hair.
+        var ppm = spec.PixelsPerMillimetre;
+        var edgeWaves = RandomWaves(rng, 3, 0.05 * ppm, 0.3 * ppm);
+        var shadeWaves = RandomWaves(rng, 3, 0.015 * ppm, 0.12 * ppm);
         var specOffset = rng.Uniform(0.15, 0.45);
-        var specular = 0.16 + (0.12 * spec.Glare);
+        var specular = 0.07 + (0.08 * spec.Glare);
 
         var dx = Math.Cos(hair.AngleRadians);
         var dy = Math.Sin(hair.AngleRadians);
@@ -417,7 +488,8 @@ internal static class SyntheticRenderer
                 var py = y + 0.5 - hair.Emergence.Y;
                 var u = (px * dx) + (py * dy);
                 var v = (-px * dy) + (py * dx);
-                var across = Math.Clamp(hw - Math.Abs(v) + 0.5, 0, 1);
+                var hwHere = hw * (1.0 + (0.05 * Waves(edgeWaves, u)));
+                var across = Math.Clamp(hwHere - Math.Abs(v) + 0.5, 0, 1);
                 if (across <= 0 || u < -0.5)
                 {
                     continue;
@@ -438,9 +510,9 @@ internal static class SyntheticRenderer
                 }
 
                 var t = Math.Min(1.0, Math.Abs(v) / Math.Max(hw, 0.5));
-                var shade = (1.0 - (0.35 * t * t)) * (1.0 + (0.05 * Math.Sin((u * 2 * Math.PI / cuticlePeriod) + cuticlePhase)));
+                var shade = (1.0 - (0.35 * t * t)) * (1.0 + (0.06 * Waves(shadeWaves, u)));
                 var stripe = (v / Math.Max(hw, 0.5)) - specOffset;
-                var highlight = specular * Math.Exp(-(stripe * stripe) / (2 * 0.12 * 0.12));
+                var highlight = specular * Math.Exp(-(stripe * stripe) / (2 * 0.22 * 0.22));
                 var fade = Math.Clamp(0.4 + (0.6 * u / fadeLength), 0.4, 1.0);
                 var alpha = coverage * opacity * fade;
                 var pb = (cb * shade) + highlight;
@@ -451,6 +523,28 @@ internal static class SyntheticRenderer
                 c[(3 * i) + 2] += (float)(alpha * (pr - c[(3 * i) + 2]));
             }
         }
+    }
+
+    private static (double Frequency, double Phase, double Amplitude)[] RandomWaves(SyntheticRandom rng, int count, double minPeriodPixels, double maxPeriodPixels)
+    {
+        var waves = new (double, double, double)[count];
+        for (var k = 0; k < count; k++)
+        {
+            waves[k] = (2 * Math.PI / rng.Uniform(minPeriodPixels, maxPeriodPixels), rng.Uniform(0, 2 * Math.PI), rng.Uniform(0.3, 1.0) / count);
+        }
+
+        return waves;
+    }
+
+    private static double Waves((double Frequency, double Phase, double Amplitude)[] waves, double u)
+    {
+        var sum = 0.0;
+        foreach (var (f, p, a) in waves)
+        {
+            sum += a * Math.Sin((f * u) + p);
+        }
+
+        return sum;
     }
 
     /// <summary>Specular reflections from the contact plate, oil and moisture: small hard spots and a
@@ -467,10 +561,10 @@ internal static class SyntheticRenderer
         using var spots = new Mat(h, w, MatType.CV_32FC1, Scalar.All(0));
         using var sheen = new Mat(h, w, MatType.CV_32FC1, Scalar.All(0));
         var areaMm2 = w * h / (ppm * ppm);
-        var spotCount = (int)Math.Round(areaMm2 * 12 * spec.Glare);
+        var spotCount = (int)Math.Round(areaMm2 * 6 * spec.Glare);
         for (var k = 0; k < spotCount; k++)
         {
-            var r = rng.Uniform(0.003, 0.015) * ppm;
+            var r = rng.Uniform(0.004, 0.02) * ppm;
             var axes = new Size(Math.Max(1, r * rng.Uniform(0.6, 1.4)), Math.Max(1, r));
             Cv2.Ellipse(spots, new Point(rng.Uniform(0, w), rng.Uniform(0, h)), axes, rng.Uniform(0, 180), 0, 360, Scalar.All(rng.Uniform(0.3, 1.0)), -1, LineTypes.Link8);
         }
@@ -482,14 +576,14 @@ internal static class SyntheticRenderer
             Cv2.Ellipse(sheen, new Point(rng.Uniform(0, w), rng.Uniform(0, h)), axes, rng.Uniform(0, 180), 0, 360, Scalar.All(rng.Uniform(0.5, 1.0)), -1, LineTypes.Link8);
         }
 
-        Cv2.GaussianBlur(spots, spots, new Size(0, 0), Math.Max(0.7, 0.003 * ppm));
-        Cv2.GaussianBlur(sheen, sheen, new Size(0, 0), Math.Max(2.0, 0.12 * ppm));
+        Cv2.GaussianBlur(spots, spots, new Size(0, 0), Math.Max(0.8, 0.006 * ppm));
+        BlurLarge(sheen, Math.Max(2.0, 0.12 * ppm));
         var c = Floats(canvas);
         var sp = Floats(spots);
         var sh = Floats(sheen);
         for (var i = 0; i < sp.Length; i++)
         {
-            var g = spec.Glare * Math.Clamp((0.9 * sp[i]) + (0.25 * sh[i]), 0, 1);
+            var g = spec.Glare * Math.Clamp((0.7 * sp[i]) + (0.25 * sh[i]), 0, 1);
             if (g <= 0)
             {
                 continue;

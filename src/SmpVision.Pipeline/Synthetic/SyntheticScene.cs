@@ -24,8 +24,9 @@ internal sealed class SyntheticScene
     /// <summary>Scale-bar lengths tried, longest first.</summary>
     private static readonly double[] ScaleBarLengthsMillimetres = [1.0, 0.5, 0.2, 0.1];
 
-    private SyntheticScene(byte[] labels, OverlayGeometry overlays, IReadOnlyList<SyntheticOverlayTruth> overlayTruth, SyntheticScaleBarTruth? scaleBar, int width, int height)
+    private SyntheticScene(byte[] regionLabels, byte[] labels, OverlayGeometry overlays, IReadOnlyList<SyntheticOverlayTruth> overlayTruth, SyntheticScaleBarTruth? scaleBar, int width, int height)
     {
+        RegionLabels = regionLabels;
         Labels = labels;
         Overlays = overlays;
         OverlayTruth = overlayTruth;
@@ -34,6 +35,10 @@ internal sealed class SyntheticScene
         Height = height;
     }
 
+    /// <summary>Region classes before overlays (what the skin is, e.g. where scar tissue is painted).</summary>
+    internal byte[] RegionLabels { get; }
+
+    /// <summary>Region classes with overlays and rim as OffScalp (the truth's label map).</summary>
     internal byte[] Labels { get; }
 
     internal OverlayGeometry Overlays { get; }
@@ -55,7 +60,9 @@ internal sealed class SyntheticScene
 
     internal bool Analysable(PointPixels p) => LabelAt(p) != RegionClass.OffScalp;
 
-    internal static SyntheticScene Create(SyntheticTrichoscopySpec spec, int seed)
+    /// <summary>Labels and overlays of a frame. <paramref name="frameToRegionCoordinates"/> maps a frame
+    /// point to the coordinates the region shapes are given in (the after frame of a moved pair).</summary>
+    internal static SyntheticScene Create(SyntheticTrichoscopySpec spec, int seed, Func<PointPixels, PointPixels>? frameToRegionCoordinates = null)
     {
         int w = spec.WidthPixels, h = spec.HeightPixels;
         var labels = new byte[w * h];
@@ -65,13 +72,14 @@ internal sealed class SyntheticScene
         // hair's region in the truth is exactly the region that governed its placement.
         foreach (var region in spec.Regions)
         {
-            var (bx0, by0, bx1, by1) = PixelBounds(region.Shape, w, h);
+            var (bx0, by0, bx1, by1) = frameToRegionCoordinates is null ? PixelBounds(region.Shape, w, h) : (0, 0, w, h);
             var value = (byte)region.LabelClass;
             for (var y = by0; y < by1; y++)
             {
                 for (var x = bx0; x < bx1; x++)
                 {
-                    if (region.Shape.Contains(new PointPixels(x + 0.5, y + 0.5)))
+                    var centre = new PointPixels(x + 0.5, y + 0.5);
+                    if (region.Shape.Contains(frameToRegionCoordinates is null ? centre : frameToRegionCoordinates(centre)))
                     {
                         labels[(y * w) + x] = value;
                     }
@@ -79,10 +87,11 @@ internal sealed class SyntheticScene
             }
         }
 
+        var regionLabels = (byte[])labels.Clone();
         var rng = SyntheticRandom.Derive(seed, "overlays");
         var truth = new List<SyntheticOverlayTruth>();
         var geometry = DrawOverlayGeometry(spec, rng, labels, truth, out var scaleBar);
-        return new SyntheticScene(labels, geometry, truth, scaleBar, w, h);
+        return new SyntheticScene(regionLabels, labels, geometry, truth, scaleBar, w, h);
     }
 
     internal static (int X0, int Y0, int X1, int Y1) PixelBounds(SyntheticShape shape, int w, int h)
@@ -211,11 +220,22 @@ internal sealed class SyntheticScene
                 var labelY = y0 - (labelHeight / 2);
                 scaleBar = (x0, y0, length, thickness, lengthMm, label, labelX, labelY, labelWidth, labelHeight);
                 var pad = thickness + 3;
-                MarkRect(labels, w, h, x0 - pad, y0 - length - pad, (2 * pad) + thickness, length + (2 * pad) + thickness);
-                MarkRect(labels, w, h, x0 - pad, y0 - pad, length + (2 * pad) + thickness, (2 * pad) + thickness);
-                MarkRect(labels, w, h, labelX, labelY, labelWidth, labelHeight);
-                var right = Math.Max(labelX + labelWidth, x0 + length + pad + thickness);
-                truth.Add(new SyntheticOverlayTruth(SyntheticOverlays.ScaleBar, x0 - pad, y0 - length - pad, right - (x0 - pad), length + (2 * pad) + thickness));
+                var parts = new[]
+                {
+                    (X: x0 - pad, Y: y0 - length - pad, W: (2 * pad) + thickness, H: length + (2 * pad) + thickness),
+                    (X: x0 - pad, Y: y0 - pad, W: length + (2 * pad) + thickness, H: (2 * pad) + thickness),
+                    (X: labelX, Y: labelY, W: labelWidth, H: labelHeight),
+                };
+                foreach (var p in parts)
+                {
+                    MarkRect(labels, w, h, p.X, p.Y, p.W, p.H);
+                }
+
+                var left = Math.Max(0, parts.Min(p => p.X));
+                var top = Math.Max(0, parts.Min(p => p.Y));
+                var right = Math.Min(w, parts.Max(p => p.X + p.W));
+                var bottom = Math.Min(h, parts.Max(p => p.Y + p.H));
+                truth.Add(new SyntheticOverlayTruth(SyntheticOverlays.ScaleBar, left, top, right - left, bottom - top));
                 scaleBarTruth = new SyntheticScaleBarTruth(new PointPixels(x0 + 0.5, y0 + 0.5), new PointPixels(x0 + length + 0.5, y0 + 0.5), length, lengthMm, label);
             }
         }

@@ -57,15 +57,114 @@ public static class SyntheticTrichoscopyGenerator
             throw new ArgumentException("Invalid change: " + string.Join(" ", changeErrors), nameof(change));
         }
 
-        var scene = SyntheticScene.Create(spec, seed);
-        var before = SyntheticLayout.Create(spec, seed, cancellationToken);
-        var after = before.ApplyChange(spec, seed, change, scene.Analysable);
+        var transform = change.AfterTransform;
+        int w = spec.WidthPixels, h = spec.HeightPixels;
+        var sceneBefore = SyntheticScene.Create(spec, seed);
+        var sceneAfter = transform.IsIdentity ? sceneBefore : SyntheticScene.Create(spec, seed, p => transform.Invert(p, w, h));
+
+        // Counted in both frames: the change and its truth use the field the two frames share.
+        bool Common(PointPixels p) => sceneBefore.Analysable(p) && sceneAfter.Analysable(transform.Apply(p, w, h));
+
+        var margin = WorldMarginPixels(spec, transform);
+        var before = SyntheticLayout.Create(spec, seed, cancellationToken, margin);
+        var after = before.ApplyChange(spec, seed, change, Common);
         cancellationToken.ThrowIfCancellationRequested();
 
-        using var renderedBefore = RenderLayout(spec, seed, scene, before, cancellationToken);
-        using var renderedAfter = RenderLayout(spec, seed, scene, after, cancellationToken);
-        var changeTruth = DescribeChange(spec, scene, before, after, change);
+        // Both frames are cut from one rendered scalp ("world") that holds the after frame's field too.
+        var world = spec with
+        {
+            WidthPixels = w + (2 * margin),
+            HeightPixels = h + (2 * margin),
+            Overlays = SyntheticOverlays.None,
+            Regions = [.. spec.Regions.Select(r => r with { Shape = r.Shape.Translated(margin, margin) })],
+        };
+        var worldScene = SyntheticScene.Create(world, seed);
+        PointPixels ToWorld(PointPixels p) => new(p.X + margin, p.Y + margin);
+        var turn = transform.RotationDegrees * Math.PI / 180.0;
+
+        using var renderedBefore = RenderFromWorld(spec, world, seed, worldScene, sceneBefore, before, before.Transformed(ToWorld, 0), margin, SyntheticRigidTransform.Identity, cancellationToken);
+        using var renderedAfter = RenderFromWorld(
+            spec, world, seed, worldScene, sceneAfter, transform.IsIdentity ? after : after.Transformed(p => transform.Apply(p, w, h), turn), after.Transformed(ToWorld, 0), margin, transform, cancellationToken);
+        var changeTruth = DescribeChange(spec, sceneBefore, before, after, change, Common);
         return new SyntheticPair(Encode(spec, renderedBefore), Encode(spec, renderedAfter), changeTruth);
+    }
+
+    /// <summary>Extra border around the frame so a moved after frame still sees rendered scalp.</summary>
+    private static int WorldMarginPixels(SyntheticTrichoscopySpec spec, SyntheticRigidTransform transform)
+    {
+        if (transform.IsIdentity)
+        {
+            return 0;
+        }
+
+        int w = spec.WidthPixels, h = spec.HeightPixels;
+        var corners = new[] { new PointPixels(0, 0), new PointPixels(w, 0), new PointPixels(0, h), new PointPixels(w, h) }
+            .Select(c => transform.Invert(c, w, h)).ToList();
+        var reach = Math.Max(
+            Math.Max(-corners.Min(c => c.X), corners.Max(c => c.X) - w),
+            Math.Max(-corners.Min(c => c.Y), corners.Max(c => c.Y) - h));
+        return (int)Math.Ceiling(Math.Max(0, reach)) + 2;
+    }
+
+    /// <summary>
+    /// Renders the world scene and cuts one frame from it: a plain crop for the before frame, an
+    /// affine warp for a moved after frame. Optics, noise and overlays are then added per frame.
+    /// </summary>
+    private static SyntheticRendering RenderFromWorld(
+        SyntheticTrichoscopySpec spec, SyntheticTrichoscopySpec world, int seed, SyntheticScene worldScene, SyntheticScene frameScene,
+        SyntheticLayout frameLayout, SyntheticLayout worldLayout, int margin, SyntheticRigidTransform transform, CancellationToken ct)
+    {
+        int w = spec.WidthPixels, h = spec.HeightPixels;
+        var painted = SyntheticRenderer.RenderScene(world, seed, worldScene, worldLayout, ct);
+        using var worldCanvas = painted.Canvas;
+        using var frame = new Mat();
+        byte[] mask;
+        if (transform.IsIdentity)
+        {
+            using (var roi = new Mat(worldCanvas, new Rect(margin, margin, w, h)))
+            {
+                roi.CopyTo(frame);
+            }
+
+            mask = new byte[w * h];
+            for (var y = 0; y < h; y++)
+            {
+                Array.Copy(painted.HairCoverageMask, ((y + margin) * world.WidthPixels) + margin, mask, y * w, w);
+            }
+        }
+        else
+        {
+            // Destination-to-source map in OpenCV pixel-centre coordinates (ours minus 0.5).
+            var (cos, sin) = transform.CosSin();
+            double cx = w / 2.0, cy = h / 2.0;
+            var ox = 0.5 - cx - transform.ShiftXPixels;
+            var oy = 0.5 - cy - transform.ShiftYPixels;
+            using var map = new Mat(2, 3, MatType.CV_64FC1);
+            map.Set(0, 0, cos);
+            map.Set(0, 1, sin);
+            map.Set(0, 2, (cos * ox) + (sin * oy) + cx + margin - 0.5);
+            map.Set(1, 0, -sin);
+            map.Set(1, 1, cos);
+            map.Set(1, 2, (-sin * ox) + (cos * oy) + cy + margin - 0.5);
+            var flags = InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap;
+            Cv2.WarpAffine(worldCanvas, frame, map, new Size(w, h), flags, BorderTypes.Replicate);
+            using var worldMask = new Mat(world.HeightPixels, world.WidthPixels, MatType.CV_8UC1);
+            worldMask.SetArray(painted.HairCoverageMask);
+            using var frameMask = new Mat();
+            Cv2.WarpAffine(worldMask, frameMask, map, new Size(w, h), InterpolationFlags.Nearest | InterpolationFlags.WarpInverseMap, BorderTypes.Constant, Scalar.All(0));
+            frameMask.GetArray(out mask);
+        }
+
+        var output = SyntheticRenderer.FinishFrame(spec, seed, frame, mask, frameScene.Overlays, ct);
+        try
+        {
+            return new SyntheticRendering(output.Bgr, BuildTruth(spec, seed, frameScene, frameLayout, output));
+        }
+        catch
+        {
+            output.Bgr.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Renders one frame without encoding it (for in-process tests and benchmarks).</summary>
@@ -114,8 +213,8 @@ public static class SyntheticTrichoscopyGenerator
         }
     }
 
-    /// <summary>True when any part of the shaft lies in the frame; Cut when any part lies outside
-    /// the frame or on an OffScalp pixel.</summary>
+    /// <summary>Visible when any part of the shaft lies on an analysable pixel (in the frame, not under an
+    /// overlay or the rim); Cut when any part lies outside the frame or on an OffScalp pixel.</summary>
     private static (bool Visible, bool Cut) Visibility(SyntheticScene scene, PlannedHair hair)
     {
         var dx = Math.Cos(hair.AngleRadians);
@@ -131,11 +230,13 @@ public static class SyntheticTrichoscopyGenerator
             {
                 var x = hair.Emergence.X + (u * dx) - (v * dy);
                 var y = hair.Emergence.Y + (u * dy) + (v * dx);
-                var inFrame = x >= 0 && y >= 0 && x < scene.Width && y < scene.Height;
-                visible |= inFrame;
-                if (!inFrame || scene.LabelAt(new PointPixels(x, y)) == RegionClass.OffScalp)
+                if (scene.LabelAt(new PointPixels(x, y)) == RegionClass.OffScalp)
                 {
                     cut = true;
+                }
+                else
+                {
+                    visible = true;
                 }
             }
 
@@ -177,7 +278,7 @@ public static class SyntheticTrichoscopyGenerator
                 }
 
                 hairs.Add(new HairInstance(id, hair.Emergence, hair.Tip, hair.LengthPixels, hair.WidthPixels, units.Count, cut));
-                details.Add(new SyntheticHairTruth(id, hair.TrackId, hair.Kind, hair.WidthMicrometres, hair.LengthPixels / ppm, counted, region, HairColourOf(hair, output)));
+                details.Add(new SyntheticHairTruth(id, hair.TrackId, hair.Kind, hair.WidthMicrometres, hair.LengthPixels / ppm, counted, region, HairColourOf(spec, hair, output)));
                 ids.Add(id);
             }
 
@@ -260,10 +361,11 @@ public static class SyntheticTrichoscopyGenerator
         };
     }
 
-    private static LabColour HairColourOf(PlannedHair hair, SyntheticRenderer.Output output) =>
-        SyntheticColour.Quantised(SyntheticRenderer.ShaftLab(hair, output.HairLabUnquantised, output.SkinLabUnquantised));
+    private static LabColour HairColourOf(SyntheticTrichoscopySpec spec, PlannedHair hair, SyntheticRenderer.Output output) =>
+        SyntheticRenderer.AsRendered(spec, SyntheticRenderer.ShaftLab(hair, output.HairLabUnquantised, output.SkinLabUnquantised));
 
-    private static SyntheticChangeTruth DescribeChange(SyntheticTrichoscopySpec spec, SyntheticScene scene, SyntheticLayout before, SyntheticLayout after, ChangeSpec change)
+    private static SyntheticChangeTruth DescribeChange(
+        SyntheticTrichoscopySpec spec, SyntheticScene scene, SyntheticLayout before, SyntheticLayout after, ChangeSpec change, Func<PointPixels, bool> common)
     {
         var ppm = spec.PixelsPerMillimetre;
         long inside = 0, outside = 0;
@@ -271,12 +373,13 @@ public static class SyntheticTrichoscopyGenerator
         {
             for (var x = 0; x < scene.Width; x++)
             {
-                if (scene.Labels[(y * scene.Width) + x] == (byte)RegionClass.OffScalp)
+                var p = new PointPixels(x + 0.5, y + 0.5);
+                if (!common(p))
                 {
                     continue;
                 }
 
-                if (change.Area.Contains(new PointPixels(x + 0.5, y + 0.5)))
+                if (change.Area.Contains(p))
                 {
                     inside++;
                 }
@@ -290,10 +393,10 @@ public static class SyntheticTrichoscopyGenerator
         SyntheticCountChange Count(Func<PointPixels, bool> where, long area) => new(
             area,
             area / (ppm * ppm) / 100.0,
-            before.Hairs.Count(h => scene.Analysable(h.Emergence) && where(h.Emergence)),
-            after.Hairs.Count(h => scene.Analysable(h.Emergence) && where(h.Emergence)),
-            before.Units.Count(u => scene.Analysable(u.Centre) && where(u.Centre)),
-            after.Units.Count(u => scene.Analysable(u.Centre) && where(u.Centre)));
+            before.Hairs.Count(h => common(h.Emergence) && where(h.Emergence)),
+            after.Hairs.Count(h => common(h.Emergence) && where(h.Emergence)),
+            before.Units.Count(u => common(u.Centre) && where(u.Centre)),
+            after.Units.Count(u => common(u.Centre) && where(u.Centre)));
 
         var beforeHairs = before.Hairs.Select(h => h.TrackId).ToHashSet();
         var afterHairs = after.Hairs.Select(h => h.TrackId).ToHashSet();
@@ -306,6 +409,7 @@ public static class SyntheticTrichoscopyGenerator
             [.. afterHairs.Except(beforeHairs).Order()],
             [.. beforeHairs.Except(afterHairs).Order()],
             [.. afterUnits.Except(beforeUnits).Order()],
-            [.. beforeUnits.Except(afterUnits).Order()]);
+            [.. beforeUnits.Except(afterUnits).Order()],
+            change.AfterTransform);
     }
 }

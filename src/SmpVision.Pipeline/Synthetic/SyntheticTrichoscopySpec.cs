@@ -62,6 +62,52 @@ public readonly record struct SyntheticRange(double Min, double Max)
     internal double Sample(SyntheticRandom rng) => rng.Uniform(Min, Max);
 }
 
+/// <summary>Camera white-balance gains applied to the sRGB channels of the scene. Real dermoscope
+/// frames are often cool (the dev set's skin reads near-neutral or bluish); the truth colours include the gains.</summary>
+public readonly record struct SyntheticChannelGains(double Blue, double Green, double Red)
+{
+    /// <summary>No cast.</summary>
+    public static SyntheticChannelGains Neutral => new(1, 1, 1);
+}
+
+/// <summary>
+/// Rigid motion of the camera between the two frames of a pair, in pixels of the frame:
+/// after = R(RotationDegrees) * (before - c) + c + (ShiftXPixels, ShiftYPixels), c = frame centre
+/// (width/2, height/2); positive rotation turns content clockwise on screen (image y points down).
+/// </summary>
+public readonly record struct SyntheticRigidTransform(double ShiftXPixels, double ShiftYPixels, double RotationDegrees)
+{
+    public static SyntheticRigidTransform Identity => default;
+
+    public bool IsIdentity => ShiftXPixels == 0 && ShiftYPixels == 0 && RotationDegrees == 0;
+
+    /// <summary>Where a before-frame point lands in the after frame.</summary>
+    public PointPixels Apply(PointPixels before, int widthPixels, int heightPixels)
+    {
+        var (cos, sin) = CosSin();
+        double cx = widthPixels / 2.0, cy = heightPixels / 2.0;
+        var dx = before.X - cx;
+        var dy = before.Y - cy;
+        return new PointPixels((cos * dx) - (sin * dy) + cx + ShiftXPixels, (sin * dx) + (cos * dy) + cy + ShiftYPixels);
+    }
+
+    /// <summary>Where an after-frame point was in the before frame.</summary>
+    public PointPixels Invert(PointPixels after, int widthPixels, int heightPixels)
+    {
+        var (cos, sin) = CosSin();
+        double cx = widthPixels / 2.0, cy = heightPixels / 2.0;
+        var dx = after.X - cx - ShiftXPixels;
+        var dy = after.Y - cy - ShiftYPixels;
+        return new PointPixels((cos * dx) + (sin * dy) + cx, (-sin * dx) + (cos * dy) + cy);
+    }
+
+    internal (double Cos, double Sin) CosSin()
+    {
+        var theta = RotationDegrees * Math.PI / 180.0;
+        return (Math.Cos(theta), Math.Sin(theta));
+    }
+}
+
 /// <summary>
 /// A shape in image pixels: a polygon or a rotated ellipse. Pixel (i, j) covers
 /// [i, i+1) x [j, j+1); coordinates may lie outside the frame.
@@ -98,6 +144,10 @@ public sealed record SyntheticShape
         new() { EllipseCentre = centre, EllipseRadiusXPixels = radiusXPixels, EllipseRadiusYPixels = radiusYPixels, EllipseAngleDegrees = angleDegrees };
 
     public static SyntheticShape Circle(PointPixels centre, double radiusPixels) => Ellipse(centre, radiusPixels, radiusPixels);
+
+    internal SyntheticShape Translated(double dx, double dy) => Polygon is { } poly
+        ? FromPolygon(new PolygonPixels([.. poly.Vertices.Select(v => new PointPixels(v.X + dx, v.Y + dy))]))
+        : this with { EllipseCentre = new PointPixels(EllipseCentre.X + dx, EllipseCentre.Y + dy) };
 
     /// <summary>True when the point lies inside the shape.</summary>
     public bool Contains(PointPixels p)
@@ -336,9 +386,14 @@ public sealed record ChangeSpec
     public required SyntheticShape Area { get; init; }
 
     /// <summary>Whole follicular units added (positive) or removed (negative), as a fraction of the
-    /// units whose centre lies in <see cref="Area"/> (rounded to the nearest unit). When the area holds
+    /// units whose centre lies in <see cref="Area"/> and is analysable (rounded half away from zero). When the area holds
     /// no unit, a positive fraction is taken of the frame density times the area instead.</summary>
     public double FollicularUnitChangeFraction { get; init; }
+
+    /// <summary>Camera motion from the before to the after frame. Default identity: both frames show the
+    /// same field and every untouched pixel is identical. Otherwise both frames are cut from one larger
+    /// rendered scalp, so the after frame shows the same skin and hairs moved by this transform.</summary>
+    public SyntheticRigidTransform AfterTransform { get; init; }
 
     /// <summary>Single hairs added to (positive) or removed from (negative) existing units in the area,
     /// as a fraction of the hairs emerging in the area (rounded). A unit that loses its last hair goes.</summary>
@@ -356,6 +411,13 @@ public sealed record ChangeSpec
         if (!double.IsFinite(HairChangeFraction) || HairChangeFraction < -1 || HairChangeFraction > 3)
         {
             errors.Add("HairChangeFraction must be between -1 and 3.");
+        }
+
+        var t = AfterTransform;
+        if (!double.IsFinite(t.ShiftXPixels) || !double.IsFinite(t.ShiftYPixels) || !double.IsFinite(t.RotationDegrees) ||
+            Math.Abs(t.ShiftXPixels) > 4096 || Math.Abs(t.ShiftYPixels) > 4096 || Math.Abs(t.RotationDegrees) > 180)
+        {
+            errors.Add("AfterTransform shifts must be within +/-4096 px and rotation within +/-180 degrees.");
         }
 
         return errors;
@@ -438,6 +500,9 @@ public sealed record SyntheticTrichoscopySpec
 
     /// <summary>Strength of skin texture (scale flakes, furrows, mottling), 0 to 2. Default 1.</summary>
     public double SkinTexture { get; init; } = 1;
+
+    /// <summary>Camera white balance. Default neutral (1, 1, 1).</summary>
+    public SyntheticChannelGains WhiteBalance { get; init; } = SyntheticChannelGains.Neutral;
 
     /// <summary>Corner darkening, 0 (none) to 1. Default 0.2.</summary>
     public double Vignetting { get; init; } = 0.2;
@@ -570,6 +635,11 @@ public sealed record SyntheticTrichoscopySpec
         if (!double.IsFinite(SkinTexture) || SkinTexture is < 0 or > 2)
         {
             errors.Add("SkinTexture must be between 0 and 2.");
+        }
+
+        if (!(WhiteBalance.Blue is > 0.3 and < 3) || !(WhiteBalance.Green is > 0.3 and < 3) || !(WhiteBalance.Red is > 0.3 and < 3))
+        {
+            errors.Add("WhiteBalance gains must be between 0.3 and 3.");
         }
 
         if (!double.IsFinite(Vignetting) || Vignetting is < 0 or > 1)

@@ -6,9 +6,12 @@ using SmpVision.Pipeline.Synthetic;
 namespace SmpVision.Tools.Commands;
 
 /// <summary>
-/// Writes a synthetic trichoscopy set: images, manifest.csv (same first columns as the real
-/// dev manifest, so evaluation commands read both), hairs.csv with exact per-hair truth, and
-/// labels/ with the region label map of each frame as a PNG.
+/// Writes a synthetic trichoscopy set: images, manifest.csv (the real dev manifest's columns
+/// image, hairs, pixels_per_mm, patient, field plus follicular_units and more, so evaluation
+/// commands read both), hairs.csv with exact per-hair truth, and labels/ with the region label
+/// map of each frame as a PNG (RegionClass values, hair shafts 255).
+/// <c>hairs</c> is every hair visible on analysable pixels, as a hand count of the frame counts;
+/// <c>hairs_counted</c> and <c>follicular_units</c> follow the truth's emergence rule (for densities).
 /// </summary>
 public sealed class GenerateCommand : IToolCommand
 {
@@ -51,7 +54,7 @@ public sealed class GenerateCommand : IToolCommand
         var labels = Path.Combine(outDir, "labels");
         Directory.CreateDirectory(images);
         Directory.CreateDirectory(labels);
-        var manifest = new StringBuilder("image,hairs,pixels_per_mm,follicular_units,patient,field,hairs_listed,skin_ita_deg,hair_colour,fu_per_cm2,hairs_per_cm2,overlays,regions,jpeg_quality\n");
+        var manifest = new StringBuilder("image,hairs,pixels_per_mm,follicular_units,patient,field,hairs_counted,skin_ita_deg,hair_colour,fu_per_cm2,hairs_per_cm2,overlays,regions,jpeg_quality\n");
         var hairsCsv = new StringBuilder("image,hair_id,fu_id,emergence_x,emergence_y,tip_x,tip_y,length_px,width_px,width_um,kind,counted,cut_by_edge,region\n");
         for (var k = 0; k < count; k++)
         {
@@ -64,7 +67,7 @@ public sealed class GenerateCommand : IToolCommand
             File.WriteAllBytes(Path.Combine(outDir, relative), frame.EncodedImage);
             File.WriteAllBytes(Path.Combine(labels, name + ".png"), SyntheticLabelImage.Encode(t));
             manifest.Append(CultureInfo.InvariantCulture,
-                $"{relative},{t.AnalysableHairCount},{t.PixelsPerMillimetre},{t.AnalysableFollicularUnitCount},syn{seed},{k},{t.HairCount},{t.SkinItaDegrees:F1},{spec.HairColour},{t.FollicularUnitsPerSquareCentimetre:F1},{t.HairsPerSquareCentimetre:F1},{spec.Overlays.ToString().Replace(", ", "|", StringComparison.Ordinal)},{spec.Regions.Count},{spec.JpegQuality?.ToString(CultureInfo.InvariantCulture) ?? "png"}\n");
+                $"{relative},{t.HairCount},{t.PixelsPerMillimetre},{t.AnalysableFollicularUnitCount},syn{seed},{k},{t.AnalysableHairCount},{t.SkinItaDegrees:F1},{spec.HairColour},{t.FollicularUnitsPerSquareCentimetre:F1},{t.HairsPerSquareCentimetre:F1},{spec.Overlays.ToString().Replace(", ", "|", StringComparison.Ordinal)},{spec.Regions.Count},{spec.JpegQuality?.ToString(CultureInfo.InvariantCulture) ?? "png"}\n");
             for (var i = 0; i < t.Hairs.Count; i++)
             {
                 var h = t.Hairs[i];
