@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using OpenCvSharp;
+using SmpVision.Pipeline.Analysis;
+using SmpVision.Pipeline.Model;
+using SmpVision.Pipeline.Synthetic;
+
+namespace SmpVision.Tools.Commands;
+
+/// <summary>
+/// End-to-end benchmark: full analysis time per image as a ratio to decoding the same encoded
+/// image, plus allocation and peak memory. Ratios, not absolute times, are the result: they
+/// carry across machines. Never used as a timed test.
+/// </summary>
+internal sealed class BenchCommand : IToolCommand
+{
+    public string Name => "bench";
+
+    public string Usage => "[--manifest CSV | --generate N] [--limit N] [--repeat R] [--modality trichoscopy|overhead|detect] [--threads T]";
+
+    public int Run(IReadOnlyList<string> args)
+    {
+        string? manifest = null;
+        int generate = 8, limit = int.MaxValue, repeat = 3, threads = 1;
+        var modality = Modality.Trichoscopy;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--manifest": manifest = args[++i]; break;
+                case "--generate": generate = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--limit": limit = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--repeat": repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--modality":
+                    modality = args[++i] switch { "overhead" => Modality.Overhead, "detect" => Modality.Unknown, _ => Modality.Trichoscopy };
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: bench {Usage}");
+                    return 2;
+            }
+        }
+
+        ScalpAnalyzer.ConfigureNativeThreads(threads);
+        var inputs = manifest is null ? Generated(generate) : FromManifest(manifest).Take(limit).ToList();
+        if (inputs.Count == 0)
+        {
+            Console.Error.WriteLine("No images to benchmark.");
+            return 1;
+        }
+
+        var analyzer = new ScalpAnalyzer(new AnalyzerOptions());
+        var request = new AnalysisRequest { Modality = modality };
+        analyzer.Analyze(inputs[0].Bytes, request with { Scale = inputs[0].Scale }, CancellationToken.None); // warm-up
+
+        var decodeMs = new List<double>();
+        var analyseMs = new List<double>();
+        var ratios = new List<double>();
+        var allocatedMb = new List<double>();
+        var stageTotals = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, bytes, scale) in inputs)
+        {
+            var decode = Median(Enumerable.Range(0, repeat).Select(_ => Time(() =>
+            {
+                using var m = Cv2.ImDecode(bytes, ImreadModes.Color);
+            })));
+            ScalpAnalysisResult? last = null;
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var analyse = Median(Enumerable.Range(0, repeat).Select(_ => Time(() => last = analyzer.Analyze(bytes, request with { Scale = scale }, CancellationToken.None))));
+            allocatedMb.Add((GC.GetAllocatedBytesForCurrentThread() - before) / (double)repeat / 1048576.0);
+            decodeMs.Add(decode);
+            analyseMs.Add(analyse);
+            ratios.Add(analyse / decode);
+            foreach (var t in last!.Timings)
+            {
+                stageTotals[t.Stage] = stageTotals.GetValueOrDefault(t.Stage) + t.Milliseconds;
+            }
+
+            Console.Error.Write($"\r{decodeMs.Count}/{inputs.Count} {name}");
+        }
+
+        Console.Error.WriteLine();
+        var process = Process.GetCurrentProcess();
+        Console.WriteLine($"images: {inputs.Count} ({(manifest is null ? "generated 1280x1024 JPEG q90" : manifest)}), repeats {repeat}, OpenCV threads {threads}, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"analysis / JPEG decode time ratio: median {Median(ratios):0.00}, p90 {Percentile(ratios, 0.9):0.00}, max {ratios.Max():0.00}");
+        Console.WriteLine($"absolute (this machine only): decode median {Median(decodeMs):0.0} ms, analysis median {Median(analyseMs):0.0} ms");
+        Console.WriteLine($"managed allocation per analysis: median {Median(allocatedMb):0.0} MiB; process peak working set {process.PeakWorkingSet64 / 1048576.0:0} MiB");
+        var total = stageTotals.Values.Sum();
+        Console.WriteLine("share of analysis time by stage:");
+        foreach (var (stage, ms) in stageTotals.OrderByDescending(kv => kv.Value))
+        {
+            Console.WriteLine($"  {stage,-28} {ms / total:P1}");
+        }
+
+        return 0;
+    }
+
+    private static List<(string Name, byte[] Bytes, ScaleRequest? Scale)> Generated(int count) =>
+        [.. Enumerable.Range(0, count).Select(i =>
+        {
+            var spec = new SyntheticTrichoscopySpec { JpegQuality = 90, Overlays = i % 2 == 0 ? SyntheticOverlays.None : SyntheticOverlays.InfoBar | SyntheticOverlays.ScaleBar };
+            var frame = SyntheticTrichoscopyGenerator.Generate(spec, seed: 1000 + i);
+            return ($"generated-{i}", frame.EncodedImage, (ScaleRequest?)new ScaleRequest(spec.PixelsPerMillimetre, null, null, null));
+        })];
+
+    private static IEnumerable<(string Name, byte[] Bytes, ScaleRequest? Scale)> FromManifest(string path)
+    {
+        var root = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var lines = File.ReadAllLines(path);
+        var header = lines[0].Split(',');
+        var imageColumn = Array.IndexOf(header, "image");
+        var scaleColumn = Array.IndexOf(header, "pixels_per_mm");
+        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            var cells = line.Split(',');
+            var scale = scaleColumn >= 0 && double.TryParse(cells[scaleColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
+                ? new ScaleRequest(s, null, null, null)
+                : null;
+            yield return (cells[imageColumn], File.ReadAllBytes(Path.Combine(root, cells[imageColumn])), scale);
+        }
+    }
+
+    private static double Time(Action action)
+    {
+        var start = Stopwatch.GetTimestamp();
+        action();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    private static double Median(IEnumerable<double> values) => Percentile(values.ToList(), 0.5);
+
+    private static double Percentile(List<double> values, double q)
+    {
+        var sorted = values.Order().ToList();
+        var index = Math.Clamp((int)Math.Round(q * (sorted.Count - 1)), 0, sorted.Count - 1);
+        return sorted[index];
+    }
+}
