@@ -91,10 +91,10 @@ internal static class ChangeAnalysis
         var baldAvailable = BuildBaldMaps(before, afterLabelsWarped, labelsBothSides, beforeHair, afterHairWarped, scale, options, baldBefore, baldAfter, warnings);
 
         ct.ThrowIfCancellationRequested();
-        var beforeHairPoints = before.Hairs.Select(x => (x.Emergence.X, x.Emergence.Y)).ToList();
-        var afterHairPoints = after.Hairs.Select(x => HomographyMath.Apply(h, x.Emergence.X, x.Emergence.Y)).Select(p => (p.X, p.Y)).ToList();
-        var beforeUnitPoints = before.Units.Select(u => (u.Centre.X, u.Centre.Y)).ToList();
-        var afterUnitPoints = after.Units.Select(u => HomographyMath.Apply(h, u.Centre.X, u.Centre.Y)).Select(p => (p.X, p.Y)).ToList();
+        var beforeHairPoints = before.Hairs.Select(x => new Shaft(x.Emergence, x.Tip)).ToList();
+        var afterHairPoints = after.Hairs.Select(x => new Shaft(HomographyMath.Apply(h, x.Emergence.X, x.Emergence.Y), HomographyMath.Apply(h, x.Tip.X, x.Tip.Y))).ToList();
+        var beforeUnitPoints = before.Units.Select(u => new Shaft(u.Centre, u.Centre)).ToList();
+        var afterUnitPoints = after.Units.Select(u => HomographyMath.Apply(h, u.Centre.X, u.Centre.Y)).Select(p => new Shaft(p, p)).ToList();
         var tolerance = MatchTolerancePixels(before, options);
 
         var overall = Measure(null, common, beforeHairPoints, afterHairPoints, beforeUnitPoints, afterUnitPoints, beforeHair, afterHairWarped,
@@ -133,7 +133,8 @@ internal static class ChangeAnalysis
         if (options.RenderChangeMap)
         {
             var (_, lostHairs, gainedHairs) = MatchWithUnmatched(Inside(common, beforeHairPoints), Inside(common, afterHairPoints), tolerance, options.SignificanceZ);
-            png = ChangeMapRenderer.Render(before.Image.Bgr, common, beforeHair, afterHairWarped, options.ChangeMapTolerancePixels, lostHairs, gainedHairs, tolerance);
+            png = ChangeMapRenderer.Render(before.Image.Bgr, common, beforeHair, afterHairWarped, options.ChangeMapTolerancePixels,
+                lostHairs.Select(x => (x.Emergence.X, x.Emergence.Y)).ToList(), gainedHairs.Select(x => (x.Emergence.X, x.Emergence.Y)).ToList(), tolerance);
         }
 
         var message = $"Hairs {overall.Hairs.BeforeCount} -> {overall.Hairs.AfterCount} ({Describe(overall.Hairs)}) over {commonFraction:P0} of the before photo's analysable area.";
@@ -227,10 +228,10 @@ internal static class ChangeAnalysis
     private static RegionChange Measure(
         RegionClass? region,
         Mat area,
-        List<(double X, double Y)> beforeHairs,
-        List<(double X, double Y)> afterHairs,
-        List<(double X, double Y)> beforeUnits,
-        List<(double X, double Y)> afterUnits,
+        List<Shaft> beforeHairs,
+        List<Shaft> afterHairs,
+        List<Shaft> beforeUnits,
+        List<Shaft> afterUnits,
         Mat beforeHair,
         Mat afterHair,
         Mat? baldBefore,
@@ -257,13 +258,13 @@ internal static class ChangeAnalysis
         return Cv2.CountNonZero(both);
     }
 
-    private static List<(double X, double Y)> Inside(Mat area, List<(double X, double Y)> points)
+    private static List<Shaft> Inside(Mat area, List<Shaft> points)
     {
-        var inside = new List<(double X, double Y)>();
+        var inside = new List<Shaft>();
         foreach (var p in points)
         {
-            var x = (int)Math.Floor(p.X);
-            var y = (int)Math.Floor(p.Y);
+            var x = (int)Math.Floor(p.Emergence.X);
+            var y = (int)Math.Floor(p.Emergence.Y);
             if (x >= 0 && y >= 0 && x < area.Cols && y < area.Rows && area.At<byte>(y, x) != 0)
             {
                 inside.Add(p);
@@ -301,12 +302,12 @@ internal static class ChangeAnalysis
     }
 
     /// <summary>Greedy one-to-one matching by increasing distance (closest pairs first).</summary>
-    internal static HairMatchSummary Match(List<(double X, double Y)> before, List<(double X, double Y)> after, double tolerancePixels, double significanceZ) =>
+    internal static HairMatchSummary Match(List<Shaft> before, List<Shaft> after, double tolerancePixels, double significanceZ) =>
         MatchWithUnmatched(before, after, tolerancePixels, significanceZ).Summary;
 
     /// <summary>Greedy matching; also returns the unmatched before (lost) and after (gained) points.</summary>
-    internal static (HairMatchSummary Summary, List<(double X, double Y)> Lost, List<(double X, double Y)> Gained) MatchWithUnmatched(
-        List<(double X, double Y)> before, List<(double X, double Y)> after, double tolerancePixels, double significanceZ)
+    internal static (HairMatchSummary Summary, List<Shaft> Lost, List<Shaft> Gained) MatchWithUnmatched(
+        List<Shaft> before, List<Shaft> after, double tolerancePixels, double significanceZ)
     {
         var pairs = new List<(double D, int B, int A)>();
         var t2 = tolerancePixels * tolerancePixels;
@@ -314,9 +315,7 @@ internal static class ChangeAnalysis
         {
             for (var j = 0; j < after.Count; j++)
             {
-                var dx = before[i].X - after[j].X;
-                var dy = before[i].Y - after[j].Y;
-                var d2 = dx * dx + dy * dy;
+                var d2 = Shaft.SquaredDistance(before[i], after[j]);
                 if (d2 <= t2)
                 {
                     pairs.Add((d2, i, j));
@@ -344,4 +343,18 @@ internal static class ChangeAnalysis
         var summary = new HairMatchSummary(matched, lost, gained, tolerancePixels, z, Significance(z, significanceZ));
         return (summary, before.Where((_, i) => !usedB[i]).ToList(), after.Where((_, j) => !usedA[j]).ToList());
     }
+}
+
+/// <summary>A hair as two end points in before-photo pixels (a unit: both ends at its centre).</summary>
+internal readonly record struct Shaft(PointPixels Emergence, PointPixels Tip)
+{
+    /// <summary>
+    /// Squared distance between two hairs: the closest pair of their end points. A detector may
+    /// swap emergence and tip of the same shaft between visits (short shaved shafts look alike at
+    /// both ends), so comparing emergence points alone would lose such a hair and gain it again.
+    /// </summary>
+    public static double SquaredDistance(Shaft a, Shaft b) =>
+        Math.Min(Math.Min(D2(a.Emergence, b.Emergence), D2(a.Emergence, b.Tip)), D2(a.Tip, b.Emergence));
+
+    private static double D2(PointPixels p, PointPixels q) => (p.X - q.X) * (p.X - q.X) + (p.Y - q.Y) * (p.Y - q.Y);
 }

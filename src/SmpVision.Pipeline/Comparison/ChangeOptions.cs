@@ -17,8 +17,8 @@ public sealed record ChangeOptions
     public double BaldRadiusMillimetres { get; init; } = 1.0;
 
     /// <summary>
-    /// Two hairs (before, and after mapped onto before) are the same hair when their emergence
-    /// points lie within this many median shaft widths. Default 2 widths: registration residuals
+    /// Two hairs (before, and after mapped onto before) are the same hair when an end point of one
+    /// lies within this many median shaft widths of an end point of the other (ends may swap). Default 2 widths: registration residuals
     /// are well under a shaft width on real frames; emergence points jitter by about one width.
     /// </summary>
     public double HairMatchToleranceWidths { get; init; } = 2.0;

@@ -241,23 +241,20 @@ internal static class ImageRegistration
         }
 
         var medianResidual = Median(residuals);
-        var hull = Cv2.ConvexHull(inDst.Select(p => new Point2f((float)(p.X / fb), (float)(p.Y / fb))));
-        var hullArea = hull.Length >= 3 ? Cv2.ContourArea(hull) : 0;
 
         var result = new RegistrationResult(true, method, RegistrationRefusal.None, "Aligned by feature matching.", hFull,
             src.Count, inSrc.Count, inlierRatio, medianResidual, null, null, null, null, null, null, warnings);
         result = CheckGeometry(result, before, after, options, warnings);
         if (result.Succeeded)
         {
-            var overlapArea = (result.OverlapFraction ?? 0) * before.Image.WidthPixels * before.Image.HeightPixels;
-            var spread = overlapArea > 0 ? hullArea / overlapArea : 0;
+            var spread = InlierSpread(inDst.Select(p => new PointPixels(p.X / fb, p.Y / fb)).ToList(), hFull, before, after, options.SpreadGridCellsPerSide);
             if (spread < options.MinInlierSpreadFraction)
             {
                 return result with
                 {
                     Succeeded = false,
                     Refusal = RegistrationRefusal.InliersNotSpread,
-                    Message = $"The {inSrc.Count} agreeing matches cover only {spread:P0} of the shared area (need {options.MinInlierSpreadFraction:P0}); they may sit on an overlay rather than the scalp.",
+                    Message = $"The {inSrc.Count} agreeing matches fall in only {spread:P0} of the shared area's grid cells (need {options.MinInlierSpreadFraction:P0}); they may sit on overlays (text bars, scale bars) rather than the scalp.",
                 };
             }
         }
@@ -323,6 +320,62 @@ internal static class ImageRegistration
         var result = new RegistrationResult(true, method, RegistrationRefusal.None, "Aligned by intensity correlation (few distinctive points).", hFull,
             0, 0, 0, null, correlation, null, null, null, null, null, warnings);
         return CheckGeometry(result, before, after, options, warnings);
+    }
+
+    /// <summary>
+    /// Fraction of the grid cells of the before frame that lie in the overlap (and on the feature
+    /// mask, when given) and hold at least one inlier. Burned-in overlays (a text bar at the top, a
+    /// scale bar in a corner) are identical across unrelated frames and can yield many consistent
+    /// matches, but only in a few cells; matches on scalp texture fill most cells.
+    /// </summary>
+    private static double InlierSpread(IReadOnlyList<PointPixels> inliersBefore, double[] afterToBefore, RegistrationSide before, RegistrationSide after, int cellsPerSide)
+    {
+        var beforeToAfter = HomographyMath.Invert(afterToBefore);
+        if (beforeToAfter is null)
+        {
+            return 0;
+        }
+
+        double w = before.Image.WidthPixels, h = before.Image.HeightPixels;
+        double cw = w / cellsPerSide, ch = h / cellsPerSide;
+        var eligible = new bool[cellsPerSide, cellsPerSide];
+        var eligibleCount = 0;
+        for (var j = 0; j < cellsPerSide; j++)
+        {
+            for (var i = 0; i < cellsPerSide; i++)
+            {
+                var cx = (i + 0.5) * cw;
+                var cy = (j + 0.5) * ch;
+                var pa = HomographyMath.Apply(beforeToAfter, cx, cy);
+                var inAfter = HomographyMath.Denominator(beforeToAfter, cx, cy) > 0 && pa.X >= 0 && pa.Y >= 0 && pa.X < after.Image.WidthPixels && pa.Y < after.Image.HeightPixels;
+                var onMask = before.FeatureMask is null || before.FeatureMask.At<byte>((int)cy, (int)cx) != 0;
+                if (inAfter && onMask)
+                {
+                    eligible[i, j] = true;
+                    eligibleCount++;
+                }
+            }
+        }
+
+        if (eligibleCount == 0)
+        {
+            return 0;
+        }
+
+        var covered = new bool[cellsPerSide, cellsPerSide];
+        var coveredCount = 0;
+        foreach (var p in inliersBefore)
+        {
+            var i = Math.Clamp((int)(p.X / cw), 0, cellsPerSide - 1);
+            var j = Math.Clamp((int)(p.Y / ch), 0, cellsPerSide - 1);
+            if (eligible[i, j] && !covered[i, j])
+            {
+                covered[i, j] = true;
+                coveredCount++;
+            }
+        }
+
+        return (double)coveredCount / eligibleCount;
     }
 
     /// <summary>L* minus its large-scale blur, smoothed: removes vignetting and exposure gradients that would otherwise dominate ECC.</summary>

@@ -33,15 +33,20 @@ internal sealed record KnownWarp(double RotationDegrees, double ScaleFactor, dou
         return HomographyMath.Normalise(h) ?? h;
     }
 
-    /// <summary>Warps a frame (same output size; uncovered pixels black) and returns it with its valid-pixel mask (owned by the caller).</summary>
-    public (ScalpImage Image, Mat ValidMask) Apply(ScalpImage source)
+    /// <summary>
+    /// Warps a frame (same output size) and returns it with its valid-pixel mask (owned by the
+    /// caller). Uncovered pixels are black, or mirrored source content when
+    /// <paramref name="reflectBorder"/> is set: a real follow-up photo has no black wedges, and
+    /// detectors should not be scored on them (the mask still marks the mirrored pixels invalid).
+    /// </summary>
+    public (ScalpImage Image, Mat ValidMask) Apply(ScalpImage source, bool reflectBorder = false)
     {
         ArgumentNullException.ThrowIfNull(source);
         var h = Homography(source.WidthPixels, source.HeightPixels);
         using var hm = ToMat(h);
         var size = new Size(source.WidthPixels, source.HeightPixels);
         using var warped = new Mat();
-        Cv2.WarpPerspective(source.Bgr, warped, hm, size, InterpolationFlags.Linear, BorderTypes.Constant, Scalar.Black);
+        Cv2.WarpPerspective(source.Bgr, warped, hm, size, InterpolationFlags.Linear, reflectBorder ? BorderTypes.Reflect101 : BorderTypes.Constant, Scalar.Black);
         var adjusted = new Mat();
         warped.ConvertTo(adjusted, MatType.CV_8UC3, Contrast, BrightnessOffset);
         using var ones = new Mat(source.HeightPixels, source.WidthPixels, MatType.CV_8UC1, Scalar.All(255));

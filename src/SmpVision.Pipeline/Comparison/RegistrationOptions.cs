@@ -45,10 +45,14 @@ public sealed record RegistrationOptions
     public double MinInlierRatio { get; init; } = 0.25;
 
     /// <summary>
-    /// Smallest area of the inliers' convex hull as a fraction of the overlap area. Default 0.15:
-    /// inliers bunched in a strip (a burned-in text bar, a scale bar) do not pin down the scalp.
+    /// Smallest fraction of the overlap's grid cells that must hold an inlier. Default 0.3: inliers
+    /// bunched on burned-in overlays (a text bar, a scale bar), which repeat across unrelated
+    /// frames, do not pin down the scalp; texture matches on the same scalp fill most cells.
     /// </summary>
-    public double MinInlierSpreadFraction { get; init; } = 0.15;
+    public double MinInlierSpreadFraction { get; init; } = 0.3;
+
+    /// <summary>Grid cells per side for <see cref="MinInlierSpreadFraction"/>. Default 8.</summary>
+    public int SpreadGridCellsPerSide { get; init; } = 8;
 
     /// <summary>Smallest accepted local scale of the after-to-before transform. Default 0.67.</summary>
     public double MinScaleFactor { get; init; } = 0.67;
@@ -102,6 +106,7 @@ public sealed record RegistrationOptions
         if (MinInliers < 4) errors.Add("MinInliers must be at least 4 (a homography needs 4 points).");
         if (MinInlierRatio is < 0 or > 1) errors.Add("MinInlierRatio must be in [0, 1].");
         if (MinInlierSpreadFraction is < 0 or > 1) errors.Add("MinInlierSpreadFraction must be in [0, 1].");
+        if (SpreadGridCellsPerSide is < 1 or > 64) errors.Add("SpreadGridCellsPerSide must be in [1, 64].");
         if (MinScaleFactor <= 0 || MaxScaleFactor <= MinScaleFactor) errors.Add("Need 0 < MinScaleFactor < MaxScaleFactor.");
         if (MaxAnisotropy < 1) errors.Add("MaxAnisotropy must be at least 1.");
         if (MaxPerspectiveRatio < 1) errors.Add("MaxPerspectiveRatio must be at least 1.");

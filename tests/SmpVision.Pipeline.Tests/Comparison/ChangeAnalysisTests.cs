@@ -175,14 +175,24 @@ public sealed class ChangeAnalysisTests
     [Fact]
     public void Hair_matching_is_one_to_one()
     {
-        List<(double X, double Y)> before = [(10, 10), (12, 10), (50, 50)];
-        List<(double X, double Y)> after = [(11, 10), (80, 80)];
+        static Shaft S(double x, double y) => new(new PointPixels(x, y), new PointPixels(x + 20, y));
+        List<Shaft> before = [S(10, 10), S(12, 10), S(50, 50)];
+        List<Shaft> after = [S(11, 10), S(80, 80)];
 
         var summary = ChangeAnalysis.Match(before, after, 5, 1.96);
 
         Assert.Equal(1, summary.MatchedCount);
         Assert.Equal(2, summary.LostCount);
         Assert.Equal(1, summary.GainedCount);
+    }
+
+    [Fact]
+    public void Hair_matching_accepts_a_shaft_whose_ends_were_swapped()
+    {
+        List<Shaft> before = [new(new PointPixels(10, 10), new PointPixels(40, 10))];
+        List<Shaft> after = [new(new PointPixels(41, 11), new PointPixels(11, 10))];
+
+        Assert.Equal(1, ChangeAnalysis.Match(before, after, 3, 1.96).MatchedCount);
     }
 
     [Fact]

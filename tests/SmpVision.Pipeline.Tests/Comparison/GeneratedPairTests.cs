@@ -163,15 +163,49 @@ public sealed class GeneratedPairTests(ITestOutputHelper output)
     [Fact]
     public void Two_generated_frames_of_different_seeds_are_refused()
     {
-        var (a, _) = GeneratePair(303, 0);
-        var (b, _) = GeneratePair(404, 0);
-        using var before = new TruthSide(a.Before);
-        using var after = new TruthSide(b.After);
+        var spec = new SyntheticTrichoscopySpec { WidthPixels = Width, HeightPixels = Height, PixelsPerMillimetre = 60, FollicularUnitsPerSquareCentimetre = 110 };
+        using var before = new TruthSide(SyntheticTrichoscopyGenerator.Generate(spec, 303));
+        using var after = new TruthSide(SyntheticTrichoscopyGenerator.Generate(spec, 404));
 
         var registration = ImageRegistration.Register(before.ToSide().ForRegistration(), after.ToSide().ForRegistration(), new RegistrationOptions(), CancellationToken.None);
         var result = ChangeAnalysis.Compare(before.ToSide(), after.ToSide(), registration, new ChangeOptions(), CancellationToken.None);
 
         Assert.False(registration.Succeeded);
         Assert.False(result.Compared);
+    }
+
+    /// <summary>
+    /// End to end with the trichoscopy hair detector on a same-geometry pair. At this test's small
+    /// scale (60 px/mm, chosen for speed) the detector finds about half the hairs, so the check is
+    /// that the unchanged region stays unchanged and the changed one moves the right way; the
+    /// numeric acceptance at full resolution is `eval-registration --synthetic-pairs`.
+    /// </summary>
+    [Theory]
+    [InlineData(101, false)]
+    public void End_to_end_with_hair_detection_measures_the_generated_change(int seed, bool warpAfter)
+    {
+        var (pair, _) = GeneratePair(seed, 0.2);
+        using var beforeTruth = new TruthSide(pair.Before);
+        using var afterUnwarped = new TruthSide(pair.After);
+        var warp = ImageRegistrationTests.FollowUpWarp with { ShiftXPixels = 6, ShiftYPixels = -4 };
+        using var afterTruth = warpAfter ? afterUnwarped.Warped(warp) : new TruthSide(pair.After);
+        var options = new TrichoscopyOptions();
+        using var beforeAnalysis = TrichoscopyAnalysis.Run(beforeTruth.Image, beforeTruth.Scale, options, CancellationToken.None);
+        using var afterAnalysis = TrichoscopyAnalysis.Run(afterTruth.Image, afterTruth.Scale, options, CancellationToken.None);
+        var before = ComparisonSide.FromTrichoscopy(beforeTruth.Image, beforeAnalysis, beforeTruth.Labels);
+        var after = ComparisonSide.FromTrichoscopy(afterTruth.Image, afterAnalysis, afterTruth.Labels);
+
+        var registration = ImageRegistration.Register(before.ForRegistration(), after.ForRegistration(), new RegistrationOptions(), CancellationToken.None);
+        Assert.True(registration.Succeeded, registration.Message);
+        var result = ChangeAnalysis.Compare(before, after, registration, new ChangeOptions(), CancellationToken.None);
+
+        var (truthBefore, truthAfter) = TruthInCommonArea(beforeTruth, afterUnwarped, warpAfter ? warp : null, RegionClass.Thinning);
+        var expected = (truthAfter - truthBefore) / (double)truthBefore;
+        var thinning = Assert.Single(result.Regions, r => r.Region == RegionClass.Thinning);
+        var bearing = Assert.Single(result.Regions, r => r.Region == RegionClass.HairBearing);
+        output.WriteLine($"seed {seed} warp {warpAfter}: truth {truthBefore}->{truthAfter} ({expected:P1}); detected {thinning.Hairs.BeforeCount}->{thinning.Hairs.AfterCount} ({thinning.Hairs.RelativeChangeFraction:P1}); hair-bearing {bearing.Hairs.BeforeCount}->{bearing.Hairs.AfterCount} ({bearing.Hairs.RelativeChangeFraction:P1}); matched {thinning.Matching.MatchedCount} gained {thinning.Matching.GainedCount} lost {thinning.Matching.LostCount}");
+        Assert.InRange(bearing.Hairs.RelativeChangeFraction!.Value, -0.03, 0.03);
+        Assert.True(thinning.Hairs.Difference > 0, "the added hairs should raise the detected count");
+        Assert.True(thinning.Matching.GainedCount > thinning.Matching.LostCount);
     }
 }

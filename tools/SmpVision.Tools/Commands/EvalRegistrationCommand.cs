@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using OpenCvSharp;
+using SmpVision.Pipeline.Calibration;
 using SmpVision.Pipeline.Comparison;
 using SmpVision.Pipeline.Imaging;
 using SmpVision.Pipeline.Measurement;
 using SmpVision.Pipeline.Model;
+using SmpVision.Pipeline.Synthetic;
 
 namespace SmpVision.Tools.Commands;
 
@@ -18,7 +20,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 {
     public string Name => "eval-registration";
 
-    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs PATH.csv] [--map-dir DIR] [--verbose]";
+    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs detect|annotations] [--map-dir DIR] [--verbose] | --synthetic-pairs N [--synthetic-ppm P]";
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -26,7 +28,9 @@ public sealed class EvalRegistrationCommand : IToolCommand
         var limit = 20;
         var seed = 1;
         var verbose = false;
-        string? hairsCsv = null;
+        var hairSource = "detect";
+        var syntheticPairs = 0;
+        var syntheticPpm = 180.0;
         string? mapDir = null;
         var options = new RegistrationOptions();
         for (var i = 0; i < args.Count; i++)
@@ -38,12 +42,19 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--detector": options = options with { Detector = args[++i] == "orb" ? FeatureDetectorKind.Orb : FeatureDetectorKind.Akaze }; break;
                 case "--verbose": verbose = true; break;
-                case "--hairs": hairsCsv = args[++i]; break;
+                case "--hairs": hairSource = args[++i]; break;
+                case "--synthetic-pairs": syntheticPairs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--synthetic-ppm": syntheticPpm = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--map-dir": mapDir = args[++i]; break;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: {Usage}");
                     return 2;
             }
+        }
+
+        if (syntheticPairs > 0)
+        {
+            return RunSynthetic(syntheticPairs, syntheticPpm, seed, options, verbose);
         }
 
         if (manifest is null || !File.Exists(manifest))
@@ -54,9 +65,12 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
         var root = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
         var rows = ReadManifest(manifest);
-        hairsCsv ??= Path.Combine(root, "hairs.csv");
-        var annotations = File.Exists(hairsCsv) ? ReadBoxes(hairsCsv) : null;
+        var hairsCsv = Path.Combine(root, "hairs.csv");
+        var annotations = hairSource == "annotations" && File.Exists(hairsCsv) ? ReadBoxes(hairsCsv) : null;
+        var detect = hairSource == "detect";
         var hairChanges = new List<double>();
+        long pooledBefore = 0, pooledAfter = 0;
+        int noSignificantChange = 0, pairedNoSignificantChange = 0;
         if (mapDir is not null)
         {
             Directory.CreateDirectory(mapDir);
@@ -86,7 +100,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 BrightnessOffset: Uniform(rng, -25, 25));
 
             using var before = Load(Path.Combine(root, row.Image));
-            var (after, valid) = warp.Apply(before);
+            var (after, valid) = warp.Apply(before, reflectBorder: true);
             using (after)
             using (valid)
             {
@@ -106,12 +120,25 @@ public sealed class EvalRegistrationCommand : IToolCommand
                     failures++;
                 }
 
+                ChangeResult? change = null;
                 if (result.Succeeded && annotations is not null && annotations.TryGetValue(row.Image, out var boxes))
                 {
-                    var change = CompareAnnotated(before, after, valid, boxes, hTrue, result);
+                    change = CompareAnnotated(before, after, valid, boxes, hTrue, result);
+                }
+                else if (result.Succeeded && detect)
+                {
+                    change = CompareDetected(before, after, valid, row.PixelsPerMillimetre, options, verbose);
+                }
+
+                if (change is not null)
+                {
                     if (change.Overall?.Hairs.RelativeChangeFraction is { } relative)
                     {
                         hairChanges.Add(relative);
+                        pooledBefore += change.Overall.Hairs.BeforeCount;
+                        pooledAfter += change.Overall.Hairs.AfterCount;
+                        noSignificantChange += change.Overall.Hairs.Significance == ChangeSignificance.NoSignificantChange ? 1 : 0;
+                        pairedNoSignificantChange += change.Overall.Matching.Significance == ChangeSignificance.NoSignificantChange ? 1 : 0;
                     }
 
                     if (mapDir is not null && change.ChangeMapPng is { } png)
@@ -121,7 +148,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
                     if (verbose)
                     {
-                        Console.WriteLine($"  hairs {change.Overall?.Hairs.BeforeCount} -> {change.Overall?.Hairs.AfterCount}, matched {change.Overall?.Matching.MatchedCount}, common {change.CommonAreaFractionOfBefore:P0}");
+                        Console.WriteLine($"  hairs {change.Overall?.Hairs.BeforeCount} -> {change.Overall?.Hairs.AfterCount} ({change.Overall?.Hairs.RelativeChangeFraction:P1}, {change.Overall?.Hairs.Significance}), matched {change.Overall?.Matching.MatchedCount} gained {change.Overall?.Matching.GainedCount} lost {change.Overall?.Matching.LostCount}, common {change.CommonAreaFractionOfBefore:P0}");
                     }
                 }
 
@@ -143,7 +170,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 }
 
                 using var otherImage = Load(Path.Combine(root, other.Image));
-                var (otherWarped, otherValid) = warp.Apply(otherImage);
+                var (otherWarped, otherValid) = warp.Apply(otherImage, reflectBorder: true);
                 using (otherWarped)
                 using (otherValid)
                 {
@@ -173,7 +200,8 @@ public sealed class EvalRegistrationCommand : IToolCommand
         if (hairChanges.Count > 0)
         {
             var abs = hairChanges.Select(Math.Abs).ToList();
-            Console.WriteLine($"Hair-count change over the common area (annotated hairs, truth 0): median {Percentile(hairChanges, 0.5):P1}, median |change| {Percentile(abs, 0.5):P1}, p90 |change| {Percentile(abs, 0.9):P1}, max |change| {abs.Max():P1}; within 3%: {abs.Count(a => a <= 0.03)}/{abs.Count}");
+            Console.WriteLine($"Hair-count change over the common area ({hairSource} hairs, truth 0): median {Percentile(hairChanges, 0.5):P1}, median |change| {Percentile(abs, 0.5):P1}, p90 |change| {Percentile(abs, 0.9):P1}, max |change| {abs.Max():P1}; within 3%: {abs.Count(a => a <= 0.03)}/{abs.Count}");
+            Console.WriteLine($"Pooled over frames: {pooledBefore} -> {pooledAfter} hairs ({(pooledAfter - pooledBefore) / (double)Math.Max(1, pooledBefore):P1}); reported 'no significant change': Poisson {noSignificantChange}/{hairChanges.Count}, paired {pairedNoSignificantChange}/{hairChanges.Count}");
         }
 
         Console.WriteLine($"Unrelated pairs accepted: {unrelatedAccepted}/{unrelatedTried}");
@@ -253,6 +281,156 @@ public sealed class EvalRegistrationCommand : IToolCommand
         return ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions(), CancellationToken.None);
     }
 
+    /// <summary>
+    /// End to end on a real frame: hair detection on the before photo and on its warped copy
+    /// (its analysable mask also limited to the warped frame), registration with the detected
+    /// masks, change over the common area. The truth is no change.
+    /// </summary>
+    private static ChangeResult CompareDetected(ScalpImage before, ScalpImage after, Mat afterValid, double? pixelsPerMillimetre, RegistrationOptions registrationOptions, bool verbose)
+    {
+        var scale = pixelsPerMillimetre is { } ppm ? new Scale(ppm, ScaleSource.Request, 0.15, "manifest") : null;
+        var trichoscopy = new TrichoscopyOptions();
+        using var beforeAnalysis = TrichoscopyAnalysis.Run(before, scale, trichoscopy, CancellationToken.None);
+        using var afterAnalysis = TrichoscopyAnalysis.Run(after, scale, trichoscopy, CancellationToken.None);
+        using var afterMask = Erode(afterValid);
+        Cv2.BitwiseAnd(afterAnalysis.AnalysableMask, afterMask, afterMask);
+        var beforeSide = ComparisonSide.FromTrichoscopy(before, beforeAnalysis);
+        var afterSide = ComparisonSide.FromTrichoscopy(after, afterAnalysis) with { AnalysableMask = afterMask };
+        if (verbose)
+        {
+            Console.WriteLine($"  detected before {beforeAnalysis.Hairs.Count} ({beforeSide.Hairs.Count} counted), after {afterAnalysis.Hairs.Count} ({afterSide.Hairs.Count} counted)");
+        }
+
+        var registration = ImageRegistration.Register(beforeSide.ForRegistration(), afterSide.ForRegistration(), registrationOptions, CancellationToken.None);
+        return ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions(), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// End to end on generated pairs with a known change: +20% hairs in a thinning region (left
+    /// half), after photo warped by a known follow-up warp, hairs detected on both, compared over the
+    /// common area. Reports the truth over the same area, the change measured with the generator's
+    /// true hairs, and the change measured with detected hairs.
+    /// </summary>
+    private static int RunSynthetic(int pairs, double ppm, int seed, RegistrationOptions options, bool verbose)
+    {
+        const int width = 1280, height = 1024;
+        var area = SyntheticShape.Rectangle(0, 0, width / 2.0, height);
+        var spec = new SyntheticTrichoscopySpec
+        {
+            WidthPixels = width,
+            HeightPixels = height,
+            PixelsPerMillimetre = ppm,
+            FollicularUnitsPerSquareCentimetre = 100,
+            Regions = [SyntheticRegionSpec.Thinning(area, densityFactor: 0.8)],
+        };
+        var scale = new Scale(ppm, ScaleSource.Request, 0, "generator");
+        long truthBeforeSum = 0, truthAfterSum = 0, trueBeforeSum = 0, trueAfterSum = 0, detBeforeSum = 0, detAfterSum = 0;
+        long detBearingBefore = 0, detBearingAfter = 0;
+        var detErrors = new List<double>();
+        var trueErrors = new List<double>();
+        for (var i = 0; i < pairs; i++)
+        {
+            var rng = new Random(seed * 104729 + i);
+            var warp = new KnownWarp(Uniform(rng, -10, 10), Uniform(rng, 0.95, 1.05), Uniform(rng, -30, 30), Uniform(rng, -30, 30),
+                Uniform(rng, -0.04, 0.04), Uniform(rng, -0.04, 0.04), Uniform(rng, 0.8, 1.2), Uniform(rng, -20, 20));
+            var pair = SyntheticTrichoscopyGenerator.GeneratePair(spec, seed * 1000 + i, new ChangeSpec { Area = area, HairChangeFraction = 0.2 });
+            using var before = ScalpImage.FromBgr(Cv2.ImDecode(pair.Before.EncodedImage, ImreadModes.Color));
+            using var afterUnwarped = ScalpImage.FromBgr(Cv2.ImDecode(pair.After.EncodedImage, ImreadModes.Color));
+            var (after, valid) = warp.Apply(afterUnwarped, reflectBorder: true);
+            using (after)
+            using (valid)
+            using (var labels = new Mat(height, width, MatType.CV_8UC1))
+            {
+                labels.SetArray(pair.Before.Truth.RegionLabels);
+                var h = warp.Homography(width, height);
+
+                // Truth over the thinning region and the common area, in before geometry.
+                using var common = new Mat();
+                Cv2.InRange(labels, new Scalar((byte)RegionClass.Thinning), new Scalar((byte)RegionClass.Thinning), common);
+                using var inv = KnownWarp.ToMat(HomographyMath.Invert(h)!);
+                using var validBack = new Mat();
+                Cv2.WarpPerspective(valid, validBack, inv, new Size(width, height), InterpolationFlags.Nearest, BorderTypes.Constant, Scalar.All(0));
+                using var eroded = Erode(validBack);
+                Cv2.BitwiseAnd(common, eroded, common);
+                int CountTruth(SyntheticGroundTruth t) => t.Hairs.Where((x, k) => t.HairDetails[k].Counted && Inside(common, x.Emergence)).Count();
+                var truthBefore = CountTruth(pair.Before.Truth);
+                var truthAfter = CountTruth(pair.After.Truth);
+
+                using var beforeAnalysis = TrichoscopyAnalysis.Run(before, scale, new TrichoscopyOptions(), CancellationToken.None);
+                using var afterAnalysis = TrichoscopyAnalysis.Run(after, scale, new TrichoscopyOptions(), CancellationToken.None);
+                using var afterMask = Erode(valid);
+                Cv2.BitwiseAnd(afterAnalysis.AnalysableMask, afterMask, afterMask);
+                var beforeSide = ComparisonSide.FromTrichoscopy(before, beforeAnalysis, labels);
+                var afterSide = ComparisonSide.FromTrichoscopy(after, afterAnalysis) with { AnalysableMask = afterMask };
+                var registration = ImageRegistration.Register(beforeSide.ForRegistration(), afterSide.ForRegistration(), options, CancellationToken.None);
+                if (!registration.Succeeded)
+                {
+                    Console.WriteLine($"pair {i}: REFUSED {registration.Refusal}: {registration.Message}");
+                    continue;
+                }
+
+                var detected = ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions { RenderChangeMap = false }, CancellationToken.None);
+
+                // The same comparison with the generator's true hairs (registration still estimated).
+                var trueBeforeSide = beforeSide with
+                {
+                    Hairs = pair.Before.Truth.Hairs.Where((_, k) => pair.Before.Truth.HairDetails[k].Counted).ToList(),
+                };
+                var trueAfterSide = afterSide with
+                {
+                    Hairs = pair.After.Truth.Hairs.Where((_, k) => pair.After.Truth.HairDetails[k].Counted)
+                        .Select(x => x with { Emergence = HomographyMath.Apply(h, x.Emergence.X, x.Emergence.Y), Tip = HomographyMath.Apply(h, x.Tip.X, x.Tip.Y) }).ToList(),
+                };
+                var withTruth = ChangeAnalysis.Compare(trueBeforeSide, trueAfterSide, registration, new ChangeOptions { RenderChangeMap = false }, CancellationToken.None);
+
+                var det = detected.Regions.FirstOrDefault(r => r.Region == RegionClass.Thinning);
+                var tru = withTruth.Regions.FirstOrDefault(r => r.Region == RegionClass.Thinning);
+                var bearing = detected.Regions.FirstOrDefault(r => r.Region == RegionClass.HairBearing);
+                if (det is null || tru is null || truthBefore == 0)
+                {
+                    continue;
+                }
+
+                var truthRelative = (truthAfter - truthBefore) / (double)truthBefore;
+                truthBeforeSum += truthBefore; truthAfterSum += truthAfter;
+                trueBeforeSum += tru.Hairs.BeforeCount; trueAfterSum += tru.Hairs.AfterCount;
+                detBeforeSum += det.Hairs.BeforeCount; detAfterSum += det.Hairs.AfterCount;
+                detBearingBefore += bearing?.Hairs.BeforeCount ?? 0; detBearingAfter += bearing?.Hairs.AfterCount ?? 0;
+                if (tru.Hairs.RelativeChangeFraction is { } tr)
+                {
+                    trueErrors.Add(tr - truthRelative);
+                }
+
+                if (det.Hairs.RelativeChangeFraction is { } dr)
+                {
+                    detErrors.Add(dr - truthRelative);
+                }
+
+                if (verbose)
+                {
+                    Console.WriteLine($"pair {i}: truth {truthBefore}->{truthAfter} ({truthRelative:P1}); true hairs {tru.Hairs.BeforeCount}->{tru.Hairs.AfterCount} ({tru.Hairs.RelativeChangeFraction:P1}); detected {det.Hairs.BeforeCount}->{det.Hairs.AfterCount} ({det.Hairs.RelativeChangeFraction:P1}, matched {det.Matching.MatchedCount} +{det.Matching.GainedCount} -{det.Matching.LostCount}); hair-bearing detected {bearing?.Hairs.BeforeCount}->{bearing?.Hairs.AfterCount}; grid error {KnownWarp.MedianGridErrorPixels(h, registration.HomographyAfterToBefore!, width, height):F2} px");
+                }
+            }
+        }
+
+        static double Rel(long b, long a) => b > 0 ? (a - b) / (double)b : double.NaN;
+        Console.WriteLine($"Synthetic pairs: {pairs} at {ppm} px/mm, +20% hairs in the thinning region, after photo warped");
+        Console.WriteLine($"Pooled thinning-region change: truth {Rel(truthBeforeSum, truthAfterSum):P1} ({truthBeforeSum}->{truthAfterSum}); true hairs {Rel(trueBeforeSum, trueAfterSum):P1}; detected {Rel(detBeforeSum, detAfterSum):P1} ({detBeforeSum}->{detAfterSum})");
+        Console.WriteLine($"Pooled hair-bearing (unchanged) region, detected: {Rel(detBearingBefore, detBearingAfter):P1} ({detBearingBefore}->{detBearingAfter})");
+        if (trueErrors.Count > 0)
+        {
+            Console.WriteLine($"Per-pair error vs truth (points): true hairs median |e| {Percentile(trueErrors.Select(Math.Abs).ToList(), 0.5) * 100:F1}, max {trueErrors.Max(Math.Abs) * 100:F1}; detected median |e| {Percentile(detErrors.Select(Math.Abs).ToList(), 0.5) * 100:F1}, p90 {Percentile(detErrors.Select(Math.Abs).ToList(), 0.9) * 100:F1}");
+        }
+
+        return 0;
+    }
+
+    private static bool Inside(Mat mask, PointPixels p)
+    {
+        int x = (int)Math.Floor(p.X), y = (int)Math.Floor(p.Y);
+        return x >= 0 && y >= 0 && x < mask.Cols && y < mask.Rows && mask.At<byte>(y, x) != 0;
+    }
+
     private static Dictionary<string, List<Rect>> ReadBoxes(string path)
     {
         var lines = File.ReadAllLines(path);
@@ -277,7 +455,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
         return boxes;
     }
 
-    private sealed record ManifestRow(string Image, string Patient);
+    private sealed record ManifestRow(string Image, string Patient, double? PixelsPerMillimetre);
 
     private static List<ManifestRow> ReadManifest(string path)
     {
@@ -285,8 +463,10 @@ public sealed class EvalRegistrationCommand : IToolCommand
         var header = lines[0].Split(',');
         var imageCol = Array.IndexOf(header, "image");
         var patientCol = Array.IndexOf(header, "patient");
+        var ppmCol = Array.IndexOf(header, "pixels_per_mm");
         return lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(','))
-            .Select(c => new ManifestRow(c[imageCol], patientCol >= 0 ? c[patientCol] : c[imageCol]))
+            .Select(c => new ManifestRow(c[imageCol], patientCol >= 0 ? c[patientCol] : c[imageCol],
+                ppmCol >= 0 && double.TryParse(c[ppmCol], NumberStyles.Float, CultureInfo.InvariantCulture, out var ppm) ? ppm : null))
             .ToList();
     }
 }
