@@ -432,10 +432,9 @@ internal static class ImageRegistration
 
         var warped = corners.Select(c => HomographyMath.Apply(h, c.X, c.Y)).Select(p => new Point2f((float)p.X, (float)p.Y)).ToArray();
         double wb = before.Image.WidthPixels, hb = before.Image.HeightPixels;
-        Point2f[] frame = [new(0, 0), new((float)wb, 0), new((float)wb, (float)hb), new(0, (float)hb)];
-        // The warped quadrilateral is convex for a non-folding homography (checked above).
-        var hullWarped = Cv2.ConvexHull(warped);
-        var overlap = Cv2.IntersectConvexConvex(frame, hullWarped, out _) / (wb * hb);
+        // Rasterised rather than Cv2.IntersectConvexConvex: that routine returns wrong areas when
+        // the polygons share edges, which is exactly the case of two aligned, identical frames.
+        var overlap = QuadOverlapFraction(warped, wb, hb);
         result = result with { OverlapFraction = overlap };
         if (overlap < options.MinOverlapFraction)
         {
@@ -479,5 +478,16 @@ internal static class ImageRegistration
         var sorted = values.OrderBy(v => v).ToArray();
         var mid = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    /// <summary>Share of a w x h frame covered by a (warped) quadrilateral, rasterised on a grid of at most 256 px per side.</summary>
+    internal static double QuadOverlapFraction(Point2f[] quad, double width, double height)
+    {
+        var f = 256.0 / Math.Max(width, height);
+        int gw = Math.Max(1, (int)Math.Round(width * f)), gh = Math.Max(1, (int)Math.Round(height * f));
+        using var mask = new Mat(gh, gw, MatType.CV_8UC1, Scalar.All(0));
+        var scaled = quad.Select(p => new Point((int)Math.Round(p.X * f), (int)Math.Round(p.Y * f))).ToArray();
+        Cv2.FillPoly(mask, [scaled], Scalar.All(255));
+        return Cv2.CountNonZero(mask) / (double)(gw * gh);
     }
 }
