@@ -16,17 +16,19 @@ internal sealed class EvalOverheadCommand : IToolCommand
 {
     public string Name => "eval-overhead";
 
-    public string Usage => "--manifest PATH [--overlays DIR]";
+    public string Usage => "--manifest PATH [--overlays DIR] [--set OptionName=value ...]";
 
     public int Run(IReadOnlyList<string> args)
     {
         string? manifest = null, overlays = null;
+        var options = new OverheadOptions();
         for (int i = 0; i < args.Count; i++)
         {
             switch (args[i])
             {
                 case "--manifest" when i + 1 < args.Count: manifest = args[++i]; break;
                 case "--overlays" when i + 1 < args.Count: overlays = args[++i]; break;
+                case "--set" when i + 1 < args.Count: options = WithOption(options, args[++i]); break;
                 default:
                     Console.Error.WriteLine($"Unexpected argument '{args[i]}'. Usage: {Usage}");
                     return 2;
@@ -48,7 +50,6 @@ internal sealed class EvalOverheadCommand : IToolCommand
         var header = lines[0].Split(',');
         int imageCol = Array.IndexOf(header, "image"), levelCol = Array.IndexOf(header, "norwood_level");
         string root = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
-        var options = new OverheadOptions();
         var levels = new List<double>();
         var bald = new List<double>();
         var baldPlusHalfThin = new List<double>();
@@ -95,6 +96,20 @@ internal sealed class EvalOverheadCommand : IToolCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Spearman rho(bald fraction, Norwood) = {rho:F3} over {levels.Count} images (acceptance >= 0.8); rho(bald + thinning/2) = {Spearman(levels, baldPlusHalfThin):F3}"));
         return rho >= 0.8 ? 0 : 1;
+    }
+
+    /// <summary>Returns a copy of the options with one numeric or enum property set from "Name=value" (for sweeps).</summary>
+    private static OverheadOptions WithOption(OverheadOptions options, string assignment)
+    {
+        var parts = assignment.Split('=', 2);
+        var property = typeof(OverheadOptions).GetProperty(parts[0])
+            ?? throw new ArgumentException($"No option named '{parts[0]}'.");
+        object value = property.PropertyType.IsEnum
+            ? Enum.Parse(property.PropertyType, parts[1], ignoreCase: true)
+            : Convert.ChangeType(parts[1], property.PropertyType, CultureInfo.InvariantCulture);
+        var copy = options with { };
+        property.SetValue(copy, value);
+        return copy;
     }
 
     private static Mat DrawOverlay(ScalpImage image, OverheadResult result, string caption)
