@@ -118,6 +118,7 @@ internal static class OverheadAnalysis
         }
 
         double denominator = Math.Max(1, scalpPixels);
+        double meanCoverage = scalpPixels == 0 ? 0 : Math.Min(1.0, Cv2.Mean(maps.Coverage, scalpWorking).Val0);
         IReadOnlyList<OverheadZone> zones = options.View == OverheadView.TopDown
             ? ScalpZones.Zones(maps.Labels, scalpWorking, options.Front, toFull)
             : [];
@@ -150,6 +151,7 @@ internal static class OverheadAnalysis
             BaldFractionOfScalp = hairless / denominator,
             HairBearingFraction = hairBearing / denominator,
             ThinningFraction = thinning / denominator,
+            MeanHairCoverage = meanCoverage,
             HeadFractionOfFrame = headFraction,
             Scale = scale,
             ScalpAreaSquareCentimetres = scalpCm2,

@@ -53,6 +53,7 @@ internal sealed class EvalOverheadCommand : IToolCommand
         var levels = new List<double>();
         var bald = new List<double>();
         var baldPlusHalfThin = new List<double>();
+        var noCoverage = new List<double>();
         var tiles = new List<Mat>();
         Console.WriteLine("image                 norwood  bald  thinning  hair  head/frame  zones(F/M/V bald)   warnings");
         try
@@ -67,6 +68,7 @@ internal sealed class EvalOverheadCommand : IToolCommand
                 levels.Add(level);
                 bald.Add(result.BaldFractionOfScalp);
                 baldPlusHalfThin.Add(result.BaldFractionOfScalp + (0.5 * result.ThinningFraction));
+                noCoverage.Add(1 - result.MeanHairCoverage);
                 string zones = string.Join('/', result.Zones.OrderBy(z => z.Zone).Select(z => z.BaldFraction.ToString("F2", CultureInfo.InvariantCulture)));
                 string warnings = string.Join(',', result.Warnings.Select(w => w.Code).Where(c => c is not ("uncalibrated-colour" or "front-assumed" or "no-scale")));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -94,7 +96,7 @@ internal sealed class EvalOverheadCommand : IToolCommand
 
         double rho = Spearman(levels, bald);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Spearman rho(bald fraction, Norwood) = {rho:F3} over {levels.Count} images (acceptance >= 0.8); rho(bald + thinning/2) = {Spearman(levels, baldPlusHalfThin):F3}"));
+            $"Spearman rho(bald fraction, Norwood) = {rho:F3} over {levels.Count} images (acceptance >= 0.8); rho(bald + thinning/2) = {Spearman(levels, baldPlusHalfThin):F3}; rho(1 - mean hair coverage) = {Spearman(levels, noCoverage):F3}"));
         return rho >= 0.8 ? 0 : 1;
     }
 
