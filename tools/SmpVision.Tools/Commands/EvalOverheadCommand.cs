@@ -55,7 +55,7 @@ internal sealed class EvalOverheadCommand : IToolCommand
         var baldPlusHalfThin = new List<double>();
         var noCoverage = new List<double>();
         var tiles = new List<Mat>();
-        Console.WriteLine("image                 norwood  bald  thinning  hair  head/frame  zones(F/M/V bald)   warnings");
+        Console.WriteLine("image                 norwood  bald  thinning  hair  head/frame  zones(F/M/V bald)   skin L*a*b*    hair L*a*b*    warnings");
         try
         {
             foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
@@ -72,7 +72,7 @@ internal sealed class EvalOverheadCommand : IToolCommand
                 string zones = string.Join('/', result.Zones.OrderBy(z => z.Zone).Select(z => z.BaldFraction.ToString("F2", CultureInfo.InvariantCulture)));
                 string warnings = string.Join(',', result.Warnings.Select(w => w.Code).Where(c => c is not ("uncalibrated-colour" or "front-assumed" or "no-scale")));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{Path.GetFileName(file),-22} {level,5:F0}  {result.BaldFractionOfScalp,5:F2}  {result.ThinningFraction,8:F2}  {result.HairBearingFraction,4:F2}  {result.HeadFractionOfFrame,10:F2}  {zones,-18}  {warnings}"));
+                    $"{Path.GetFileName(file),-22} {level,5:F0}  {result.BaldFractionOfScalp,5:F2}  {result.ThinningFraction,8:F2}  {result.HairBearingFraction,4:F2}  {result.HeadFractionOfFrame,10:F2}  {zones,-18}  {Lab(result.BareScalpColour),-13}  {Lab(result.HairColour),-13}  {warnings}"));
                 if (overlays is not null)
                 {
                     var tile = DrawOverlay(image, result, $"{Path.GetFileNameWithoutExtension(file)} N{level:F0} bald {result.BaldFractionOfScalp:F2} thin {result.ThinningFraction:F2}");
@@ -99,6 +99,8 @@ internal sealed class EvalOverheadCommand : IToolCommand
             $"Spearman rho(bald fraction, Norwood) = {rho:F3} over {levels.Count} images (acceptance >= 0.8); rho(bald + thinning/2) = {Spearman(levels, baldPlusHalfThin):F3}; rho(1 - mean hair coverage) = {Spearman(levels, noCoverage):F3}"));
         return rho >= 0.8 ? 0 : 1;
     }
+
+    private static string Lab(LabColour? c) => c is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v.L:F0}/{v.A:F0}/{v.B:F0}") : "-";
 
     /// <summary>Returns a copy of the options with one numeric or enum property set from "Name=value" (for sweeps).</summary>
     private static OverheadOptions WithOption(OverheadOptions options, string assignment)
