@@ -20,18 +20,26 @@ internal static class MarkerScale
         ArgumentNullException.ThrowIfNull(bgr);
         ArgumentNullException.ThrowIfNull(options);
         double scale = Math.Min(1.0, options.SearchLongSidePixels / (double)Math.Max(bgr.Cols, bgr.Rows));
-        using var grey = new Mat();
-        Cv2.CvtColor(bgr, grey, ColorConversionCodes.BGR2GRAY);
-        using var search = new Mat();
-        if (scale < 1.0)
+        if (scale >= 1.0)
         {
-            Cv2.Resize(grey, search, new Size(), scale, scale, InterpolationFlags.Area);
-        }
-        else
-        {
-            grey.CopyTo(search);
+            return FindInReduced(bgr, 1.0, options);
         }
 
+        using var reduced = new Mat();
+        Cv2.Resize(bgr, reduced, new Size(), scale, scale, InterpolationFlags.Area);
+        return FindInReduced(reduced, scale, options);
+    }
+
+    /// <summary>
+    /// Finds the marker in an already reduced copy (<paramref name="scale"/> = reduced / full size);
+    /// corners and side come back in full-image pixels.
+    /// </summary>
+    internal static DetectedMarker? FindInReduced(Mat reducedBgr, double scale, MarkerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(reducedBgr);
+        ArgumentNullException.ThrowIfNull(options);
+        using var search = new Mat();
+        Cv2.CvtColor(reducedBgr, search, ColorConversionCodes.BGR2GRAY);
         using var dictionary = CvAruco.GetPredefinedDictionary(PredefinedDictionaryType.Dict4X4_50);
         var parameters = new DetectorParameters();
         using var detector = new ArucoDetector(dictionary, parameters, new RefineParameters());

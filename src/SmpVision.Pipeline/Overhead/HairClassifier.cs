@@ -69,14 +69,18 @@ internal static class HairClassifier
         using var texture = LocalTexture(lightness, o);
         ct.ThrowIfCancellationRequested();
 
-        var reference = BareScalpReference(lightness, aStar, bStar, chroma, texture, scalpMask, o);
+        var reference = BareScalpReference(lightness, aStar, bStar, chroma, texture, scalpMask, o, out double skinTexture);
+        // Hair-texture thresholds follow this photo's own bare-skin grain: a soft photo shows hair as
+        // faint texture, a sharp one shows pores as strong texture.
+        double textureScale = reference is null ? 1.0
+            : Math.Clamp(skinTexture / o.TypicalSkinTexture, o.MinTextureScale, o.MaxTextureScale);
         double skinL = reference?.L ?? FallbackSkinLightness;
 
         double headDiameter = Math.Sqrt(4 * Cv2.CountNonZero(scalpMask) / Math.PI);
         int window = Math.Max(3, ((int)Math.Round(headDiameter * o.CoverageWindowFractionOfHead) / 2 * 2) + 1);
         using var areaTexture = new Mat();
         Cv2.BoxFilter(texture, areaTexture, MatType.CV_32F, new Size(window, window), null, true, BorderTypes.Reflect);
-        var evidence = Evidence(lightness, chroma, texture, areaTexture, skinL, reference is null ? 0 : Chroma(reference.Value), o);
+        var evidence = Evidence(lightness, chroma, texture, areaTexture, skinL, reference is null ? 0 : Chroma(reference.Value), textureScale, o);
         using var hairPixels = new Mat();
         Cv2.Threshold(evidence, hairPixels, o.HairEvidenceThreshold, 1.0, ThresholdTypes.Binary);
         using var scalpF = new Mat();
@@ -140,7 +144,7 @@ internal static class HairClassifier
     /// chroma in proportion to L*, hair does not), so the shaded sides of a bald dome are not hair.
     /// Darkness is further discounted where the window around the pixel is smooth (shadow).
     /// </summary>
-    private static Mat Evidence(Mat lightness, Mat chroma, Mat texture, Mat areaTexture, double skinL, double skinChroma, OverheadOptions o)
+    private static Mat Evidence(Mat lightness, Mat chroma, Mat texture, Mat areaTexture, double skinL, double skinChroma, double textureScale, OverheadOptions o)
     {
         var evidence = new Mat(lightness.Size(), MatType.CV_32FC1);
         var lRows = lightness.AsRows<float>();
@@ -151,6 +155,7 @@ internal static class HairClassifier
         int rowCount = lightness.Rows, colCount = lightness.Cols;
         double chromaPerLightness = skinChroma / Math.Max(1, skinL);
         double darkSpan = o.HairDarknessHigh - o.HairDarknessLow;
+        double textureLow = o.HairTextureLow * textureScale, textureHigh = o.HairTextureHigh * textureScale;
         for (int y = 0; y < rowCount; y++)
         {
             var lr = lRows[y];
@@ -160,7 +165,7 @@ internal static class HairClassifier
             var ar = aRows[y];
             for (int x = 0; x < colCount; x++)
             {
-                double tex = Math.Clamp((tr[x] - o.HairTextureLow) / (o.HairTextureHigh - o.HairTextureLow), 0, 1);
+                double tex = Math.Clamp((tr[x] - textureLow) / (textureHigh - textureLow), 0, 1);
                 double darkness = skinL - lr[x];
                 double dark = Math.Clamp((darkness - o.HairDarknessLow) / darkSpan, 0, 1);
                 double veryDark = Math.Clamp((darkness - o.HairDarknessHigh) / (0.5 * darkSpan), 0, 1);
@@ -215,8 +220,9 @@ internal static class HairClassifier
     /// at least 6, hue angle 10-90 degrees (reds to yellows: skin of every ITA band), L* 20-92 (no
     /// deep shadow, no blown glare). Null when fewer than 2% of the scalp qualify.
     /// </summary>
-    private static LabColour? BareScalpReference(Mat l, Mat a, Mat b, Mat chroma, Mat texture, Mat scalpMask, OverheadOptions o)
+    private static LabColour? BareScalpReference(Mat l, Mat a, Mat b, Mat chroma, Mat texture, Mat scalpMask, OverheadOptions o, out double skinTexture)
     {
+        skinTexture = 0;
         using var cand = new Mat();
         using var tmp = new Mat();
         Cv2.Compare(texture, Scalar.All(o.HairTextureLow), cand, CmpTypes.LT);
@@ -238,6 +244,20 @@ internal static class HairClassifier
         }
 
         int scalp = Cv2.CountNonZero(scalpMask);
+        using (var grain = new Mat())
+        {
+            // Grain of skin-coloured pixels in the lighter mode, before the smoothness test; the lower
+            // quartile, so that hair mixed into the candidates does not raise it.
+            Cv2.Compare(chroma, Scalar.All(6), grain, CmpTypes.GE);
+            Cv2.BitwiseAnd(grain, scalpMask, grain);
+            Cv2.Compare(l, Scalar.All(otsu), tmp, CmpTypes.GE);
+            Cv2.BitwiseAnd(grain, tmp, grain);
+            if (Cv2.CountNonZero(grain) > 0)
+            {
+                skinTexture = MaskedPercentile(texture, grain, 0.25);
+            }
+        }
+
         if (scalp == 0 || Cv2.CountNonZero(cand) < 0.02 * scalp)
         {
             return null;
@@ -308,7 +328,9 @@ internal static class HairClassifier
         return new LabColour(MaskedMedian(l, mask), MaskedMedian(a, mask), MaskedMedian(b, mask));
     }
 
-    private static double MaskedMedian(Mat values, Mat mask)
+    private static double MaskedMedian(Mat values, Mat mask) => MaskedPercentile(values, mask, 0.5);
+
+    private static double MaskedPercentile(Mat values, Mat mask, double q)
     {
         var list = new List<float>();
         var vRows = values.AsRows<float>();
@@ -328,6 +350,6 @@ internal static class HairClassifier
         }
 
         list.Sort();
-        return list[list.Count / 2];
+        return list[(int)(q * (list.Count - 1))];
     }
 }

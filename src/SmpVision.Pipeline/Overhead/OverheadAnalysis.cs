@@ -38,7 +38,26 @@ internal static class OverheadAnalysis
         var bgr = image.Bgr;
         var fullSize = bgr.Size();
 
-        DetectedMarker? marker = options.Marker is null ? null : MarkerScale.Find(bgr, options.Marker);
+        // One area-resize of the full photo to the marker search size; the working copy is made from it (cheap).
+        double toWorking = Math.Min(1.0, options.WorkingLongSidePixels / (double)Math.Max(fullSize.Width, fullSize.Height));
+        double toReduced = options.Marker is null ? toWorking : Math.Max(toWorking, Math.Min(1.0, options.Marker.SearchLongSidePixels / (double)Math.Max(fullSize.Width, fullSize.Height)));
+        using var reduced = new Mat();
+        if (toReduced < 1.0)
+        {
+            Cv2.Resize(bgr, reduced, new Size(), toReduced, toReduced, InterpolationFlags.Area);
+        }
+        else
+        {
+            bgr.CopyTo(reduced);
+        }
+
+        var workingSize = new Size(Math.Max(16, (int)Math.Round(fullSize.Width * toWorking)), Math.Max(16, (int)Math.Round(fullSize.Height * toWorking)));
+        double toFull = fullSize.Width / (double)workingSize.Width;
+        using var working = new Mat();
+        Cv2.Resize(reduced, working, workingSize, 0, 0, InterpolationFlags.Area);
+        Lap("resize");
+
+        DetectedMarker? marker = options.Marker is null ? null : MarkerScale.FindInReduced(reduced, reduced.Cols / (double)fullSize.Width, options.Marker);
         Scale? scale = marker is null ? null : MarkerScale.ToScale(marker, options.Marker!);
         if (scale is null)
         {
@@ -47,13 +66,6 @@ internal static class OverheadAnalysis
         }
 
         Lap("marker");
-
-        double toWorking = Math.Min(1.0, options.WorkingLongSidePixels / (double)Math.Max(fullSize.Width, fullSize.Height));
-        var workingSize = new Size(Math.Max(16, (int)Math.Round(fullSize.Width * toWorking)), Math.Max(16, (int)Math.Round(fullSize.Height * toWorking)));
-        double toFull = fullSize.Width / (double)workingSize.Width;
-        using var working = new Mat();
-        Cv2.Resize(bgr, working, workingSize, 0, 0, InterpolationFlags.Area);
-        Lap("resize");
 
         using var headWorking = HeadSegmenter.Segment(working, options, ct);
         using var scalpWorking = headWorking.Clone();
@@ -106,6 +118,7 @@ internal static class OverheadAnalysis
         }
 
         double denominator = Math.Max(1, scalpPixels);
+        double meanCoverage = scalpPixels == 0 ? 0 : Math.Min(1.0, Cv2.Mean(maps.Coverage, scalpWorking).Val0);
         IReadOnlyList<OverheadZone> zones = options.View == OverheadView.TopDown
             ? ScalpZones.Zones(maps.Labels, scalpWorking, options.Front, toFull)
             : [];
@@ -138,6 +151,7 @@ internal static class OverheadAnalysis
             BaldFractionOfScalp = hairless / denominator,
             HairBearingFraction = hairBearing / denominator,
             ThinningFraction = thinning / denominator,
+            MeanHairCoverage = meanCoverage,
             HeadFractionOfFrame = headFraction,
             Scale = scale,
             ScalpAreaSquareCentimetres = scalpCm2,

@@ -66,6 +66,19 @@ public sealed record OverheadOptions
     /// <summary>Local texture at which a pixel fully counts as hair. Default 4.</summary>
     public double HairTextureHigh { get; init; } = 4;
 
+    /// <summary>Lower-quartile grain (local texture, L* units) of skin-coloured scalp in a typical phone photo; the hair-texture thresholds scale with this photo's grain over it. Default 0.45.</summary>
+    public double TypicalSkinTexture { get; init; } = 0.45;
+
+    /// <summary>Smallest scale applied to the hair-texture thresholds (soft photos). Default 0.5.</summary>
+    public double MinTextureScale { get; init; } = 0.5;
+
+    /// <summary>
+    /// Largest scale applied to the hair-texture thresholds (grainy photos, visible pores). Default 1:
+    /// raising the thresholds for grainy photos removed false hair on glare (overhead-dev 7_15) but lost
+    /// grey hair on light skin in noisy generated scenes, which is the worse failure for SMP planning.
+    /// </summary>
+    public double MaxTextureScale { get; init; } = 1;
+
     /// <summary>How much darker than the photo's own bare-scalp reference (L* units) a pixel must be to start counting as hair. Default 12.</summary>
     public double HairDarknessLow { get; init; } = 12;
 
@@ -143,6 +156,11 @@ public sealed record OverheadOptions
         if (!(HairTextureLow >= 0 && HairTextureHigh > HairTextureLow))
         {
             e.Add($"Need 0 <= {nameof(HairTextureLow)} < {nameof(HairTextureHigh)}.");
+        }
+
+        if (!(TypicalSkinTexture > 0 && MinTextureScale > 0 && MaxTextureScale >= MinTextureScale))
+        {
+            e.Add($"Need {nameof(TypicalSkinTexture)} > 0 and 0 < {nameof(MinTextureScale)} <= {nameof(MaxTextureScale)}.");
         }
 
         if (!(HairDarknessLow >= 0 && HairDarknessHigh > HairDarknessLow))

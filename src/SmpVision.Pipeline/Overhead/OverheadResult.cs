@@ -44,6 +44,9 @@ public sealed class OverheadResult : IDisposable
     /// <summary>Thinning share of the scalp pixels, 0-1.</summary>
     public double ThinningFraction { get; init; }
 
+    /// <summary>Mean hair-pixel coverage over the scalp, 0-1: a continuous, threshold-free companion to the class fractions.</summary>
+    public double MeanHairCoverage { get; init; }
+
     /// <summary>Head share of the frame, 0-1.</summary>
     public double HeadFractionOfFrame { get; init; }
 

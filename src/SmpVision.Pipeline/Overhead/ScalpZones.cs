@@ -88,18 +88,28 @@ internal static class ScalpZones
             return null;
         }
 
+        // Only the main hair-bearing mass has a hairline; islands (fringe tufts, false hair) do not.
+        using var mainHair = new Mat();
+        Cv2.Compare(labels, Scalar.All((int)RegionClass.HairBearing), mainHair, CmpTypes.EQ);
+        if (Cv2.CountNonZero(mainHair) == 0)
+        {
+            return null;
+        }
+
+        HeadSegmenter.KeepLargestComponent(mainHair);
+        var hRows = mainHair.AsRows<byte>();
+
         var hairFront = new double[HairlineStrips];
         var scalpFront = new double[HairlineStrips];
         var hairPoint = new Point[HairlineStrips];
         Array.Fill(hairFront, double.NegativeInfinity);
         Array.Fill(scalpFront, double.NegativeInfinity);
         var sRows = scalpMask.AsRows<byte>();
-        var lRows = labels.AsRows<byte>();
         int rowCount = labels.Rows, colCount = labels.Cols;
         for (int y = 0; y < rowCount; y++)
         {
             var sr = sRows[y];
-            var lr = lRows[y];
+            var hr = hRows[y];
             for (int x = 0; x < colCount; x++)
             {
                 if (sr[x] == 0)
@@ -110,7 +120,7 @@ internal static class ScalpZones
                 double t = (x * fx) + (y * fy);
                 int strip = Math.Clamp((int)(((x * lx) + (y * ly) - minS) / (maxS - minS) * HairlineStrips), 0, HairlineStrips - 1);
                 scalpFront[strip] = Math.Max(scalpFront[strip], t);
-                if (lr[x] == (byte)RegionClass.HairBearing && t > hairFront[strip])
+                if (hr[x] != 0 && t > hairFront[strip])
                 {
                     hairFront[strip] = t;
                     hairPoint[strip] = new Point(x, y);

@@ -16,17 +16,19 @@ internal sealed class EvalOverheadCommand : IToolCommand
 {
     public string Name => "eval-overhead";
 
-    public string Usage => "--manifest PATH [--overlays DIR]";
+    public string Usage => "--manifest PATH [--overlays DIR] [--set OptionName=value ...]";
 
     public int Run(IReadOnlyList<string> args)
     {
         string? manifest = null, overlays = null;
+        var options = new OverheadOptions();
         for (int i = 0; i < args.Count; i++)
         {
             switch (args[i])
             {
                 case "--manifest" when i + 1 < args.Count: manifest = args[++i]; break;
                 case "--overlays" when i + 1 < args.Count: overlays = args[++i]; break;
+                case "--set" when i + 1 < args.Count: options = WithOption(options, args[++i]); break;
                 default:
                     Console.Error.WriteLine($"Unexpected argument '{args[i]}'. Usage: {Usage}");
                     return 2;
@@ -48,12 +50,12 @@ internal sealed class EvalOverheadCommand : IToolCommand
         var header = lines[0].Split(',');
         int imageCol = Array.IndexOf(header, "image"), levelCol = Array.IndexOf(header, "norwood_level");
         string root = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
-        var options = new OverheadOptions();
         var levels = new List<double>();
         var bald = new List<double>();
         var baldPlusHalfThin = new List<double>();
+        var noCoverage = new List<double>();
         var tiles = new List<Mat>();
-        Console.WriteLine("image                 norwood  bald  thinning  hair  head/frame  zones(F/M/V bald)   warnings");
+        Console.WriteLine("image                 norwood  bald  thinning  hair  head/frame  zones(F/M/V bald)   skin L*a*b*    hair L*a*b*    warnings");
         try
         {
             foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
@@ -66,10 +68,11 @@ internal sealed class EvalOverheadCommand : IToolCommand
                 levels.Add(level);
                 bald.Add(result.BaldFractionOfScalp);
                 baldPlusHalfThin.Add(result.BaldFractionOfScalp + (0.5 * result.ThinningFraction));
+                noCoverage.Add(1 - result.MeanHairCoverage);
                 string zones = string.Join('/', result.Zones.OrderBy(z => z.Zone).Select(z => z.BaldFraction.ToString("F2", CultureInfo.InvariantCulture)));
                 string warnings = string.Join(',', result.Warnings.Select(w => w.Code).Where(c => c is not ("uncalibrated-colour" or "front-assumed" or "no-scale")));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{Path.GetFileName(file),-22} {level,5:F0}  {result.BaldFractionOfScalp,5:F2}  {result.ThinningFraction,8:F2}  {result.HairBearingFraction,4:F2}  {result.HeadFractionOfFrame,10:F2}  {zones,-18}  {warnings}"));
+                    $"{Path.GetFileName(file),-22} {level,5:F0}  {result.BaldFractionOfScalp,5:F2}  {result.ThinningFraction,8:F2}  {result.HairBearingFraction,4:F2}  {result.HeadFractionOfFrame,10:F2}  {zones,-18}  {Lab(result.BareScalpColour),-13}  {Lab(result.HairColour),-13}  {warnings}"));
                 if (overlays is not null)
                 {
                     var tile = DrawOverlay(image, result, $"{Path.GetFileNameWithoutExtension(file)} N{level:F0} bald {result.BaldFractionOfScalp:F2} thin {result.ThinningFraction:F2}");
@@ -93,8 +96,24 @@ internal sealed class EvalOverheadCommand : IToolCommand
 
         double rho = Spearman(levels, bald);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Spearman rho(bald fraction, Norwood) = {rho:F3} over {levels.Count} images (acceptance >= 0.8); rho(bald + thinning/2) = {Spearman(levels, baldPlusHalfThin):F3}"));
+            $"Spearman rho(bald fraction, Norwood) = {rho:F3} over {levels.Count} images (acceptance >= 0.8); rho(bald + thinning/2) = {Spearman(levels, baldPlusHalfThin):F3}; rho(1 - mean hair coverage) = {Spearman(levels, noCoverage):F3}"));
         return rho >= 0.8 ? 0 : 1;
+    }
+
+    private static string Lab(LabColour? c) => c is { } v ? string.Create(CultureInfo.InvariantCulture, $"{v.L:F0}/{v.A:F0}/{v.B:F0}") : "-";
+
+    /// <summary>Returns a copy of the options with one numeric or enum property set from "Name=value" (for sweeps).</summary>
+    private static OverheadOptions WithOption(OverheadOptions options, string assignment)
+    {
+        var parts = assignment.Split('=', 2);
+        var property = typeof(OverheadOptions).GetProperty(parts[0])
+            ?? throw new ArgumentException($"No option named '{parts[0]}'.");
+        object value = property.PropertyType.IsEnum
+            ? Enum.Parse(property.PropertyType, parts[1], ignoreCase: true)
+            : Convert.ChangeType(parts[1], property.PropertyType, CultureInfo.InvariantCulture);
+        var copy = options with { };
+        property.SetValue(copy, value);
+        return copy;
     }
 
     private static Mat DrawOverlay(ScalpImage image, OverheadResult result, string caption)
