@@ -27,4 +27,3 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

@@ -3,5 +3,6 @@
 # gRPC (HTTP/2) on http://localhost:5180, JSON + gRPC-Web (HTTP/1.1) on http://localhost:5181.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/bootstrap.sh
+bash scripts/bootstrap.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 exec dotnet run --project src/SmpVision.Service -c Release "$@"

@@ -2,7 +2,8 @@
 # Builds and runs every test project, then prints one summary line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-source scripts/bootstrap.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash scripts/bootstrap.sh || { echo "0 passed, 1 failed"; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 log=$(mktemp)
 dotnet test SmpVision.sln -c Release 2>&1 | tee "$log"

@@ -1,10 +1,10 @@
 using OpenCvSharp;
 using SmpVision.Pipeline.Imaging;
-using SmpVision.Pipeline.Modality;
+using SmpVision.Pipeline.ModalityDetection;
 using SmpVision.Pipeline.Model;
 using SmpVision.Pipeline.Synthetic.Overhead;
 
-namespace SmpVision.Pipeline.Tests.Modality;
+namespace SmpVision.Pipeline.Tests.ModalityDetection;
 
 public sealed class ModalityDetectorTests
 {
