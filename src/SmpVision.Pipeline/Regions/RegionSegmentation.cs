@@ -532,9 +532,13 @@ internal static class RegionSegmentation
                 return new Mat(analysable.Size(), MatType.CV_8UC1, Scalar.All(0));
             }
 
-            var refL = MedianOver(gL, normal);
-            var refA = MedianOver(gA, normal);
-            var refB = MedianOver(gB, normal);
+            // Normal skin colour as a smooth (quadratic) surface fitted robustly over the frame:
+            // lighting gradients, vignetting and corner defocus are smooth and follow it, while a
+            // scar is compact and stands out from it (real frames: a single median colour called
+            // the lit centre or the dim corners scar).
+            using var fitL = RobustQuadraticSurface(gL, normal);
+            using var fitA = RobustQuadraticSurface(gA, normal);
+            using var fitB = RobustQuadraticSurface(gB, normal);
             var refT = MedianOver(gT, normal);
             // Core: off-colour and smooth.
             using var core = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
@@ -551,9 +555,9 @@ internal static class RegionSegmentation
                         continue;
                     }
 
-                    var dl = gL.At<float>(y, x) - refL;
-                    var da = gA.At<float>(y, x) - refA;
-                    var db = gB.At<float>(y, x) - refB;
+                    var dl = gL.At<float>(y, x) - fitL.At<float>(y, x);
+                    var da = gA.At<float>(y, x) - fitA.At<float>(y, x);
+                    var db = gB.At<float>(y, x) - fitB.At<float>(y, x);
                     var de = Math.Sqrt((dl * dl) + (da * da) + (db * db));
                     var smooth = refT > 0 && gT.At<float>(y, x) <= options.ScarMaxRelativeTexture * refT;
                     if (de >= options.ScarMinColourDifference && smooth)
@@ -603,7 +607,8 @@ internal static class RegionSegmentation
 
                         double l = gL.At<float>(y, x), a = gA.At<float>(y, x), b = gB.At<float>(y, x);
                         var toScar = ((l - sL) * (l - sL)) + ((a - sA) * (a - sA)) + ((b - sB) * (b - sB));
-                        var toSkin = ((l - refL) * (l - refL)) + ((a - refA) * (a - refA)) + ((b - refB) * (b - refB));
+                        double fl = fitL.At<float>(y, x), fa = fitA.At<float>(y, x), fb = fitB.At<float>(y, x);
+                        var toSkin = ((l - fl) * (l - fl)) + ((a - fa) * (a - fa)) + ((b - fb) * (b - fb));
                         if (toScar < toSkin)
                         {
                             extent.Set(y, x, (byte)255);
@@ -635,6 +640,139 @@ internal static class RegionSegmentation
                 m.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Least-squares quadratic surface v(x, y) over the masked cells, refitted twice without the
+    /// cells farther than 2.5 robust sigmas from it (so compact scars do not bend it).
+    /// </summary>
+    private static Mat RobustQuadraticSurface(Mat values, Mat mask)
+    {
+        var rows = values.Rows;
+        var cols = values.Cols;
+        var use = new bool[rows * cols];
+        for (var y = 0; y < rows; y++)
+        {
+            for (var x = 0; x < cols; x++)
+            {
+                use[(y * cols) + x] = mask.At<byte>(y, x) != 0;
+            }
+        }
+
+        var coef = new double[6];
+        for (var pass = 0; pass < 3; pass++)
+        {
+            var ata = new double[6, 6];
+            var atb = new double[6];
+            var n = 0;
+            for (var y = 0; y < rows; y++)
+            {
+                for (var x = 0; x < cols; x++)
+                {
+                    if (!use[(y * cols) + x])
+                    {
+                        continue;
+                    }
+
+                    var f = Basis(x, y, cols, rows);
+                    var v = values.At<float>(y, x);
+                    for (var i = 0; i < 6; i++)
+                    {
+                        atb[i] += f[i] * v;
+                        for (var j = 0; j < 6; j++)
+                        {
+                            ata[i, j] += f[i] * f[j];
+                        }
+                    }
+
+                    n++;
+                }
+            }
+
+            if (n < 12)
+            {
+                break;
+            }
+
+            using var a = new Mat(6, 6, MatType.CV_64FC1);
+            using var b = new Mat(6, 1, MatType.CV_64FC1);
+            for (var i = 0; i < 6; i++)
+            {
+                b.Set(i, 0, atb[i]);
+                for (var j = 0; j < 6; j++)
+                {
+                    a.Set(i, j, ata[i, j]);
+                }
+            }
+
+            using var c = new Mat();
+            if (!Cv2.Solve(a, b, c, DecompTypes.SVD))
+            {
+                break;
+            }
+
+            for (var i = 0; i < 6; i++)
+            {
+                coef[i] = c.At<double>(i, 0);
+            }
+
+            // Robust sigma from the median absolute residual; drop outliers for the next pass.
+            var residuals = new List<double>(n);
+            for (var y = 0; y < rows; y++)
+            {
+                for (var x = 0; x < cols; x++)
+                {
+                    if (use[(y * cols) + x])
+                    {
+                        residuals.Add(Math.Abs(values.At<float>(y, x) - Eval(coef, x, y, cols, rows)));
+                    }
+                }
+            }
+
+            residuals.Sort();
+            var sigma = Math.Max(1e-3, 1.4826 * residuals[residuals.Count / 2]);
+            for (var y = 0; y < rows; y++)
+            {
+                for (var x = 0; x < cols; x++)
+                {
+                    if (mask.At<byte>(y, x) != 0)
+                    {
+                        use[(y * cols) + x] = Math.Abs(values.At<float>(y, x) - Eval(coef, x, y, cols, rows)) <= 2.5 * sigma;
+                    }
+                }
+            }
+        }
+
+        var surface = new Mat(rows, cols, MatType.CV_32FC1);
+        for (var y = 0; y < rows; y++)
+        {
+            for (var x = 0; x < cols; x++)
+            {
+                surface.Set(y, x, (float)Eval(coef, x, y, cols, rows));
+            }
+        }
+
+        return surface;
+    }
+
+    private static double[] Basis(int x, int y, int cols, int rows)
+    {
+        // Normalised coordinates keep the normal equations well conditioned.
+        var u = (2.0 * x / Math.Max(1, cols - 1)) - 1;
+        var v = (2.0 * y / Math.Max(1, rows - 1)) - 1;
+        return [1, u, v, u * u, u * v, v * v];
+    }
+
+    private static double Eval(double[] c, int x, int y, int cols, int rows)
+    {
+        var f = Basis(x, y, cols, rows);
+        var sum = 0.0;
+        for (var i = 0; i < 6; i++)
+        {
+            sum += c[i] * f[i];
+        }
+
+        return sum;
     }
 
     private static void RemoveComponentsSmallerThan(Mat mask, int minCells)
