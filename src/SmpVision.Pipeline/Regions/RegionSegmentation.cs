@@ -137,7 +137,10 @@ internal static class RegionSegmentation
         Cv2.Threshold(maskFraction, cellMask, 0.5, 255, ThresholdTypes.Binary);
         cellMask.ConvertTo(cellMask, MatType.CV_8UC1);
 
-        using var occupied = OccupancyGrid(hair, hairs, units, grid, cell);
+        // Hairless is about follicles, not shafts: a shaft from a follicle outside a bald patch
+        // may lie across it. So the hair-free set here excludes only emergence points / FU centres.
+        using var noShafts = new Mat(hair.Size(), MatType.CV_8UC1, Scalar.All(0));
+        using var occupied = OccupancyGrid(noShafts, hairs, units, grid, cell);
         using var free = new Mat();
         Cv2.BitwiseNot(occupied, free);
         using var labelsGrid = new Mat(grid, MatType.CV_8UC1, Scalar.All((byte)RegionClass.HairBearing));
