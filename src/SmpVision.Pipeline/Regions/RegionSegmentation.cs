@@ -8,19 +8,23 @@ namespace SmpVision.Pipeline.Regions;
 
 /// <summary>
 /// Region map of a trichoscopy frame: hair-bearing, thinning, hairless, scar and off-scalp.
-/// Measurements and rules:
+/// Measurements and rules (defaults and sources on <see cref="RegionOptions"/>):
 /// <list type="bullet">
-/// <item>Local hair density: Gaussian kernel density of hair emergence points over the
-/// analysable mask (normalised convolution, so frame and overlay edges do not read as loss),
-/// sigma 0.5 mm by default (brief: 0.5-1 mm).</item>
-/// <item>Reference: the patient's own hair-bearing density in the frame (the densest part,
-/// refined to the mean of cells above the thinning threshold), or a caller-given reference
-/// (e.g. the occipital frame; Rakowska 2009, DOMAIN.md: the occiput is the patient's own reference).</item>
-/// <item>Thinning: local density below 78% of the reference (smallest perceivable loss ~22%, DOMAIN.md).</item>
-/// <item>Hairless: holds a hair-free disc of 1.5 reference spacings (so its edge follows the
-/// last hairs, not the blurred field) and reaches below 20% of the reference.</item>
-/// <item>Scar: hair-free, smooth (low local L* texture vs normal skin) and of a different
-/// colour (CIE76 vs the normal skin in CIELAB), shape-classified into <see cref="ScarKind"/>.</item>
+/// <item>Scars first: hair-free, smooth (local L* texture under 0.75 of normal skin) and
+/// off-colour (CIE76 &gt;= 6 against a robust quadratic fit of the frame's skin colour, so that
+/// lighting and vignetting are not scars), grown by colour hysteresis, shape-classified into
+/// <see cref="ScarKind"/> (DOMAIN.md, Scars). Scar area is excluded from the density field.</item>
+/// <item>Local density: Gaussian kernel density of FU centres (or hair emergence points) over
+/// the analysable, non-scar mask (normalised convolution, so frame and overlay edges do not read
+/// as loss); the kernel holds ~25 follicles at the reference (20% Poisson error, under the 22%
+/// perceivable loss, DOMAIN.md), at least 0.5 mm sigma.</item>
+/// <item>Reference: given by the caller (e.g. the occipital frame; Rakowska 2009, DOMAIN.md:
+/// the occiput is the patient's own reference), else the frame's own hair-bearing density
+/// (self-consistent count over the dense part), else a population fallback (Tsai 2002).</item>
+/// <item>Thinning: local density below 78% of the reference (smallest perceivable loss ~22%).</item>
+/// <item>Hairless: a follicle-free disc of 2 reference spacings (rare by chance even in
+/// thinning scalp) where the field is below 0.7 of the reference, extended by 1-spacing discs so
+/// that the edge follows the last follicles rather than the blurred field.</item>
 /// </list>
 /// Metrics per region come from <see cref="RegionExtraction"/>.
 /// </summary>

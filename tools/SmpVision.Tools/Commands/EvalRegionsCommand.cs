@@ -5,6 +5,7 @@ using SmpVision.Pipeline.Calibration;
 using SmpVision.Pipeline.Imaging;
 using SmpVision.Pipeline.Measurement;
 using SmpVision.Pipeline.Model;
+using SmpVision.Pipeline.Planning;
 using SmpVision.Pipeline.Regions;
 using SmpVision.Pipeline.Synthetic;
 
@@ -131,6 +132,10 @@ internal sealed class EvalRegionsCommand : IToolCommand
                 using var small = new Mat();
                 Cv2.Resize(both, small, new Size(both.Cols / 2, both.Rows / 2), 0, 0, InterpolationFlags.Area);
                 small.SaveImage(Path.Combine(outDir, $"regions-{frameSeed}.png"));
+
+                // The SMP plan over the detected regions, all sessions, so the plan can be looked at.
+                var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { SessionNumber = 3, HairlineEdge = HairlineEdge.Top, FeatherWidthMillimetres = 3 }, CancellationToken.None);
+                File.WriteAllBytes(Path.Combine(outDir, $"plan-{frameSeed}.png"), SmpPlanner.RenderPreviewPng(image, map, plan));
             }
         }
 
