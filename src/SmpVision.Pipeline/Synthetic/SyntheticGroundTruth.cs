@@ -97,10 +97,19 @@ public sealed record SyntheticGroundTruth
     /// <summary>Rendered base skin colour (CIELAB D65, after 8-bit quantisation, before texture and optics).</summary>
     public required LabColour SkinLab { get; init; }
 
+    /// <summary>Skin colour of the scene before the camera's white balance (what a colour-calibrated
+    /// capture would measure): the spec's SkinLab or the colour made from its SkinItaDegrees.</summary>
+    public required LabColour SceneSkinLab { get; init; }
+
+    /// <summary>ITA of <see cref="SceneSkinLab"/> (equals the spec's SkinItaDegrees when no SkinLab was given).</summary>
+    public double SceneSkinItaDegrees => SyntheticColour.ItaDegrees(SceneSkinLab);
+
     /// <summary>Rendered terminal-hair colour (CIELAB D65, quantised). Thinner hairs are rendered lighter.</summary>
     public required LabColour HairLab { get; init; }
 
-    /// <summary>ITA of <see cref="SkinLab"/>: atan((L* - 50) / b*) in degrees (Chardon 1991, DOMAIN.md).</summary>
+    /// <summary>ITA of <see cref="SkinLab"/>: atan((L* - 50) / b*) in degrees (Chardon 1991, DOMAIN.md),
+    /// computed with atan2 so that a camera cast pushing b* to zero or below continues past 90 degrees
+    /// instead of jumping sign.</summary>
     public required double SkinItaDegrees { get; init; }
 
     public required ItaBand SkinItaBand { get; init; }

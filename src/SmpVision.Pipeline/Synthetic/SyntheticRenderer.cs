@@ -269,7 +269,7 @@ internal static class SyntheticRenderer
             // Flakes cluster: a slow field gates where the soft whitish scale shows.
             var gate = Math.Clamp(0.55 + (0.35 * fm[i]), 0, 1);
             var field = (0.65 * fl[i]) + (0.45 * cl[i]);
-            var flake = s * gate * Math.Clamp((field - 0.15) * 0.16, 0, 0.4);
+            var flake = s * gate * Math.Clamp((field - 0.25) * 0.13, 0, 0.32);
             var vessel = s * ve[i] * 0.1;
             var b = (c[3 * i] * lum * (1 - (0.8 * vessel))) + ((1 - c[3 * i]) * flake);
             var g = (c[(3 * i) + 1] * lum * (1 - vessel)) + ((1 - c[(3 * i) + 1]) * flake * 0.96);

@@ -347,6 +347,7 @@ public static class SyntheticTrichoscopyGenerator
             FollicularUnits = units,
             FollicularUnitTrackIds = unitTracks,
             SkinLab = skinLab,
+            SceneSkinLab = output.SkinLabUnquantised,
             HairLab = output.HairLab,
             SkinItaDegrees = ita,
             SkinItaBand = SyntheticColour.Band(ita),
