@@ -26,6 +26,7 @@ public sealed record SyntheticFrame(byte[] EncodedImage, string FileExtension, S
 /// <param name="Counted">True when the hair counts for densities: its emergence lies in the analysable area.</param>
 /// <param name="Region">Label of the pixel holding the emergence point (OffScalp outside the frame).</param>
 /// <param name="Lab">Rendered shaft colour (CIELAB D65).</param>
+/// <param name="VisibleLengthPixels">Length of the centreline on analysable pixels (in the frame, off overlays).</param>
 public sealed record SyntheticHairTruth(
     int HairId,
     int TrackId,
@@ -34,7 +35,8 @@ public sealed record SyntheticHairTruth(
     double LengthMillimetres,
     bool Counted,
     RegionClass Region,
-    LabColour Lab);
+    LabColour Lab,
+    double VisibleLengthPixels);
 
 /// <summary>One burned-in overlay or optical artefact, with its bounding box in pixels.</summary>
 public sealed record SyntheticOverlayTruth(SyntheticOverlays Kind, int XPixels, int YPixels, int WidthPixels, int HeightPixels);

@@ -213,9 +213,10 @@ public static class SyntheticTrichoscopyGenerator
         }
     }
 
-    /// <summary>Visible when any part of the shaft lies on an analysable pixel (in the frame, not under an
-    /// overlay or the rim); Cut when any part lies outside the frame or on an OffScalp pixel.</summary>
-    private static (bool Visible, bool Cut) Visibility(SyntheticScene scene, PlannedHair hair)
+    /// <summary>Visible length: centreline length on analysable pixels, plus edge samples so a shaft
+    /// whose side alone shows still counts as visible. Cut when any part of the shaft lies outside the
+    /// frame or on an OffScalp pixel.</summary>
+    private static (double VisibleLengthPixels, bool Visible, bool Cut) Visibility(SyntheticScene scene, PlannedHair hair)
     {
         var dx = Math.Cos(hair.AngleRadians);
         var dy = Math.Sin(hair.AngleRadians);
@@ -223,6 +224,8 @@ public static class SyntheticTrichoscopyGenerator
         var visible = false;
         var cut = false;
         var steps = Math.Max(2, (int)Math.Ceiling(hair.LengthPixels));
+        var step = hair.LengthPixels / steps;
+        var visibleLength = 0.0;
         for (var s = 0; s <= steps; s++)
         {
             var u = hair.LengthPixels * s / steps;
@@ -237,16 +240,15 @@ public static class SyntheticTrichoscopyGenerator
                 else
                 {
                     visible = true;
+                    if (v == 0.0 && s < steps)
+                    {
+                        visibleLength += step;
+                    }
                 }
-            }
-
-            if (visible && cut)
-            {
-                break;
             }
         }
 
-        return (visible, cut);
+        return (visibleLength, visible, cut);
     }
 
     private static SyntheticGroundTruth BuildTruth(SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, SyntheticRenderer.Output output)
@@ -263,7 +265,7 @@ public static class SyntheticTrichoscopyGenerator
             var ids = new List<int>();
             foreach (var hair in unit.Hairs)
             {
-                var (visible, cut) = Visibility(scene, hair);
+                var (visibleLength, visible, cut) = Visibility(scene, hair);
                 if (!visible)
                 {
                     continue;
@@ -278,7 +280,7 @@ public static class SyntheticTrichoscopyGenerator
                 }
 
                 hairs.Add(new HairInstance(id, hair.Emergence, hair.Tip, hair.LengthPixels, hair.WidthPixels, units.Count, cut));
-                details.Add(new SyntheticHairTruth(id, hair.TrackId, hair.Kind, hair.WidthMicrometres, hair.LengthPixels / ppm, counted, region, HairColourOf(spec, hair, output)));
+                details.Add(new SyntheticHairTruth(id, hair.TrackId, hair.Kind, hair.WidthMicrometres, hair.LengthPixels / ppm, counted, region, HairColourOf(spec, hair, output), visibleLength));
                 ids.Add(id);
             }
 

@@ -58,6 +58,11 @@ public sealed class SyntheticTrichoscopyGeneratorTests
             var dy = h.Tip.Y - h.Emergence.Y;
             Assert.Equal(h.LengthPixels, Math.Sqrt((dx * dx) + (dy * dy)), 6);
             Assert.Contains(i, t.FollicularUnits[h.FollicularUnitId].HairIds);
+            Assert.InRange(t.HairDetails[i].VisibleLengthPixels, 0, h.LengthPixels + 1e-6);
+            if (!h.CutByFrameEdge)
+            {
+                Assert.Equal(h.LengthPixels, t.HairDetails[i].VisibleLengthPixels, 6);
+            }
         }
 
         // Hair-mask pixels lie on some hair's shaft; every fully inside counted hair has mask pixels.
