@@ -10,7 +10,7 @@ namespace SmpVision.Pipeline.Synthetic;
 /// <item><c>mixed</c>: skin ITA -50..70, every hair colour, density 30-120 FU/cm2, widths, overlays,
 /// dye, glare, blur, noise and JPEG varied as on the dev set.</item>
 /// <item><c>regions</c>: like mixed, plus thinning, hairless and scar regions (strip, FUE, plug).</item>
-/// <item><c>dev</c>: close to the real dev set (shared/data/README.md): light to intermediate skin under
+/// <item><c>dev</c>: close to the real dev set (shared/data/README.md): ITA 15-55 skin under
 /// the camera's cool cast, dark hair, density 50-110 FU/cm2, its overlays, JPEG 85-95.</item>
 /// </list>
 /// </summary>
@@ -74,7 +74,7 @@ public static class SyntheticPresets
         {
             SkinItaDegrees = rng.Uniform(-50, 70),
             // Half the frames get the cool cast of the dev-set camera (skin near-neutral or bluish).
-            WhiteBalance = rng.Chance(0.5) ? new SyntheticChannelGains(rng.Uniform(1.05, 1.25), rng.Uniform(1.0, 1.1), 1.0) : SyntheticChannelGains.Neutral,
+            WhiteBalance = rng.Chance(0.5) ? new SyntheticChannelGains(rng.Uniform(1.05, 1.25), rng.Uniform(1.02, 1.12), rng.Uniform(0.93, 1.0)) : SyntheticChannelGains.Neutral,
             HairColour = colour,
             FollicularUnitsPerSquareCentimetre = rng.Uniform(30, 120),
             TerminalFraction = terminal,
@@ -98,8 +98,8 @@ public static class SyntheticPresets
         var terminal = rng.Uniform(0.75, 0.95);
         return mixed with
         {
-            SkinItaDegrees = rng.Uniform(20, 65),
-            WhiteBalance = new SyntheticChannelGains(rng.Uniform(1.05, 1.25), rng.Uniform(1.0, 1.1), 1.0),
+            SkinItaDegrees = rng.Uniform(15, 55),
+            WhiteBalance = new SyntheticChannelGains(rng.Uniform(1.08, 1.25), rng.Uniform(1.04, 1.12), rng.Uniform(0.93, 1.0)),
             HairColour = (SyntheticHairColour)rng.Weighted([0.5, 0.4, 0.1]),
             FollicularUnitsPerSquareCentimetre = rng.Uniform(50, 110),
             TerminalFraction = terminal,
