@@ -38,6 +38,9 @@ public sealed record SyntheticHairTruth(
     LabColour Lab,
     double VisibleLengthPixels);
 
+/// <summary>A loose fragment of cut hair lying on the skin.</summary>
+public sealed record SyntheticFragmentTruth(PointPixels Start, PointPixels End, double WidthPixels);
+
 /// <summary>One burned-in overlay or optical artefact, with its bounding box in pixels.</summary>
 public sealed record SyntheticOverlayTruth(SyntheticOverlays Kind, int XPixels, int YPixels, int WidthPixels, int HeightPixels);
 
@@ -123,6 +126,10 @@ public sealed record SyntheticGroundTruth
     /// <summary>Per pixel, row-major: 255 where a hair shaft covers at least half the pixel and the pixel
     /// is analysable, else 0.</summary>
     public required byte[] HairMask { get; init; }
+
+    /// <summary>Loose cut-hair fragments lying on the skin (not hairs; a detector should not count them):
+    /// each as a segment from Start to End with its width in pixels.</summary>
+    public IReadOnlyList<SyntheticFragmentTruth> LooseFragments { get; init; } = [];
 
     /// <summary>Overlays drawn, with their boxes.</summary>
     public required IReadOnlyList<SyntheticOverlayTruth> Overlays { get; init; }

@@ -81,6 +81,7 @@ public static class SyntheticPresets
             VellusFraction = rng.Uniform(0.0, Math.Min(0.15, 1 - terminal)),
             HairLengthMillimetres = new SyntheticRange(rng.Uniform(0.15, 0.4), rng.Uniform(0.6, 1.2)),
             DyeMarks = rng.Chance(0.25) ? 1 + rng.NextInt(5) : 0,
+            LooseHairFragments = rng.Chance(0.4) ? 1 + rng.NextInt(2) : 0,
             Overlays = overlays,
             Glare = rng.Uniform(0, 0.7),
             SkinTexture = rng.Uniform(0.5, 1.5),

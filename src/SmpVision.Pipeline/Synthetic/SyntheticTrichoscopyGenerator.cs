@@ -115,7 +115,14 @@ public static class SyntheticTrichoscopyGenerator
         SyntheticLayout frameLayout, SyntheticLayout worldLayout, int margin, SyntheticRigidTransform transform, CancellationToken ct)
     {
         int w = spec.WidthPixels, h = spec.HeightPixels;
-        var painted = SyntheticRenderer.RenderScene(world, seed, worldScene, worldLayout, ct);
+        // Fragments lie on the skin, so they move with it: planned in before-frame pixels like the hairs.
+        var fragments = SyntheticRenderer.LooseFragments(spec, seed);
+        var worldFragments = fragments.Select(f => f with { Emergence = new PointPixels(f.Emergence.X + margin, f.Emergence.Y + margin) }).ToList();
+        var turn = transform.RotationDegrees * Math.PI / 180.0;
+        var frameFragments = transform.IsIdentity
+            ? fragments
+            : [.. fragments.Select(f => f with { Emergence = transform.Apply(f.Emergence, w, h), AngleRadians = f.AngleRadians + turn })];
+        var painted = SyntheticRenderer.RenderScene(world, seed, worldScene, worldLayout, worldFragments, ct);
         using var worldCanvas = painted.Canvas;
         using var frame = new Mat();
         byte[] mask;
@@ -158,7 +165,7 @@ public static class SyntheticTrichoscopyGenerator
         var output = SyntheticRenderer.FinishFrame(spec, seed, frame, mask, frameScene.Overlays, ct);
         try
         {
-            return new SyntheticRendering(output.Bgr, BuildTruth(spec, seed, frameScene, frameLayout, output));
+            return new SyntheticRendering(output.Bgr, BuildTruth(spec, seed, frameScene, frameLayout, frameFragments, output));
         }
         catch
         {
@@ -203,7 +210,7 @@ public static class SyntheticTrichoscopyGenerator
         var output = SyntheticRenderer.Render(spec, seed, scene, layout, ct);
         try
         {
-            var truth = BuildTruth(spec, seed, scene, layout, output);
+            var truth = BuildTruth(spec, seed, scene, layout, SyntheticRenderer.LooseFragments(spec, seed), output);
             return new SyntheticRendering(output.Bgr, truth);
         }
         catch
@@ -251,7 +258,8 @@ public static class SyntheticTrichoscopyGenerator
         return (visibleLength, visible, cut);
     }
 
-    private static SyntheticGroundTruth BuildTruth(SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, SyntheticRenderer.Output output)
+    private static SyntheticGroundTruth BuildTruth(
+        SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, IReadOnlyList<PlannedHair> fragments, SyntheticRenderer.Output output)
     {
         var ppm = spec.PixelsPerMillimetre;
         var hairs = new List<HairInstance>();
@@ -356,6 +364,7 @@ public static class SyntheticTrichoscopyGenerator
             RegionLabels = (byte[])scene.Labels.Clone(),
             HairMask = hairMask,
             Overlays = scene.OverlayTruth,
+            LooseFragments = [.. fragments.Select(f => new SyntheticFragmentTruth(f.Emergence, f.Tip, f.WidthPixels))],
             ScaleBar = scene.ScaleBar,
             AnalysableHairCount = countedHairs.Count,
             AnalysableFollicularUnitCount = countedUnits.Count,

@@ -49,6 +49,28 @@ public sealed class SyntheticPresetsAndEncodingTests
     }
 
     [Fact]
+    public void Loose_fragments_are_drawn_but_are_not_hairs()
+    {
+        var spec = SyntheticTrichoscopyGeneratorTests.Fast with { FollicularUnitsPerSquareCentimetre = 0, LooseHairFragments = 3, HairColour = SyntheticHairColour.Black };
+        using var r = SyntheticTrichoscopyGenerator.Render(spec, 6);
+        Assert.Empty(r.Truth.Hairs);
+        Assert.Equal(0, r.Truth.HairMask.Count(v => v != 0));
+        Assert.Equal(3, r.Truth.LooseFragments.Count);
+        foreach (var f in r.Truth.LooseFragments)
+        {
+            var x = (int)((f.Start.X + f.End.X) / 2);
+            var y = (int)((f.Start.Y + f.End.Y) / 2);
+            if (x < 0 || y < 0 || x >= 640 || y >= 512)
+            {
+                continue;
+            }
+
+            // Black shaft on light skin: the fragment's middle is dark.
+            Assert.True(r.Bgr.At<Vec3b>(y, x).Item1 < 90);
+        }
+    }
+
+    [Fact]
     public void Cancellation_is_honoured()
     {
         using var cts = new CancellationTokenSource();
