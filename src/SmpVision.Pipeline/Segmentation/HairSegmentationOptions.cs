@@ -28,8 +28,10 @@ public sealed record HairSegmentationOptions
     public double BackgroundKernelMicrometres { get; init; } = 220;
 
     /// <summary>
-    /// Relative darkness (local skin brightness minus pixel, over skin brightness, on the max
-    /// channel) a hair pixel reaches at least. Relative, so it holds from light to dark skin.
+    /// Relative darkness (local skin level minus pixel, over skin level) a hair pixel reaches at
+    /// least in every colour channel. Relative, so it holds from light to dark skin; per channel,
+    /// so blue marker dye and blue-grey sub-surface shafts (not dark in blue) and colour casts
+    /// (shared/data/README.md) do not pass.
     /// Default 0.26.
     /// </summary>
     public double LowRelativeDarkness { get; init; } = 0.26;
@@ -44,11 +46,14 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double HalfMaximumFraction { get; init; } = 0.5;
 
+    /// <summary>Percentile of the frame's relative darkness taken as its darkest-structure level. Default 99.5.</summary>
+    public double FramePeakPercentile { get; init; } = 99.5;
+
     /// <summary>
-    /// Blue skin-marker dye: pixels whose blue exceeds red by at least this (8-bit levels) are never
-    /// hair (hair pigment is black-brown to grey, never blue; shared/data/README.md). Default 40.
+    /// A seed must also reach this fraction of the frame's darkest-structure level, so faint skin
+    /// texture does not seed hairs where the shafts are dark. Default 0.65.
     /// </summary>
-    public int DyeMinBlueOverRed { get; init; } = 40;
+    public double SeedFractionOfFramePeak { get; init; } = 0.65;
 
     /// <summary>Smallest hair region, in square micrometres (a 30 um x 60 um stub). Default 1800.</summary>
     public double MinHairAreaSquareMicrometres { get; init; } = 1800;
@@ -64,7 +69,8 @@ public sealed record HairSegmentationOptions
         if (HighRelativeDarkness is <= 0 or >= 1) errors.Add("HighRelativeDarkness must be in (0, 1).");
         if (HighRelativeDarkness < LowRelativeDarkness) errors.Add("HighRelativeDarkness must be >= LowRelativeDarkness.");
         if (HalfMaximumFraction is < 0 or >= 1) errors.Add("HalfMaximumFraction must be in [0, 1).");
-        if (DyeMinBlueOverRed is < 1 or > 255) errors.Add("DyeMinBlueOverRed must be 1-255.");
+        if (FramePeakPercentile is <= 0 or > 100) errors.Add("FramePeakPercentile must be in (0, 100].");
+        if (SeedFractionOfFramePeak is < 0 or >= 1) errors.Add("SeedFractionOfFramePeak must be in [0, 1).");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");
         return errors;
     }

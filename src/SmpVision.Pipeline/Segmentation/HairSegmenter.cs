@@ -40,11 +40,12 @@ internal sealed class HairSegmentation : IDisposable
 }
 
 /// <summary>
-/// Classical hair segmentation: a pixel is hair when all its channels are darker than the local
-/// skin by a relative margin (max-channel black-hat over a closing wider than any shaft,
-/// divided by the skin brightness), with hysteresis. Working on the max channel keeps blue-grey
-/// sub-surface shafts and blue marker dye (bright in blue) out, and the relative margin holds
-/// from very light to dark skin. Measures nothing itself; it yields the hair mask that counting,
+/// Classical hair segmentation: a pixel is hair when every colour channel is darker than the
+/// local skin by a relative margin (per-channel black-hat over a closing wider than any shaft,
+/// divided by the skin level; the least-dark channel decides), with hysteresis seeded relative to
+/// the frame's darkest structures and a half-maximum edge. The per-channel test keeps blue-grey
+/// sub-surface shafts and blue marker dye (not dark in blue) out whatever the colour cast, and the
+/// relative margin holds from very light to dark skin. Measures nothing itself; it yields the hair mask that counting,
 /// widths (DOMAIN.md, shaft width) and colour use.
 /// </summary>
 internal static class HairSegmenter
@@ -78,63 +79,44 @@ internal static class HairSegmenter
         var grey = new Mat();
         Cv2.CvtColor(small, grey, ColorConversionCodes.BGR2GRAY);
 
-        using var v = new Mat(h, w, MatType.CV_8UC1);
-        using var dye = new Mat(h, w, MatType.CV_8UC1);
-        for (int y = 0; y < h; y++)
-        {
-            byte* s = MatPixels.Row(small, y);
-            byte* pv = MatPixels.Row(v, y);
-            byte* pd = MatPixels.Row(dye, y);
-            for (int x = 0; x < w; x++)
-            {
-                int b = s[3 * x], g = s[(3 * x) + 1], r = s[(3 * x) + 2];
-                pv[x] = (byte)Math.Max(b, Math.Max(g, r));
-                pd[x] = (byte)(b - r >= o.DyeMinBlueOverRed ? 255 : 0);
-            }
-        }
-
-        // Masked overlays must not pull the skin estimate: give them the median skin level.
-        byte fill = MedianOf(v, ana);
-        using (var notAna = new Mat())
-        {
-            Cv2.BitwiseNot(ana, notAna);
-            v.SetTo(Scalar.All(fill), notAna);
-        }
-
         ct.ThrowIfCancellationRequested();
         int k = Math.Max(3, ((int)Math.Round(o.BackgroundKernelMicrometres / umPerWorkPixel)) | 1);
-        using var bg = new Mat();
-        using (var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k)))
+        using var notAna = new Mat();
+        Cv2.BitwiseNot(ana, notAna);
+        var channels = Cv2.Split(small);
+        var rel = new Mat(h, w, MatType.CV_8UC1, Scalar.All(255));
+        try
         {
-            Cv2.MorphologyEx(v, bg, MorphTypes.Close, kernel);
-        }
-
-        // The rectangular closing is blocky; smoothing it keeps the estimate from stepping at shafts.
-        Cv2.Blur(bg, bg, new Size(k, k));
-        Cv2.Max(bg, v, bg);
-
-        var rel = new Mat(h, w, MatType.CV_8UC1);
-        for (int y = 0; y < h; y++)
-        {
-            byte* pb = MatPixels.Row(bg, y);
-            byte* pv = MatPixels.Row(v, y);
-            byte* pr = MatPixels.Row(rel, y);
-            for (int x = 0; x < w; x++)
+            using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k));
+            using var bg = new Mat();
+            foreach (var c in channels)
             {
-                int b = pb[x];
-                pr[x] = b == 0 ? (byte)0 : (byte)(255 * (b - pv[x]) / b);
+                // Masked overlays must not pull the skin estimate: give them the median skin level.
+                c.SetTo(Scalar.All(MedianOf(c, ana)), notAna);
+                Cv2.MorphologyEx(c, bg, MorphTypes.Close, kernel);
+                // The rectangular closing is blocky; smoothing keeps the estimate from stepping at shafts.
+                Cv2.Blur(bg, bg, new Size(k, k));
+                Cv2.Max(bg, c, bg);
+                MinRelativeDarkness(c, bg, rel);
+            }
+        }
+        finally
+        {
+            foreach (var c in channels)
+            {
+                c.Dispose();
             }
         }
 
-        rel.SetTo(Scalar.All(0), dye);
-        using (var notAna = new Mat())
-        {
-            Cv2.BitwiseNot(ana, notAna);
-            rel.SetTo(Scalar.All(0), notAna);
-        }
+        rel.SetTo(Scalar.All(0), notAna);
+
+        // Seeds must be dark against this frame's own darkest structures too, so that faint skin
+        // texture does not seed hairs on frames whose shafts are dark.
+        double framePeak = Percentile(rel, ana, o.FramePeakPercentile) / 255.0;
+        double seed = Math.Max(o.HighRelativeDarkness, o.SeedFractionOfFramePeak * framePeak);
 
         ct.ThrowIfCancellationRequested();
-        var mask = Hysteresis(rel, (byte)Math.Round(255 * o.LowRelativeDarkness), (byte)Math.Round(255 * o.HighRelativeDarkness), o.HalfMaximumFraction);
+        var mask = Hysteresis(rel, (byte)Math.Round(255 * o.LowRelativeDarkness), (byte)Math.Round(255 * Math.Min(0.99, seed)), o.HalfMaximumFraction);
         // Smooth ragged half-maximum edges so that slices do not see false gaps between shafts.
         using (var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
         {
@@ -145,6 +127,68 @@ internal static class HairSegmenter
         double minAreaPx = o.MinHairAreaSquareMicrometres / (umPerWorkPixel * umPerWorkPixel);
         RemoveSmall(mask, minAreaPx);
         return new HairSegmentation(mask, rel, grey, ana, scale);
+    }
+
+    /// <summary>rel = min(rel, 255 * (bg - c) / bg): a pixel is as dark as its least-dark channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void MinRelativeDarkness(Mat c, Mat bg, Mat rel)
+    {
+        int rows = c.Rows, cols = c.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pb = MatPixels.Row(bg, y);
+            byte* pc = MatPixels.Row(c, y);
+            byte* pr = MatPixels.Row(rel, y);
+            for (int x = 0; x < cols; x++)
+            {
+                int b = pb[x];
+                int r = b == 0 ? 0 : 255 * (b - pc[x]) / b;
+                if (r < pr[x])
+                {
+                    pr[x] = (byte)r;
+                }
+            }
+        }
+    }
+
+    /// <summary>Percentile (0-100) of an 8-bit image over a mask; 0 when the mask is empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe byte Percentile(Mat img, Mat mask, double percentile)
+    {
+        Span<long> hist = stackalloc long[256];
+        long n = 0;
+        int rows = img.Rows, cols = img.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* p = MatPixels.Row(img, y);
+            byte* m = MatPixels.Row(mask, y);
+            for (int x = 0; x < cols; x++)
+            {
+                if (m[x] != 0)
+                {
+                    hist[p[x]]++;
+                    n++;
+                }
+            }
+        }
+
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        long target = (long)Math.Ceiling(percentile / 100.0 * n);
+        long acc = 0;
+        for (int i = 0; i < 256; i++)
+        {
+            acc += hist[i];
+            if (acc >= target)
+            {
+                return (byte)i;
+            }
+        }
+
+        return 255;
     }
 
     /// <summary>Median of an 8-bit image over a mask (histogram); 128 when the mask is empty.</summary>
