@@ -117,11 +117,13 @@ internal static class HairSegmenter
 
         ct.ThrowIfCancellationRequested();
         var mask = Hysteresis(rel, (byte)Math.Round(255 * o.LowRelativeDarkness), (byte)Math.Round(255 * Math.Min(0.99, seed)), o.HalfMaximumFraction);
-        // Smooth ragged half-maximum edges so that slices do not see false gaps between shafts.
-        using (var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
+        // Smooth ragged half-maximum edges so that slices do not see false gaps between shafts;
+        // the opening stays at 3 px so that vellus shafts (< 30 um, ~5 working px) survive.
+        using (var close = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
+        using (var open = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3)))
         {
-            Cv2.MorphologyEx(mask, mask, MorphTypes.Close, kernel);
-            Cv2.MorphologyEx(mask, mask, MorphTypes.Open, kernel);
+            Cv2.MorphologyEx(mask, mask, MorphTypes.Close, close);
+            Cv2.MorphologyEx(mask, mask, MorphTypes.Open, open);
         }
 
         double minAreaPx = o.MinHairAreaSquareMicrometres / (umPerWorkPixel * umPerWorkPixel);
