@@ -84,20 +84,22 @@ internal static class HairSegmenter
         using var notAna = new Mat();
         Cv2.BitwiseNot(ana, notAna);
         var channels = Cv2.Split(small);
-        var rel = new Mat(h, w, MatType.CV_8UC1, Scalar.All(255));
+        var relC = new Mat[3];
         try
         {
             using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k));
             using var bg = new Mat();
-            foreach (var c in channels)
+            for (int i = 0; i < 3; i++)
             {
+                var c = channels[i];
                 // Masked overlays must not pull the skin estimate: give them the median skin level.
                 c.SetTo(Scalar.All(MedianOf(c, ana)), notAna);
                 Cv2.MorphologyEx(c, bg, MorphTypes.Close, kernel);
                 // The rectangular closing is blocky; smoothing keeps the estimate from stepping at shafts.
                 Cv2.Blur(bg, bg, new Size(k, k));
                 Cv2.Max(bg, c, bg);
-                MinRelativeDarkness(c, bg, rel);
+                relC[i] = new Mat(h, w, MatType.CV_8UC1);
+                RelativeDarkness(c, bg, relC[i]);
             }
         }
         finally
@@ -108,15 +110,24 @@ internal static class HairSegmenter
             }
         }
 
+        var rel = new Mat(h, w, MatType.CV_8UC1);
+        using (relC[0])
+        using (relC[1])
+        using (relC[2])
+        {
+            CombineChannels(relC[0], relC[1], relC[2], rel, (int)Math.Round(255 * o.MaxBlueShift));
+        }
+
         rel.SetTo(Scalar.All(0), notAna);
 
         // Seeds must be dark against this frame's own darkest structures too, so that faint skin
         // texture does not seed hairs on frames whose shafts are dark.
         double framePeak = Percentile(rel, ana, o.FramePeakPercentile) / 255.0;
         double seed = Math.Max(o.HighRelativeDarkness, o.SeedFractionOfFramePeak * framePeak);
+        double low = Math.Min(seed, Math.Max(o.LowRelativeDarkness, o.LowFractionOfFramePeak * framePeak));
 
         ct.ThrowIfCancellationRequested();
-        var mask = Hysteresis(rel, (byte)Math.Round(255 * o.LowRelativeDarkness), (byte)Math.Round(255 * Math.Min(0.99, seed)), o.HalfMaximumFraction);
+        var mask = Hysteresis(rel, (byte)Math.Round(255 * low), (byte)Math.Round(255 * Math.Min(0.99, seed)), o.HalfMaximumFraction);
         // Smooth ragged half-maximum edges so that slices do not see false gaps between shafts;
         // the opening stays at 3 px so that vellus shafts (< 30 um, ~5 working px) survive.
         using (var close = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
@@ -128,12 +139,13 @@ internal static class HairSegmenter
 
         double minAreaPx = o.MinHairAreaSquareMicrometres / (umPerWorkPixel * umPerWorkPixel);
         RemoveSmall(mask, minAreaPx);
+        RemoveNonShafts(mask, o.MinElongation, o.MinSolidity);
         return new HairSegmentation(mask, rel, grey, ana, scale);
     }
 
-    /// <summary>rel = min(rel, 255 * (bg - c) / bg): a pixel is as dark as its least-dark channel.</summary>
+    /// <summary>rel = 255 * (bg - c) / bg: darkness of a channel relative to the local skin level.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void MinRelativeDarkness(Mat c, Mat bg, Mat rel)
+    private static unsafe void RelativeDarkness(Mat c, Mat bg, Mat rel)
     {
         int rows = c.Rows, cols = c.Cols;
         for (int y = 0; y < rows; y++)
@@ -144,11 +156,30 @@ internal static class HairSegmenter
             for (int x = 0; x < cols; x++)
             {
                 int b = pb[x];
-                int r = b == 0 ? 0 : 255 * (b - pc[x]) / b;
-                if (r < pr[x])
-                {
-                    pr[x] = (byte)r;
-                }
+                pr[x] = b == 0 ? (byte)0 : (byte)(255 * (b - pc[x]) / b);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Mean relative darkness of the three channels, zero where the pixel is darker in red than in
+    /// blue by more than <paramref name="maxBlueShift"/>: bluer than the skin around it, as marker
+    /// dye and the sub-surface shaft are. Black, brown, grey and blond shafts are as dark or darker
+    /// in blue than in red, so they pass.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void CombineChannels(Mat relB, Mat relG, Mat relR, Mat rel, int maxBlueShift)
+    {
+        int rows = rel.Rows, cols = rel.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pb = MatPixels.Row(relB, y);
+            byte* pg = MatPixels.Row(relG, y);
+            byte* pr = MatPixels.Row(relR, y);
+            byte* po = MatPixels.Row(rel, y);
+            for (int x = 0; x < cols; x++)
+            {
+                po[x] = pr[x] - pb[x] > maxBlueShift ? (byte)0 : (byte)((pb[x] + pg[x] + pr[x]) / 3);
             }
         }
     }
@@ -305,6 +336,35 @@ internal static class HairSegmenter
         }
 
         return outMask;
+    }
+
+    /// <summary>
+    /// Removes regions that are not shaft-shaped: shafts (alone or a few from one opening) are
+    /// elongated and nearly convex; skin mottling and scale that pass the darkness test are
+    /// round or ragged.
+    /// </summary>
+    internal static void RemoveNonShafts(Mat mask, double minElongation, double minSolidity)
+    {
+        Cv2.FindContours(mask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        var drop = new List<Point[]>();
+        foreach (var c in contours)
+        {
+            double area = Cv2.ContourArea(c);
+            var rect = Cv2.MinAreaRect(c);
+            double longSide = Math.Max(rect.Size.Width, rect.Size.Height);
+            double shortSide = Math.Max(1, Math.Min(rect.Size.Width, rect.Size.Height));
+            var hull = Cv2.ConvexHull(c);
+            double hullArea = Math.Max(1, Cv2.ContourArea(hull));
+            if (longSide / shortSide < minElongation || area / hullArea < minSolidity)
+            {
+                drop.Add(c);
+            }
+        }
+
+        if (drop.Count > 0)
+        {
+            Cv2.DrawContours(mask, drop, -1, Scalar.All(0), -1);
+        }
     }
 
     /// <summary>Removes 8-connected regions smaller than <paramref name="minArea"/> pixels, in place.</summary>
