@@ -287,12 +287,7 @@ internal static class FieldMasker
         Cv2.Subtract(dark, thick, thin);
         using var hor = new Mat();
         using var ver = new Mat();
-        using (var kh = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(o.ThinLineMinLengthPixels, 1)))
-        using (var kv = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(1, o.ThinLineMinLengthPixels)))
-        {
-            Cv2.MorphologyEx(thin, hor, MorphTypes.Open, kh);
-            Cv2.MorphologyEx(thin, ver, MorphTypes.Open, kv);
-        }
+        LongRuns(thin, hor, ver, o.ThinLineMinLengthPixels);
 
         var segments = new List<HorizontalLineSegment>();
         using (var labels = new Mat())
@@ -340,6 +335,68 @@ internal static class FieldMasker
         }
 
         return (segments, vertical);
+    }
+
+    /// <summary>
+    /// Horizontal and vertical runs of set pixels at least <paramref name="minLength"/> long: the
+    /// same result as openings with 1 x L and L x 1 lines, in one pass instead of O(L) per pixel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void LongRuns(Mat mask, Mat horOut, Mat verOut, int minLength)
+    {
+        int h = mask.Rows, w = mask.Cols;
+        horOut.Create(h, w, MatType.CV_8UC1);
+        verOut.Create(h, w, MatType.CV_8UC1);
+        horOut.SetTo(Scalar.All(0));
+        verOut.SetTo(Scalar.All(0));
+        var colRun = new int[w];
+        for (int y = 0; y <= h; y++)
+        {
+            byte* pm = y < h ? MatPixels.Row(mask, y) : null;
+            if (pm != null)
+            {
+                byte* ph = MatPixels.Row(horOut, y);
+                int start = -1;
+                for (int x = 0; x <= w; x++)
+                {
+                    bool on = x < w && pm[x] != 0;
+                    if (on && start < 0)
+                    {
+                        start = x;
+                    }
+                    else if (!on && start >= 0)
+                    {
+                        if (x - start >= minLength)
+                        {
+                            new Span<byte>(ph + start, x - start).Fill(255);
+                        }
+
+                        start = -1;
+                    }
+                }
+            }
+
+            for (int x = 0; x < w; x++)
+            {
+                bool on = pm != null && pm[x] != 0;
+                if (on)
+                {
+                    colRun[x]++;
+                    continue;
+                }
+
+                int run = colRun[x];
+                if (run >= minLength)
+                {
+                    for (int yy = y - run; yy < y; yy++)
+                    {
+                        MatPixels.Row(verOut, yy)[x] = 255;
+                    }
+                }
+
+                colRun[x] = 0;
+            }
+        }
     }
 
     /// <summary>Large dark regions joined to the frame border: the rim of a round dermoscope field.</summary>
