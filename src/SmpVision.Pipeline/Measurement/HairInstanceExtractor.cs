@@ -129,6 +129,9 @@ internal static class HairInstanceExtractor
 
         bool measured = singles.Count >= 3;
         double w1 = measured ? Quantile(singles, o.ReferenceWidthQuantile) : o.FallbackShaftWidthMicrometres / umPerWork;
+        // Thin dark texture or vellus fragments can pull the frame's reading below a terminal
+        // shaft; splitting wide regions by it would cut single terminal shafts into several.
+        w1 = Math.Max(w1, o.MinReferenceShaftWidthMicrometres / umPerWork);
 
         byte skinGrey = SkinMedianGrey(seg);
         double probe = o.EmergenceProbeMicrometres / umPerWork;

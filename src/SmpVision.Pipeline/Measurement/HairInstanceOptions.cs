@@ -18,6 +18,12 @@ public sealed record HairInstanceOptions
     public double ReferenceWidthQuantile { get; init; } = 0.5;
 
     /// <summary>
+    /// Floor of the single-shaft width used for splitting. Default 60 um, the terminal limit
+    /// (DOMAIN.md): touching shafts are split only in units of at least a terminal shaft.
+    /// </summary>
+    public double MinReferenceShaftWidthMicrometres { get; init; } = 60;
+
+    /// <summary>
     /// A slice across a region this many single-shaft widths wide holds two shafts side by side
     /// (then +1 per extra width). Default 1.5: shafts of one FU overlap as they leave one opening, so two read well under two widths at the half-maximum edge; chosen on the even-numbered dev patients (eval-trichoscopy --patients even) and checked on the odd ones.
     /// </summary>
@@ -59,6 +65,7 @@ public sealed record HairInstanceOptions
         var errors = new List<string>();
         if (FallbackShaftWidthMicrometres <= 0) errors.Add("FallbackShaftWidthMicrometres must be > 0.");
         if (ReferenceWidthQuantile is < 0 or > 1) errors.Add("ReferenceWidthQuantile must be in [0, 1].");
+        if (MinReferenceShaftWidthMicrometres < 0) errors.Add("MinReferenceShaftWidthMicrometres must be >= 0.");
         if (SplitWidthRatio is <= 1 or >= 3) errors.Add("SplitWidthRatio must be in (1, 3).");
         if (MinRunWidthFraction is < 0 or > 1) errors.Add("MinRunWidthFraction must be in [0, 1].");
         if (MinSustainedMicrometres < 0) errors.Add("MinSustainedMicrometres must be >= 0.");
