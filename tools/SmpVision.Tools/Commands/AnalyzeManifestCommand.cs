@@ -15,13 +15,14 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
 {
     public string Name => "analyze-manifest";
 
-    public string Usage => "--manifest CSV [--limit N] [--no-scale]";
+    public string Usage => "--manifest CSV [--limit N] [--no-scale] [--previews DIR]";
 
     public int Run(IReadOnlyList<string> args)
     {
         string? manifest = null;
         var limit = int.MaxValue;
         var useScale = true;
+        string? previews = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -29,6 +30,7 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
                 case "--manifest": manifest = args[++i]; break;
                 case "--limit": limit = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--no-scale": useScale = false; break;
+                case "--previews": previews = args[++i]; break;
                 default:
                     Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: {Name} {Usage}");
                     return 2;
@@ -65,7 +67,14 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
                 : null;
             try
             {
-                var result = analyzer.Analyze(bytes, new AnalysisRequest { Scale = scale }, CancellationToken.None);
+                var request = new AnalysisRequest { Scale = scale, Output = new OutputRequest(Preview: previews is not null) };
+                var result = analyzer.Analyze(bytes, request, CancellationToken.None);
+                if (previews is not null && result.PreviewPng is { } png)
+                {
+                    Directory.CreateDirectory(previews);
+                    File.WriteAllBytes(Path.Combine(previews, Path.GetFileNameWithoutExtension(cells[imageColumn]) + ".preview.png"), png);
+                }
+
                 analysed++;
                 modalities[result.Modality] = modalities.GetValueOrDefault(result.Modality) + 1;
                 foreach (var w in result.Warnings)
