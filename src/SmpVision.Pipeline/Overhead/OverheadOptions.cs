@@ -79,6 +79,23 @@ public sealed record OverheadOptions
     /// </summary>
     public double MaxTextureScale { get; init; } = 1;
 
+    /// <summary>
+    /// Side, in working pixels, of the window the orientation coherence of the high-passed L*
+    /// gradients is pooled over. Default 15 (about 4% of a 512-px head: wide enough to hold several
+    /// strands, narrow enough that a parting or whorl does not mix directions).
+    /// </summary>
+    public int CoherenceWindowPixels { get; init; } = 15;
+
+    /// <summary>
+    /// Orientation coherence below which texture is treated as isotropic (skin pores, sheen speckle,
+    /// sensor noise) and gives no hair evidence. Default 0.3: random gradients pooled over the window
+    /// give about 0.2-0.3, hair strands lie along one direction (overhead-dev overlays).
+    /// </summary>
+    public double HairCoherenceLow { get; init; } = 0.3;
+
+    /// <summary>Orientation coherence at which texture counts fully as hair. Default 0.5.</summary>
+    public double HairCoherenceHigh { get; init; } = 0.5;
+
     /// <summary>How much darker than the photo's own bare-scalp reference (L* units) a pixel must be to start counting as hair. Default 12.</summary>
     public double HairDarknessLow { get; init; } = 12;
 
@@ -161,6 +178,16 @@ public sealed record OverheadOptions
         if (!(TypicalSkinTexture > 0 && MinTextureScale > 0 && MaxTextureScale >= MinTextureScale))
         {
             e.Add($"Need {nameof(TypicalSkinTexture)} > 0 and 0 < {nameof(MinTextureScale)} <= {nameof(MaxTextureScale)}.");
+        }
+
+        if (!(CoherenceWindowPixels >= 3 && CoherenceWindowPixels <= 101))
+        {
+            e.Add($"{nameof(CoherenceWindowPixels)} must be 3-101.");
+        }
+
+        if (!(HairCoherenceLow >= 0 && HairCoherenceHigh > HairCoherenceLow && HairCoherenceHigh <= 1))
+        {
+            e.Add($"Need 0 <= {nameof(HairCoherenceLow)} < {nameof(HairCoherenceHigh)} <= 1.");
         }
 
         if (!(HairDarknessLow >= 0 && HairDarknessHigh > HairDarknessLow))
