@@ -39,7 +39,9 @@ internal sealed class HairMaps : IDisposable
 /// <summary>
 /// Splits scalp into hair-bearing, thinning and hairless. Per pixel, hair evidence is the larger of
 /// (a) fine texture: the local standard deviation of L* after the shading is high-passed away
-/// (hair strands are fine light/dark stripes, bare skin and glare are smooth), and (b) darkness
+/// (hair strands are fine light/dark stripes, bare skin and glare are smooth), counted only where the
+/// gradients are oriented (structure-tensor coherence: strands are lines, pores and sheen speckle are
+/// round), with weak texture admitted where it is strongly oriented (short, soft hair), and (b) darkness
 /// relative to this photo's own bare-scalp colour (dense dark hair). The bare-scalp reference is
 /// the median CIELAB of smooth, skin-hued head pixels, so light and dark skin adapt per photo
 /// (CIELAB work, DOMAIN.md, Colour and skin tone). The hair-pixel share in a window a fixed
@@ -77,6 +79,10 @@ internal static class HairClassifier
         double textureScale = reference is null ? 1.0
             : Math.Clamp(skinTexture / o.TypicalSkinTexture, o.MinTextureScale, o.MaxTextureScale);
         double skinL = reference?.L ?? FallbackSkinLightness;
+        if (Environment.GetEnvironmentVariable("SMP_OH_DEBUG") is not null)
+        {
+            Console.Error.WriteLine($"{DebugName} grain {skinTexture:F2} scale {textureScale:F2} ref {reference}");
+        }
 
         double headDiameter = Math.Sqrt(4 * Cv2.CountNonZero(scalpMask) / Math.PI);
         int window = Math.Max(3, ((int)Math.Round(headDiameter * o.CoverageWindowFractionOfHead) / 2 * 2) + 1);
@@ -141,6 +147,7 @@ internal static class HairClassifier
 
     internal static string? DebugName { get; set; }
 
+
     private static void DebugDump(string what, Mat m, double scale)
     {
         string? dir = Environment.GetEnvironmentVariable("SMP_OH_DEBUG");
@@ -173,6 +180,8 @@ internal static class HairClassifier
         var aRows = areaTexture.AsRows<float>();
         var kRows = coherence.AsRows<float>();
         double coherenceSpan = o.HairCoherenceHigh - o.HairCoherenceLow;
+        double strongSpan = o.HairCoherenceStrong - o.HairCoherenceHigh;
+        double weakLow = o.WeakHairTextureFraction * o.HairTextureLow * textureScale;
         int rowCount = lightness.Rows, colCount = lightness.Cols;
         double chromaPerLightness = skinChroma / Math.Max(1, skinL);
         double darkSpan = o.HairDarknessHigh - o.HairDarknessLow;
@@ -190,6 +199,11 @@ internal static class HairClassifier
                 // Texture is hair only where it is oriented (strands), not isotropic (pores, speckle).
                 double oriented = Math.Clamp((kr[x] - o.HairCoherenceLow) / coherenceSpan, 0, 1);
                 double tex = Math.Clamp((tr[x] - textureLow) / (textureHigh - textureLow), 0, 1) * oriented;
+
+                // Short or soft hair gives only weak texture, but still oriented; weak isotropic texture is skin grain.
+                double weak = Math.Clamp((tr[x] - weakLow) / (textureLow - weakLow), 0, 1)
+                    * Math.Clamp((kr[x] - o.HairCoherenceHigh) / strongSpan, 0, 1);
+                tex = Math.Max(tex, weak);
                 double darkness = skinL - lr[x];
                 double dark = Math.Clamp((darkness - o.HairDarknessLow) / darkSpan, 0, 1);
                 double veryDark = Math.Clamp((darkness - o.HairDarknessHigh) / (0.5 * darkSpan), 0, 1);
