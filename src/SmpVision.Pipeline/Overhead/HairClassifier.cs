@@ -70,7 +70,6 @@ internal static class HairClassifier
 
         using var texture = LocalTexture(lightness, o);
         using var coherence = OrientationCoherence(lightness, o);
-        DebugDump("coh", coherence, 255);
         ct.ThrowIfCancellationRequested();
 
         var reference = BareScalpReference(lightness, aStar, bStar, chroma, texture, scalpMask, o, out double skinTexture);
@@ -79,18 +78,12 @@ internal static class HairClassifier
         double textureScale = reference is null ? 1.0
             : Math.Clamp(skinTexture / o.TypicalSkinTexture, o.MinTextureScale, o.MaxTextureScale);
         double skinL = reference?.L ?? FallbackSkinLightness;
-        if (Environment.GetEnvironmentVariable("SMP_OH_DEBUG") is not null)
-        {
-            Console.Error.WriteLine($"{DebugName} grain {skinTexture:F2} scale {textureScale:F2} ref {reference}");
-        }
 
         double headDiameter = Math.Sqrt(4 * Cv2.CountNonZero(scalpMask) / Math.PI);
         int window = Math.Max(3, ((int)Math.Round(headDiameter * o.CoverageWindowFractionOfHead) / 2 * 2) + 1);
         using var areaTexture = new Mat();
         Cv2.BoxFilter(texture, areaTexture, MatType.CV_32F, new Size(window, window), null, true, BorderTypes.Reflect);
         var evidence = Evidence(lightness, chroma, texture, coherence, areaTexture, skinL, reference is null ? 0 : Chroma(reference.Value), textureScale, o);
-        DebugDump("tex", texture, 40);
-        DebugDump("evi", evidence, 255);
         using var hairPixels = new Mat();
         Cv2.Threshold(evidence, hairPixels, o.HairEvidenceThreshold, 1.0, ThresholdTypes.Binary);
         using var scalpF = new Mat();
@@ -143,22 +136,6 @@ internal static class HairClassifier
             HairColour = hairColour,
             ReferenceFromBareScalp = reference is not null,
         };
-    }
-
-    internal static string? DebugName { get; set; }
-
-
-    private static void DebugDump(string what, Mat m, double scale)
-    {
-        string? dir = Environment.GetEnvironmentVariable("SMP_OH_DEBUG");
-        if (dir is null || DebugName is null)
-        {
-            return;
-        }
-
-        using var u = new Mat();
-        m.ConvertTo(u, MatType.CV_8U, scale);
-        Cv2.ImWrite(Path.Combine(dir, DebugName + "_" + what + ".png"), u);
     }
 
     private static double Chroma(LabColour c) => Math.Sqrt((c.A * c.A) + (c.B * c.B));

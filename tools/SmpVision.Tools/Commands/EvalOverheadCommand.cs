@@ -64,7 +64,6 @@ internal sealed class EvalOverheadCommand : IToolCommand
                 string file = Path.Combine(root, cells[imageCol]);
                 double level = levelCol >= 0 ? double.Parse(cells[levelCol], CultureInfo.InvariantCulture) : double.NaN;
                 using var image = ScalpImage.FromBgr(Cv2.ImRead(file, ImreadModes.Color));
-                HairClassifier.DebugName = Path.GetFileNameWithoutExtension(file);
                 using var result = OverheadAnalysis.Run(image, options, CancellationToken.None);
                 levels.Add(level);
                 bald.Add(result.BaldFractionOfScalp);
