@@ -89,8 +89,10 @@ public sealed class BadInputTests(ServiceFixture service)
     [Fact]
     public async Task Image_that_is_not_a_scalp_is_invalid()
     {
-        var reason = await RpcAssert.FieldViolationAsync(StatusCode.InvalidArgument, "image", () => Analyze(TestImages.GreenCardPng()));
-        Assert.Contains("scalp", reason, StringComparison.Ordinal);
+        var bars = await RpcAssert.FieldViolationAsync(StatusCode.InvalidArgument, "image", () => Analyze(TestImages.ColourBarsPng()));
+        Assert.Contains("scalp", bars, StringComparison.Ordinal);
+        var document = await RpcAssert.FieldViolationAsync(StatusCode.InvalidArgument, "image", () => Analyze(TestImages.DocumentPng()));
+        Assert.Contains("scalp", document, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -101,13 +101,29 @@ internal static class TestImages
         return jpeg;
     }
 
-    /// <summary>A flat, saturated green image: decodes fine but is no scalp.</summary>
-    public static byte[] GreenCardPng()
+    /// <summary>Saturated colour bars (a test card): decodes fine but is no scalp.</summary>
+    public static byte[] ColourBarsPng()
     {
-        using var mat = new Mat(300, 400, MatType.CV_8UC3, new Scalar(40, 200, 40));
-        using var noise = new Mat(300, 400, MatType.CV_8UC3);
-        Cv2.Randn(noise, new Scalar(0, 0, 0), new Scalar(10, 10, 10));
-        Cv2.Add(mat, noise, mat);
+        Scalar[] bars = [new(255, 255, 0), new(0, 255, 255), new(0, 255, 0), new(255, 0, 255), new(0, 0, 255), new(255, 0, 0), new(0, 128, 255), new(255, 128, 0)];
+        using var mat = new Mat(300, 400, MatType.CV_8UC3, Scalar.All(0));
+        for (var i = 0; i < bars.Length; i++)
+        {
+            using var bar = mat[new Rect(i * 50, 0, 50, 300)];
+            bar.SetTo(bars[i]);
+        }
+
+        return mat.ImEncode(".png");
+    }
+
+    /// <summary>Black text lines on white paper (a scanned document): no scalp.</summary>
+    public static byte[] DocumentPng()
+    {
+        using var mat = new Mat(400, 300, MatType.CV_8UC3, Scalar.All(250));
+        for (var y = 30; y < 380; y += 22)
+        {
+            Cv2.PutText(mat, "Consent form, page 1", new Point(12, y), HersheyFonts.HersheySimplex, 0.5, Scalar.All(20), 1);
+        }
+
         return mat.ImEncode(".png");
     }
 }

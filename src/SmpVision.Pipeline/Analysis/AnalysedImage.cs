@@ -23,11 +23,14 @@ internal sealed class AnalysedImage(
 
     public RegionMap Regions { get; } = regions;
 
+    /// <summary>The trichoscopy measurement, when the photo is a trichoscopy frame.</summary>
+    public TrichoscopyResult? Trichoscopy { get; } = trichoscopy;
+
     /// <summary>Scalp pixels that count (trichoscopy analysable mask, or overhead scalp mask).</summary>
-    public Mat AnalysableMask => trichoscopy?.AnalysableMask ?? overhead!.ScalpMask;
+    public Mat AnalysableMask => Trichoscopy?.AnalysableMask ?? overhead!.ScalpMask;
 
     /// <summary>Hair pixels (trichoscopy), or the overhead hair-bearing label pixels.</summary>
-    public Mat HairMask => trichoscopy?.HairMask ?? _overheadHair.Value;
+    public Mat HairMask => Trichoscopy?.HairMask ?? _overheadHair.Value;
 
     private readonly Lazy<Mat> _overheadHair = new(() =>
     {
@@ -44,7 +47,7 @@ internal sealed class AnalysedImage(
         }
 
         Regions.Dispose();
-        trichoscopy?.Dispose();
+        Trichoscopy?.Dispose();
         overhead?.Dispose();
         Image.Dispose();
     }

@@ -119,15 +119,13 @@ public sealed class ScalpAnalyzer
         }
     }
 
-    private static ComparisonSide Side(AnalysedImage a) => new(
-        a.Image,
-        a.AnalysableMask,
-        a.HairMask,
-        a.Result.Hairs,
-        a.Result.FollicularUnits,
-        a.Regions.Labels,
-        a.Result.Scale,
-        a.Result.Modality);
+    /// <summary>
+    /// Trichoscopy sides count only hairs whose emergence was seen (the unbiased edge rule), so
+    /// a hair cut by the frame is not counted at a false emergence point in one visit only.
+    /// </summary>
+    private static ComparisonSide Side(AnalysedImage a) => a.Trichoscopy is { } t
+        ? ComparisonSide.FromTrichoscopy(a.Image, t, a.Regions.Labels)
+        : new ComparisonSide(a.Image, a.AnalysableMask, a.HairMask, a.Result.Hairs, a.Result.FollicularUnits, a.Regions.Labels, a.Result.Scale, a.Result.Modality);
 
     /// <summary>
     /// Loads native code and runs every stage once on a generated frame, so the first real

@@ -16,8 +16,8 @@ public sealed record ScaleBarOptions
     /// </summary>
     public double MinRelativeUncertainty { get; init; } = 0.15;
 
-    /// <summary>The label box must lie within this many pixels of a bar end. Default 40.</summary>
-    public int LabelMaxGapPixels { get; init; } = 40;
+    /// <summary>The label box must lie within this many pixels of a bar end. Default 100.</summary>
+    public int LabelMaxGapPixels { get; init; } = 100;
 
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -38,8 +38,9 @@ public sealed record ScaleBarOptions
 /// </summary>
 internal static class ScaleBarDetector
 {
-    public static Scale? Detect(IReadOnlyList<HorizontalLineSegment> lines, IReadOnlyList<Rect> labelBoxes, ScaleBarOptions o)
+    public static Scale? Detect(IReadOnlyList<HorizontalLineSegment> lines, IReadOnlyList<VerticalLineSegment> verticalLines, IReadOnlyList<Rect> labelBoxes, ScaleBarOptions o)
     {
+        ArgumentNullException.ThrowIfNull(verticalLines);
         ArgumentNullException.ThrowIfNull(lines);
         ArgumentNullException.ThrowIfNull(labelBoxes);
         ArgumentNullException.ThrowIfNull(o);
@@ -58,11 +59,28 @@ internal static class ScaleBarDetector
             return null;
         }
 
-        double ppm = best.LengthPixels / o.BarLengthMillimetres;
+        // An L-shaped bar: a hair crossing the horizontal arm can break it, so its left end is the
+        // upright arm's column when one stands on it; equal arms are averaged.
+        double length = best.LengthPixels;
+        int slack = best.ThicknessPixels + 4;
+        var upright = verticalLines
+            .Where(v => Math.Abs(v.Y1Pixels - best.YPixels) <= slack && v.XPixels <= best.X0Pixels + slack)
+            .OrderBy(v => Math.Abs(v.XPixels - best.X0Pixels))
+            .FirstOrDefault();
+        if (upright is not null)
+        {
+            length = best.X1Pixels - upright.XPixels + 1;
+            if (Math.Abs(upright.LengthPixels - length) <= 0.1 * length)
+            {
+                length = 0.5 * (length + upright.LengthPixels);
+            }
+        }
+
+        double ppm = length / o.BarLengthMillimetres;
         // End points are known to about one line thickness each.
-        double endError = (best.ThicknessPixels + 1.0) / best.LengthPixels;
+        double endError = (best.ThicknessPixels + 1.0) / length;
         double unc = Math.Max(o.MinRelativeUncertainty, endError);
-        return new Scale(ppm, ScaleSource.ScaleBar, unc, $"scale bar {best.LengthPixels} px = {o.BarLengthMillimetres} mm");
+        return new Scale(ppm, ScaleSource.ScaleBar, unc, $"scale bar {length:F0} px = {o.BarLengthMillimetres} mm");
     }
 
     private static bool NearEnd(Rect box, HorizontalLineSegment line, int gap)

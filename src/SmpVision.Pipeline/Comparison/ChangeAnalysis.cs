@@ -17,6 +17,21 @@ namespace SmpVision.Pipeline.Comparison;
 /// </summary>
 internal static class ChangeAnalysis
 {
+    /// <summary>
+    /// Registers the after visit onto the before visit (analysable masks keep keypoints on scalp;
+    /// modality and scale are checked) and compares them; the result carries the registration.
+    /// </summary>
+    public static ChangeResult RegisterAndCompare(ComparisonSide before, ComparisonSide after, RegistrationOptions registrationOptions, ChangeOptions options, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        before.Validate(nameof(before));
+        after.Validate(nameof(after));
+        var registration = ImageRegistration.Register(before.ForRegistration(), after.ForRegistration(), registrationOptions, ct);
+        ct.ThrowIfCancellationRequested();
+        return Compare(before, after, registration, options, ct);
+    }
+
     /// <summary>Compares two analysed visits given the registration of after onto before.</summary>
     public static ChangeResult Compare(ComparisonSide before, ComparisonSide after, RegistrationResult registration, ChangeOptions options, CancellationToken ct)
     {

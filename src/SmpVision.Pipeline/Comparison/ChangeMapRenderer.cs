@@ -34,7 +34,7 @@ internal static class ChangeMapRenderer
     /// <param name="tolerancePixels">Pixel tolerance between the two hair masks.</param>
     /// <param name="lostHairs">Emergence points of before hairs with no after match: ringed in the "lost" colour.</param>
     /// <param name="gainedHairs">Emergence points (before geometry) of after hairs with no before match: ringed in the "gained" colour.</param>
-    /// <param name="ringRadiusPixels">Radius basis of the rings.</param>
+    /// <param name="ringRadiusPixels">Hair-matching tolerance, pixels; rings are drawn at 0.6 of it (at least 8 px).</param>
     public static byte[] Render(Mat beforeBgr, Mat common, Mat beforeHair, Mat afterHairWarped, int tolerancePixels,
         IReadOnlyList<(double X, double Y)> lostHairs, IReadOnlyList<(double X, double Y)> gainedHairs, double ringRadiusPixels)
     {
@@ -91,7 +91,7 @@ internal static class ChangeMapRenderer
         Cv2.DrawContours(canvas, contours, -1, Scalar.White, thickness);
 
         // Rings mark whole hairs that appeared or vanished, which pixel colours alone hide where shafts cross.
-        var radius = (int)Math.Max(6, Math.Round(2 * ringRadiusPixels));
+        var radius = (int)Math.Max(8, Math.Round(0.6 * ringRadiusPixels));
         foreach (var (x, y) in lostHairs)
         {
             Cv2.Circle(canvas, new Point((int)Math.Round(x), (int)Math.Round(y)), radius, Lost, thickness + 1, LineTypes.AntiAlias);

@@ -40,9 +40,10 @@ internal static class HairInstanceExtractor
         public double Uy;
         public double TMin;
         public int Bins;
-        public int[] Width = [];
+        public double[] Width = [];
         public int[] Runs = [];
         public double[][] RunCentres = [];
+        public double[][] RunWidths = [];
         public bool[] NearOff = [];
         public double SingleWidthMedian = double.NaN;
         public int SingleBins;
@@ -127,7 +128,10 @@ internal static class HairInstanceExtractor
         }
 
         bool measured = singles.Count >= 3;
-        double w1 = measured ? Median(singles) : o.FallbackShaftWidthMicrometres / umPerWork;
+        double w1 = measured ? Quantile(singles, o.ReferenceWidthQuantile) : o.FallbackShaftWidthMicrometres / umPerWork;
+        // Thin dark texture or vellus fragments can pull the frame's reading below a terminal
+        // shaft; splitting wide regions by it would cut single terminal shafts into several.
+        w1 = Math.Max(w1, o.MinReferenceShaftWidthMicrometres / umPerWork);
 
         byte skinGrey = SkinMedianGrey(seg);
         double probe = o.EmergenceProbeMicrometres / umPerWork;
@@ -144,7 +148,18 @@ internal static class HairInstanceExtractor
             for (int b = 0; b < r.Bins; b++)
             {
                 int byWidth = r.Width[b] == 0 ? 0 : Math.Max(1, (int)Math.Floor((r.Width[b] / w1) + (2 - o.SplitWidthRatio)));
-                shafts[b] = Math.Max(r.Runs[b], byWidth);
+                // A run narrower than a fraction of one shaft is a shaft split by a glare streak
+                // along it (oily highlight), not a second shaft.
+                int fullRuns = 0;
+                foreach (var rw in r.RunWidths[b])
+                {
+                    if (rw >= o.MinRunWidthFraction * w1)
+                    {
+                        fullRuns++;
+                    }
+                }
+
+                shafts[b] = Math.Max(fullRuns, byWidth);
             }
 
             int count = 1;
@@ -227,7 +242,7 @@ internal static class HairInstanceExtractor
             {
                 if (r.Width[b] > 0)
                 {
-                    perShaft.Add((double)r.Width[b] / Math.Max(1, shafts[b]));
+                    perShaft.Add(r.Width[b] / Math.Max(1, shafts[b]));
                 }
             }
 
@@ -318,6 +333,15 @@ internal static class HairInstanceExtractor
         return i;
     }
 
+    private static double Quantile(List<double> values, double q)
+    {
+        values.Sort();
+        double pos = q * (values.Count - 1);
+        int lo = (int)Math.Floor(pos);
+        int hi = Math.Min(values.Count - 1, lo + 1);
+        return values[lo] + ((pos - lo) * (values[hi] - values[lo]));
+    }
+
     private static double Median(List<double> values)
     {
         values.Sort();
@@ -397,21 +421,40 @@ internal static class HairInstanceExtractor
             sorted[pos[binOf[i]]++] = s[i];
         }
 
+        // Pixel centres fall on a rotated lattice, so 1-pixel bins alternately catch one or two
+        // lattice lines (up to 2x at 45 degrees): widths are averaged over 5 bins.
+        var smoothWidth = new double[bins];
+        for (int b = 0; b < bins; b++)
+        {
+            int lo = Math.Max(0, b - 2), hi = Math.Min(bins - 1, b + 2);
+            double sum = 0;
+            for (int j = lo; j <= hi; j++)
+            {
+                sum += binCount[j];
+            }
+
+            smoothWidth[b] = sum / (hi - lo + 1);
+        }
+
         var runs = new int[bins];
         var centres = new double[bins][];
         var singleWidths = new List<double>();
         var centreList = new List<double>(4);
+        var widthList = new List<double>(4);
+        var widths = new double[bins][];
         for (int b = 0; b < bins; b++)
         {
             int len = binCount[b];
             if (len == 0)
             {
                 centres[b] = [];
+                widths[b] = [];
                 continue;
             }
 
             Array.Sort(sorted, binStart[b], len);
             centreList.Clear();
+            widthList.Clear();
             int runStart = binStart[b];
             for (int j = binStart[b] + 1; j <= binStart[b] + len; j++)
             {
@@ -422,6 +465,7 @@ internal static class HairInstanceExtractor
                     if (j - runStart >= MinRunPixels || (j == binStart[b] + len && centreList.Count == 0))
                     {
                         centreList.Add(0.5 * (sorted[runStart] + sorted[j - 1]));
+                        widthList.Add(j - runStart);
                     }
 
                     runStart = j;
@@ -430,9 +474,10 @@ internal static class HairInstanceExtractor
 
             runs[b] = centreList.Count;
             centres[b] = [.. centreList];
+            widths[b] = [.. widthList];
             if (runs[b] == 1)
             {
-                singleWidths.Add(len);
+                singleWidths.Add(smoothWidth[b]);
             }
         }
 
@@ -444,9 +489,10 @@ internal static class HairInstanceExtractor
             Uy = uy,
             TMin = tMin,
             Bins = bins,
-            Width = binCount,
+            Width = smoothWidth,
             Runs = runs,
             RunCentres = centres,
+            RunWidths = widths,
             NearOff = nearOff,
             SingleBins = singleWidths.Count,
         };
@@ -494,7 +540,7 @@ internal static class HairInstanceExtractor
         for (int i = 0; i < r.Bins; i++)
         {
             int b = emergeAtA ? r.Bins - 1 - i : i;
-            if (r.Runs[b] == count && shafts[b] == count)
+            if (r.Runs[b] == count && shafts[b] == count && r.RunCentres[b].Length == count)
             {
                 foreach (var sc in r.RunCentres[b])
                 {

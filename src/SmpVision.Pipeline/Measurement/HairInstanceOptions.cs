@@ -11,10 +11,29 @@ public sealed record HairInstanceOptions
     public double FallbackShaftWidthMicrometres { get; init; } = 70;
 
     /// <summary>
-    /// A slice across a region this many single-shaft widths wide holds two shafts side by side
-    /// (then +1 per extra width). Default 1.9: two touching shafts read a little under two widths at the half-maximum edge; a tapering single shaft stays under it.
+    /// Quantile of the regions' single-run widths taken as the frame's single-shaft width. Below
+    /// the median because touching FU shafts that never part read as one wide shaft and would
+    /// inflate it. Default 0.5.
     /// </summary>
-    public double SplitWidthRatio { get; init; } = 1.9;
+    public double ReferenceWidthQuantile { get; init; } = 0.5;
+
+    /// <summary>
+    /// Floor of the single-shaft width used for splitting. Default 60 um, the terminal limit
+    /// (DOMAIN.md): touching shafts are split only in units of at least a terminal shaft.
+    /// </summary>
+    public double MinReferenceShaftWidthMicrometres { get; init; } = 60;
+
+    /// <summary>
+    /// A slice across a region this many single-shaft widths wide holds two shafts side by side
+    /// (then +1 per extra width). Default 1.5: shafts of one FU overlap as they leave one opening, so two read well under two widths at the half-maximum edge; chosen on the even-numbered dev patients (eval-trichoscopy --patients even) and checked on the odd ones.
+    /// </summary>
+    public double SplitWidthRatio { get; init; } = 1.5;
+
+    /// <summary>
+    /// A separate run across a region counts as its own shaft only when at least this fraction of
+    /// the single-shaft width: a glare streak along one shaft splits it into two thin runs. Default 0.6.
+    /// </summary>
+    public double MinRunWidthFraction { get; init; } = 0.6;
 
     /// <summary>A k-shaft reading must hold along at least this much shaft length to count. Default 45 um.</summary>
     public double MinSustainedMicrometres { get; init; } = 45;
@@ -45,7 +64,10 @@ public sealed record HairInstanceOptions
     {
         var errors = new List<string>();
         if (FallbackShaftWidthMicrometres <= 0) errors.Add("FallbackShaftWidthMicrometres must be > 0.");
+        if (ReferenceWidthQuantile is < 0 or > 1) errors.Add("ReferenceWidthQuantile must be in [0, 1].");
+        if (MinReferenceShaftWidthMicrometres < 0) errors.Add("MinReferenceShaftWidthMicrometres must be >= 0.");
         if (SplitWidthRatio is <= 1 or >= 3) errors.Add("SplitWidthRatio must be in (1, 3).");
+        if (MinRunWidthFraction is < 0 or > 1) errors.Add("MinRunWidthFraction must be in [0, 1].");
         if (MinSustainedMicrometres < 0) errors.Add("MinSustainedMicrometres must be >= 0.");
         if (MinSustainedLengthFraction is < 0 or > 1) errors.Add("MinSustainedLengthFraction must be in [0, 1].");
         if (FollicularUnitJoinMicrometres < 0) errors.Add("FollicularUnitJoinMicrometres must be >= 0.");

@@ -45,7 +45,7 @@ internal static class TrichoscopyAnalysis
         Scale? scale = requestScale;
         if (scale is null && options.DetectScaleBar)
         {
-            scale = ScaleBarDetector.Detect(field.HorizontalLines, field.FlatBoxes, options.ScaleBar);
+            scale = ScaleBarDetector.Detect(field.HorizontalLines, field.VerticalLines, field.FlatBoxes, options.ScaleBar);
             if (scale is not null)
             {
                 warnings.Add(new PipelineWarning("scale-from-bar", $"Scale read off the printed scale bar: {scale.PixelsPerMillimetre:F0} px/mm, +/-{scale.RelativeUncertainty:P0}."));

@@ -42,11 +42,12 @@ public sealed record RegionOptions
 
     /// <summary>
     /// Radius of the hair-free disc a hairless core must hold, in mean follicle spacings at the
-    /// reference density (spacing = 1/sqrt(density)). Default 1.5: under a Poisson layout at the
-    /// reference density such a disc is empty with probability exp(-pi*1.5^2) &lt; 0.1%, so normal
-    /// scalp is not called hairless by chance.
+    /// reference density (spacing = 1/sqrt(density)). Default 2: under a Poisson layout such a
+    /// disc is empty with probability exp(-pi*4) ~ 1e-5 at the reference density and ~0.3% in
+    /// thinning scalp at 45% of it (measured: 1.5 called parts of thinning scalp hairless); the
+    /// price is that a hairless patch must be over ~4 spacings (~4.5 mm at 80 FU/cm2) across.
     /// </summary>
-    public double HairlessEmptyDiscSpacings { get; init; } = 1.5;
+    public double HairlessEmptyDiscSpacings { get; init; } = 2.0;
 
     /// <summary>
     /// Radius of the hair-free discs that make up a hairless area around its core, in follicle
@@ -77,6 +78,14 @@ public sealed record RegionOptions
     /// refined to the mean density of the pixels above the thinning threshold. Default 0.9.
     /// </summary>
     public double ReferenceSeedQuantile { get; init; } = 0.9;
+
+    /// <summary>
+    /// Cells whose smoothed density is at least this fraction of the current reference are
+    /// counted into the in-image reference. Default 0.6: between thinning scalp (~0.4-0.5 of
+    /// normal, Vecchio 2002 in DOMAIN.md) and normal scalp, low enough that noisy normal cells are
+    /// kept, so the estimate does not drift up by picking only positive noise.
+    /// </summary>
+    public double ReferenceCellsAboveRelativeDensity { get; init; } = 0.75;
 
     /// <summary>
     /// Minimum follicles counted in the image for an in-image reference. Default 25 (Poisson
@@ -185,6 +194,11 @@ public sealed record RegionOptions
         if (!(HairlessBelowRelativeDensity > 0 && HairlessBelowRelativeDensity < ThinningBelowRelativeDensity))
         {
             errors.Add($"{nameof(HairlessBelowRelativeDensity)} must be in (0, {nameof(ThinningBelowRelativeDensity)}).");
+        }
+
+        if (!(ReferenceCellsAboveRelativeDensity > 0 && ReferenceCellsAboveRelativeDensity < 1))
+        {
+            errors.Add($"{nameof(ReferenceCellsAboveRelativeDensity)} must be in (0, 1).");
         }
 
         if (!(ReferenceSeedQuantile > 0 && ReferenceSeedQuantile <= 1))

@@ -8,19 +8,23 @@ namespace SmpVision.Pipeline.Regions;
 
 /// <summary>
 /// Region map of a trichoscopy frame: hair-bearing, thinning, hairless, scar and off-scalp.
-/// Measurements and rules:
+/// Measurements and rules (defaults and sources on <see cref="RegionOptions"/>):
 /// <list type="bullet">
-/// <item>Local hair density: Gaussian kernel density of hair emergence points over the
-/// analysable mask (normalised convolution, so frame and overlay edges do not read as loss),
-/// sigma 0.5 mm by default (brief: 0.5-1 mm).</item>
-/// <item>Reference: the patient's own hair-bearing density in the frame (the densest part,
-/// refined to the mean of cells above the thinning threshold), or a caller-given reference
-/// (e.g. the occipital frame; Rakowska 2009, DOMAIN.md: the occiput is the patient's own reference).</item>
-/// <item>Thinning: local density below 78% of the reference (smallest perceivable loss ~22%, DOMAIN.md).</item>
-/// <item>Hairless: holds a hair-free disc of 1.5 reference spacings (so its edge follows the
-/// last hairs, not the blurred field) and reaches below 20% of the reference.</item>
-/// <item>Scar: hair-free, smooth (low local L* texture vs normal skin) and of a different
-/// colour (CIE76 vs the normal skin in CIELAB), shape-classified into <see cref="ScarKind"/>.</item>
+/// <item>Scars first: hair-free, smooth (local L* texture under 0.75 of normal skin) and
+/// off-colour (CIE76 &gt;= 6 against a robust quadratic fit of the frame's skin colour, so that
+/// lighting and vignetting are not scars), grown by colour hysteresis, shape-classified into
+/// <see cref="ScarKind"/> (DOMAIN.md, Scars). Scar area is excluded from the density field.</item>
+/// <item>Local density: Gaussian kernel density of FU centres (or hair emergence points) over
+/// the analysable, non-scar mask (normalised convolution, so frame and overlay edges do not read
+/// as loss); the kernel holds ~25 follicles at the reference (20% Poisson error, under the 22%
+/// perceivable loss, DOMAIN.md), at least 0.5 mm sigma.</item>
+/// <item>Reference: given by the caller (e.g. the occipital frame; Rakowska 2009, DOMAIN.md:
+/// the occiput is the patient's own reference), else the frame's own hair-bearing density
+/// (self-consistent count over the dense part), else a population fallback (Tsai 2002).</item>
+/// <item>Thinning: local density below 78% of the reference (smallest perceivable loss ~22%).</item>
+/// <item>Hairless: a follicle-free disc of 2 reference spacings (rare by chance even in
+/// thinning scalp) where the field is below 0.7 of the reference, extended by 1-spacing discs so
+/// that the edge follows the last follicles rather than the blurred field.</item>
 /// </list>
 /// Metrics per region come from <see cref="RegionExtraction"/>.
 /// </summary>
@@ -61,10 +65,25 @@ internal static class RegionSegmentation
         Cv2.BitwiseAnd(hair, analysable, hair);
         long analysablePixels = Cv2.CountNonZero(analysable);
 
+        // Scars first: they have no follicles by definition, so their area must not dilute the
+        // density of the scalp around them.
+        using var scarMask = options.DetectScars
+            ? ScarMask(image, analysable, hair, hairs, units, scale, options, ct)
+            : new Mat(analysable.Size(), MatType.CV_8UC1, Scalar.All(0));
+        using var scalp = new Mat();
+        using (var notScar = new Mat())
+        {
+            Cv2.BitwiseNot(scarMask, notScar);
+            Cv2.BitwiseAnd(analysable, notScar, scalp);
+        }
+
+        var scalpPixels = Cv2.CountNonZero(scalp);
+        ct.ThrowIfCancellationRequested();
+
         // Follicles: FU centres (or hair emergence points) inside the analysable area.
         var useUnits = options.DensityFromFollicularUnits && units.Count > 0;
         var follicles = (useUnits ? units.Select(u => u.Centre) : hairs.Select(h => h.Emergence))
-            .Where(p => Inside(analysable, p)).ToList();
+            .Where(p => Inside(scalp, p)).ToList();
         var basis = useUnits ? "follicular units" : "hairs";
 
         // Reference density (follicles per px^2): given, else in-image, else fallback.
@@ -83,12 +102,12 @@ internal static class RegionSegmentation
             }
         }
 
-        if (reference is null && follicles.Count >= options.MinFolliclesForInImageReference && analysablePixels > 0)
+        if (reference is null && follicles.Count >= options.MinFolliclesForInImageReference && scalpPixels > 0)
         {
             // Two passes: the kernel is sized from the frame's mean density, then from the reference.
-            var mean = follicles.Count / (double)analysablePixels;
-            var first = InImageReference(analysable, follicles, SigmaPixels(mean, scale, options, width, height), options, ct);
-            reference = first is null ? null : InImageReference(analysable, follicles, SigmaPixels(first.Value, scale, options, width, height), options, ct);
+            var mean = follicles.Count / (double)scalpPixels;
+            var first = InImageReference(scalp, follicles, SigmaPixels(mean, scale, options, width, height), options, ct);
+            reference = first is null ? null : InImageReference(scalp, follicles, SigmaPixels(first.Value, scale, options, width, height), options, ct);
             referenceSource = "in-image";
         }
 
@@ -109,7 +128,7 @@ internal static class RegionSegmentation
         ct.ThrowIfCancellationRequested();
 
         // Length scales: kernel sigma and follicle spacing at the reference (or the frame mean).
-        var densityForScale = reference ?? (follicles.Count > 0 && analysablePixels > 0 ? follicles.Count / (double)analysablePixels : (double?)null);
+        var densityForScale = reference ?? (follicles.Count > 0 && scalpPixels > 0 ? follicles.Count / (double)scalpPixels : (double?)null);
         var sigmaPixels = densityForScale is { } d0 ? SigmaPixels(d0, scale, options, width, height) : 0.1 * Math.Min(width, height);
         var spacingPixels = densityForScale is { } d1 ? 1.0 / Math.Sqrt(d1) : double.PositiveInfinity;
         var cell = Math.Max(1, (int)Math.Floor(Math.Min(sigmaPixels, options.HairlessExtentDiscSpacings * spacingPixels) / CellsPerScale));
@@ -122,27 +141,17 @@ internal static class RegionSegmentation
         Cv2.Threshold(maskFraction, cellMask, 0.5, 255, ThresholdTypes.Binary);
         cellMask.ConvertTo(cellMask, MatType.CV_8UC1);
 
-        // Hair occupancy per cell: any hair pixel, emergence point or FU centre.
-        using var occupied = ResizeFraction(hair, grid, cell);
-        Cv2.Threshold(occupied, occupied, 0, 255, ThresholdTypes.Binary);
-        occupied.ConvertTo(occupied, MatType.CV_8UC1);
-        foreach (var p in hairs.Select(h => h.Emergence).Concat(units.Select(u => u.Centre)))
-        {
-            var gx = (int)(p.X / cell);
-            var gy = (int)(p.Y / cell);
-            if (gx >= 0 && gy >= 0 && gx < gw && gy < gh)
-            {
-                occupied.Set(gy, gx, (byte)255);
-            }
-        }
-
+        // Hairless is about follicles, not shafts: a shaft from a follicle outside a bald patch
+        // may lie across it. So the hair-free set here excludes only emergence points / FU centres.
+        using var noShafts = new Mat(hair.Size(), MatType.CV_8UC1, Scalar.All(0));
+        using var occupied = OccupancyGrid(noShafts, hairs, units, grid, cell);
         using var free = new Mat();
         Cv2.BitwiseNot(occupied, free);
         using var labelsGrid = new Mat(grid, MatType.CV_8UC1, Scalar.All((byte)RegionClass.HairBearing));
         using var hairless = new Mat();
         if (reference is { } refPx2)
         {
-            using var density = DensityField(analysable, follicles, sigmaPixels, grid, cell, ct);
+            using var density = DensityField(scalp, follicles, sigmaPixels, grid, cell, ct);
             using var ratio = new Mat();
             Cv2.Multiply(density, Scalar.All(1.0 / refPx2), ratio);
             var spacingCells = spacingPixels / cell;
@@ -164,13 +173,6 @@ internal static class RegionSegmentation
 
         labelsGrid.SetTo(Scalar.All((byte)RegionClass.Hairless), hairless);
         ct.ThrowIfCancellationRequested();
-
-        if (options.DetectScars)
-        {
-            var minScarCells = scale is null ? 4 : Math.Max(4, (int)Math.Round(options.ScarMinAreaSquareMillimetres / scale.SquareMillimetresPerPixel / (cell * (double)cell)));
-            using var scar = ScarCells(image, analysable, hair, occupied, labelsGrid, grid, cell, scale, options, minScarCells, ct);
-            labelsGrid.SetTo(Scalar.All((byte)RegionClass.Scar), scar);
-        }
 
         using var offGrid = new Mat();
         Cv2.BitwiseNot(cellMask, offGrid);
@@ -197,6 +199,7 @@ internal static class RegionSegmentation
             using var wronglyOff = new Mat();
             Cv2.BitwiseAnd(offInLabels, analysable, wronglyOff);
             labels.SetTo(Scalar.All((byte)RegionClass.HairBearing), wronglyOff);
+            labels.SetTo(Scalar.All((byte)RegionClass.Scar), scarMask);
         }
         catch
         {
@@ -206,6 +209,25 @@ internal static class RegionSegmentation
 
         var basisInfo = new RegionReference(reference, useUnits, referenceSource);
         return RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct);
+    }
+
+    /// <summary>Hair occupancy per grid cell (255): any hair pixel, hair emergence point or FU centre.</summary>
+    private static Mat OccupancyGrid(Mat hair, IReadOnlyList<HairInstance> hairs, IReadOnlyList<FollicularUnit> units, Size grid, int cell)
+    {
+        var occupied = ResizeFraction(hair, grid, cell);
+        Cv2.Threshold(occupied, occupied, 0, 255, ThresholdTypes.Binary);
+        occupied.ConvertTo(occupied, MatType.CV_8UC1);
+        foreach (var p in hairs.Select(h => h.Emergence).Concat(units.Select(u => u.Centre)))
+        {
+            var gx = (int)(p.X / cell);
+            var gy = (int)(p.Y / cell);
+            if (gx >= 0 && gy >= 0 && gx < grid.Width && gy < grid.Height)
+            {
+                occupied.Set(gy, gx, (byte)255);
+            }
+        }
+
+        return occupied;
     }
 
     /// <summary>Kernel sigma in pixels holding <see cref="RegionOptions.KernelExpectedFollicles"/> follicles at the given density.</summary>
@@ -260,7 +282,19 @@ internal static class RegionSegmentation
         using var cellMask = new Mat();
         Cv2.Threshold(maskFraction, cellMask, 0.5, 255, ThresholdTypes.Binary);
         cellMask.ConvertTo(cellMask, MatType.CV_8UC1);
-        return InImageReference(field, cellMask, options);
+        using var counts = new Mat(grid, MatType.CV_32FC1, Scalar.All(0));
+        foreach (var p in follicles)
+        {
+            var gx = Math.Clamp((int)(p.X / cell), 0, grid.Width - 1);
+            var gy = Math.Clamp((int)(p.Y / cell), 0, grid.Height - 1);
+            counts.Set(gy, gx, counts.At<float>(gy, gx) + 1f);
+        }
+
+        // Partly analysable cells count their analysable share of area.
+        using var share = new Mat();
+        Cv2.Max(maskFraction, Scalar.All(1e-3), share);
+        Cv2.Divide(counts, share, counts);
+        return InImageReference(field, cellMask, counts, cell, options);
     }
 
     /// <summary>Local hair density (hairs per px^2): blurred impulses over blurred analysable fraction.</summary>
@@ -282,11 +316,13 @@ internal static class RegionSegmentation
     }
 
     /// <summary>
-    /// The patient's hair-bearing density in the frame: start at a high quantile of the field,
-    /// then take the mean over cells at or above the thinning threshold of that value, a few
-    /// times, so that thinning and hairless parts of the frame do not pull the reference down.
+    /// The patient's hair-bearing density in the frame, self-consistently: start from a high
+    /// quantile of the smoothed field; take the cells whose field is at least the thinning
+    /// fraction of it as hair-bearing and set the reference to the follicles counted in those
+    /// cells over their area (counts, not the blurred field, so neighbouring thinning or hairless
+    /// scalp does not dilute it); repeat until it settles.
     /// </summary>
-    internal static double? InImageReference(Mat density, Mat cellMask, RegionOptions options)
+    internal static double? InImageReference(Mat density, Mat cellMask, Mat counts, int cell, RegionOptions options)
     {
         var values = new List<float>();
         var rows = density.Rows;
@@ -309,16 +345,36 @@ internal static class RegionSegmentation
 
         values.Sort();
         double reference = values[Math.Min(values.Count - 1, (int)(options.ReferenceSeedQuantile * values.Count))];
-        for (var i = 0; i < 5 && reference > 0; i++)
+        for (var i = 0; i < 8 && reference > 0; i++)
         {
-            var cut = options.ThinningBelowRelativeDensity * reference;
-            var above = values.Where(v => v >= cut).ToList();
-            if (above.Count == 0)
+            var cut = options.ReferenceCellsAboveRelativeDensity * reference;
+            double n = 0;
+            long area = 0;
+            for (var y = 0; y < rows; y++)
+            {
+                for (var x = 0; x < cols; x++)
+                {
+                    if (cellMask.At<byte>(y, x) != 0 && density.At<float>(y, x) >= cut)
+                    {
+                        n += counts.At<float>(y, x);
+                        area++;
+                    }
+                }
+            }
+
+            if (area == 0)
             {
                 break;
             }
 
-            reference = above.Average(v => (double)v);
+            var next = n / (area * (double)cell * cell);
+            if (Math.Abs(next - reference) <= 0.01 * reference)
+            {
+                reference = next;
+                break;
+            }
+
+            reference = next;
         }
 
         return reference > 0 ? reference : null;
@@ -341,19 +397,29 @@ internal static class RegionSegmentation
         Cv2.Threshold(ratio, low, options.HairlessBelowRelativeDensity, 255, ThresholdTypes.BinaryInv);
         low.ConvertTo(low, MatType.CV_8UC1);
         Cv2.BitwiseAnd(core, low, core);
+
+        // The extent only fills the corners the core's large discs cannot reach: it may not run
+        // further than one extent radius from a core, so it cannot leak through sparse scalp.
+        var r = Math.Max(1, (int)Math.Round(options.HairlessExtentDiscSpacings * spacingCells));
+        using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size((2 * r) + 1, (2 * r) + 1));
+        using var near = new Mat();
+        Cv2.Dilate(core, near, kernel);
+        Cv2.BitwiseAnd(extent, near, extent);
+        Cv2.BitwiseOr(extent, core, extent);
         KeepComponentsTouching(extent, core, result);
     }
 
-    /// <summary>Morphological opening with a disc; pixels outside the image count as free so
-    /// that hair-free areas cut by the frame edge are still found.</summary>
+    /// <summary>Morphological opening with a disc; pixels outside the image count as occupied:
+    /// what lies beyond the frame is unknown, and counting it as hair-free made frame corners with
+    /// a few missing hairs read as hairless.</summary>
     internal static void OpenWithDisc(Mat free, double radius, Mat result)
     {
         var r = Math.Max(1, (int)Math.Round(radius));
         using var padded = new Mat();
-        Cv2.CopyMakeBorder(free, padded, r, r, r, r, BorderTypes.Constant, Scalar.All(255));
+        Cv2.CopyMakeBorder(free, padded, r, r, r, r, BorderTypes.Constant, Scalar.All(0));
         using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size((2 * r) + 1, (2 * r) + 1));
         using var opened = new Mat();
-        Cv2.MorphologyEx(padded, opened, MorphTypes.Open, kernel, null, 1, BorderTypes.Constant, Scalar.All(255));
+        Cv2.MorphologyEx(padded, opened, MorphTypes.Open, kernel, null, 1, BorderTypes.Constant, Scalar.All(0));
         using var roi = new Mat(opened, new Rect(r, r, free.Cols, free.Rows));
         roi.CopyTo(result);
         Cv2.BitwiseAnd(result, free, result);
@@ -397,13 +463,23 @@ internal static class RegionSegmentation
     /// deviation are taken over skin pixels only (hair excluded, normalised convolution) and
     /// compared with the normal skin of hair-bearing cells.
     /// </summary>
-    private static Mat ScarCells(ScalpImage image, Mat analysable, Mat hair, Mat occupied, Mat labelsGrid, Size grid, int cell, Scale? scale, RegionOptions options, int minScarCells, CancellationToken ct)
+    private static Mat ScarMask(ScalpImage image, Mat analysable, Mat hair, IReadOnlyList<HairInstance> hairs, IReadOnlyList<FollicularUnit> units, Scale? scale, RegionOptions options, CancellationToken ct)
     {
         var width = image.WidthPixels;
         var height = image.HeightPixels;
         var windowPixels = scale is not null
             ? options.TextureWindowMillimetres * scale.PixelsPerMillimetre
             : options.TextureWindowFractionOfShortSideWithoutScale * Math.Min(width, height);
+
+        // Scar grid: two cells per colour window.
+        var cell = Math.Max(1, (int)Math.Floor(windowPixels / 2));
+        var grid = new Size((width + cell - 1) / cell, (height + cell - 1) / cell);
+        using var occupied = OccupancyGrid(hair, hairs, units, grid, cell);
+        using var maskFraction = ResizeFraction(analysable, grid, cell);
+        using var normal = new Mat();
+        Cv2.Threshold(maskFraction, normal, 0.5, 255, ThresholdTypes.Binary);
+        normal.ConvertTo(normal, MatType.CV_8UC1);
+        var minScarCells = scale is null ? 4 : Math.Max(4, (int)Math.Round(options.ScarMinAreaSquareMillimetres / scale.SquareMillimetresPerPixel / (cell * (double)cell)));
 
         // Work at a resolution where the window is ~6 px: enough to see texture, cheap to filter.
         var step = Math.Max(1, (int)Math.Floor(windowPixels / 6.0));
@@ -456,22 +532,20 @@ internal static class RegionSegmentation
             Cv2.Resize(meanB, gB, grid, 0, 0, InterpolationFlags.Area);
             Cv2.Resize(texture, gT, grid, 0, 0, InterpolationFlags.Area);
 
-            // Normal skin: hair-bearing (else any non-hairless) analysable cells.
-            using var normal = new Mat();
-            Cv2.Compare(labelsGrid, (double)(byte)RegionClass.HairBearing, normal, CmpTypes.EQ);
+            // Normal skin: the median over all analysable cells (scars are the minority of a frame;
+            // a frame mostly of scar tissue is read as normal skin, a documented limit).
             if (Cv2.CountNonZero(normal) == 0)
             {
-                Cv2.Compare(labelsGrid, (double)(byte)RegionClass.Thinning, normal, CmpTypes.EQ);
+                return new Mat(analysable.Size(), MatType.CV_8UC1, Scalar.All(0));
             }
 
-            if (Cv2.CountNonZero(normal) == 0)
-            {
-                return new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
-            }
-
-            var refL = MedianOver(gL, normal);
-            var refA = MedianOver(gA, normal);
-            var refB = MedianOver(gB, normal);
+            // Normal skin colour as a smooth (quadratic) surface fitted robustly over the frame:
+            // lighting gradients, vignetting and corner defocus are smooth and follow it, while a
+            // scar is compact and stands out from it (real frames: a single median colour called
+            // the lit centre or the dim corners scar).
+            using var fitL = RobustQuadraticSurface(gL, normal);
+            using var fitA = RobustQuadraticSurface(gA, normal);
+            using var fitB = RobustQuadraticSurface(gB, normal);
             var refT = MedianOver(gT, normal);
             // Core: off-colour and smooth.
             using var core = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
@@ -488,9 +562,9 @@ internal static class RegionSegmentation
                         continue;
                     }
 
-                    var dl = gL.At<float>(y, x) - refL;
-                    var da = gA.At<float>(y, x) - refA;
-                    var db = gB.At<float>(y, x) - refB;
+                    var dl = gL.At<float>(y, x) - fitL.At<float>(y, x);
+                    var da = gA.At<float>(y, x) - fitA.At<float>(y, x);
+                    var db = gB.At<float>(y, x) - fitB.At<float>(y, x);
                     var de = Math.Sqrt((dl * dl) + (da * da) + (db * db));
                     var smooth = refT > 0 && gT.At<float>(y, x) <= options.ScarMaxRelativeTexture * refT;
                     if (de >= options.ScarMinColourDifference && smooth)
@@ -540,7 +614,8 @@ internal static class RegionSegmentation
 
                         double l = gL.At<float>(y, x), a = gA.At<float>(y, x), b = gB.At<float>(y, x);
                         var toScar = ((l - sL) * (l - sL)) + ((a - sA) * (a - sA)) + ((b - sB) * (b - sB));
-                        var toSkin = ((l - refL) * (l - refL)) + ((a - refA) * (a - refA)) + ((b - refB) * (b - refB));
+                        double fl = fitL.At<float>(y, x), fa = fitA.At<float>(y, x), fb = fitB.At<float>(y, x);
+                        var toSkin = ((l - fl) * (l - fl)) + ((a - fa) * (a - fa)) + ((b - fb) * (b - fb));
                         if (toScar < toSkin)
                         {
                             extent.Set(y, x, (byte)255);
@@ -552,9 +627,17 @@ internal static class RegionSegmentation
                 Cv2.MorphologyEx(extent, extent, MorphTypes.Close, k3);
             }
 
+            using var cells = new Mat();
+            KeepComponentsTouching(extent, core, cells);
+            RemoveComponentsSmallerThan(cells, minScarCells);
+            using var big = new Mat();
+            Cv2.Resize(cells, big, new Size(grid.Width * cell, grid.Height * cell), 0, 0, InterpolationFlags.Nearest);
             var result = new Mat();
-            KeepComponentsTouching(extent, core, result);
-            RemoveComponentsSmallerThan(result, minScarCells);
+            using (var roi = new Mat(big, new Rect(0, 0, width, height)))
+            {
+                Cv2.BitwiseAnd(roi, analysable, result);
+            }
+
             return result;
         }
         finally
@@ -564,6 +647,139 @@ internal static class RegionSegmentation
                 m.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Least-squares quadratic surface v(x, y) over the masked cells, refitted twice without the
+    /// cells farther than 2.5 robust sigmas from it (so compact scars do not bend it).
+    /// </summary>
+    private static Mat RobustQuadraticSurface(Mat values, Mat mask)
+    {
+        var rows = values.Rows;
+        var cols = values.Cols;
+        var use = new bool[rows * cols];
+        for (var y = 0; y < rows; y++)
+        {
+            for (var x = 0; x < cols; x++)
+            {
+                use[(y * cols) + x] = mask.At<byte>(y, x) != 0;
+            }
+        }
+
+        var coef = new double[6];
+        for (var pass = 0; pass < 3; pass++)
+        {
+            var ata = new double[6, 6];
+            var atb = new double[6];
+            var n = 0;
+            for (var y = 0; y < rows; y++)
+            {
+                for (var x = 0; x < cols; x++)
+                {
+                    if (!use[(y * cols) + x])
+                    {
+                        continue;
+                    }
+
+                    var f = Basis(x, y, cols, rows);
+                    var v = values.At<float>(y, x);
+                    for (var i = 0; i < 6; i++)
+                    {
+                        atb[i] += f[i] * v;
+                        for (var j = 0; j < 6; j++)
+                        {
+                            ata[i, j] += f[i] * f[j];
+                        }
+                    }
+
+                    n++;
+                }
+            }
+
+            if (n < 12)
+            {
+                break;
+            }
+
+            using var a = new Mat(6, 6, MatType.CV_64FC1);
+            using var b = new Mat(6, 1, MatType.CV_64FC1);
+            for (var i = 0; i < 6; i++)
+            {
+                b.Set(i, 0, atb[i]);
+                for (var j = 0; j < 6; j++)
+                {
+                    a.Set(i, j, ata[i, j]);
+                }
+            }
+
+            using var c = new Mat();
+            if (!Cv2.Solve(a, b, c, DecompTypes.SVD))
+            {
+                break;
+            }
+
+            for (var i = 0; i < 6; i++)
+            {
+                coef[i] = c.At<double>(i, 0);
+            }
+
+            // Robust sigma from the median absolute residual; drop outliers for the next pass.
+            var residuals = new List<double>(n);
+            for (var y = 0; y < rows; y++)
+            {
+                for (var x = 0; x < cols; x++)
+                {
+                    if (use[(y * cols) + x])
+                    {
+                        residuals.Add(Math.Abs(values.At<float>(y, x) - Eval(coef, x, y, cols, rows)));
+                    }
+                }
+            }
+
+            residuals.Sort();
+            var sigma = Math.Max(1e-3, 1.4826 * residuals[residuals.Count / 2]);
+            for (var y = 0; y < rows; y++)
+            {
+                for (var x = 0; x < cols; x++)
+                {
+                    if (mask.At<byte>(y, x) != 0)
+                    {
+                        use[(y * cols) + x] = Math.Abs(values.At<float>(y, x) - Eval(coef, x, y, cols, rows)) <= 2.5 * sigma;
+                    }
+                }
+            }
+        }
+
+        var surface = new Mat(rows, cols, MatType.CV_32FC1);
+        for (var y = 0; y < rows; y++)
+        {
+            for (var x = 0; x < cols; x++)
+            {
+                surface.Set(y, x, (float)Eval(coef, x, y, cols, rows));
+            }
+        }
+
+        return surface;
+    }
+
+    private static double[] Basis(int x, int y, int cols, int rows)
+    {
+        // Normalised coordinates keep the normal equations well conditioned.
+        var u = (2.0 * x / Math.Max(1, cols - 1)) - 1;
+        var v = (2.0 * y / Math.Max(1, rows - 1)) - 1;
+        return [1, u, v, u * u, u * v, v * v];
+    }
+
+    private static double Eval(double[] c, int x, int y, int cols, int rows)
+    {
+        var f = Basis(x, y, cols, rows);
+        var sum = 0.0;
+        for (var i = 0; i < 6; i++)
+        {
+            sum += c[i] * f[i];
+        }
+
+        return sum;
     }
 
     private static void RemoveComponentsSmallerThan(Mat mask, int minCells)

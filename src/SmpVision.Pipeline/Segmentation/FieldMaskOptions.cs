@@ -8,17 +8,35 @@ namespace SmpVision.Pipeline.Segmentation;
 /// </summary>
 public sealed record FieldMaskOptions
 {
-    /// <summary>Largest channel spread (max-min of B,G,R) of an achromatic overlay pixel. Default 10.</summary>
-    public int AchromaticMaxSpread { get; init; } = 10;
+    /// <summary>Largest channel spread (max-min of B,G,R) of an achromatic overlay pixel (drawn grey plus JPEG chroma noise). Default 8.</summary>
+    public int AchromaticMaxSpread { get; init; } = 8;
 
-    /// <summary>Largest local standard deviation (5x5, grey levels) of a flat drawn overlay. Default 4.</summary>
-    public double FlatMaxStdDev { get; init; } = 4.0;
+    /// <summary>Darkest grey level of a burned-in text box (max channel). Default 50.</summary>
+    public int BoxGreyMin { get; init; } = 50;
 
-    /// <summary>
-    /// Smallest area of a flat achromatic blob (text box, band), as a fraction of the frame, to be
-    /// an overlay: skin is never flat and grey over this many pixels. Default 0.0015.
-    /// </summary>
-    public double FlatBlobMinAreaFraction { get; init; } = 0.0015;
+    /// <summary>Lightest grey level of a burned-in text box (max channel). Default 120.</summary>
+    public int BoxGreyMax { get; init; } = 120;
+
+    /// <summary>Margin added around a line of glyphs to cover the rest of its box, in pixels. Default 8.</summary>
+    public int BoxMarginPixels { get; init; } = 8;
+
+    /// <summary>Smallest height of a text box, in pixels. Default 10.</summary>
+    public int BoxMinHeightPixels { get; init; } = 10;
+
+    /// <summary>Largest height of a text box, in pixels. Default 80.</summary>
+    public int BoxMaxHeightPixels { get; init; } = 80;
+
+    /// <summary>Glyph pixel: max channel at least this (white text). Default 235.</summary>
+    public int TextMinValue { get; init; } = 235;
+
+    /// <summary>Share of a text box's rectangle covered by glyph pixels, at least. Default 0.015.</summary>
+    public double BoxMinTextFraction { get; init; } = 0.015;
+
+    /// <summary>Share of a text box's rectangle that is box grey, at least. Default 0.2.</summary>
+    public double BoxMinGreyFraction { get; init; } = 0.2;
+
+    /// <summary>Largest grey-level standard deviation along a drawn band row. Default 3.</summary>
+    public double BandMaxStdDev { get; init; } = 3;
 
     /// <summary>Pixels added around every overlay so that anti-aliased edges are masked too. Default 4.</summary>
     public int OverlayPaddingPixels { get; init; } = 4;
@@ -49,8 +67,13 @@ public sealed record FieldMaskOptions
     {
         var errors = new List<string>();
         if (AchromaticMaxSpread is < 0 or > 255) errors.Add("AchromaticMaxSpread must be 0-255.");
-        if (FlatMaxStdDev <= 0) errors.Add("FlatMaxStdDev must be > 0.");
-        if (FlatBlobMinAreaFraction is <= 0 or >= 1) errors.Add("FlatBlobMinAreaFraction must be in (0, 1).");
+        if (BoxGreyMin is < 0 or > 255 || BoxGreyMax is < 0 or > 255 || BoxGreyMax < BoxGreyMin) errors.Add("BoxGreyMin/BoxGreyMax must be 0-255, min <= max.");
+        if (BoxMarginPixels < 0) errors.Add("BoxMarginPixels must be >= 0.");
+        if (BoxMinHeightPixels < 1 || BoxMaxHeightPixels < BoxMinHeightPixels) errors.Add("BoxMinHeightPixels must be >= 1 and <= BoxMaxHeightPixels.");
+        if (TextMinValue is < 0 or > 255) errors.Add("TextMinValue must be 0-255.");
+        if (BoxMinTextFraction is < 0 or > 1) errors.Add("BoxMinTextFraction must be in [0, 1].");
+        if (BoxMinGreyFraction is < 0 or > 1) errors.Add("BoxMinGreyFraction must be in [0, 1].");
+        if (BandMaxStdDev < 0) errors.Add("BandMaxStdDev must be >= 0.");
         if (OverlayPaddingPixels < 0) errors.Add("OverlayPaddingPixels must be >= 0.");
         if (ThinLineMaxValue is < 0 or > 255) errors.Add("ThinLineMaxValue must be 0-255.");
         if (ThinLineMaxThicknessPixels < 1) errors.Add("ThinLineMaxThicknessPixels must be >= 1.");

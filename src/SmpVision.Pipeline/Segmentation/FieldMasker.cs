@@ -27,11 +27,22 @@ public sealed record HorizontalLineSegment(int X0Pixels, int X1Pixels, double YP
     public int LengthPixels => X1Pixels - X0Pixels + 1;
 }
 
+/// <summary>A vertical thin drawn line, e.g. the upright arm of an L-shaped scale bar.</summary>
+/// <param name="XPixels">Column of the line's centre.</param>
+/// <param name="Y0Pixels">Top end.</param>
+/// <param name="Y1Pixels">Bottom end (inclusive).</param>
+public sealed record VerticalLineSegment(double XPixels, int Y0Pixels, int Y1Pixels)
+{
+    /// <summary>Length from end to end, in pixels.</summary>
+    public int LengthPixels => Y1Pixels - Y0Pixels + 1;
+}
+
 /// <summary>Output of <see cref="FieldMasker"/>. Owns <see cref="AnalysableMask"/>.</summary>
 internal sealed class FieldMask : IDisposable
 {
-    public FieldMask(Mat analysable, FieldMaskSummary summary, IReadOnlyList<HorizontalLineSegment> lines, IReadOnlyList<Rect> flatBoxes)
+    public FieldMask(Mat analysable, FieldMaskSummary summary, IReadOnlyList<HorizontalLineSegment> lines, IReadOnlyList<VerticalLineSegment> verticalLines, IReadOnlyList<Rect> flatBoxes)
     {
+        VerticalLines = verticalLines;
         AnalysableMask = analysable;
         Summary = summary;
         HorizontalLines = lines;
@@ -45,6 +56,9 @@ internal sealed class FieldMask : IDisposable
 
     /// <summary>Thin horizontal drawn lines found (scale-bar candidates).</summary>
     public IReadOnlyList<HorizontalLineSegment> HorizontalLines { get; }
+
+    /// <summary>Thin vertical drawn lines found (scale-bar arms).</summary>
+    public IReadOnlyList<VerticalLineSegment> VerticalLines { get; }
 
     /// <summary>Flat achromatic boxes found (text labels, bands).</summary>
     public IReadOnlyList<Rect> FlatBoxes { get; }
@@ -95,7 +109,7 @@ internal static class FieldMasker
 
         ct.ThrowIfCancellationRequested();
         using var lines = new Mat();
-        var hLines = FindThinLines(maxC, lines, options);
+        var (hLines, vLines) = FindThinLines(maxC, lines, options);
 
         using var red = new Mat();
         using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size((2 * options.OverlayPaddingPixels) + 1, (2 * options.OverlayPaddingPixels) + 1)))
@@ -120,78 +134,145 @@ internal static class FieldMasker
             Cv2.CountNonZero(red),
             Cv2.CountNonZero(rim),
             Cv2.CountNonZero(analysable));
-        return new FieldMask(analysable, summary, hLines, flatBoxes);
+        return new FieldMask(analysable, summary, hLines, vLines, flatBoxes);
     }
 
-    /// <summary>Flat, achromatic, unclipped, roughly rectangular blobs: drawn boxes and bands.</summary>
-    private static List<Rect> FindFlatBoxes(Mat maxC, Mat spread, Mat flatOut, FieldMaskOptions o)
+    /// <summary>
+    /// Burned-in text boxes (uniform dark-grey rectangles carrying white glyphs: info bar, scale
+    /// label) and uniform achromatic bands along the top or bottom border.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe List<Rect> FindFlatBoxes(Mat maxC, Mat spread, Mat flatOut, FieldMaskOptions o)
     {
         int w = maxC.Cols, h = maxC.Rows;
-        using var f = new Mat();
-        maxC.ConvertTo(f, MatType.CV_32F);
-        using var mean = new Mat();
-        using var sq = new Mat();
-        using var meanSq = new Mat();
-        Cv2.BoxFilter(f, mean, MatType.CV_32F, new Size(5, 5));
-        Cv2.Multiply(f, f, sq);
-        Cv2.BoxFilter(sq, meanSq, MatType.CV_32F, new Size(5, 5));
-        using var var2 = new Mat();
-        Cv2.Multiply(mean, mean, var2);
-        Cv2.Subtract(meanSq, var2, var2);
-        using var lowVar = new Mat();
-        Cv2.Threshold(var2, lowVar, o.FlatMaxStdDev * o.FlatMaxStdDev, 255, ThresholdTypes.BinaryInv);
-        using var lowVar8 = new Mat();
-        lowVar.ConvertTo(lowVar8, MatType.CV_8U);
-        using var achro = new Mat();
-        Cv2.Threshold(spread, achro, o.AchromaticMaxSpread, 255, ThresholdTypes.BinaryInv);
-        // Clipped glare is flat and achromatic too; drawn boxes are mid-grey or light grey, not 255.
-        using var unclipped = new Mat();
-        Cv2.InRange(maxC, new Scalar(15), new Scalar(240), unclipped);
-        using var cand = new Mat();
-        Cv2.BitwiseAnd(lowVar8, achro, cand);
-        Cv2.BitwiseAnd(cand, unclipped, cand);
-        // Close over the white glyphs drawn on a box so that the box is one blob.
-        using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(9, 9)))
+        var boxes = new List<Rect>();
+        int p = o.OverlayPaddingPixels;
+        var frame = new Rect(0, 0, w, h);
+
+        // Bands: rows from a border that are achromatic and constant (drawn, not photographed).
+        foreach (bool fromTop in new[] { true, false })
         {
-            Cv2.MorphologyEx(cand, cand, MorphTypes.Close, k);
+            int rowsInBand = 0;
+            for (int i = 0; i < h / 4; i++)
+            {
+                int y = fromTop ? i : h - 1 - i;
+                if (!IsBandRow(maxC, spread, y, o))
+                {
+                    break;
+                }
+
+                rowsInBand++;
+            }
+
+            if (rowsInBand > 0)
+            {
+                var band = fromTop ? new Rect(0, 0, w, rowsInBand + p) : new Rect(0, h - rowsInBand - p, w, rowsInBand + p);
+                band = band.Intersect(frame);
+                boxes.Add(band);
+                Cv2.Rectangle(flatOut, band, Scalar.All(255), -1);
+            }
+        }
+
+        // Text boxes: white glyph pixels touching flat dark-grey achromatic box pixels, grouped into
+        // lines of text; the box is the group's rectangle plus a margin.
+        using var boxGrey = new Mat(h, w, MatType.CV_8UC1);
+        using var text = new Mat(h, w, MatType.CV_8UC1);
+        for (int y = 0; y < h; y++)
+        {
+            byte* pm = MatPixels.Row(maxC, y);
+            byte* ps = MatPixels.Row(spread, y);
+            byte* pc = MatPixels.Row(boxGrey, y);
+            byte* pt = MatPixels.Row(text, y);
+            for (int x = 0; x < w; x++)
+            {
+                pc[x] = (byte)(ps[x] <= o.AchromaticMaxSpread && pm[x] >= o.BoxGreyMin && pm[x] <= o.BoxGreyMax ? 255 : 0);
+                pt[x] = (byte)(pm[x] >= o.TextMinValue && ps[x] <= 3 * o.AchromaticMaxSpread ? 255 : 0);
+            }
+        }
+
+        using var seeds = new Mat();
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(5, 5)))
+        {
+            Cv2.Dilate(boxGrey, seeds, k);
+        }
+
+        Cv2.BitwiseAnd(seeds, text, seeds);
+        using var groups = new Mat();
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(25, 13)))
+        {
+            Cv2.Dilate(seeds, groups, k);
         }
 
         using var labels = new Mat();
         using var stats = new Mat();
         using var cents = new Mat();
-        int n = Cv2.ConnectedComponentsWithStats(cand, labels, stats, cents, PixelConnectivity.Connectivity8);
-        double minArea = o.FlatBlobMinAreaFraction * w * h;
-        var boxes = new List<Rect>();
+        int n = Cv2.ConnectedComponentsWithStats(groups, labels, stats, cents, PixelConnectivity.Connectivity8);
         for (int i = 1; i < n; i++)
         {
-            int area = stats.At<int>(i, (int)ConnectedComponentsTypes.Area);
-            if (area < minArea)
-            {
-                continue;
-            }
-
             var r = new Rect(
                 stats.At<int>(i, (int)ConnectedComponentsTypes.Left),
                 stats.At<int>(i, (int)ConnectedComponentsTypes.Top),
                 stats.At<int>(i, (int)ConnectedComponentsTypes.Width),
                 stats.At<int>(i, (int)ConnectedComponentsTypes.Height));
-            // Drawn boxes fill their bounding rectangle; flat skin patches (soft focus) do not.
-            if (area < 0.6 * r.Width * r.Height)
+            if (r.Height < o.BoxMinHeightPixels || r.Height > o.BoxMaxHeightPixels)
             {
                 continue;
             }
 
-            int p = o.OverlayPaddingPixels;
-            var padded = new Rect(r.X - p, r.Y - p, r.Width + (2 * p), r.Height + (2 * p)).Intersect(new Rect(0, 0, w, h));
+            using var seedRoi = new Mat(seeds, r);
+            using var greyRoi = new Mat(boxGrey, r);
+            double area = r.Width * r.Height;
+            // A line of text on a box: many glyph pixels, and the box grey behind them.
+            if (Cv2.CountNonZero(seedRoi) < o.BoxMinTextFraction * area || Cv2.CountNonZero(greyRoi) < o.BoxMinGreyFraction * area)
+            {
+                continue;
+            }
+
+            int m = p + o.BoxMarginPixels;
+            var padded = new Rect(r.X - m, r.Y - m, r.Width + (2 * m), r.Height + (2 * m)).Intersect(frame);
             boxes.Add(padded);
             Cv2.Rectangle(flatOut, padded, Scalar.All(255), -1);
+        }
+
+        // Several text boxes side by side along the top or bottom edge form an info bar: mask the
+        // whole strip, since its other fields may carry coloured text the glyph test misses.
+        foreach (bool top in new[] { true, false })
+        {
+            var edge = boxes.Where(b => top ? b.Top <= h / 12 : b.Bottom >= h - (h / 12)).Where(b => b.Width < w).ToList();
+            if (edge.Count >= 2)
+            {
+                var strip = top ? new Rect(0, 0, w, edge.Max(b => b.Bottom)) : new Rect(0, edge.Min(b => b.Top), w, h - edge.Min(b => b.Top));
+                boxes.Add(strip);
+                Cv2.Rectangle(flatOut, strip, Scalar.All(255), -1);
+            }
         }
 
         return boxes;
     }
 
+    private static unsafe bool IsBandRow(Mat maxC, Mat spread, int y, FieldMaskOptions o)
+    {
+        byte* pm = MatPixels.Row(maxC, y);
+        byte* ps = MatPixels.Row(spread, y);
+        int w = maxC.Cols;
+        long sum = 0, sumSq = 0, achro = 0;
+        for (int x = 0; x < w; x++)
+        {
+            sum += pm[x];
+            sumSq += pm[x] * pm[x];
+            if (ps[x] <= o.AchromaticMaxSpread)
+            {
+                achro++;
+            }
+        }
+
+        double mean = (double)sum / w;
+        double sd = Math.Sqrt(Math.Max(0, ((double)sumSq / w) - (mean * mean)));
+        return sd <= o.BandMaxStdDev && achro >= 0.95 * w;
+    }
+
     /// <summary>Thin, long, straight, dark horizontal and vertical lines (scale-bar arms).</summary>
-    private static List<HorizontalLineSegment> FindThinLines(Mat maxC, Mat linesOut, FieldMaskOptions o)
+    private static (List<HorizontalLineSegment> Horizontal, List<VerticalLineSegment> Vertical) FindThinLines(Mat maxC, Mat linesOut, FieldMaskOptions o)
     {
         using var dark = new Mat();
         Cv2.Threshold(maxC, dark, o.ThinLineMaxValue, 255, ThresholdTypes.BinaryInv);
@@ -206,12 +287,7 @@ internal static class FieldMasker
         Cv2.Subtract(dark, thick, thin);
         using var hor = new Mat();
         using var ver = new Mat();
-        using (var kh = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(o.ThinLineMinLengthPixels, 1)))
-        using (var kv = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(1, o.ThinLineMinLengthPixels)))
-        {
-            Cv2.MorphologyEx(thin, hor, MorphTypes.Open, kh);
-            Cv2.MorphologyEx(thin, ver, MorphTypes.Open, kv);
-        }
+        LongRuns(thin, hor, ver, o.ThinLineMinLengthPixels);
 
         var segments = new List<HorizontalLineSegment>();
         using (var labels = new Mat())
@@ -233,6 +309,24 @@ internal static class FieldMasker
             }
         }
 
+        var vertical = new List<VerticalLineSegment>();
+        using (var labels = new Mat())
+        using (var stats = new Mat())
+        using (var cents = new Mat())
+        {
+            int n = Cv2.ConnectedComponentsWithStats(ver, labels, stats, cents, PixelConnectivity.Connectivity8);
+            for (int i = 1; i < n; i++)
+            {
+                int top = stats.At<int>(i, (int)ConnectedComponentsTypes.Top);
+                int width = stats.At<int>(i, (int)ConnectedComponentsTypes.Width);
+                int height = stats.At<int>(i, (int)ConnectedComponentsTypes.Height);
+                if (width <= o.ThinLineMaxThicknessPixels + 2)
+                {
+                    vertical.Add(new VerticalLineSegment(cents.At<double>(i, 0), top, top + height - 1));
+                }
+            }
+        }
+
         Cv2.BitwiseOr(hor, ver, linesOut);
         int d = (2 * o.OverlayPaddingPixels) + 1;
         using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(d, d)))
@@ -240,7 +334,69 @@ internal static class FieldMasker
             Cv2.Dilate(linesOut, linesOut, k);
         }
 
-        return segments;
+        return (segments, vertical);
+    }
+
+    /// <summary>
+    /// Horizontal and vertical runs of set pixels at least <paramref name="minLength"/> long: the
+    /// same result as openings with 1 x L and L x 1 lines, in one pass instead of O(L) per pixel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void LongRuns(Mat mask, Mat horOut, Mat verOut, int minLength)
+    {
+        int h = mask.Rows, w = mask.Cols;
+        horOut.Create(h, w, MatType.CV_8UC1);
+        verOut.Create(h, w, MatType.CV_8UC1);
+        horOut.SetTo(Scalar.All(0));
+        verOut.SetTo(Scalar.All(0));
+        var colRun = new int[w];
+        for (int y = 0; y <= h; y++)
+        {
+            byte* pm = y < h ? MatPixels.Row(mask, y) : null;
+            if (pm != null)
+            {
+                byte* ph = MatPixels.Row(horOut, y);
+                int start = -1;
+                for (int x = 0; x <= w; x++)
+                {
+                    bool on = x < w && pm[x] != 0;
+                    if (on && start < 0)
+                    {
+                        start = x;
+                    }
+                    else if (!on && start >= 0)
+                    {
+                        if (x - start >= minLength)
+                        {
+                            new Span<byte>(ph + start, x - start).Fill(255);
+                        }
+
+                        start = -1;
+                    }
+                }
+            }
+
+            for (int x = 0; x < w; x++)
+            {
+                bool on = pm != null && pm[x] != 0;
+                if (on)
+                {
+                    colRun[x]++;
+                    continue;
+                }
+
+                int run = colRun[x];
+                if (run >= minLength)
+                {
+                    for (int yy = y - run; yy < y; yy++)
+                    {
+                        MatPixels.Row(verOut, yy)[x] = 255;
+                    }
+                }
+
+                colRun[x] = 0;
+            }
+        }
     }
 
     /// <summary>Large dark regions joined to the frame border: the rim of a round dermoscope field.</summary>

@@ -28,14 +28,15 @@ public sealed record HairSegmentationOptions
     public double BackgroundKernelMicrometres { get; init; } = 220;
 
     /// <summary>
-    /// Relative darkness (local skin brightness minus pixel, over skin brightness, on the max
-    /// channel) a hair pixel reaches at least. Relative, so it holds from light to dark skin.
-    /// Default 0.26.
+    /// Relative darkness (local skin level minus pixel, over skin level, averaged over the colour
+    /// channels) a hair pixel reaches at least. Relative, so it holds from light to dark skin and
+    /// for light (grey, blond) shafts; seeds are also held to the frame's own darkest structures.
+    /// Default 0.12.
     /// </summary>
-    public double LowRelativeDarkness { get; init; } = 0.26;
+    public double LowRelativeDarkness { get; init; } = 0.12;
 
-    /// <summary>Relative darkness that seeds a hair: a hair region must hold at least one such pixel. Default 0.42.</summary>
-    public double HighRelativeDarkness { get; init; } = 0.42;
+    /// <summary>Relative darkness that seeds a hair: a hair region must hold at least one such pixel. Default 0.22.</summary>
+    public double HighRelativeDarkness { get; init; } = 0.22;
 
     /// <summary>
     /// Within a dark region, a hair pixel reaches at least this fraction of the region's peak
@@ -45,10 +46,33 @@ public sealed record HairSegmentationOptions
     public double HalfMaximumFraction { get; init; } = 0.5;
 
     /// <summary>
-    /// Blue skin-marker dye: pixels whose blue exceeds red by at least this (8-bit levels) are never
-    /// hair (hair pigment is black-brown to grey, never blue; shared/data/README.md). Default 40.
+    /// A pixel whose red is darker (relative to skin) than its blue by more than this is bluer
+    /// than the skin, as blue marker dye and the blue-grey sub-surface shaft are, and is not hair.
+    /// Default 0.15.
     /// </summary>
-    public int DyeMinBlueOverRed { get; init; } = 40;
+    public double MaxBlueShift { get; init; } = 0.15;
+
+    /// <summary>Percentile of the frame's relative darkness taken as its darkest-structure level. Default 99.5.</summary>
+    public double FramePeakPercentile { get; init; } = 99.5;
+
+    /// <summary>
+    /// A seed must also reach this fraction of the frame's darkest-structure level, so faint skin
+    /// texture does not seed hairs where the shafts are dark. Default 0.65.
+    /// </summary>
+    public double SeedFractionOfFramePeak { get; init; } = 0.65;
+
+    /// <summary>
+    /// Hair pixels must also reach this fraction of the frame's darkest-structure level, so that
+    /// dark shafts do not grow into their halo and the skin texture around them. Default 0.42
+    /// (chosen on the even-numbered dev patients, checked on the odd ones).
+    /// </summary>
+    public double LowFractionOfFramePeak { get; init; } = 0.42;
+
+    /// <summary>Smallest length-to-width ratio (minimum-area rectangle) of a hair region. Default 1.5: short stubs still pass, round mottling does not.</summary>
+    public double MinElongation { get; init; } = 1.5;
+
+    /// <summary>Smallest area over convex-hull area of a hair region (shafts are nearly convex, mottling is ragged). Default 0.3: diverging FU shafts (a V) still pass.</summary>
+    public double MinSolidity { get; init; } = 0.3;
 
     /// <summary>Smallest hair region, in square micrometres (a 30 um x 60 um stub). Default 1800.</summary>
     public double MinHairAreaSquareMicrometres { get; init; } = 1800;
@@ -64,7 +88,12 @@ public sealed record HairSegmentationOptions
         if (HighRelativeDarkness is <= 0 or >= 1) errors.Add("HighRelativeDarkness must be in (0, 1).");
         if (HighRelativeDarkness < LowRelativeDarkness) errors.Add("HighRelativeDarkness must be >= LowRelativeDarkness.");
         if (HalfMaximumFraction is < 0 or >= 1) errors.Add("HalfMaximumFraction must be in [0, 1).");
-        if (DyeMinBlueOverRed is < 1 or > 255) errors.Add("DyeMinBlueOverRed must be 1-255.");
+        if (MaxBlueShift is < 0 or > 1) errors.Add("MaxBlueShift must be in [0, 1].");
+        if (FramePeakPercentile is <= 0 or > 100) errors.Add("FramePeakPercentile must be in (0, 100].");
+        if (SeedFractionOfFramePeak is < 0 or >= 1) errors.Add("SeedFractionOfFramePeak must be in [0, 1).");
+        if (LowFractionOfFramePeak is < 0 or >= 1) errors.Add("LowFractionOfFramePeak must be in [0, 1).");
+        if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
+        if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");
         return errors;
     }

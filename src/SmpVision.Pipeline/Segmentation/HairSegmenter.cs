@@ -40,11 +40,12 @@ internal sealed class HairSegmentation : IDisposable
 }
 
 /// <summary>
-/// Classical hair segmentation: a pixel is hair when all its channels are darker than the local
-/// skin by a relative margin (max-channel black-hat over a closing wider than any shaft,
-/// divided by the skin brightness), with hysteresis. Working on the max channel keeps blue-grey
-/// sub-surface shafts and blue marker dye (bright in blue) out, and the relative margin holds
-/// from very light to dark skin. Measures nothing itself; it yields the hair mask that counting,
+/// Classical hair segmentation: a pixel is hair when every colour channel is darker than the
+/// local skin by a relative margin (per-channel black-hat over a closing wider than any shaft,
+/// divided by the skin level; the least-dark channel decides), with hysteresis seeded relative to
+/// the frame's darkest structures and a half-maximum edge. The per-channel test keeps blue-grey
+/// sub-surface shafts and blue marker dye (not dark in blue) out whatever the colour cast, and the
+/// relative margin holds from very light to dark skin. Measures nothing itself; it yields the hair mask that counting,
 /// widths (DOMAIN.md, shaft width) and colour use.
 /// </summary>
 internal static class HairSegmenter
@@ -78,73 +79,149 @@ internal static class HairSegmenter
         var grey = new Mat();
         Cv2.CvtColor(small, grey, ColorConversionCodes.BGR2GRAY);
 
-        using var v = new Mat(h, w, MatType.CV_8UC1);
-        using var dye = new Mat(h, w, MatType.CV_8UC1);
-        for (int y = 0; y < h; y++)
-        {
-            byte* s = MatPixels.Row(small, y);
-            byte* pv = MatPixels.Row(v, y);
-            byte* pd = MatPixels.Row(dye, y);
-            for (int x = 0; x < w; x++)
-            {
-                int b = s[3 * x], g = s[(3 * x) + 1], r = s[(3 * x) + 2];
-                pv[x] = (byte)Math.Max(b, Math.Max(g, r));
-                pd[x] = (byte)(b - r >= o.DyeMinBlueOverRed ? 255 : 0);
-            }
-        }
-
-        // Masked overlays must not pull the skin estimate: give them the median skin level.
-        byte fill = MedianOf(v, ana);
-        using (var notAna = new Mat())
-        {
-            Cv2.BitwiseNot(ana, notAna);
-            v.SetTo(Scalar.All(fill), notAna);
-        }
-
         ct.ThrowIfCancellationRequested();
         int k = Math.Max(3, ((int)Math.Round(o.BackgroundKernelMicrometres / umPerWorkPixel)) | 1);
-        using var bg = new Mat();
-        using (var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k)))
+        using var notAna = new Mat();
+        Cv2.BitwiseNot(ana, notAna);
+        var channels = Cv2.Split(small);
+        var relC = new Mat[3];
+        try
         {
-            Cv2.MorphologyEx(v, bg, MorphTypes.Close, kernel);
-        }
-
-        // The rectangular closing is blocky; smoothing it keeps the estimate from stepping at shafts.
-        Cv2.Blur(bg, bg, new Size(k, k));
-        Cv2.Max(bg, v, bg);
-
-        var rel = new Mat(h, w, MatType.CV_8UC1);
-        for (int y = 0; y < h; y++)
-        {
-            byte* pb = MatPixels.Row(bg, y);
-            byte* pv = MatPixels.Row(v, y);
-            byte* pr = MatPixels.Row(rel, y);
-            for (int x = 0; x < w; x++)
+            using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k));
+            using var bg = new Mat();
+            for (int i = 0; i < 3; i++)
             {
-                int b = pb[x];
-                pr[x] = b == 0 ? (byte)0 : (byte)(255 * (b - pv[x]) / b);
+                var c = channels[i];
+                // Masked overlays must not pull the skin estimate: give them the median skin level.
+                c.SetTo(Scalar.All(MedianOf(c, ana)), notAna);
+                Cv2.MorphologyEx(c, bg, MorphTypes.Close, kernel);
+                // The rectangular closing is blocky; smoothing keeps the estimate from stepping at shafts.
+                Cv2.Blur(bg, bg, new Size(k, k));
+                Cv2.Max(bg, c, bg);
+                relC[i] = new Mat(h, w, MatType.CV_8UC1);
+                RelativeDarkness(c, bg, relC[i]);
+            }
+        }
+        finally
+        {
+            foreach (var c in channels)
+            {
+                c.Dispose();
             }
         }
 
-        rel.SetTo(Scalar.All(0), dye);
-        using (var notAna = new Mat())
+        var rel = new Mat(h, w, MatType.CV_8UC1);
+        using (relC[0])
+        using (relC[1])
+        using (relC[2])
         {
-            Cv2.BitwiseNot(ana, notAna);
-            rel.SetTo(Scalar.All(0), notAna);
+            CombineChannels(relC[0], relC[1], relC[2], rel, (int)Math.Round(255 * o.MaxBlueShift));
         }
 
+        rel.SetTo(Scalar.All(0), notAna);
+
+        // Seeds must be dark against this frame's own darkest structures too, so that faint skin
+        // texture does not seed hairs on frames whose shafts are dark.
+        double framePeak = Percentile(rel, ana, o.FramePeakPercentile) / 255.0;
+        double seed = Math.Max(o.HighRelativeDarkness, o.SeedFractionOfFramePeak * framePeak);
+        double low = Math.Min(seed, Math.Max(o.LowRelativeDarkness, o.LowFractionOfFramePeak * framePeak));
+
         ct.ThrowIfCancellationRequested();
-        var mask = Hysteresis(rel, (byte)Math.Round(255 * o.LowRelativeDarkness), (byte)Math.Round(255 * o.HighRelativeDarkness), o.HalfMaximumFraction);
-        // Smooth ragged half-maximum edges so that slices do not see false gaps between shafts.
-        using (var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
+        var mask = Hysteresis(rel, (byte)Math.Round(255 * low), (byte)Math.Round(255 * Math.Min(0.99, seed)), o.HalfMaximumFraction);
+        // Smooth ragged half-maximum edges so that slices do not see false gaps between shafts;
+        // the opening stays at 3 px so that vellus shafts (< 30 um, ~5 working px) survive.
+        using (var close = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
+        using (var open = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3)))
         {
-            Cv2.MorphologyEx(mask, mask, MorphTypes.Close, kernel);
-            Cv2.MorphologyEx(mask, mask, MorphTypes.Open, kernel);
+            Cv2.MorphologyEx(mask, mask, MorphTypes.Close, close);
+            Cv2.MorphologyEx(mask, mask, MorphTypes.Open, open);
         }
 
         double minAreaPx = o.MinHairAreaSquareMicrometres / (umPerWorkPixel * umPerWorkPixel);
         RemoveSmall(mask, minAreaPx);
+        RemoveNonShafts(mask, o.MinElongation, o.MinSolidity);
         return new HairSegmentation(mask, rel, grey, ana, scale);
+    }
+
+    /// <summary>rel = 255 * (bg - c) / bg: darkness of a channel relative to the local skin level.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RelativeDarkness(Mat c, Mat bg, Mat rel)
+    {
+        int rows = c.Rows, cols = c.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pb = MatPixels.Row(bg, y);
+            byte* pc = MatPixels.Row(c, y);
+            byte* pr = MatPixels.Row(rel, y);
+            for (int x = 0; x < cols; x++)
+            {
+                int b = pb[x];
+                pr[x] = b == 0 ? (byte)0 : (byte)(255 * (b - pc[x]) / b);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Mean relative darkness of the three channels, zero where the pixel is darker in red than in
+    /// blue by more than <paramref name="maxBlueShift"/>: bluer than the skin around it, as marker
+    /// dye and the sub-surface shaft are. Black, brown, grey and blond shafts are as dark or darker
+    /// in blue than in red, so they pass.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void CombineChannels(Mat relB, Mat relG, Mat relR, Mat rel, int maxBlueShift)
+    {
+        int rows = rel.Rows, cols = rel.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pb = MatPixels.Row(relB, y);
+            byte* pg = MatPixels.Row(relG, y);
+            byte* pr = MatPixels.Row(relR, y);
+            byte* po = MatPixels.Row(rel, y);
+            for (int x = 0; x < cols; x++)
+            {
+                po[x] = pr[x] - pb[x] > maxBlueShift ? (byte)0 : (byte)((pb[x] + pg[x] + pr[x]) / 3);
+            }
+        }
+    }
+
+    /// <summary>Percentile (0-100) of an 8-bit image over a mask; 0 when the mask is empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe byte Percentile(Mat img, Mat mask, double percentile)
+    {
+        Span<long> hist = stackalloc long[256];
+        long n = 0;
+        int rows = img.Rows, cols = img.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* p = MatPixels.Row(img, y);
+            byte* m = MatPixels.Row(mask, y);
+            for (int x = 0; x < cols; x++)
+            {
+                if (m[x] != 0)
+                {
+                    hist[p[x]]++;
+                    n++;
+                }
+            }
+        }
+
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        long target = (long)Math.Ceiling(percentile / 100.0 * n);
+        long acc = 0;
+        for (int i = 0; i < 256; i++)
+        {
+            acc += hist[i];
+            if (acc >= target)
+            {
+                return (byte)i;
+            }
+        }
+
+        return 255;
     }
 
     /// <summary>Median of an 8-bit image over a mask (histogram); 128 when the mask is empty.</summary>
@@ -259,6 +336,35 @@ internal static class HairSegmenter
         }
 
         return outMask;
+    }
+
+    /// <summary>
+    /// Removes regions that are not shaft-shaped: shafts (alone or a few from one opening) are
+    /// elongated and nearly convex; skin mottling and scale that pass the darkness test are
+    /// round or ragged.
+    /// </summary>
+    internal static void RemoveNonShafts(Mat mask, double minElongation, double minSolidity)
+    {
+        Cv2.FindContours(mask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        var drop = new List<Point[]>();
+        foreach (var c in contours)
+        {
+            double area = Cv2.ContourArea(c);
+            var rect = Cv2.MinAreaRect(c);
+            double longSide = Math.Max(rect.Size.Width, rect.Size.Height);
+            double shortSide = Math.Max(1, Math.Min(rect.Size.Width, rect.Size.Height));
+            var hull = Cv2.ConvexHull(c);
+            double hullArea = Math.Max(1, Cv2.ContourArea(hull));
+            if (longSide / shortSide < minElongation || area / hullArea < minSolidity)
+            {
+                drop.Add(c);
+            }
+        }
+
+        if (drop.Count > 0)
+        {
+            Cv2.DrawContours(mask, drop, -1, Scalar.All(0), -1);
+        }
     }
 
     /// <summary>Removes 8-connected regions smaller than <paramref name="minArea"/> pixels, in place.</summary>

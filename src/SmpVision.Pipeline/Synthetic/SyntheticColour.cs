@@ -16,7 +16,8 @@ public static class SyntheticColour
     private const double Zn = 1.08883;
     private const double Delta = 6.0 / 29.0;
 
-    /// <summary>ITA = atan((L* - 50) / b*) in degrees (Chardon 1991, DOMAIN.md).</summary>
+    /// <summary>ITA = atan((L* - 50) / b*) in degrees (Chardon 1991, DOMAIN.md). Computed as atan2, which
+    /// equals the formula for b* &gt; 0 (all real skin) and stays continuous for b* &lt;= 0 (colour casts).</summary>
     public static double ItaDegrees(LabColour lab) =>
         Math.Atan2(lab.L - 50.0, lab.B) * 180.0 / Math.PI;
 

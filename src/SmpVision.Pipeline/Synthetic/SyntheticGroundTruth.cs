@@ -26,6 +26,7 @@ public sealed record SyntheticFrame(byte[] EncodedImage, string FileExtension, S
 /// <param name="Counted">True when the hair counts for densities: its emergence lies in the analysable area.</param>
 /// <param name="Region">Label of the pixel holding the emergence point (OffScalp outside the frame).</param>
 /// <param name="Lab">Rendered shaft colour (CIELAB D65).</param>
+/// <param name="VisibleLengthPixels">Length of the centreline on analysable pixels (in the frame, off overlays).</param>
 public sealed record SyntheticHairTruth(
     int HairId,
     int TrackId,
@@ -34,7 +35,11 @@ public sealed record SyntheticHairTruth(
     double LengthMillimetres,
     bool Counted,
     RegionClass Region,
-    LabColour Lab);
+    LabColour Lab,
+    double VisibleLengthPixels);
+
+/// <summary>A loose fragment of cut hair lying on the skin.</summary>
+public sealed record SyntheticFragmentTruth(PointPixels Start, PointPixels End, double WidthPixels);
 
 /// <summary>One burned-in overlay or optical artefact, with its bounding box in pixels.</summary>
 public sealed record SyntheticOverlayTruth(SyntheticOverlays Kind, int XPixels, int YPixels, int WidthPixels, int HeightPixels);
@@ -97,10 +102,19 @@ public sealed record SyntheticGroundTruth
     /// <summary>Rendered base skin colour (CIELAB D65, after 8-bit quantisation, before texture and optics).</summary>
     public required LabColour SkinLab { get; init; }
 
+    /// <summary>Skin colour of the scene before the camera's white balance (what a colour-calibrated
+    /// capture would measure): the spec's SkinLab or the colour made from its SkinItaDegrees.</summary>
+    public required LabColour SceneSkinLab { get; init; }
+
+    /// <summary>ITA of <see cref="SceneSkinLab"/> (equals the spec's SkinItaDegrees when no SkinLab was given).</summary>
+    public double SceneSkinItaDegrees => SyntheticColour.ItaDegrees(SceneSkinLab);
+
     /// <summary>Rendered terminal-hair colour (CIELAB D65, quantised). Thinner hairs are rendered lighter.</summary>
     public required LabColour HairLab { get; init; }
 
-    /// <summary>ITA of <see cref="SkinLab"/>: atan((L* - 50) / b*) in degrees (Chardon 1991, DOMAIN.md).</summary>
+    /// <summary>ITA of <see cref="SkinLab"/>: atan((L* - 50) / b*) in degrees (Chardon 1991, DOMAIN.md),
+    /// computed with atan2 so that a camera cast pushing b* to zero or below continues past 90 degrees
+    /// instead of jumping sign.</summary>
     public required double SkinItaDegrees { get; init; }
 
     public required ItaBand SkinItaBand { get; init; }
@@ -112,6 +126,10 @@ public sealed record SyntheticGroundTruth
     /// <summary>Per pixel, row-major: 255 where a hair shaft covers at least half the pixel and the pixel
     /// is analysable, else 0.</summary>
     public required byte[] HairMask { get; init; }
+
+    /// <summary>Loose cut-hair fragments lying on the skin (not hairs; a detector should not count them):
+    /// each as a segment from Start to End with its width in pixels.</summary>
+    public IReadOnlyList<SyntheticFragmentTruth> LooseFragments { get; init; } = [];
 
     /// <summary>Overlays drawn, with their boxes.</summary>
     public required IReadOnlyList<SyntheticOverlayTruth> Overlays { get; init; }

@@ -187,7 +187,7 @@ internal sealed class SyntheticLayout
         var ppm = spec.PixelsPerMillimetre;
         var widthPx = widthUm * ppm / 1000.0;
         var angle = unitAngle + (rng.Normal() * 6.0 * Math.PI / 180.0);
-        var side = (index - ((count - 1) / 2.0)) * maxWidthPx * rng.Uniform(1.05, 1.6);
+        var side = (index - ((count - 1) / 2.0)) * maxWidthPx * rng.Uniform(1.15, 2.0);
         var along = rng.Normal() * 0.3 * maxWidthPx;
         var nx = -Math.Sin(unitAngle);
         var ny = Math.Cos(unitAngle);

@@ -10,11 +10,13 @@ namespace SmpVision.Pipeline.Synthetic;
 /// <item><c>mixed</c>: skin ITA -50..70, every hair colour, density 30-120 FU/cm2, widths, overlays,
 /// dye, glare, blur, noise and JPEG varied as on the dev set.</item>
 /// <item><c>regions</c>: like mixed, plus thinning, hairless and scar regions (strip, FUE, plug).</item>
+/// <item><c>dev</c>: close to the real dev set (shared/data/README.md): ITA 15-55 skin under
+/// the camera's cool cast, dark hair, density 50-110 FU/cm2, its overlays, JPEG 85-95.</item>
 /// </list>
 /// </summary>
 public static class SyntheticPresets
 {
-    public static IReadOnlyList<string> Names { get; } = ["mixed", "clean", "regions"];
+    public static IReadOnlyList<string> Names { get; } = ["mixed", "clean", "regions", "dev"];
 
     /// <summary>The spec of frame <paramref name="seed"/> of a preset; size and scale may be overridden.</summary>
     public static SyntheticTrichoscopySpec Create(string preset, int seed, int? widthPixels = null, int? heightPixels = null, double? pixelsPerMillimetre = null)
@@ -32,6 +34,7 @@ public static class SyntheticPresets
             "clean" => baseSpec,
             "mixed" => Mixed(baseSpec, rng),
             "regions" => WithRegions(Mixed(baseSpec, rng), rng),
+            "dev" => DevLike(baseSpec, rng),
             _ => throw new ArgumentException($"Unknown preset '{preset}'. Known: {string.Join(", ", Names)}.", nameof(preset)),
         };
     }
@@ -71,13 +74,14 @@ public static class SyntheticPresets
         {
             SkinItaDegrees = rng.Uniform(-50, 70),
             // Half the frames get the cool cast of the dev-set camera (skin near-neutral or bluish).
-            WhiteBalance = rng.Chance(0.5) ? new SyntheticChannelGains(rng.Uniform(1.05, 1.25), rng.Uniform(1.0, 1.1), 1.0) : SyntheticChannelGains.Neutral,
+            WhiteBalance = rng.Chance(0.5) ? new SyntheticChannelGains(rng.Uniform(1.05, 1.25), rng.Uniform(1.02, 1.12), rng.Uniform(0.93, 1.0)) : SyntheticChannelGains.Neutral,
             HairColour = colour,
             FollicularUnitsPerSquareCentimetre = rng.Uniform(30, 120),
             TerminalFraction = terminal,
             VellusFraction = rng.Uniform(0.0, Math.Min(0.15, 1 - terminal)),
             HairLengthMillimetres = new SyntheticRange(rng.Uniform(0.15, 0.4), rng.Uniform(0.6, 1.2)),
             DyeMarks = rng.Chance(0.25) ? 1 + rng.NextInt(5) : 0,
+            LooseHairFragments = rng.Chance(0.4) ? 1 + rng.NextInt(2) : 0,
             Overlays = overlays,
             Glare = rng.Uniform(0, 0.7),
             SkinTexture = rng.Uniform(0.5, 1.5),
@@ -86,6 +90,23 @@ public static class SyntheticPresets
             EdgeDefocusSigmaPixels = rng.Uniform(0, 8) * s.PixelsPerMillimetre / 361.0,
             NoiseSigma = rng.Uniform(0.5, 5),
             JpegQuality = rng.Chance(0.7) ? 70 + rng.NextInt(26) : null,
+        };
+    }
+
+    private static SyntheticTrichoscopySpec DevLike(SyntheticTrichoscopySpec s, SyntheticRandom rng)
+    {
+        var mixed = Mixed(s, rng);
+        var terminal = rng.Uniform(0.75, 0.95);
+        return mixed with
+        {
+            SkinItaDegrees = rng.Uniform(15, 55),
+            WhiteBalance = new SyntheticChannelGains(rng.Uniform(1.08, 1.25), rng.Uniform(1.04, 1.12), rng.Uniform(0.93, 1.0)),
+            HairColour = (SyntheticHairColour)rng.Weighted([0.5, 0.4, 0.1]),
+            FollicularUnitsPerSquareCentimetre = rng.Uniform(50, 110),
+            TerminalFraction = terminal,
+            VellusFraction = rng.Uniform(0.0, Math.Min(0.1, 1 - terminal)),
+            HairLengthMillimetres = new SyntheticRange(0.25, 0.9),
+            JpegQuality = 85 + rng.NextInt(11),
         };
     }
 

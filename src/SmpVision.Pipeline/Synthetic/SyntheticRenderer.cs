@@ -19,13 +19,14 @@ internal static class SyntheticRenderer
 
     internal static Output Render(SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, CancellationToken ct)
     {
-        var painted = RenderScene(spec, seed, scene, layout, ct);
+        var painted = RenderScene(spec, seed, scene, layout, LooseFragments(spec, seed), ct);
         using var canvas = painted.Canvas;
         return FinishFrame(spec, seed, canvas, painted.HairCoverageMask, scene.Overlays, ct);
     }
 
     /// <summary>Skin, scars, buried shafts, dye, shafts, glare and white balance, over the spec's canvas size.</summary>
-    internal static SceneOutput RenderScene(SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, CancellationToken ct)
+    internal static SceneOutput RenderScene(
+        SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, IReadOnlyList<PlannedHair> fragments, CancellationToken ct)
     {
         int w = spec.WidthPixels, h = spec.HeightPixels;
         var ppm = spec.PixelsPerMillimetre;
@@ -53,7 +54,14 @@ internal static class SyntheticRenderer
             foreach (var hair in layout.Hairs)
             {
                 ct.ThrowIfCancellationRequested();
-                PaintHair(spec, seed, canvas, hairMask, hair, hairLab, skinLab);
+                PaintHair(spec, seed, canvas, hairMask, hair, hairLab, skinLab, loose: false);
+            }
+
+            // Loose cut fragments lie on the skin: drawn like shafts but without an opening; not hairs.
+            var debrisMask = new byte[w * h];
+            foreach (var fragment in fragments)
+            {
+                PaintHair(spec, seed, canvas, debrisMask, fragment, hairLab, skinLab, loose: true);
             }
 
             PaintGlare(spec, seed, canvas, ppm);
@@ -269,7 +277,7 @@ internal static class SyntheticRenderer
             // Flakes cluster: a slow field gates where the soft whitish scale shows.
             var gate = Math.Clamp(0.55 + (0.35 * fm[i]), 0, 1);
             var field = (0.65 * fl[i]) + (0.45 * cl[i]);
-            var flake = s * gate * Math.Clamp((field - 0.15) * 0.16, 0, 0.4);
+            var flake = s * gate * Math.Clamp((field - 0.25) * 0.13, 0, 0.32);
             var vessel = s * ve[i] * 0.1;
             var b = (c[3 * i] * lum * (1 - (0.8 * vessel))) + ((1 - c[3 * i]) * flake);
             var g = (c[(3 * i) + 1] * lum * (1 - vessel)) + ((1 - c[(3 * i) + 1]) * flake * 0.96);
@@ -421,6 +429,36 @@ internal static class SyntheticRenderer
         }
     }
 
+    /// <summary>
+    /// Loose fragments of cut hair lying on the skin (the dev set's "abnormal" boxes): short dark
+    /// segments, 0.05-0.2 mm, terminal width. They are not hairs and never enter the hair truth.
+    /// </summary>
+    internal static IReadOnlyList<PlannedHair> LooseFragments(SyntheticTrichoscopySpec spec, int seed)
+    {
+        var rng = SyntheticRandom.Derive(seed, "fragments");
+        var ppm = spec.PixelsPerMillimetre;
+        var fragments = new List<PlannedHair>(spec.LooseHairFragments);
+        for (var k = 0; k < spec.LooseHairFragments; k++)
+        {
+            var widthUm = spec.TerminalWidthMicrometres.Sample(rng);
+            fragments.Add(new PlannedHair(
+                -1 - k,
+                -1,
+                new PointPixels(rng.Uniform(0, spec.WidthPixels), rng.Uniform(0, spec.HeightPixels)),
+                rng.Uniform(0, 2 * Math.PI),
+                rng.Uniform(0.05, 0.2) * ppm,
+                widthUm * ppm / 1000.0,
+                widthUm,
+                SyntheticHairKind.Terminal,
+                Math.Clamp(rng.Normal() * 20.0, -45, 45) * Math.PI / 180.0,
+                0,
+                rng.Normal() * 2.5,
+                1_000_000 + k));
+        }
+
+        return fragments;
+    }
+
     /// <summary>Colour of one shaft: thinner hairs carry less pigment and read closer to the skin.</summary>
     internal static LabColour ShaftLab(PlannedHair hair, LabColour hairLab, LabColour skinLab)
     {
@@ -441,7 +479,7 @@ internal static class SyntheticRenderer
     /// blunt oblique cut tip, darker edges, a narrow specular stripe, faint cuticle banding, and a
     /// short fade where it leaves the skin. Thinner hairs are lighter and more translucent.
     /// </summary>
-    private static void PaintHair(SyntheticTrichoscopySpec spec, int seed, Mat canvas, byte[] hairMask, PlannedHair hair, LabColour hairLab, LabColour skinLab)
+    private static void PaintHair(SyntheticTrichoscopySpec spec, int seed, Mat canvas, byte[] hairMask, PlannedHair hair, LabColour hairLab, LabColour skinLab, bool loose)
     {
         int w = spec.WidthPixels, h = spec.HeightPixels;
         var lab = ShaftLab(hair, hairLab, skinLab);
@@ -513,7 +551,7 @@ internal static class SyntheticRenderer
                 var shade = (1.0 - (0.35 * t * t)) * (1.0 + (0.06 * Waves(shadeWaves, u)));
                 var stripe = (v / Math.Max(hw, 0.5)) - specOffset;
                 var highlight = specular * Math.Exp(-(stripe * stripe) / (2 * 0.22 * 0.22));
-                var fade = Math.Clamp(0.4 + (0.6 * u / fadeLength), 0.4, 1.0);
+                var fade = loose ? 1.0 : Math.Clamp(0.4 + (0.6 * u / fadeLength), 0.4, 1.0);
                 var alpha = coverage * opacity * fade;
                 var pb = (cb * shade) + highlight;
                 var pg = (cg * shade) + highlight;

@@ -115,7 +115,14 @@ public static class SyntheticTrichoscopyGenerator
         SyntheticLayout frameLayout, SyntheticLayout worldLayout, int margin, SyntheticRigidTransform transform, CancellationToken ct)
     {
         int w = spec.WidthPixels, h = spec.HeightPixels;
-        var painted = SyntheticRenderer.RenderScene(world, seed, worldScene, worldLayout, ct);
+        // Fragments lie on the skin, so they move with it: planned in before-frame pixels like the hairs.
+        var fragments = SyntheticRenderer.LooseFragments(spec, seed);
+        var worldFragments = fragments.Select(f => f with { Emergence = new PointPixels(f.Emergence.X + margin, f.Emergence.Y + margin) }).ToList();
+        var turn = transform.RotationDegrees * Math.PI / 180.0;
+        var frameFragments = transform.IsIdentity
+            ? fragments
+            : [.. fragments.Select(f => f with { Emergence = transform.Apply(f.Emergence, w, h), AngleRadians = f.AngleRadians + turn })];
+        var painted = SyntheticRenderer.RenderScene(world, seed, worldScene, worldLayout, worldFragments, ct);
         using var worldCanvas = painted.Canvas;
         using var frame = new Mat();
         byte[] mask;
@@ -158,7 +165,7 @@ public static class SyntheticTrichoscopyGenerator
         var output = SyntheticRenderer.FinishFrame(spec, seed, frame, mask, frameScene.Overlays, ct);
         try
         {
-            return new SyntheticRendering(output.Bgr, BuildTruth(spec, seed, frameScene, frameLayout, output));
+            return new SyntheticRendering(output.Bgr, BuildTruth(spec, seed, frameScene, frameLayout, frameFragments, output));
         }
         catch
         {
@@ -203,7 +210,7 @@ public static class SyntheticTrichoscopyGenerator
         var output = SyntheticRenderer.Render(spec, seed, scene, layout, ct);
         try
         {
-            var truth = BuildTruth(spec, seed, scene, layout, output);
+            var truth = BuildTruth(spec, seed, scene, layout, SyntheticRenderer.LooseFragments(spec, seed), output);
             return new SyntheticRendering(output.Bgr, truth);
         }
         catch
@@ -213,9 +220,10 @@ public static class SyntheticTrichoscopyGenerator
         }
     }
 
-    /// <summary>Visible when any part of the shaft lies on an analysable pixel (in the frame, not under an
-    /// overlay or the rim); Cut when any part lies outside the frame or on an OffScalp pixel.</summary>
-    private static (bool Visible, bool Cut) Visibility(SyntheticScene scene, PlannedHair hair)
+    /// <summary>Visible length: centreline length on analysable pixels, plus edge samples so a shaft
+    /// whose side alone shows still counts as visible. Cut when any part of the shaft lies outside the
+    /// frame or on an OffScalp pixel.</summary>
+    private static (double VisibleLengthPixels, bool Visible, bool Cut) Visibility(SyntheticScene scene, PlannedHair hair)
     {
         var dx = Math.Cos(hair.AngleRadians);
         var dy = Math.Sin(hair.AngleRadians);
@@ -223,6 +231,8 @@ public static class SyntheticTrichoscopyGenerator
         var visible = false;
         var cut = false;
         var steps = Math.Max(2, (int)Math.Ceiling(hair.LengthPixels));
+        var step = hair.LengthPixels / steps;
+        var visibleLength = 0.0;
         for (var s = 0; s <= steps; s++)
         {
             var u = hair.LengthPixels * s / steps;
@@ -237,19 +247,19 @@ public static class SyntheticTrichoscopyGenerator
                 else
                 {
                     visible = true;
+                    if (v == 0.0 && s < steps)
+                    {
+                        visibleLength += step;
+                    }
                 }
-            }
-
-            if (visible && cut)
-            {
-                break;
             }
         }
 
-        return (visible, cut);
+        return (visibleLength, visible, cut);
     }
 
-    private static SyntheticGroundTruth BuildTruth(SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, SyntheticRenderer.Output output)
+    private static SyntheticGroundTruth BuildTruth(
+        SyntheticTrichoscopySpec spec, int seed, SyntheticScene scene, SyntheticLayout layout, IReadOnlyList<PlannedHair> fragments, SyntheticRenderer.Output output)
     {
         var ppm = spec.PixelsPerMillimetre;
         var hairs = new List<HairInstance>();
@@ -263,7 +273,7 @@ public static class SyntheticTrichoscopyGenerator
             var ids = new List<int>();
             foreach (var hair in unit.Hairs)
             {
-                var (visible, cut) = Visibility(scene, hair);
+                var (visibleLength, visible, cut) = Visibility(scene, hair);
                 if (!visible)
                 {
                     continue;
@@ -278,7 +288,7 @@ public static class SyntheticTrichoscopyGenerator
                 }
 
                 hairs.Add(new HairInstance(id, hair.Emergence, hair.Tip, hair.LengthPixels, hair.WidthPixels, units.Count, cut));
-                details.Add(new SyntheticHairTruth(id, hair.TrackId, hair.Kind, hair.WidthMicrometres, hair.LengthPixels / ppm, counted, region, HairColourOf(spec, hair, output)));
+                details.Add(new SyntheticHairTruth(id, hair.TrackId, hair.Kind, hair.WidthMicrometres, hair.LengthPixels / ppm, counted, region, HairColourOf(spec, hair, output), visibleLength));
                 ids.Add(id);
             }
 
@@ -347,12 +357,14 @@ public static class SyntheticTrichoscopyGenerator
             FollicularUnits = units,
             FollicularUnitTrackIds = unitTracks,
             SkinLab = skinLab,
+            SceneSkinLab = output.SkinLabUnquantised,
             HairLab = output.HairLab,
             SkinItaDegrees = ita,
             SkinItaBand = SyntheticColour.Band(ita),
             RegionLabels = (byte[])scene.Labels.Clone(),
             HairMask = hairMask,
             Overlays = scene.OverlayTruth,
+            LooseFragments = [.. fragments.Select(f => new SyntheticFragmentTruth(f.Emergence, f.Tip, f.WidthPixels))],
             ScaleBar = scene.ScaleBar,
             AnalysableHairCount = countedHairs.Count,
             AnalysableFollicularUnitCount = countedUnits.Count,

@@ -492,6 +492,10 @@ public sealed record SyntheticTrichoscopySpec
     /// <summary>Blue skin-marker dye patches. Default 0. Dye tints skin only: it stays skin in the labels.</summary>
     public int DyeMarks { get; init; }
 
+    /// <summary>Loose fragments of cut hair lying on the skin (0.05-0.2 mm; the dev set labels such
+    /// pieces "abnormal"). They are not hairs: listed in the truth's LooseFragments only. Default 0.</summary>
+    public int LooseHairFragments { get; init; }
+
     /// <summary>Burned-in overlays and rim. Default none.</summary>
     public SyntheticOverlays Overlays { get; init; } = SyntheticOverlays.None;
 
@@ -615,6 +619,11 @@ public sealed record SyntheticTrichoscopySpec
         if (!double.IsFinite(HairDirectionSpreadDegrees) || HairDirectionSpreadDegrees is < 0 or > 180)
         {
             errors.Add("HairDirectionSpreadDegrees must be between 0 and 180.");
+        }
+
+        if (LooseHairFragments is < 0 or > 50)
+        {
+            errors.Add("LooseHairFragments must be between 0 and 50.");
         }
 
         if (DyeMarks is < 0 or > 50)

@@ -122,6 +122,18 @@ public sealed class ChangeAnalysisTests
     }
 
     [Fact]
+    public void Register_and_compare_refuses_different_modalities()
+    {
+        var hairs = SyntheticScalpFixture.Hairs(seed: 42, count: 10, 70, 410);
+        using var frame = SyntheticScalpFixture.Render(91, hairs, warp: null);
+
+        var result = ChangeAnalysis.RegisterAndCompare(frame.ToSide(), frame.ToSide() with { Modality = Modality.Overhead }, new RegistrationOptions(), new ChangeOptions(), CancellationToken.None);
+
+        Assert.False(result.Compared);
+        Assert.Equal(RegistrationRefusal.ModalityMismatch, result.Registration.Refusal);
+    }
+
+    [Fact]
     public void Refused_registration_compares_nothing()
     {
         var hairs = SyntheticScalpFixture.Hairs(seed: 41, count: 20, 70, 410);

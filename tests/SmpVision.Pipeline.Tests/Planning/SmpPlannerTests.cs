@@ -14,8 +14,8 @@ public sealed class SmpPlannerTests
     public void Uses_patient_reference_when_enough_was_measured()
     {
         using var image = PlanFixtures.Skin(400, 300);
-        var hairs = new List<Measurement.HairInstance>();
-        var units = new List<Measurement.FollicularUnit>();
+        var hairs = new List<global::SmpVision.Pipeline.Measurement.HairInstance>();
+        var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         PlanFixtures.AddUnits(LeftHalf, 80, hairs, units);
         using var map = PlanFixtures.Map(image, [(RightHalf, RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
 
@@ -30,8 +30,8 @@ public sealed class SmpPlannerTests
     public void Falls_back_to_clinic_then_zone_default_when_too_few_units()
     {
         using var image = PlanFixtures.Skin(400, 300);
-        var hairs = new List<Measurement.HairInstance>();
-        var units = new List<Measurement.FollicularUnit>();
+        var hairs = new List<global::SmpVision.Pipeline.Measurement.HairInstance>();
+        var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         PlanFixtures.AddUnits(new Rect(0, 0, 60, 60), 80, hairs, units); // ~7 FU: not enough
         using var map = PlanFixtures.Map(image, [(RightHalf, RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
 
@@ -49,8 +49,8 @@ public sealed class SmpPlannerTests
     public void Thinning_gets_only_the_gap_and_hair_bearing_gets_nothing()
     {
         using var image = PlanFixtures.Skin(400, 300);
-        var hairs = new List<Measurement.HairInstance>();
-        var units = new List<Measurement.FollicularUnit>();
+        var hairs = new List<global::SmpVision.Pipeline.Measurement.HairInstance>();
+        var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         PlanFixtures.AddUnits(RightHalf, 25, hairs, units);
         using var map = PlanFixtures.Map(image, [(RightHalf, RegionClass.Thinning)], hairs, units, PlanFixtures.Scale);
 
@@ -67,8 +67,8 @@ public sealed class SmpPlannerTests
     public void Sessions_build_up_30_70_100_and_keep_earlier_dots()
     {
         using var image = PlanFixtures.Skin(400, 300);
-        var hairs = new List<Measurement.HairInstance>();
-        var units = new List<Measurement.FollicularUnit>();
+        var hairs = new List<global::SmpVision.Pipeline.Measurement.HairInstance>();
+        var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         using var map = PlanFixtures.Map(image, [(new Rect(0, 0, 400, 300), RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
 
         var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
@@ -87,8 +87,8 @@ public sealed class SmpPlannerTests
     public void Poisson_disc_layout_keeps_min_spacing_and_hits_density()
     {
         using var image = PlanFixtures.Skin(400, 300);
-        var hairs = new List<Measurement.HairInstance>();
-        var units = new List<Measurement.FollicularUnit>();
+        var hairs = new List<global::SmpVision.Pipeline.Measurement.HairInstance>();
+        var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         using var map = PlanFixtures.Map(image, [(new Rect(0, 0, 400, 300), RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
 
         var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
@@ -111,8 +111,8 @@ public sealed class SmpPlannerTests
     public void Dots_keep_clear_of_existing_hairs_in_thinning()
     {
         using var image = PlanFixtures.Skin(400, 300);
-        var hairs = new List<Measurement.HairInstance>();
-        var units = new List<Measurement.FollicularUnit>();
+        var hairs = new List<global::SmpVision.Pipeline.Measurement.HairInstance>();
+        var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         PlanFixtures.AddUnits(new Rect(0, 0, 400, 300), 36, hairs, units);
         using var map = PlanFixtures.Map(image, [(new Rect(0, 0, 400, 300), RegionClass.Thinning)], hairs, units, PlanFixtures.Scale);
 
@@ -129,8 +129,8 @@ public sealed class SmpPlannerTests
     {
         // 40 x 20 mm hairless band; hairline at the top, feather over 10 mm.
         using var image = PlanFixtures.Skin(800, 400);
-        var hairs = new List<Measurement.HairInstance>();
-        var units = new List<Measurement.FollicularUnit>();
+        var hairs = new List<global::SmpVision.Pipeline.Measurement.HairInstance>();
+        var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         using var map = PlanFixtures.Map(image, [(new Rect(0, 0, 800, 400), RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
         var options = new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100, HairlineEdge = HairlineEdge.Top, FeatherWidthMillimetres = 10 };
 
@@ -148,8 +148,8 @@ public sealed class SmpPlannerTests
     public void Scars_get_a_touch_up_session_and_a_fading_flag()
     {
         using var image = PlanFixtures.Skin(400, 300);
-        var hairs = new List<Measurement.HairInstance>();
-        var units = new List<Measurement.FollicularUnit>();
+        var hairs = new List<global::SmpVision.Pipeline.Measurement.HairInstance>();
+        var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         PlanFixtures.AddUnits(LeftHalf, 100, hairs, units);
         using var map = PlanFixtures.Map(image, [(new Rect(250, 20, 40, 260), RegionClass.Scar)], hairs, units, PlanFixtures.Scale);
 
@@ -167,8 +167,8 @@ public sealed class SmpPlannerTests
     public void Without_scale_gives_densities_but_no_dots()
     {
         using var image = PlanFixtures.Skin(400, 300);
-        var hairs = new List<Measurement.HairInstance>();
-        var units = new List<Measurement.FollicularUnit>();
+        var hairs = new List<global::SmpVision.Pipeline.Measurement.HairInstance>();
+        var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         using var map = PlanFixtures.Map(image, [(RightHalf, RegionClass.Hairless)], hairs, units, null);
 
         var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions(), CancellationToken.None);
@@ -208,8 +208,8 @@ public sealed class SmpPlannerTests
     public void Preview_renders_a_png()
     {
         using var image = PlanFixtures.Skin(400, 300);
-        var hairs = new List<Measurement.HairInstance>();
-        var units = new List<Measurement.FollicularUnit>();
+        var hairs = new List<global::SmpVision.Pipeline.Measurement.HairInstance>();
+        var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         PlanFixtures.AddUnits(LeftHalf, 60, hairs, units);
         using var map = PlanFixtures.Map(image, [(RightHalf, RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
         var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { SessionNumber = 2, ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);

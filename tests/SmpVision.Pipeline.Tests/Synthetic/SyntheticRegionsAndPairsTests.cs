@@ -8,6 +8,8 @@ public sealed class SyntheticRegionsAndPairsTests
 {
     private static SyntheticTrichoscopySpec Small => SyntheticTrichoscopyGeneratorTests.Small;
 
+    private static SyntheticTrichoscopySpec Fast => SyntheticTrichoscopyGeneratorTests.Fast;
+
     [Theory]
     [InlineData(SyntheticOverlays.InfoBar)]
     [InlineData(SyntheticOverlays.GreyBand)]
@@ -102,7 +104,7 @@ public sealed class SyntheticRegionsAndPairsTests
     [Fact]
     public void Thinning_region_has_lower_density_and_more_thin_hairs_on_average()
     {
-        var spec = Small with
+        var spec = Fast with
         {
             FollicularUnitsPerSquareCentimetre = 120,
             Regions = [SyntheticRegionSpec.Thinning(SyntheticShape.Rectangle(0, 0, 320, 512), 0.35)],
@@ -188,7 +190,7 @@ public sealed class SyntheticRegionsAndPairsTests
     [Fact]
     public void Pair_removal_removes_the_stated_fraction()
     {
-        var spec = Small with { FollicularUnitsPerSquareCentimetre = 120 };
+        var spec = Fast with { FollicularUnitsPerSquareCentimetre = 120 };
         var change = new ChangeSpec { Area = SyntheticShape.Rectangle(0, 0, 640, 512), FollicularUnitChangeFraction = -0.4 };
         var pair = SyntheticTrichoscopyGenerator.GeneratePair(spec, 4, change);
         var inside = pair.Change.InsideArea;
@@ -201,7 +203,7 @@ public sealed class SyntheticRegionsAndPairsTests
     [Fact]
     public void Pair_without_motion_starts_from_the_plain_frame()
     {
-        var spec = Small with { Overlays = SyntheticOverlays.InfoBar, Regions = [SyntheticRegionSpec.PlugScar(new PointPixels(300, 300), 400)] };
+        var spec = Fast with { Overlays = SyntheticOverlays.InfoBar, Regions = [SyntheticRegionSpec.PlugScar(new PointPixels(300, 300), 400)] };
         var plain = SyntheticTrichoscopyGenerator.Generate(spec, 12);
         var pair = SyntheticTrichoscopyGenerator.GeneratePair(spec, 12, new ChangeSpec { Area = SyntheticShape.Rectangle(0, 0, 100, 100), HairChangeFraction = 0.5 });
         Assert.Equal(plain.EncodedImage, pair.Before.EncodedImage);

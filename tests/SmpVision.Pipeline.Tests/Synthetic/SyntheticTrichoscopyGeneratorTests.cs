@@ -9,6 +9,9 @@ public sealed class SyntheticTrichoscopyGeneratorTests
     /// <summary>Half-size frame showing the same field as the dev set (640x512 at 180 px/mm).</summary>
     internal static SyntheticTrichoscopySpec Small => new() { WidthPixels = 640, HeightPixels = 512, PixelsPerMillimetre = 180 };
 
+    /// <summary>Small frame without the costly texture and optics, for tests that only read the truth.</summary>
+    internal static SyntheticTrichoscopySpec Fast => Small with { SkinTexture = 0, Glare = 0, BlurSigmaPixels = 0, EdgeDefocusSigmaPixels = 0, NoiseSigma = 0 };
+
     [Fact]
     public void Same_spec_and_seed_give_identical_bytes_and_truth()
     {
@@ -55,6 +58,11 @@ public sealed class SyntheticTrichoscopyGeneratorTests
             var dy = h.Tip.Y - h.Emergence.Y;
             Assert.Equal(h.LengthPixels, Math.Sqrt((dx * dx) + (dy * dy)), 6);
             Assert.Contains(i, t.FollicularUnits[h.FollicularUnitId].HairIds);
+            Assert.InRange(t.HairDetails[i].VisibleLengthPixels, 0, h.LengthPixels + 1e-6);
+            if (!h.CutByFrameEdge)
+            {
+                Assert.Equal(h.LengthPixels, t.HairDetails[i].VisibleLengthPixels, 6);
+            }
         }
 
         // Hair-mask pixels lie on some hair's shaft; every fully inside counted hair has mask pixels.
@@ -89,7 +97,7 @@ public sealed class SyntheticTrichoscopyGeneratorTests
     public void Counts_and_density_match_the_spec_on_average()
     {
         // Over several frames the counted FU density approaches the requested density.
-        var spec = Small with { FollicularUnitsPerSquareCentimetre = 100, NoiseSigma = 0, Glare = 0 };
+        var spec = Fast with { FollicularUnitsPerSquareCentimetre = 100 };
         double units = 0, area = 0, hairs = 0;
         for (var seed = 0; seed < 6; seed++)
         {
@@ -117,6 +125,17 @@ public sealed class SyntheticTrichoscopyGeneratorTests
         var lab = SyntheticColour.FromSrgb(px.Item0 / 255.0, px.Item1 / 255.0, px.Item2 / 255.0);
         Assert.InRange(lab.L - t.SkinLab.L, -1, 1);
         Assert.InRange(lab.B - t.SkinLab.B, -1.5, 1.5);
+    }
+
+    [Fact]
+    public void White_balance_cast_shows_in_rendered_colour_but_not_in_scene_colour()
+    {
+        var spec = Small with { SkinItaDegrees = 40, FollicularUnitsPerSquareCentimetre = 0, WhiteBalance = new SyntheticChannelGains(1.2, 1.05, 1.0) };
+        using var r = SyntheticTrichoscopyGenerator.Render(spec, 2);
+        Assert.Equal(40, r.Truth.SceneSkinItaDegrees, 6);
+        // A cooler camera lowers b*, which raises the apparent ITA.
+        Assert.True(r.Truth.SkinLab.B < r.Truth.SceneSkinLab.B - 3);
+        Assert.True(r.Truth.SkinItaDegrees > 45);
     }
 
     [Theory]

@@ -54,6 +54,7 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
         var classArea = new Dictionary<RegionClass, double>();
         var imagesWithScarOrHairless = 0;
         var analysed = 0;
+        var refused = new List<string>();
         var stopwatch = Stopwatch.StartNew();
         foreach (var (cells, index) in rows.Select((c, i) => (c, i)))
         {
@@ -86,12 +87,14 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
             catch (InvalidImageException ex)
             {
                 refusals[ex.Kind.ToString()] = refusals.GetValueOrDefault(ex.Kind.ToString()) + 1;
+                refused.Add($"{cells[imageColumn]}: {ex.Message}");
             }
         }
 
         Console.Error.WriteLine();
         Console.WriteLine($"{rows.Count} images, {analysed} analysed, {rows.Count - analysed} refused, {stopwatch.Elapsed.TotalSeconds / Math.Max(1, rows.Count):0.00} s per image");
         Console.WriteLine("refusals: " + (refusals.Count == 0 ? "none" : string.Join(", ", refusals.Select(kv => $"{kv.Key} {kv.Value}"))));
+        refused.ForEach(r => Console.WriteLine("  refused " + r));
         Console.WriteLine("modality: " + string.Join(", ", modalities.Select(kv => $"{kv.Key} {kv.Value}")));
         Console.WriteLine("mean share of analysed scalp by class: " + string.Join(", ", classArea.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value / Math.Max(1, analysed):P1}")));
         Console.WriteLine($"images with more than 2% scar or hairless: {imagesWithScarOrHairless}");

@@ -20,7 +20,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 {
     public string Name => "eval-registration";
 
-    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs detect|annotations] [--map-dir DIR] [--verbose] | --synthetic-pairs N [--synthetic-ppm P]";
+    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs detect|annotations] [--map-dir DIR] [--verbose] | --synthetic-pairs N [--synthetic-ppm P] [--synthetic-change hairs|units]";
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -31,6 +31,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
         var hairSource = "detect";
         var syntheticPairs = 0;
         var syntheticPpm = 180.0;
+        var syntheticChange = "hairs";
         string? mapDir = null;
         var options = new RegistrationOptions();
         for (var i = 0; i < args.Count; i++)
@@ -45,6 +46,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 case "--hairs": hairSource = args[++i]; break;
                 case "--synthetic-pairs": syntheticPairs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--synthetic-ppm": syntheticPpm = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--synthetic-change": syntheticChange = args[++i]; break;
                 case "--map-dir": mapDir = args[++i]; break;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: {Usage}");
@@ -54,7 +56,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
         if (syntheticPairs > 0)
         {
-            return RunSynthetic(syntheticPairs, syntheticPpm, seed, options, verbose);
+            return RunSynthetic(syntheticPairs, syntheticPpm, syntheticChange == "units", seed, options, verbose);
         }
 
         if (manifest is null || !File.Exists(manifest))
@@ -307,11 +309,11 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
     /// <summary>
     /// End to end on generated pairs with a known change: +20% hairs in a thinning region (left
-    /// half), after photo warped by a known follow-up warp, hairs detected on both, compared over the
+    /// half; added to existing units, or +20% whole units with --synthetic-change units), after photo warped by a known follow-up warp, hairs detected on both, compared over the
     /// common area. Reports the truth over the same area, the change measured with the generator's
     /// true hairs, and the change measured with detected hairs.
     /// </summary>
-    private static int RunSynthetic(int pairs, double ppm, int seed, RegistrationOptions options, bool verbose)
+    private static int RunSynthetic(int pairs, double ppm, bool addUnits, int seed, RegistrationOptions options, bool verbose)
     {
         const int width = 1280, height = 1024;
         var area = SyntheticShape.Rectangle(0, 0, width / 2.0, height);
@@ -333,7 +335,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
             var rng = new Random(seed * 104729 + i);
             var warp = new KnownWarp(Uniform(rng, -10, 10), Uniform(rng, 0.95, 1.05), Uniform(rng, -30, 30), Uniform(rng, -30, 30),
                 Uniform(rng, -0.04, 0.04), Uniform(rng, -0.04, 0.04), Uniform(rng, 0.8, 1.2), Uniform(rng, -20, 20));
-            var pair = SyntheticTrichoscopyGenerator.GeneratePair(spec, seed * 1000 + i, new ChangeSpec { Area = area, HairChangeFraction = 0.2 });
+            var pair = SyntheticTrichoscopyGenerator.GeneratePair(spec, seed * 1000 + i, addUnits ? new ChangeSpec { Area = area, FollicularUnitChangeFraction = 0.2 } : new ChangeSpec { Area = area, HairChangeFraction = 0.2 });
             using var before = ScalpImage.FromBgr(Cv2.ImDecode(pair.Before.EncodedImage, ImreadModes.Color));
             using var afterUnwarped = ScalpImage.FromBgr(Cv2.ImDecode(pair.After.EncodedImage, ImreadModes.Color));
             var (after, valid) = warp.Apply(afterUnwarped, reflectBorder: true);
@@ -414,7 +416,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
         }
 
         static double Rel(long b, long a) => b > 0 ? (a - b) / (double)b : double.NaN;
-        Console.WriteLine($"Synthetic pairs: {pairs} at {ppm} px/mm, +20% hairs in the thinning region, after photo warped");
+        Console.WriteLine($"Synthetic pairs: {pairs} at {ppm} px/mm, +20% {(addUnits ? "follicular units" : "hairs in existing units")} in the thinning region, after photo warped");
         Console.WriteLine($"Pooled thinning-region change: truth {Rel(truthBeforeSum, truthAfterSum):P1} ({truthBeforeSum}->{truthAfterSum}); true hairs {Rel(trueBeforeSum, trueAfterSum):P1}; detected {Rel(detBeforeSum, detAfterSum):P1} ({detBeforeSum}->{detAfterSum})");
         Console.WriteLine($"Pooled hair-bearing (unchanged) region, detected: {Rel(detBearingBefore, detBearingAfter):P1} ({detBearingBefore}->{detBearingAfter})");
         if (trueErrors.Count > 0)

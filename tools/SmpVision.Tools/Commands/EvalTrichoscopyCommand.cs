@@ -17,13 +17,14 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
 {
     public string Name => "eval-trichoscopy";
 
-    public string Usage => "--manifest PATH [--limit N] [--overlays DIR] [--patients all|even|odd] [--csv PATH]";
+    public string Usage => "--manifest PATH [--limit N] [--overlays DIR] [--patients all|even|odd] [--csv PATH] [--option Stage.Name=value ...]";
 
     public int Run(IReadOnlyList<string> args)
     {
         string? manifest = null, overlays = null, csvOut = null;
         int limit = int.MaxValue;
         string patients = "all";
+        var overrides = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -33,6 +34,7 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
                 case "--overlays": overlays = args[++i]; break;
                 case "--patients": patients = args[++i]; break;
                 case "--csv": csvOut = args[++i]; break;
+                case "--option": overrides.Add(args[++i]); break;
                 default:
                     Console.Error.WriteLine($"Unknown argument {args[i]}. Usage: {Usage}");
                     return 2;
@@ -52,8 +54,19 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
         }
 
         var options = new TrichoscopyOptions();
+        foreach (var o in overrides)
+        {
+            ApplyOverride(options, o);
+        }
+
+        var optionErrors = options.Validate();
+        if (optionErrors.Count > 0)
+        {
+            Console.Error.WriteLine("Invalid options: " + string.Join(" ", optionErrors));
+            return 2;
+        }
         var results = new List<(Row Row, int Visible, int Counted, int Units, double Ms)>();
-        var csv = new List<string> { "image,patient,hand,visible,counted,units,ms,confidence,flags" };
+        var csv = new List<string> { "image,patient,hand,visible,counted,units,ms,confidence,flags,shaft_px,mean_width_um,focus,glare" };
         var stageMs = new Dictionary<string, double>();
         var total = Stopwatch.StartNew();
         for (int i = 0; i < rows.Count; i++)
@@ -79,7 +92,11 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
             csv.Add(string.Join(',', Path.GetFileName(row.ImagePath), row.Patient ?? "", row.Hairs.ToString(CultureInfo.InvariantCulture),
                 result.Density.VisibleHairCount, result.Density.HairCount, result.Density.FollicularUnitCount,
                 ms.ToString("F1", CultureInfo.InvariantCulture), result.Quality.Confidence.ToString("F2", CultureInfo.InvariantCulture),
-                string.Join('|', result.Quality.Flags)));
+                string.Join('|', result.Quality.Flags),
+                result.ReferenceShaftWidthPixels.ToString("F1", CultureInfo.InvariantCulture),
+                (result.Density.MeanShaftWidthMicrometres ?? double.NaN).ToString("F1", CultureInfo.InvariantCulture),
+                result.Quality.FocusScore.ToString("F2", CultureInfo.InvariantCulture),
+                result.Quality.GlareFraction.ToString("F3", CultureInfo.InvariantCulture)));
             if (overlays is not null)
             {
                 WriteOverlay(mat, result, row, Path.Combine(overlays, Path.GetFileNameWithoutExtension(row.ImagePath) + ".png"));
@@ -125,6 +142,22 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
             var peAbs = pe.Select(Math.Abs).OrderBy(x => x).ToList();
             Console.WriteLine($"  per-patient density error ({byPatient.Count} patients): median abs {Median(peAbs):F1}%, mean signed {pe.Average():+0.0;-0.0}%, 90th pct abs {peAbs[(int)Math.Min(peAbs.Count - 1, Math.Floor(0.9 * peAbs.Count))]:F1}%");
         }
+    }
+
+    /// <summary>Sets one stage option, e.g. "HairInstances.SplitWidthRatio=1.8", on a fresh options object.</summary>
+    private static void ApplyOverride(TrichoscopyOptions options, string assignment)
+    {
+        var parts = assignment.Split('=', 2);
+        var path = parts[0].Split('.');
+        if (parts.Length != 2 || path.Length != 2)
+        {
+            throw new ArgumentException($"--option wants Stage.Name=value, got '{assignment}'.");
+        }
+
+        var stageProp = typeof(TrichoscopyOptions).GetProperty(path[0]) ?? throw new ArgumentException($"No options stage '{path[0]}'.");
+        object stage = stageProp.GetValue(options)!;
+        var prop = stage.GetType().GetProperty(path[1]) ?? throw new ArgumentException($"No option '{path[1]}' in {path[0]}.");
+        prop.SetValue(stage, Convert.ChangeType(parts[1], prop.PropertyType, CultureInfo.InvariantCulture));
     }
 
     private static double Median(List<double> sorted) =>

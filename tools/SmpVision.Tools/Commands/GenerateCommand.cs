@@ -10,14 +10,19 @@ namespace SmpVision.Tools.Commands;
 /// image, hairs, pixels_per_mm, patient, field plus follicular_units and more, so evaluation
 /// commands read both), hairs.csv with exact per-hair truth, and labels/ with the region label
 /// map of each frame as a PNG (RegionClass values, hair shafts 255).
-/// <c>hairs</c> is every hair visible on analysable pixels, as a hand count of the frame counts;
+/// <c>hairs</c> is every hair with at least 0.1 mm of shaft visible on analysable pixels, as a hand
+/// count of the frame counts (annotators skip slivers at the edge); <c>hairs_visible_any</c> counts
+/// every hair with any visible part;
 /// <c>hairs_counted</c> and <c>follicular_units</c> follow the truth's emergence rule (for densities).
 /// </summary>
 public sealed class GenerateCommand : IToolCommand
 {
+    /// <summary>Shortest visible shaft a hand count includes in the manifest's hairs column.</summary>
+    private const double MinimumHandCountedMillimetres = 0.1;
+
     public string Name => "generate";
 
-    public string Usage => "--out DIR [--count N=20] [--seed S=1] [--preset mixed|clean|regions] [--width W --height H --ppm P]";
+    public string Usage => "--out DIR [--count N=20] [--seed S=1] [--preset mixed|clean|regions|dev] [--width W --height H --ppm P]";
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -26,6 +31,28 @@ public sealed class GenerateCommand : IToolCommand
         var preset = "mixed";
         int? width = null, height = null;
         double? ppm = null;
+        try
+        {
+            ParseArguments(args, ref outDir, ref count, ref seed, ref preset, ref width, ref height, ref ppm);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            Console.Error.WriteLine($"{e.Message} Usage: generate {Usage}");
+            return 2;
+        }
+
+        if (outDir is null || count < 1 || !SyntheticPresets.Names.Contains(preset))
+        {
+            Console.Error.WriteLine($"Usage: generate {Usage}");
+            return 2;
+        }
+
+        return Write(outDir, count, seed, preset, width, height, ppm);
+    }
+
+    private static void ParseArguments(
+        IReadOnlyList<string> args, ref string? outDir, ref int count, ref int seed, ref string preset, ref int? width, ref int? height, ref double? ppm)
+    {
         for (var i = 0; i < args.Count; i++)
         {
             string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -39,41 +66,38 @@ public sealed class GenerateCommand : IToolCommand
                 case "--height": height = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--ppm": ppm = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: generate {Usage}");
-                    return 2;
+                    throw new ArgumentException($"Unknown argument '{args[i]}'.");
             }
         }
+    }
 
-        if (outDir is null || count < 1 || !SyntheticPresets.Names.Contains(preset))
-        {
-            Console.Error.WriteLine($"Usage: generate {Usage}");
-            return 2;
-        }
-
+    private static int Write(string outDir, int count, int seed, string preset, int? width, int? height, double? ppm)
+    {
         var images = Path.Combine(outDir, "images");
         var labels = Path.Combine(outDir, "labels");
         Directory.CreateDirectory(images);
         Directory.CreateDirectory(labels);
-        var manifest = new StringBuilder("image,hairs,pixels_per_mm,follicular_units,patient,field,hairs_counted,skin_ita_deg,hair_colour,fu_per_cm2,hairs_per_cm2,overlays,regions,jpeg_quality\n");
-        var hairsCsv = new StringBuilder("image,hair_id,fu_id,emergence_x,emergence_y,tip_x,tip_y,length_px,width_px,width_um,kind,counted,cut_by_edge,region\n");
+        var manifest = new StringBuilder("image,hairs,pixels_per_mm,follicular_units,patient,field,hairs_counted,hairs_visible_any,skin_ita_deg,hair_colour,fu_per_cm2,hairs_per_cm2,overlays,regions,jpeg_quality\n");
+        var hairsCsv = new StringBuilder("image,hair_id,fu_id,emergence_x,emergence_y,tip_x,tip_y,length_px,width_px,width_um,kind,counted,cut_by_edge,region,visible_length_px\n");
         for (var k = 0; k < count; k++)
         {
             var frameSeed = unchecked(seed * 1_000_003 + k);
             var spec = SyntheticPresets.Create(preset, frameSeed, width, height, ppm);
             var frame = SyntheticTrichoscopyGenerator.Generate(spec, frameSeed);
             var t = frame.Truth;
+            var handCount = t.HairDetails.Count(d => d.VisibleLengthPixels >= MinimumHandCountedMillimetres * t.PixelsPerMillimetre);
             var name = $"syn_{preset}_{seed}_{k:0000}";
             var relative = $"images/{name}{frame.FileExtension}";
             File.WriteAllBytes(Path.Combine(outDir, relative), frame.EncodedImage);
             File.WriteAllBytes(Path.Combine(labels, name + ".png"), SyntheticLabelImage.Encode(t));
             manifest.Append(CultureInfo.InvariantCulture,
-                $"{relative},{t.HairCount},{t.PixelsPerMillimetre},{t.AnalysableFollicularUnitCount},syn{seed},{k},{t.AnalysableHairCount},{t.SkinItaDegrees:F1},{spec.HairColour},{t.FollicularUnitsPerSquareCentimetre:F1},{t.HairsPerSquareCentimetre:F1},{spec.Overlays.ToString().Replace(", ", "|", StringComparison.Ordinal)},{spec.Regions.Count},{spec.JpegQuality?.ToString(CultureInfo.InvariantCulture) ?? "png"}\n");
+                $"{relative},{handCount},{t.PixelsPerMillimetre},{t.AnalysableFollicularUnitCount},syn{seed},{k},{t.AnalysableHairCount},{t.HairCount},{t.SkinItaDegrees:F1},{spec.HairColour},{t.FollicularUnitsPerSquareCentimetre:F1},{t.HairsPerSquareCentimetre:F1},{spec.Overlays.ToString().Replace(", ", "|", StringComparison.Ordinal)},{spec.Regions.Count},{spec.JpegQuality?.ToString(CultureInfo.InvariantCulture) ?? "png"}\n");
             for (var i = 0; i < t.Hairs.Count; i++)
             {
                 var h = t.Hairs[i];
                 var d = t.HairDetails[i];
                 hairsCsv.Append(CultureInfo.InvariantCulture,
-                    $"{relative},{h.Id},{h.FollicularUnitId},{h.Emergence.X:F2},{h.Emergence.Y:F2},{h.Tip.X:F2},{h.Tip.Y:F2},{h.LengthPixels:F2},{h.WidthPixels:F2},{d.WidthMicrometres:F1},{d.Kind},{(d.Counted ? 1 : 0)},{(h.CutByFrameEdge ? 1 : 0)},{d.Region}\n");
+                    $"{relative},{h.Id},{h.FollicularUnitId},{h.Emergence.X:F2},{h.Emergence.Y:F2},{h.Tip.X:F2},{h.Tip.Y:F2},{h.LengthPixels:F2},{h.WidthPixels:F2},{d.WidthMicrometres:F1},{d.Kind},{(d.Counted ? 1 : 0)},{(h.CutByFrameEdge ? 1 : 0)},{d.Region},{d.VisibleLengthPixels:F1}\n");
             }
 
             Console.WriteLine($"{relative}: {t.AnalysableHairCount} hairs, {t.AnalysableFollicularUnitCount} FU, ITA {t.SkinItaDegrees:F0}, {spec.HairColour}");

@@ -32,6 +32,13 @@ public sealed record ColourOptions
     /// <summary>Skin pixels at or above this max-channel level are glare or clipped and skipped. Default 245.</summary>
     public int GlareMinValue { get; init; } = 245;
 
+    /// <summary>
+    /// Skin pixels darker than their surroundings by more than this (relative, as in hair
+    /// segmentation) are skipped: sub-surface shafts, openings and furrows are not skin tone.
+    /// Default 0.06.
+    /// </summary>
+    public double SkinMaxRelativeDarkness { get; init; } = 0.06;
+
     /// <summary>Skin pixels this many working pixels or fewer from hair are skipped (shaft halo). Default 3.</summary>
     public int HairHaloPixels { get; init; } = 3;
 
@@ -40,6 +47,7 @@ public sealed record ColourOptions
     {
         var errors = new List<string>();
         if (GlareMinValue is < 1 or > 255) errors.Add("GlareMinValue must be 1-255.");
+        if (SkinMaxRelativeDarkness is < 0 or > 1) errors.Add("SkinMaxRelativeDarkness must be in [0, 1].");
         if (HairHaloPixels < 0) errors.Add("HairHaloPixels must be >= 0.");
         return errors;
     }
@@ -79,12 +87,14 @@ internal static class ColourMeasurement
         var hairA = new List<double>();
         var hairB = new List<double>();
         int rows = workBgr.Rows, cols = workBgr.Cols;
+        int skinMaxDark = (int)Math.Round(255 * o.SkinMaxRelativeDarkness);
         for (int y = 0; y < rows; y++)
         {
             byte* p = MatPixels.Row(workBgr, y);
             byte* pa = MatPixels.Row(seg.Analysable, y);
             byte* ph = MatPixels.Row(halo, y);
             byte* pc = MatPixels.Row(core, y);
+            byte* pd = MatPixels.Row(seg.RelativeDarkness, y);
             for (int x = 0; x < cols; x++)
             {
                 if (pa[x] == 0)
@@ -93,14 +103,14 @@ internal static class ColourMeasurement
                 }
 
                 byte b = p[3 * x], g = p[(3 * x) + 1], r = p[(3 * x) + 2];
-                if (pc[x] != 0)
+                if (pc[x] != 0 && ((x + y) & 1) == 0)
                 {
                     var lab = CieLab.FromSrgb(r, g, b);
                     hairL.Add(lab.L);
                     hairA.Add(lab.A);
                     hairB.Add(lab.B);
                 }
-                else if (ph[x] == 0 && Math.Max(b, Math.Max(g, r)) < o.GlareMinValue && (x & 1) == 0 && (y & 1) == 0)
+                else if (ph[x] == 0 && pd[x] <= skinMaxDark && Math.Max(b, Math.Max(g, r)) < o.GlareMinValue && (x & 1) == 0 && (y & 1) == 0)
                 {
                     // One skin pixel in four is plenty for a median and quarters the cost.
                     var lab = CieLab.FromSrgb(r, g, b);
