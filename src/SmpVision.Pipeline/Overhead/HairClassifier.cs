@@ -39,7 +39,9 @@ internal sealed class HairMaps : IDisposable
 /// <summary>
 /// Splits scalp into hair-bearing, thinning and hairless. Per pixel, hair evidence is the larger of
 /// (a) fine texture: the local standard deviation of L* after the shading is high-passed away
-/// (hair strands are fine light/dark stripes, bare skin and glare are smooth), and (b) darkness
+/// (hair strands are fine light/dark stripes, bare skin and glare are smooth), counted only where the
+/// gradients are oriented (structure-tensor coherence: strands are lines, pores and sheen speckle are
+/// round), with weak texture admitted where it is strongly oriented (short, soft hair), and (b) darkness
 /// relative to this photo's own bare-scalp colour (dense dark hair). The bare-scalp reference is
 /// the median CIELAB of smooth, skin-hued head pixels, so light and dark skin adapt per photo
 /// (CIELAB work, DOMAIN.md, Colour and skin tone). The hair-pixel share in a window a fixed
@@ -67,6 +69,7 @@ internal static class HairClassifier
         Cv2.Magnitude(aStar, bStar, chroma);
 
         using var texture = LocalTexture(lightness, o);
+        using var coherence = OrientationCoherence(lightness, o);
         ct.ThrowIfCancellationRequested();
 
         var reference = BareScalpReference(lightness, aStar, bStar, chroma, texture, scalpMask, o, out double skinTexture);
@@ -80,7 +83,7 @@ internal static class HairClassifier
         int window = Math.Max(3, ((int)Math.Round(headDiameter * o.CoverageWindowFractionOfHead) / 2 * 2) + 1);
         using var areaTexture = new Mat();
         Cv2.BoxFilter(texture, areaTexture, MatType.CV_32F, new Size(window, window), null, true, BorderTypes.Reflect);
-        var evidence = Evidence(lightness, chroma, texture, areaTexture, skinL, reference is null ? 0 : Chroma(reference.Value), textureScale, o);
+        var evidence = Evidence(lightness, chroma, texture, coherence, areaTexture, skinL, reference is null ? 0 : Chroma(reference.Value), textureScale, o);
         using var hairPixels = new Mat();
         Cv2.Threshold(evidence, hairPixels, o.HairEvidenceThreshold, 1.0, ThresholdTypes.Binary);
         using var scalpF = new Mat();
@@ -144,7 +147,7 @@ internal static class HairClassifier
     /// chroma in proportion to L*, hair does not), so the shaded sides of a bald dome are not hair.
     /// Darkness is further discounted where the window around the pixel is smooth (shadow).
     /// </summary>
-    private static Mat Evidence(Mat lightness, Mat chroma, Mat texture, Mat areaTexture, double skinL, double skinChroma, double textureScale, OverheadOptions o)
+    private static Mat Evidence(Mat lightness, Mat chroma, Mat texture, Mat coherence, Mat areaTexture, double skinL, double skinChroma, double textureScale, OverheadOptions o)
     {
         var evidence = new Mat(lightness.Size(), MatType.CV_32FC1);
         var lRows = lightness.AsRows<float>();
@@ -152,6 +155,10 @@ internal static class HairClassifier
         var tRows = texture.AsRows<float>();
         var eRows = evidence.AsRows<float>();
         var aRows = areaTexture.AsRows<float>();
+        var kRows = coherence.AsRows<float>();
+        double coherenceSpan = o.HairCoherenceHigh - o.HairCoherenceLow;
+        double strongSpan = o.HairCoherenceStrong - o.HairCoherenceHigh;
+        double weakLow = o.WeakHairTextureFraction * o.HairTextureLow * textureScale;
         int rowCount = lightness.Rows, colCount = lightness.Cols;
         double chromaPerLightness = skinChroma / Math.Max(1, skinL);
         double darkSpan = o.HairDarknessHigh - o.HairDarknessLow;
@@ -163,9 +170,17 @@ internal static class HairClassifier
             var tr = tRows[y];
             var er = eRows[y];
             var ar = aRows[y];
+            var kr = kRows[y];
             for (int x = 0; x < colCount; x++)
             {
-                double tex = Math.Clamp((tr[x] - textureLow) / (textureHigh - textureLow), 0, 1);
+                // Texture is hair only where it is oriented (strands), not isotropic (pores, speckle).
+                double oriented = Math.Clamp((kr[x] - o.HairCoherenceLow) / coherenceSpan, 0, 1);
+                double tex = Math.Clamp((tr[x] - textureLow) / (textureHigh - textureLow), 0, 1) * oriented;
+
+                // Short or soft hair gives only weak texture, but still oriented; weak isotropic texture is skin grain.
+                double weak = Math.Clamp((tr[x] - weakLow) / (textureLow - weakLow), 0, 1)
+                    * Math.Clamp((kr[x] - o.HairCoherenceHigh) / strongSpan, 0, 1);
+                tex = Math.Max(tex, weak);
                 double darkness = skinL - lr[x];
                 double dark = Math.Clamp((darkness - o.HairDarknessLow) / darkSpan, 0, 1);
                 double veryDark = Math.Clamp((darkness - o.HairDarknessHigh) / (0.5 * darkSpan), 0, 1);
@@ -205,6 +220,55 @@ internal static class HairClassifier
         Cv2.Max(texture, Scalar.All(0), texture);
         Cv2.Sqrt(texture, texture);
         return texture;
+    }
+
+    /// <summary>
+    /// Orientation coherence (0-1) of the L* gradient structure tensor over the texture window:
+    /// (l1 - l2) / (l1 + l2). Hair strands are long thin lines, so their gradients share one
+    /// direction (coherence high); skin pores and sheen speckle are round, isotropic blobs (low).
+    /// </summary>
+    internal static Mat OrientationCoherence(Mat lightness, OverheadOptions o)
+    {
+        // Gradients of the high-passed L*, so smooth shading across a bald dome (coherent but not hair) drops out.
+        using var high = new Mat();
+        Cv2.GaussianBlur(lightness, high, new Size(0, 0), o.HighPassSigmaPixels);
+        Cv2.Subtract(lightness, high, high);
+        using var gx = new Mat();
+        using var gy = new Mat();
+        Cv2.Sobel(high, gx, MatType.CV_32F, 1, 0, 3);
+        Cv2.Sobel(high, gy, MatType.CV_32F, 0, 1, 3);
+        using var jxx = new Mat();
+        using var jyy = new Mat();
+        using var jxy = new Mat();
+        Cv2.Multiply(gx, gx, jxx);
+        Cv2.Multiply(gy, gy, jyy);
+        Cv2.Multiply(gx, gy, jxy);
+        var size = new Size(o.CoherenceWindowPixels, o.CoherenceWindowPixels);
+        Cv2.BoxFilter(jxx, jxx, MatType.CV_32F, size, null, true, BorderTypes.Reflect);
+        Cv2.BoxFilter(jyy, jyy, MatType.CV_32F, size, null, true, BorderTypes.Reflect);
+        Cv2.BoxFilter(jxy, jxy, MatType.CV_32F, size, null, true, BorderTypes.Reflect);
+        var coherence = new Mat(lightness.Size(), MatType.CV_32FC1);
+        var xxRows = jxx.AsRows<float>();
+        var yyRows = jyy.AsRows<float>();
+        var xyRows = jxy.AsRows<float>();
+        var cRows = coherence.AsRows<float>();
+        int rowCount = lightness.Rows, colCount = lightness.Cols;
+        for (int y = 0; y < rowCount; y++)
+        {
+            var xx = xxRows[y];
+            var yy = yyRows[y];
+            var xy = xyRows[y];
+            var cr = cRows[y];
+            for (int x = 0; x < colCount; x++)
+            {
+                double trace = xx[x] + yy[x];
+                double diff = xx[x] - yy[x];
+                double root = Math.Sqrt((diff * diff) + (4.0 * xy[x] * xy[x]));
+                cr[x] = trace <= 1e-6 ? 0f : (float)(root / trace);
+            }
+        }
+
+        return coherence;
     }
 
     /// <summary>dst = clamp((src - low) / (high - low), 0, 1).</summary>

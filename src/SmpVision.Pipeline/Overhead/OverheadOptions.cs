@@ -79,6 +79,37 @@ public sealed record OverheadOptions
     /// </summary>
     public double MaxTextureScale { get; init; } = 1;
 
+    /// <summary>
+    /// Side, in working pixels, of the window the orientation coherence of the high-passed L*
+    /// gradients is pooled over. Default 15 (about 4% of a 512-px head: wide enough to hold several
+    /// strands, narrow enough that a parting or whorl does not mix directions).
+    /// </summary>
+    public int CoherenceWindowPixels { get; init; } = 15;
+
+    /// <summary>
+    /// Orientation coherence below which texture is treated as isotropic (skin pores, sheen speckle,
+    /// sensor noise) and gives no hair evidence. Default 0.3: random gradients pooled over the window
+    /// give about 0.2-0.3, hair strands lie along one direction (overhead-dev overlays).
+    /// </summary>
+    public double HairCoherenceLow { get; init; } = 0.3;
+
+    /// <summary>Orientation coherence at which texture counts fully as hair. Default 0.5.</summary>
+    public double HairCoherenceHigh { get; init; } = 0.5;
+
+    /// <summary>
+    /// Orientation coherence at which weak texture (see <see cref="WeakHairTextureFraction"/>) counts
+    /// fully as hair; weak texture starts to count at <see cref="HairCoherenceHigh"/>. Default 0.7.
+    /// </summary>
+    public double HairCoherenceStrong { get; init; } = 0.7;
+
+    /// <summary>
+    /// Short or soft hair (light-brown crops, soft phone photos) gives only weak texture, but still
+    /// strongly oriented; texture from this fraction of <see cref="HairTextureLow"/> up to it counts as
+    /// hair when the coherence reaches <see cref="HairCoherenceStrong"/>. Default 0.5 (rho on
+    /// overhead-dev moved by at most 0.006 for 0.3-0.7 and for a strong-coherence ramp of 0.1-0.3).
+    /// </summary>
+    public double WeakHairTextureFraction { get; init; } = 0.5;
+
     /// <summary>How much darker than the photo's own bare-scalp reference (L* units) a pixel must be to start counting as hair. Default 12.</summary>
     public double HairDarknessLow { get; init; } = 12;
 
@@ -161,6 +192,26 @@ public sealed record OverheadOptions
         if (!(TypicalSkinTexture > 0 && MinTextureScale > 0 && MaxTextureScale >= MinTextureScale))
         {
             e.Add($"Need {nameof(TypicalSkinTexture)} > 0 and 0 < {nameof(MinTextureScale)} <= {nameof(MaxTextureScale)}.");
+        }
+
+        if (!(CoherenceWindowPixels >= 3 && CoherenceWindowPixels <= 101))
+        {
+            e.Add($"{nameof(CoherenceWindowPixels)} must be 3-101.");
+        }
+
+        if (!(HairCoherenceLow >= 0 && HairCoherenceHigh > HairCoherenceLow && HairCoherenceHigh <= 1))
+        {
+            e.Add($"Need 0 <= {nameof(HairCoherenceLow)} < {nameof(HairCoherenceHigh)} <= 1.");
+        }
+
+        if (!(HairCoherenceStrong > HairCoherenceHigh && HairCoherenceStrong <= 1))
+        {
+            e.Add($"Need {nameof(HairCoherenceHigh)} < {nameof(HairCoherenceStrong)} <= 1.");
+        }
+
+        if (!(WeakHairTextureFraction > 0 && WeakHairTextureFraction < 1))
+        {
+            e.Add($"{nameof(WeakHairTextureFraction)} must be in (0, 1).");
         }
 
         if (!(HairDarknessLow >= 0 && HairDarknessHigh > HairDarknessLow))
