@@ -20,6 +20,9 @@ internal static class HeadSegmenter
         using var small = new Mat();
         Cv2.Resize(workingBgr, small, segSize, 0, 0, InterpolationFlags.Area);
 
+        // GrabCut initialises its colour models from the calling thread's OpenCV RNG: seed it so
+        // the same photo always gives the same head mask, whatever ran before on this thread.
+        Cv2.SetTheRNG(options.GrabCutRandomSeed);
         using var gc = new Mat(segSize, MatType.CV_8UC1, Scalar.All((int)GrabCutClasses.PR_BGD));
         var centre = new Point(segSize.Width / 2, segSize.Height / 2);
         Cv2.Ellipse(gc, centre, new Size(segSize.Width * options.HeadProbableFraction / 2, segSize.Height * options.HeadProbableFraction / 2), 0, 0, 360, Scalar.All((int)GrabCutClasses.PR_FGD), -1);

@@ -42,6 +42,9 @@ public sealed record OverheadOptions
     /// <summary>GrabCut iterations. Default 4.</summary>
     public int GrabCutIterations { get; init; } = 4;
 
+    /// <summary>Seed of OpenCV's RNG for GrabCut's colour-model initialisation; fixed so results are reproducible. Default 0x5EED.</summary>
+    public ulong GrabCutRandomSeed { get; init; } = 0x5EED;
+
     /// <summary>Head prior: semi-axes of the central ellipse taken as certainly head, as a fraction of the frame half-size. Default 0.25 (the protocol centres the head).</summary>
     public double HeadCoreFraction { get; init; } = 0.25;
 

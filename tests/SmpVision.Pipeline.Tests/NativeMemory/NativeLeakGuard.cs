@@ -8,12 +8,13 @@ namespace SmpVision.Pipeline.Tests.NativeMemory;
 /// Runs the body twice to warm caches, then several more times with the garbage collector held
 /// off (a no-GC region), so finalizers cannot quietly free what a missing Dispose leaked; the
 /// growth of glibc's allocated bytes (all arenas plus mmapped chunks) must stay under the
-/// tolerance. Tests using it run in the non-parallel collection so other tests' allocations do
+/// tolerance: 2 MiB over 4 runs, below one leaked 1280x1024 mask per run (1.25 MiB) times 4 and
+/// above the allocator's own drift (about 1 MiB seen here). Tests using it run in the non-parallel collection so other tests' allocations do
 /// not count.
 /// </summary>
 internal static partial class NativeLeakGuard
 {
-    public static void AssertNoLeak(Action body, int iterations = 3, long toleranceBytes = 1 << 20)
+    public static void AssertNoLeak(Action body, int iterations = 4, long toleranceBytes = 2 << 20)
     {
         body();
         body();
