@@ -52,6 +52,16 @@ public sealed record RegionOptions
     public double HairlessEmptyDiscSpacings { get; init; } = 2.5;
 
     /// <summary>
+    /// Fewest follicle spacings (at the reference density) the frame's short side must span for
+    /// thinning and hairless to be mapped locally. Default 6: the density kernel's sigma is ~2
+    /// spacings (<see cref="KernelExpectedFollicles"/>) and a hairless core 5 spacings across, so a
+    /// smaller frame holds about one density sample. At ~80 FU/cm2 (spacing ~1.1 mm) that is a
+    /// field of ~6.7 mm, met by 20x dermoscopes (1280 px at up to ~190 px/mm) and not by the 70x dev
+    /// frames (2.8 mm, DOMAIN.md); below it the map carries a warning and no thinning/hairless.
+    /// </summary>
+    public double MinFrameSpacingsForDensityRegions { get; init; } = 6;
+
+    /// <summary>
     /// Lowest surrounding density (relative to the reference) used to size the empty disc a
     /// hairless core needs (radius = <see cref="HairlessEmptyDiscSpacings"/> / sqrt(surrounding
     /// density) reference spacings). Default 0.25: below the ~30-50% of normal seen in thinning
@@ -194,6 +204,7 @@ public sealed record RegionOptions
 
         Positive(KernelExpectedFollicles, nameof(KernelExpectedFollicles));
         Positive(MinKernelSigmaMillimetres, nameof(MinKernelSigmaMillimetres));
+        Positive(MinFrameSpacingsForDensityRegions, nameof(MinFrameSpacingsForDensityRegions));
         Positive(HairlessExtentDiscSpacings, nameof(HairlessExtentDiscSpacings));
         Positive(FallbackReferenceFollicularUnitsPerSquareCentimetre, nameof(FallbackReferenceFollicularUnitsPerSquareCentimetre));
         Positive(ScarMinAreaSquareMillimetres, nameof(ScarMinAreaSquareMillimetres));

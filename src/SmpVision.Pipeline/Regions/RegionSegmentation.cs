@@ -151,8 +151,24 @@ internal static class RegionSegmentation
         using var free = new Mat();
         Cv2.BitwiseNot(occupied, free);
         using var labelsGrid = new Mat(grid, MatType.CV_8UC1, Scalar.All((byte)RegionClass.HairBearing));
-        using var hairless = new Mat();
-        if (reference is { } refPx2)
+        using var hairless = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
+        // A density map needs room: the kernel (sigma ~2 spacings) and a hairless core (a disc 5
+        // spacings across) must fit several times into the frame. A smaller frame (e.g. 70x, ~2.5
+        // spacings across) is one density sample, so no local thinning/hairless map is drawn.
+        var frameSpacings = Math.Min(width, height) / spacingPixels;
+        var densitySupported = !double.IsFinite(spacingPixels) || frameSpacings >= options.MinFrameSpacingsForDensityRegions;
+        if (!densitySupported)
+        {
+            warnings.Add(new PipelineWarning(
+                "density-regions-unsupported",
+                $"The frame's short side spans only {frameSpacings:F1} follicle spacings (at least {options.MinFrameSpacingsForDensityRegions:F0} needed for a local density map): thinning and hairless are not mapped; non-scar scalp is labelled hair-bearing. Use a lower magnification (about 20x) or the frame's mean density."));
+        }
+
+        if (!densitySupported)
+        {
+            // Labels stay hair-bearing (with the warning); scars and off-scalp still apply.
+        }
+        else if (reference is { } refPx2)
         {
             var spacingCells = spacingPixels / cell;
             using (var density = DensityField(scalp, follicles, sigmaPixels, grid, cell, ct))

@@ -60,6 +60,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
         var inter = new Dictionary<RegionClass, long>();
         var union = new Dictionary<RegionClass, long>();
         var perFrame = Scored.ToDictionary(c => c, _ => new List<double>());
+        var unsupported = 0;
         var kindRight = 0;
         var kindTotal = 0;
         var sw = new Stopwatch();
@@ -122,7 +123,9 @@ internal sealed class EvalRegionsCommand : IToolCommand
             }
 
             var truthDensities = string.Join(" ", truth.Regions.Select(r => $"{Short(r.Class)}:{r.FollicularUnitsPerSquareCentimetre:F0}"));
-            Console.WriteLine($"{i,5} {frameSeed,5}  {sceneName,-12} {string.Join(" ", cells)}   true FU/cm2 {truthDensities}; map ref {map.ReferenceFolliclesPerSquareCentimetre:F0} ({map.ReferenceSource})");
+            var flags = map.Warnings.Any(w => w.Code == "density-regions-unsupported") ? " [density regions unsupported]" : string.Empty;
+            unsupported += flags.Length > 0 ? 1 : 0;
+            Console.WriteLine($"{i,5} {frameSeed,5}  {sceneName,-12} {string.Join(" ", cells)}   true FU/cm2 {truthDensities}; map ref {map.ReferenceFolliclesPerSquareCentimetre:F0} ({map.ReferenceSource}){flags}");
             if (outDir is not null)
             {
                 using var overlay = RegionDrawing.Overlay(image.Bgr, map.Labels, 0.35);
@@ -153,6 +156,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
         }
 
         Console.WriteLine($"  scar kind correct: {kindRight}/{kindTotal}");
+        Console.WriteLine($"  frames flagged density-regions-unsupported (thinning/hairless not mapped): {unsupported}/{count}");
         Console.WriteLine($"  region stage time: {sw.Elapsed.TotalMilliseconds / Math.Max(1, count):F0} ms per frame");
     }
 
