@@ -235,6 +235,12 @@ internal sealed class EvalRegionsCommand : IToolCommand
         var tones = Enum.GetValues<SyntheticScarTone>();
         var tone = tones[rng.Next(tones.Length)];
 
+        // Hairless patch semi-axis in pixels: the frame fraction, but at least 4 mm (~3.5 follicle
+        // spacings at 80 FU/cm2), the size a bald patch must have to be told from the gaps of
+        // thinning scalp (RegionOptions.HairlessEmptyDiscSpacings). Unchanged at 50 px/mm and
+        // below, where the fractions are larger; at 70x the frame is flagged unsupported anyway.
+        double Bald(double fractionMm) => Math.Max(fractionMm, 4.0) * ppm;
+
         // A thinning part: the frame beyond a slanted line (thinning borders are gradual in life;
         // here the truth is a sharp polygon).
         SyntheticRegionSpec ThinningSide()
@@ -249,7 +255,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
             case 0:
                 name = "thin+bald";
                 regions.Add(ThinningSide());
-                regions.Add(SyntheticRegionSpec.Hairless(SyntheticShape.Ellipse(P(U(0.15, 0.3) * wMm, U(0.3, 0.7) * hMm), U(0.2, 0.3) * wMm * ppm, U(0.25, 0.35) * hMm * ppm, U(0, 180))));
+                regions.Add(SyntheticRegionSpec.Hairless(SyntheticShape.Ellipse(P(U(0.15, 0.3) * wMm, U(0.3, 0.7) * hMm), Bald(U(0.2, 0.3) * wMm), Bald(U(0.25, 0.35) * hMm), U(0, 180))));
                 break;
             case 1:
                 name = "strip+thin";
@@ -259,7 +265,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
                 break;
             case 2:
                 name = "plug+bald";
-                regions.Add(SyntheticRegionSpec.Hairless(SyntheticShape.Ellipse(P(U(0.6, 0.8) * wMm, U(0.3, 0.7) * hMm), U(0.15, 0.25) * wMm * ppm, U(0.2, 0.3) * hMm * ppm, U(0, 180))));
+                regions.Add(SyntheticRegionSpec.Hairless(SyntheticShape.Ellipse(P(U(0.6, 0.8) * wMm, U(0.3, 0.7) * hMm), Bald(U(0.15, 0.25) * wMm), Bald(U(0.2, 0.3) * hMm), U(0, 180))));
                 regions.Add(SyntheticRegionSpec.PlugScar(P(U(0.2, 0.35) * wMm, U(0.3, 0.7) * hMm), U(0.25, 0.35) * hMm * ppm, tone));
                 break;
             default:
