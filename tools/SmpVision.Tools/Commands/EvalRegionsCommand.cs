@@ -22,13 +22,16 @@ internal sealed class EvalRegionsCommand : IToolCommand
 
     public string Name => "eval-regions";
 
-    public string Usage => "--count N --seed S [--ppm 361] [--width 1280] [--height 1024] [--detected] [--given-reference] [--out DIR] [--real-manifest PATH [--real-limit K]]";
+    public string Usage => "--count N --seed S [--ppm 50] [--width 1280] [--height 1024] [--detected] [--given-reference] [--out DIR] [--real-manifest PATH [--real-limit K]]";
 
     public int Run(IReadOnlyList<string> args)
     {
         var count = IntArg(args, "--count", 20);
         var seed = IntArg(args, "--seed", 1);
-        var ppm = DoubleArg(args, "--ppm", 361);
+        // Default 50 px/mm (a 20x-class field of 25.6 x 20.5 mm): thinning and hairless are local
+        // density patterns several follicle spacings wide; a 70x frame (361 px/mm) is flagged
+        // density-regions-unsupported by the stage and only scars are mapped there.
+        var ppm = DoubleArg(args, "--ppm", 50);
         var width = IntArg(args, "--width", 1280);
         var height = IntArg(args, "--height", 1024);
         var outDir = StringArg(args, "--out");
