@@ -500,9 +500,6 @@ internal static class RegionSegmentation
         using var core = new Mat(free.Size(), MatType.CV_8UC1, Scalar.All(0));
         if (Cv2.CountNonZero(centres) > 0)
         {
-            using var cc = new Mat();
-            using var stats = new Mat();
-            using var centroids = new Mat();
             for (var y = 0; y < rows; y++)
             {
                 for (var x = 0; x < cols; x++)
