@@ -41,13 +41,34 @@ public sealed record RegionOptions
     public double HairlessBelowRelativeDensity { get; init; } = 0.7;
 
     /// <summary>
-    /// Radius of the hair-free disc a hairless core must hold, in mean follicle spacings at the
-    /// reference density (spacing = 1/sqrt(density)). Default 2: under a Poisson layout such a
-    /// disc is empty with probability exp(-pi*4) ~ 1e-5 at the reference density and ~0.3% in
-    /// thinning scalp at 45% of it (measured: 1.5 called parts of thinning scalp hairless); the
-    /// price is that a hairless patch must be over ~4 spacings (~4.5 mm at 80 FU/cm2) across.
+    /// Radius of the hair-free disc a hairless core must hold, in follicle spacings of the scalp
+    /// around it (spacing = 1/sqrt(density); never fewer reference spacings). Default 2.5: under a
+    /// Poisson layout such a disc is empty with probability exp(-pi*6.25) ~ 3e-9, so even the
+    /// many overlapping positions of a 20x frame and the local-density error near a thinning edge
+    /// leave thinning scalp out (measured on generated frames at 50 px/mm: 2.0 still called a
+    /// patch of 44%-density thinning scalp hairless); the price is that a hairless patch must be
+    /// over ~5 spacings (~5.5 mm at 80 FU/cm2) across.
     /// </summary>
-    public double HairlessEmptyDiscSpacings { get; init; } = 2.0;
+    public double HairlessEmptyDiscSpacings { get; init; } = 2.5;
+
+    /// <summary>
+    /// Fewest follicle spacings (at the reference density) the frame's short side must span for
+    /// thinning and hairless to be mapped locally. Default 6: the density kernel's sigma is ~2
+    /// spacings (<see cref="KernelExpectedFollicles"/>) and a hairless core 5 spacings across, so a
+    /// smaller frame holds about one density sample. At ~80 FU/cm2 (spacing ~1.1 mm) that is a
+    /// field of ~6.7 mm, met by 20x dermoscopes (1280 px at up to ~190 px/mm) and not by the 70x dev
+    /// frames (2.8 mm, DOMAIN.md); below it the map carries a warning and no thinning/hairless.
+    /// </summary>
+    public double MinFrameSpacingsForDensityRegions { get; init; } = 6;
+
+    /// <summary>
+    /// Lowest surrounding density (relative to the reference) used to size the empty disc a
+    /// hairless core needs (radius = <see cref="HairlessEmptyDiscSpacings"/> / sqrt(surrounding
+    /// density) reference spacings). Default 0.25: below the ~30-50% of normal seen in thinning
+    /// scalp (Vecchio 2002, DOMAIN.md), so the disc never needs more than 2x the reference radius
+    /// and a patch in a nearly bald frame can still be found.
+    /// </summary>
+    public double HairlessSurroundFloorRelativeDensity { get; init; } = 0.25;
 
     /// <summary>
     /// Radius of the hair-free discs that make up a hairless area around its core, in follicle
@@ -56,6 +77,16 @@ public sealed record RegionOptions
     /// (Poisson: exp(-pi) = 4%, less with shafts) not to link up across it.
     /// </summary>
     public double HairlessExtentDiscSpacings { get; init; } = 1.0;
+
+    /// <summary>
+    /// How far the hairless edge is moved inwards from the envelope of the empty discs, in
+    /// follicle spacings. The discs reach out to the first follicles beyond the true edge; for a
+    /// Poisson layout the follicle nearest to a point of a straight edge lies on average
+    /// sqrt(1/(2*density)) = 0.71 spacings away, and the disc envelope, which rests on the
+    /// innermost follicles of a stretch of edge, somewhat less. Default 0.5 spacings (project
+    /// derivation, no DOMAIN.md figure); 0 keeps the envelope.
+    /// </summary>
+    public double HairlessEdgeInsetSpacings { get; init; } = 0.5;
 
     /// <summary>
     /// Reference density when the image holds too few follicles for its own and none is given,
@@ -173,6 +204,7 @@ public sealed record RegionOptions
 
         Positive(KernelExpectedFollicles, nameof(KernelExpectedFollicles));
         Positive(MinKernelSigmaMillimetres, nameof(MinKernelSigmaMillimetres));
+        Positive(MinFrameSpacingsForDensityRegions, nameof(MinFrameSpacingsForDensityRegions));
         Positive(HairlessExtentDiscSpacings, nameof(HairlessExtentDiscSpacings));
         Positive(FallbackReferenceFollicularUnitsPerSquareCentimetre, nameof(FallbackReferenceFollicularUnitsPerSquareCentimetre));
         Positive(ScarMinAreaSquareMillimetres, nameof(ScarMinAreaSquareMillimetres));
@@ -204,6 +236,16 @@ public sealed record RegionOptions
         if (!(ReferenceSeedQuantile > 0 && ReferenceSeedQuantile <= 1))
         {
             errors.Add($"{nameof(ReferenceSeedQuantile)} must be in (0, 1].");
+        }
+
+        if (!(HairlessSurroundFloorRelativeDensity > 0 && HairlessSurroundFloorRelativeDensity <= 1))
+        {
+            errors.Add($"{nameof(HairlessSurroundFloorRelativeDensity)} must be in (0, 1].");
+        }
+
+        if (!(HairlessEdgeInsetSpacings >= 0 && HairlessEdgeInsetSpacings < HairlessExtentDiscSpacings))
+        {
+            errors.Add($"{nameof(HairlessEdgeInsetSpacings)} must be in [0, {nameof(HairlessExtentDiscSpacings)}).");
         }
 
         if (ReferenceFolliclesPerSquareCentimetre is { } r && !(r > 0 && !double.IsInfinity(r)))

@@ -21,10 +21,13 @@ namespace SmpVision.Pipeline.Regions;
 /// <item>Reference: given by the caller (e.g. the occipital frame; Rakowska 2009, DOMAIN.md:
 /// the occiput is the patient's own reference), else the frame's own hair-bearing density
 /// (self-consistent count over the dense part), else a population fallback (Tsai 2002).</item>
-/// <item>Thinning: local density below 78% of the reference (smallest perceivable loss ~22%).</item>
-/// <item>Hairless: a follicle-free disc of 2 reference spacings (rare by chance even in
-/// thinning scalp) where the field is below 0.7 of the reference, extended by 1-spacing discs so
-/// that the edge follows the last follicles rather than the blurred field.</item>
+/// <item>Hairless first: a follicle-free disc of 2.5 local spacings (the density of the scalp
+/// around it, so thinning gaps are not bald; rare by chance even in thinning scalp) where the
+/// field is below 0.7 of the reference, extended by 1-spacing discs so that the edge follows the
+/// last follicles rather than the blurred field, then moved in by 0.5 spacings (the Poisson gap
+/// between the true edge and the first follicles).</item>
+/// <item>Thinning: the density field recomputed over the scalp without scars and hairless
+/// patches (no thinning halo around a bald patch) below 78% of the reference.</item>
 /// </list>
 /// Metrics per region come from <see cref="RegionExtraction"/>.
 /// </summary>
@@ -148,16 +151,58 @@ internal static class RegionSegmentation
         using var free = new Mat();
         Cv2.BitwiseNot(occupied, free);
         using var labelsGrid = new Mat(grid, MatType.CV_8UC1, Scalar.All((byte)RegionClass.HairBearing));
-        using var hairless = new Mat();
-        if (reference is { } refPx2)
+        using var hairless = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
+        // A density map needs room: the kernel (sigma ~2 spacings) and a hairless core (a disc 5
+        // spacings across) must fit several times into the frame. A smaller frame (e.g. 70x, ~2.5
+        // spacings across) is one density sample, so no local thinning/hairless map is drawn.
+        var frameSpacings = Math.Min(width, height) / spacingPixels;
+        var densitySupported = !double.IsFinite(spacingPixels) || frameSpacings >= options.MinFrameSpacingsForDensityRegions;
+        if (!densitySupported)
         {
-            using var density = DensityField(scalp, follicles, sigmaPixels, grid, cell, ct);
-            using var ratio = new Mat();
-            Cv2.Multiply(density, Scalar.All(1.0 / refPx2), ratio);
+            warnings.Add(new PipelineWarning(
+                "density-regions-unsupported",
+                $"The frame's short side spans only {frameSpacings:F1} follicle spacings (at least {options.MinFrameSpacingsForDensityRegions:F0} needed for a local density map): thinning and hairless are not mapped; non-scar scalp is labelled hair-bearing. Use a lower magnification (about 20x) or the frame's mean density."));
+        }
+
+        if (!densitySupported)
+        {
+            // Labels stay hair-bearing (with the warning); scars and off-scalp still apply.
+        }
+        else if (reference is { } refPx2)
+        {
             var spacingCells = spacingPixels / cell;
-            HairlessCells(free, ratio, spacingCells, options, hairless);
+            using (var density = DensityField(scalp, follicles, sigmaPixels, grid, cell, ct))
+            using (var ratio = new Mat())
+            using (var surround = SurroundingRelativeDensity(scalp, free, follicles, sigmaPixels, refPx2, spacingCells, grid, cell, options, ct))
+            {
+                Cv2.Multiply(density, Scalar.All(1.0 / refPx2), ratio);
+                HairlessCells(free, ratio, surround, spacingCells, options, hairless);
+            }
+
+            InsetHairlessEdge(hairless, options.HairlessEdgeInsetSpacings * spacingCells);
+            ct.ThrowIfCancellationRequested();
+
+            // Density again, over the scalp without the hairless area: a bald patch is its own
+            // class, and inside a kernel of ~2 mm it would otherwise pull the field of the normal
+            // scalp around it below the thinning threshold (a thinning halo around every patch).
+            using var scalpHaired = new Mat();
+            using (var hairlessFull = new Mat())
+            using (var hairlessBig = new Mat())
+            {
+                Cv2.Resize(hairless, hairlessBig, new Size(gw * cell, gh * cell), 0, 0, InterpolationFlags.Nearest);
+                using (var roi = new Mat(hairlessBig, new Rect(0, 0, width, height)))
+                {
+                    Cv2.BitwiseNot(roi, hairlessFull);
+                }
+
+                Cv2.BitwiseAnd(scalp, hairlessFull, scalpHaired);
+            }
+
+            using var densityHaired = DensityField(scalpHaired, follicles, sigmaPixels, grid, cell, ct);
+            using var ratioHaired = new Mat();
+            Cv2.Multiply(densityHaired, Scalar.All(1.0 / refPx2), ratioHaired);
             using var thinning = new Mat();
-            Cv2.Threshold(ratio, thinning, options.ThinningBelowRelativeDensity, 255, ThresholdTypes.BinaryInv);
+            Cv2.Threshold(ratioHaired, thinning, options.ThinningBelowRelativeDensity, 255, ThresholdTypes.BinaryInv);
             thinning.ConvertTo(thinning, MatType.CV_8UC1);
             labelsGrid.SetTo(Scalar.All((byte)RegionClass.Thinning), thinning);
         }
@@ -381,22 +426,93 @@ internal static class RegionSegmentation
     }
 
     /// <summary>
-    /// Hairless cells: the hair-free set opened with a disc of
-    /// <see cref="RegionOptions.HairlessExtentDiscSpacings"/> spacings (so the edge follows the
-    /// last hairs), in components holding a core: a hair-free disc of
-    /// <see cref="RegionOptions.HairlessEmptyDiscSpacings"/> spacings where the density field is
-    /// below <see cref="RegionOptions.HairlessBelowRelativeDensity"/> of the reference.
+    /// Density (relative to the reference) of the scalp around each cell, leaving out the
+    /// follicle-free discs of <see cref="RegionOptions.HairlessEmptyDiscSpacings"/> spacings: the
+    /// density a candidate bald patch has to be judged against. Leaving them out keeps a bald patch
+    /// from lowering its own yardstick, while in thinning scalp those discs cover little area.
     /// </summary>
-    private static void HairlessCells(Mat free, Mat ratio, double spacingCells, RegionOptions options, Mat result)
+    private static Mat SurroundingRelativeDensity(Mat scalp, Mat free, IReadOnlyList<PointPixels> follicles, double sigmaPixels, double refPx2, double spacingCells, Size grid, int cell, RegionOptions options, CancellationToken ct)
+    {
+        using var empty = new Mat();
+        OpenWithDisc(free, options.HairlessEmptyDiscSpacings * spacingCells, empty);
+        using var emptyBig = new Mat();
+        Cv2.Resize(empty, emptyBig, new Size(grid.Width * cell, grid.Height * cell), 0, 0, InterpolationFlags.Nearest);
+        using var around = new Mat();
+        using (var roi = new Mat(emptyBig, new Rect(0, 0, scalp.Cols, scalp.Rows)))
+        {
+            Cv2.BitwiseNot(roi, around);
+        }
+
+        Cv2.BitwiseAnd(around, scalp, around);
+        var density = DensityField(around, follicles, sigmaPixels, grid, cell, ct);
+        Cv2.Multiply(density, Scalar.All(1.0 / refPx2), density);
+        return density;
+    }
+
+    /// <summary>
+    /// Hairless cells. Core: a follicle-free disc so large that the density of the scalp around it
+    /// would put <c>pi * (HairlessEmptyDiscSpacings)^2</c> follicles in it (a disc of that many
+    /// local spacings: empty by chance with probability ~exp(-4 pi) ~ 4e-6 under a Poisson layout), and
+    /// at least that many reference spacings, where the field is below
+    /// <see cref="RegionOptions.HairlessBelowRelativeDensity"/> of the reference. Judging the disc
+    /// against the local density, not the reference, keeps the gaps of thinning scalp (at ~30-50% of
+    /// normal, Vecchio 2002 in DOMAIN.md) out of the hairless class. Extent: the hair-free set opened
+    /// with a disc of <see cref="RegionOptions.HairlessExtentDiscSpacings"/> spacings (so the edge
+    /// follows the last hairs) within that radius of a core.
+    /// </summary>
+    private static void HairlessCells(Mat free, Mat ratio, Mat surround, double spacingCells, RegionOptions options, Mat result)
     {
         using var extent = new Mat();
         OpenWithDisc(free, options.HairlessExtentDiscSpacings * spacingCells, extent);
-        using var core = new Mat();
-        OpenWithDisc(free, options.HairlessEmptyDiscSpacings * spacingCells, core);
-        using var low = new Mat();
-        Cv2.Threshold(ratio, low, options.HairlessBelowRelativeDensity, 255, ThresholdTypes.BinaryInv);
-        low.ConvertTo(low, MatType.CV_8UC1);
-        Cv2.BitwiseAnd(core, low, core);
+
+        // Distance (cells) to the nearest follicle; beyond the frame counts as occupied (unknown).
+        using var padded = new Mat();
+        Cv2.CopyMakeBorder(free, padded, 1, 1, 1, 1, BorderTypes.Constant, Scalar.All(0));
+        using var distPadded = new Mat();
+        Cv2.DistanceTransform(padded, distPadded, DistanceTypes.L2, DistanceTransformMasks.Mask5);
+        using var dist = new Mat(distPadded, new Rect(1, 1, free.Cols, free.Rows));
+        using var centres = new Mat(free.Size(), MatType.CV_8UC1, Scalar.All(0));
+        var rows = free.Rows;
+        var cols = free.Cols;
+        var minRadius = options.HairlessEmptyDiscSpacings * spacingCells;
+        var floor = options.HairlessSurroundFloorRelativeDensity;
+        for (var y = 0; y < rows; y++)
+        {
+            for (var x = 0; x < cols; x++)
+            {
+                var d = dist.At<float>(y, x);
+                if (d < minRadius || ratio.At<float>(y, x) >= options.HairlessBelowRelativeDensity)
+                {
+                    continue;
+                }
+
+                // Local spacing from the surrounding density: radius needed = discs x local spacing.
+                var rel = Math.Max(floor, Math.Min(1.0, surround.At<float>(y, x)));
+                if (d >= minRadius / Math.Sqrt(rel))
+                {
+                    centres.Set(y, x, (byte)255);
+                }
+            }
+        }
+
+        // The core is the union of those empty discs (centre + its own radius), so it reaches out
+        // to the follicles like the extent does.
+        using var core = new Mat(free.Size(), MatType.CV_8UC1, Scalar.All(0));
+        if (Cv2.CountNonZero(centres) > 0)
+        {
+            for (var y = 0; y < rows; y++)
+            {
+                for (var x = 0; x < cols; x++)
+                {
+                    if (centres.At<byte>(y, x) != 0)
+                    {
+                        Cv2.Circle(core, new Point(x, y), (int)Math.Floor(dist.At<float>(y, x)), Scalar.All(255), -1);
+                    }
+                }
+            }
+
+            Cv2.BitwiseAnd(core, free, core);
+        }
 
         // The extent only fills the corners the core's large discs cannot reach: it may not run
         // further than one extent radius from a core, so it cannot leak through sparse scalp.
@@ -407,6 +523,24 @@ internal static class RegionSegmentation
         Cv2.BitwiseAnd(extent, near, extent);
         Cv2.BitwiseOr(extent, core, extent);
         KeepComponentsTouching(extent, core, result);
+    }
+
+    /// <summary>
+    /// Moves the hairless edge inwards by the given radius (cells). The empty discs reach out to
+    /// the first follicles beyond the true edge; under a Poisson layout the nearest of them lies
+    /// ~0.5-0.7 spacings outside it (see <see cref="RegionOptions.HairlessEdgeInsetSpacings"/>).
+    /// The frame border does not erode: the patch may run on beyond it.
+    /// </summary>
+    private static void InsetHairlessEdge(Mat hairless, double radiusCells)
+    {
+        var r = (int)Math.Round(radiusCells);
+        if (r < 1 || Cv2.CountNonZero(hairless) == 0)
+        {
+            return;
+        }
+
+        using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size((2 * r) + 1, (2 * r) + 1));
+        Cv2.Erode(hairless, hairless, kernel, null, 1, BorderTypes.Replicate);
     }
 
     /// <summary>Morphological opening with a disc; pixels outside the image count as occupied:

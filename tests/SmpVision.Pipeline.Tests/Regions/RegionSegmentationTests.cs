@@ -85,12 +85,36 @@ public sealed class RegionSegmentationTests
     }
 
     [Fact]
+    public void A_70x_field_is_flagged_and_gets_no_thinning_or_hairless_map()
+    {
+        // 512 px over 3.5 mm (a 70x field, DOMAIN.md): ~2.5 follicle spacings across, one density sample.
+        var spec = new SyntheticTrichoscopySpec
+        {
+            WidthPixels = Width,
+            HeightPixels = Height,
+            PixelsPerMillimetre = Width / 3.5,
+            Regions = [SyntheticRegionSpec.Hairless(SyntheticShape.Ellipse(new PointPixels(Width * 0.3, Height * 0.5), 120, 140))],
+        };
+        var (_, fractions, map) = Segment(spec, 41, givenReference: false);
+        using (map)
+        {
+            Assert.Contains(map.Warnings, w => w.Code == "density-regions-unsupported");
+            Assert.Equal(0, fractions[RegionClass.Thinning]);
+            Assert.Equal(0, fractions[RegionClass.Hairless]);
+            Assert.True(fractions[RegionClass.HairBearing] > 0.9);
+        }
+    }
+
+    [Fact]
     public void Options_validation_reports_bad_values()
     {
         Assert.Empty(new RegionOptions().Validate());
         Assert.NotEmpty(new RegionOptions { ThinningBelowRelativeDensity = 1.2 }.Validate());
         Assert.NotEmpty(new RegionOptions { HairlessExtentDiscSpacings = 3, HairlessEmptyDiscSpacings = 2 }.Validate());
         Assert.NotEmpty(new RegionOptions { KernelExpectedFollicles = 0 }.Validate());
+        Assert.NotEmpty(new RegionOptions { HairlessEdgeInsetSpacings = 1.5 }.Validate());
+        Assert.NotEmpty(new RegionOptions { HairlessSurroundFloorRelativeDensity = 0 }.Validate());
+        Assert.NotEmpty(new RegionOptions { MinFrameSpacingsForDensityRegions = 0 }.Validate());
     }
 
     private static (Dictionary<RegionClass, double> IoU, Dictionary<RegionClass, double> Fractions, RegionMap Map) Segment(SyntheticTrichoscopySpec spec, int seed, bool givenReference)
@@ -105,7 +129,7 @@ public sealed class RegionSegmentationTests
         using var analysable = new Mat();
         Cv2.Compare(truthLabels, (double)(byte)RegionClass.OffScalp, analysable, CmpTypes.NE);
         var options = givenReference ? new RegionOptions { ReferenceFolliclesPerSquareCentimetre = spec.FollicularUnitsPerSquareCentimetre } : new RegionOptions();
-        var map = RegionSegmentation.Run(image, analysable, hairMask, truth.Hairs, truth.FollicularUnits, new Scale(Ppm, ScaleSource.Request, 0, "test"), options, CancellationToken.None);
+        var map = RegionSegmentation.Run(image, analysable, hairMask, truth.Hairs, truth.FollicularUnits, new Scale(spec.PixelsPerMillimetre, ScaleSource.Request, 0, "test"), options, CancellationToken.None);
         var iou = new Dictionary<RegionClass, double>();
         var fractions = new Dictionary<RegionClass, double>();
         foreach (var c in new[] { RegionClass.HairBearing, RegionClass.Thinning, RegionClass.Hairless, RegionClass.Scar })

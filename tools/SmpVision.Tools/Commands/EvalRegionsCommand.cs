@@ -22,13 +22,16 @@ internal sealed class EvalRegionsCommand : IToolCommand
 
     public string Name => "eval-regions";
 
-    public string Usage => "--count N --seed S [--ppm 361] [--width 1280] [--height 1024] [--detected] [--given-reference] [--out DIR] [--real-manifest PATH [--real-limit K]]";
+    public string Usage => "--count N --seed S [--ppm 50] [--width 1280] [--height 1024] [--detected] [--given-reference] [--out DIR] [--real-manifest PATH [--real-limit K]]";
 
     public int Run(IReadOnlyList<string> args)
     {
         var count = IntArg(args, "--count", 20);
         var seed = IntArg(args, "--seed", 1);
-        var ppm = DoubleArg(args, "--ppm", 361);
+        // Default 50 px/mm (a 20x-class field of 25.6 x 20.5 mm): thinning and hairless are local
+        // density patterns several follicle spacings wide; a 70x frame (361 px/mm) is flagged
+        // density-regions-unsupported by the stage and only scars are mapped there.
+        var ppm = DoubleArg(args, "--ppm", 50);
         var width = IntArg(args, "--width", 1280);
         var height = IntArg(args, "--height", 1024);
         var outDir = StringArg(args, "--out");
@@ -60,6 +63,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
         var inter = new Dictionary<RegionClass, long>();
         var union = new Dictionary<RegionClass, long>();
         var perFrame = Scored.ToDictionary(c => c, _ => new List<double>());
+        var unsupported = 0;
         var kindRight = 0;
         var kindTotal = 0;
         var sw = new Stopwatch();
@@ -122,7 +126,9 @@ internal sealed class EvalRegionsCommand : IToolCommand
             }
 
             var truthDensities = string.Join(" ", truth.Regions.Select(r => $"{Short(r.Class)}:{r.FollicularUnitsPerSquareCentimetre:F0}"));
-            Console.WriteLine($"{i,5} {frameSeed,5}  {sceneName,-12} {string.Join(" ", cells)}   true FU/cm2 {truthDensities}; map ref {map.ReferenceFolliclesPerSquareCentimetre:F0} ({map.ReferenceSource})");
+            var flags = map.Warnings.Any(w => w.Code == "density-regions-unsupported") ? " [density regions unsupported]" : string.Empty;
+            unsupported += flags.Length > 0 ? 1 : 0;
+            Console.WriteLine($"{i,5} {frameSeed,5}  {sceneName,-12} {string.Join(" ", cells)}   true FU/cm2 {truthDensities}; map ref {map.ReferenceFolliclesPerSquareCentimetre:F0} ({map.ReferenceSource}){flags}");
             if (outDir is not null)
             {
                 using var overlay = RegionDrawing.Overlay(image.Bgr, map.Labels, 0.35);
@@ -153,6 +159,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
         }
 
         Console.WriteLine($"  scar kind correct: {kindRight}/{kindTotal}");
+        Console.WriteLine($"  frames flagged density-regions-unsupported (thinning/hairless not mapped): {unsupported}/{count}");
         Console.WriteLine($"  region stage time: {sw.Elapsed.TotalMilliseconds / Math.Max(1, count):F0} ms per frame");
     }
 
@@ -231,6 +238,12 @@ internal sealed class EvalRegionsCommand : IToolCommand
         var tones = Enum.GetValues<SyntheticScarTone>();
         var tone = tones[rng.Next(tones.Length)];
 
+        // Hairless patch semi-axis in pixels: the frame fraction, but at least 4 mm (~3.5 follicle
+        // spacings at 80 FU/cm2), the size a bald patch must have to be told from the gaps of
+        // thinning scalp (RegionOptions.HairlessEmptyDiscSpacings). Unchanged at 50 px/mm and
+        // below, where the fractions are larger; at 70x the frame is flagged unsupported anyway.
+        double Bald(double fractionMm) => Math.Max(fractionMm, 4.0) * ppm;
+
         // A thinning part: the frame beyond a slanted line (thinning borders are gradual in life;
         // here the truth is a sharp polygon).
         SyntheticRegionSpec ThinningSide()
@@ -245,7 +258,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
             case 0:
                 name = "thin+bald";
                 regions.Add(ThinningSide());
-                regions.Add(SyntheticRegionSpec.Hairless(SyntheticShape.Ellipse(P(U(0.15, 0.3) * wMm, U(0.3, 0.7) * hMm), U(0.2, 0.3) * wMm * ppm, U(0.25, 0.35) * hMm * ppm, U(0, 180))));
+                regions.Add(SyntheticRegionSpec.Hairless(SyntheticShape.Ellipse(P(U(0.15, 0.3) * wMm, U(0.3, 0.7) * hMm), Bald(U(0.2, 0.3) * wMm), Bald(U(0.25, 0.35) * hMm), U(0, 180))));
                 break;
             case 1:
                 name = "strip+thin";
@@ -255,7 +268,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
                 break;
             case 2:
                 name = "plug+bald";
-                regions.Add(SyntheticRegionSpec.Hairless(SyntheticShape.Ellipse(P(U(0.6, 0.8) * wMm, U(0.3, 0.7) * hMm), U(0.15, 0.25) * wMm * ppm, U(0.2, 0.3) * hMm * ppm, U(0, 180))));
+                regions.Add(SyntheticRegionSpec.Hairless(SyntheticShape.Ellipse(P(U(0.6, 0.8) * wMm, U(0.3, 0.7) * hMm), Bald(U(0.15, 0.25) * wMm), Bald(U(0.2, 0.3) * hMm), U(0, 180))));
                 regions.Add(SyntheticRegionSpec.PlugScar(P(U(0.2, 0.35) * wMm, U(0.3, 0.7) * hMm), U(0.25, 0.35) * hMm * ppm, tone));
                 break;
             default:
