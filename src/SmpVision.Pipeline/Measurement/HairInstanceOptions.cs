@@ -50,17 +50,17 @@ public sealed record HairInstanceOptions
 
     /// <summary>
     /// A hair counts towards density only when at least this much shaft is visible: shorter
-    /// dark stubs are skin texture or fragments, and the hand counts skip them. Default 220 um
+    /// dark stubs are skin texture or fragments, and the hand counts skip them. Default 250 um
     /// (chosen on the even-numbered dev patients, checked on the odd ones).
     /// </summary>
-    public double MinCountedLengthMicrometres { get; init; } = 220;
+    public double MinCountedLengthMicrometres { get; init; } = 250;
 
     /// <summary>
     /// A hair whose opening is cut off by the frame or an overlay still counts when at least
     /// this much shaft is visible: the hand counts include long hairs entering from the edge.
-    /// Default 500 um (chosen on the even-numbered dev patients, checked on the odd ones).
+    /// Default 420 um (chosen on the even-numbered dev patients, checked on the odd ones).
     /// </summary>
-    public double MinCountedLengthCutOpeningMicrometres { get; init; } = 500;
+    public double MinCountedLengthCutOpeningMicrometres { get; init; } = 420;
 
     /// <summary>
     /// Hairs whose emergence points lie within this distance share one follicular opening (one
