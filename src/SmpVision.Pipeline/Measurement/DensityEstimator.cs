@@ -48,7 +48,8 @@ public sealed record TrichoscopyDensity(
 /// Density over the analysed area: hairs/cm2 and FU/cm2 with 1-sigma errors (Poisson on the count
 /// combined with the scale's relative uncertainty, doubled because area goes with the square of
 /// the scale), hairs-per-FU histogram, width classes (DOMAIN.md: terminal &gt;= 60 um, vellus
-/// &lt; 30 um) and coverage. Edge rule: a hair counts iff its emergence point is in the analysable area.
+/// &lt; 30 um) and coverage. Edge rule: a hair counts iff <see cref="HairInstance.CountedInDensity"/>
+/// (emergence point in the analysable area with enough shaft visible, or a long shaft whose opening is cut).
 /// </summary>
 internal static class DensityEstimator
 {

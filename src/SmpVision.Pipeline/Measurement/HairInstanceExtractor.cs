@@ -163,6 +163,7 @@ internal static class HairInstanceExtractor
             }
 
             int count = 1;
+            bool overlappingPair = false;
             for (int k = 2; k <= 8; k++)
             {
                 int c = 0;
@@ -182,6 +183,15 @@ internal static class HairInstanceExtractor
                 {
                     break;
                 }
+            }
+
+            if (count == 1 && o.OverlappingPairWidthRatio > 0 && InteriorMedianWidth(r) >= o.OverlappingPairWidthRatio * w1)
+            {
+                // Two shafts leaving one opening side by side overlap along their whole visible
+                // length and never show two runs or a full two widths; a region that stays this
+                // much wider than one shaft holds two.
+                count = 2;
+                overlappingPair = true;
             }
 
             int endBins = Math.Max(1, r.Bins / 5);
@@ -246,11 +256,19 @@ internal static class HairInstanceExtractor
                 }
             }
 
-            double widthFull = (perShaft.Count > 0 ? Median(perShaft) : w1) / ws;
+            double widthWork = perShaft.Count > 0 ? Median(perShaft) : w1;
+            // Overlapping shafts cannot be measured apart: each is taken as one single-shaft width.
+            double widthFull = (overlappingPair ? Math.Min(widthWork, w1) : widthWork) / ws;
             double lengthFull = r.Bins / ws;
             var emergenceFull = new PointPixels(emergence.X / ws, emergence.Y / ws);
             emergenceOfRegion[i] = emergenceFull;
+            // Edge rule on what the hand counts show: a hair counts when its opening is in the
+            // analysable area and enough shaft shows to be seen as a hair, or when its opening is
+            // cut off but a long shaft shows; short stubs (texture, fragments) do not count.
+            double lengthWorkUm = r.Bins * umPerWork;
             bool emergenceInside = !emergenceCut && IsSet(fullAnalysable, emergenceFull);
+            bool counted = lengthWorkUm >= o.MinCountedLengthMicrometres
+                && (emergenceInside || lengthWorkUm >= o.MinCountedLengthCutOpeningMicrometres);
             double? widthUm = scale is null ? null : widthFull * scale.MicrometresPerPixel;
             double? lengthUm = scale is null ? null : lengthFull * scale.MicrometresPerPixel;
             var widthClass = widthUm is null ? HairWidthClass.Unknown
@@ -272,7 +290,7 @@ internal static class HairInstanceExtractor
                     WidthMicrometres = widthUm,
                     LengthMicrometres = lengthUm,
                     WidthClass = widthClass,
-                    CountedInDensity = emergenceInside,
+                    CountedInDensity = counted,
                 });
                 regionOfHair.Add(i);
             }
@@ -320,6 +338,22 @@ internal static class HairInstanceExtractor
         }
 
         return new HairExtraction(finalHairs, units, w1 / ws, measured);
+    }
+
+    /// <summary>Median width over the interior bins (ends taper or are cut); 0 when empty.</summary>
+    private static double InteriorMedianWidth(Region r)
+    {
+        int skip = r.Bins / 7;
+        var widths = new List<double>();
+        for (int b = skip; b < r.Bins - skip; b++)
+        {
+            if (r.Width[b] > 0)
+            {
+                widths.Add(r.Width[b]);
+            }
+        }
+
+        return widths.Count > 0 ? Median(widths) : 0;
     }
 
     private static int Find(int[] parent, int i)

@@ -42,6 +42,27 @@ public sealed record HairInstanceOptions
     public double MinSustainedLengthFraction { get; init; } = 0.25;
 
     /// <summary>
+    /// A single-run region whose interior median width is at least this many single-shaft widths
+    /// holds two overlapping shafts (an FU pair that never parts in view). 0 turns it off.
+    /// Default 1.15; chosen on the even-numbered dev patients, checked on the odd ones.
+    /// </summary>
+    public double OverlappingPairWidthRatio { get; init; } = 1.15;
+
+    /// <summary>
+    /// A hair counts towards density only when at least this much shaft is visible: shorter
+    /// dark stubs are skin texture or fragments, and the hand counts skip them. Default 250 um
+    /// (chosen on the even-numbered dev patients, checked on the odd ones).
+    /// </summary>
+    public double MinCountedLengthMicrometres { get; init; } = 250;
+
+    /// <summary>
+    /// A hair whose opening is cut off by the frame or an overlay still counts when at least
+    /// this much shaft is visible: the hand counts include long hairs entering from the edge.
+    /// Default 420 um (chosen on the even-numbered dev patients, checked on the odd ones).
+    /// </summary>
+    public double MinCountedLengthCutOpeningMicrometres { get; init; } = 420;
+
+    /// <summary>
     /// Hairs whose emergence points lie within this distance share one follicular opening (one
     /// FU). Default 130 um, about one follicular opening across.
     /// </summary>
@@ -70,6 +91,9 @@ public sealed record HairInstanceOptions
         if (MinRunWidthFraction is < 0 or > 1) errors.Add("MinRunWidthFraction must be in [0, 1].");
         if (MinSustainedMicrometres < 0) errors.Add("MinSustainedMicrometres must be >= 0.");
         if (MinSustainedLengthFraction is < 0 or > 1) errors.Add("MinSustainedLengthFraction must be in [0, 1].");
+        if (OverlappingPairWidthRatio < 0) errors.Add("OverlappingPairWidthRatio must be >= 0.");
+        if (MinCountedLengthMicrometres < 0) errors.Add("MinCountedLengthMicrometres must be >= 0.");
+        if (MinCountedLengthCutOpeningMicrometres < MinCountedLengthMicrometres) errors.Add("MinCountedLengthCutOpeningMicrometres must be >= MinCountedLengthMicrometres.");
         if (FollicularUnitJoinMicrometres < 0) errors.Add("FollicularUnitJoinMicrometres must be >= 0.");
         if (EmergenceProbeMicrometres <= 0) errors.Add("EmergenceProbeMicrometres must be > 0.");
         if (EdgeMarginPixels < 0) errors.Add("EdgeMarginPixels must be >= 0.");

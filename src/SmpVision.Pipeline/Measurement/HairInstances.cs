@@ -53,8 +53,10 @@ public sealed partial record HairInstance
     public HairWidthClass WidthClass { get; init; }
 
     /// <summary>
-    /// True when the hair counts towards density: its emergence point lies in the analysable area
-    /// and is not an end cut by the frame or an overlay (the unbiased edge rule).
+    /// True when the hair counts towards density: enough shaft is visible (HairInstanceOptions.MinCountedLengthMicrometres)
+    /// and its emergence point lies in the analysable area, not on an end cut by the frame or an
+    /// overlay (the edge rule), or its opening is cut but a long shaft shows
+    /// (HairInstanceOptions.MinCountedLengthCutOpeningMicrometres).
     /// </summary>
     public bool CountedInDensity { get; init; }
 }

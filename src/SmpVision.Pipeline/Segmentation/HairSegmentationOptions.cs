@@ -52,6 +52,14 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double MaxBlueShift { get; init; } = 0.15;
 
+    /// <summary>
+    /// Percentile of each channel (over the analysable area) taken as that channel's black level
+    /// (lens flare, sensor offset) and subtracted before relative darkness, so that a colour cast of
+    /// the dermoscope light (blue-lit frames) does not make black shafts read bluer than the skin.
+    /// 0 turns it off. Default 0.5.
+    /// </summary>
+    public double BlackLevelPercentile { get; init; } = 0.5;
+
     /// <summary>Percentile of the frame's relative darkness taken as its darkest-structure level. Default 99.5.</summary>
     public double FramePeakPercentile { get; init; } = 99.5;
 
@@ -89,6 +97,7 @@ public sealed record HairSegmentationOptions
         if (HighRelativeDarkness < LowRelativeDarkness) errors.Add("HighRelativeDarkness must be >= LowRelativeDarkness.");
         if (HalfMaximumFraction is < 0 or >= 1) errors.Add("HalfMaximumFraction must be in [0, 1).");
         if (MaxBlueShift is < 0 or > 1) errors.Add("MaxBlueShift must be in [0, 1].");
+        if (BlackLevelPercentile is < 0 or > 50) errors.Add("BlackLevelPercentile must be in [0, 50].");
         if (FramePeakPercentile is <= 0 or > 100) errors.Add("FramePeakPercentile must be in (0, 100].");
         if (SeedFractionOfFramePeak is < 0 or >= 1) errors.Add("SeedFractionOfFramePeak must be in [0, 1).");
         if (LowFractionOfFramePeak is < 0 or >= 1) errors.Add("LowFractionOfFramePeak must be in [0, 1).");

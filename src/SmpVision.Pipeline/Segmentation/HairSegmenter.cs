@@ -85,6 +85,7 @@ internal static class HairSegmenter
         Cv2.BitwiseNot(ana, notAna);
         var channels = Cv2.Split(small);
         var relC = new Mat[3];
+        var relV = new Mat[2];
         try
         {
             using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k));
@@ -94,12 +95,22 @@ internal static class HairSegmenter
                 var c = channels[i];
                 // Masked overlays must not pull the skin estimate: give them the median skin level.
                 c.SetTo(Scalar.All(MedianOf(c, ana)), notAna);
+                // Darkness relative to skin is a ratio: an additive flare offset (strong in the
+                // channel of a colour cast) shrinks it in that channel only, so the blue test uses
+                // darkness above the channel's black level. Hair darkness itself keeps the plain
+                // ratio, so that the count does not move with how many dark shafts the frame holds.
+                byte black = o.BlackLevelPercentile > 0 ? Percentile(c, ana, o.BlackLevelPercentile) : (byte)0;
                 Cv2.MorphologyEx(c, bg, MorphTypes.Close, kernel);
                 // The rectangular closing is blocky; smoothing keeps the estimate from stepping at shafts.
                 Cv2.Blur(bg, bg, new Size(k, k));
                 Cv2.Max(bg, c, bg);
                 relC[i] = new Mat(h, w, MatType.CV_8UC1);
-                RelativeDarkness(c, bg, relC[i]);
+                RelativeDarkness(c, bg, relC[i], 0);
+                if (i != 1)
+                {
+                    relV[i / 2] = new Mat(h, w, MatType.CV_8UC1);
+                    RelativeDarkness(c, bg, relV[i / 2], black);
+                }
             }
         }
         finally
@@ -114,8 +125,10 @@ internal static class HairSegmenter
         using (relC[0])
         using (relC[1])
         using (relC[2])
+        using (relV[0])
+        using (relV[1])
         {
-            CombineChannels(relC[0], relC[1], relC[2], rel, (int)Math.Round(255 * o.MaxBlueShift));
+            CombineChannels(relC[0], relC[1], relC[2], relV[0], relV[1], rel, (int)Math.Round(255 * o.MaxBlueShift));
         }
 
         rel.SetTo(Scalar.All(0), notAna);
@@ -143,9 +156,9 @@ internal static class HairSegmenter
         return new HairSegmentation(mask, rel, grey, ana, scale);
     }
 
-    /// <summary>rel = 255 * (bg - c) / bg: darkness of a channel relative to the local skin level.</summary>
+    /// <summary>rel = 255 * (bg - c) / (bg - black): darkness of a channel relative to the local skin level above the black level.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RelativeDarkness(Mat c, Mat bg, Mat rel)
+    private static unsafe void RelativeDarkness(Mat c, Mat bg, Mat rel, int black)
     {
         int rows = c.Rows, cols = c.Cols;
         for (int y = 0; y < rows; y++)
@@ -155,8 +168,8 @@ internal static class HairSegmenter
             byte* pr = MatPixels.Row(rel, y);
             for (int x = 0; x < cols; x++)
             {
-                int b = pb[x];
-                pr[x] = b == 0 ? (byte)0 : (byte)(255 * (b - pc[x]) / b);
+                int b = pb[x] - black;
+                pr[x] = b <= 0 ? (byte)0 : (byte)Math.Min(255, 255 * (pb[x] - pc[x]) / b);
             }
         }
     }
@@ -164,11 +177,11 @@ internal static class HairSegmenter
     /// <summary>
     /// Mean relative darkness of the three channels, zero where the pixel is darker in red than in
     /// blue by more than <paramref name="maxBlueShift"/>: bluer than the skin around it, as marker
-    /// dye and the sub-surface shaft are. Black, brown, grey and blond shafts are as dark or darker
+    /// dye and the sub-surface shaft are (both measured above the channel black level, so a blue-lit frame does not veto black shafts). Black, brown, grey and blond shafts are as dark or darker
     /// in blue than in red, so they pass.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void CombineChannels(Mat relB, Mat relG, Mat relR, Mat rel, int maxBlueShift)
+    private static unsafe void CombineChannels(Mat relB, Mat relG, Mat relR, Mat vetoB, Mat vetoR, Mat rel, int maxBlueShift)
     {
         int rows = rel.Rows, cols = rel.Cols;
         for (int y = 0; y < rows; y++)
@@ -176,10 +189,12 @@ internal static class HairSegmenter
             byte* pb = MatPixels.Row(relB, y);
             byte* pg = MatPixels.Row(relG, y);
             byte* pr = MatPixels.Row(relR, y);
+            byte* vb = MatPixels.Row(vetoB, y);
+            byte* vr = MatPixels.Row(vetoR, y);
             byte* po = MatPixels.Row(rel, y);
             for (int x = 0; x < cols; x++)
             {
-                po[x] = pr[x] - pb[x] > maxBlueShift ? (byte)0 : (byte)((pb[x] + pg[x] + pr[x]) / 3);
+                po[x] = vr[x] - vb[x] > maxBlueShift ? (byte)0 : (byte)((pb[x] + pg[x] + pr[x]) / 3);
             }
         }
     }
