@@ -61,13 +61,4 @@ public sealed class ObservabilityTests(ServiceFixture service)
             Assert.Contains("planning", stages);
         }
     }
-
-    [Fact]
-    public async Task A_deadline_that_passes_ends_the_call_with_deadline_exceeded()
-    {
-        var ex = await Assert.ThrowsAsync<RpcException>(() => Client.AnalyzeAsync(
-            new AnalyzeRequest { Image = ByteString.CopyFrom(TestImages.ScalpLikePng(1280, 1024)), Options = new AnalysisOptions { Modality = Modality.Trichoscopy } },
-            deadline: DateTime.UtcNow.AddMilliseconds(5)).ResponseAsync);
-        Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
-    }
 }
