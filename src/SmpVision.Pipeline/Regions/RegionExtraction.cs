@@ -76,7 +76,8 @@ internal static class RegionExtraction
         return Build(image, owned, hairs, units, hairMask, scale, options, reference, warnings, ct);
     }
 
-    /// <summary>Builds the map from a label Mat it takes ownership of.</summary>
+    /// <summary>Builds the map from a label Mat it takes ownership of; <paramref name="lab"/> is the
+    /// image's 32F Lab when the caller has it (borrowed, not disposed), else it is converted here.</summary>
     internal static RegionMap Build(
         ScalpImage image,
         Mat ownedLabels,
@@ -87,7 +88,8 @@ internal static class RegionExtraction
         RegionOptions options,
         RegionReference reference,
         List<PipelineWarning> warnings,
-        CancellationToken ct)
+        CancellationToken ct,
+        Mat? lab = null)
     {
         Mat? regionIds = null;
         try
@@ -97,7 +99,9 @@ internal static class RegionExtraction
                 warnings.Add(new PipelineWarning("no-scale", "No scale: region areas and densities are reported as fractions and counts only, not mm2 or per cm2."));
             }
 
-            using var lab = LabConversion.ToLab(image.Bgr);
+            // The caller's Lab image (not disposed here) when it has one already.
+            using var ownLab = lab is null ? LabConversion.ToLab(image.Bgr) : null;
+            lab ??= ownLab!;
             using var offScalp = new Mat();
             Cv2.Compare(ownedLabels, (double)(byte)RegionClass.OffScalp, offScalp, CmpTypes.EQ);
             using var unclassified = new Mat();

@@ -65,10 +65,14 @@ internal static class RegionSegmentation
         Cv2.BitwiseAnd(hair, analysable, hair);
         long analysablePixels = Cv2.CountNonZero(analysable);
 
+        // One Lab image serves the scar test and the region colours (the float conversion is the
+        // costliest full-resolution step of the stage).
+        using var lab = LabConversion.ToLab(image.Bgr);
+
         // Scars first: they have no follicles by definition, so their area must not dilute the
         // density of the scalp around them.
         using var scarMask = options.DetectScars
-            ? ScarMask(image, analysable, hair, hairs, units, scale, options, ct)
+            ? ScarMask(image, lab, analysable, hair, hairs, units, scale, options, ct)
             : new Mat(analysable.Size(), MatType.CV_8UC1, Scalar.All(0));
         using var scalp = new Mat();
         using (var notScar = new Mat())
@@ -208,7 +212,7 @@ internal static class RegionSegmentation
         }
 
         var basisInfo = new RegionReference(reference, useUnits, referenceSource);
-        return RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct);
+        return RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct, lab);
     }
 
     /// <summary>Hair occupancy per grid cell (255): any hair pixel, hair emergence point or FU centre.</summary>
@@ -463,7 +467,7 @@ internal static class RegionSegmentation
     /// deviation are taken over skin pixels only (hair excluded, normalised convolution) and
     /// compared with the normal skin of hair-bearing cells.
     /// </summary>
-    private static Mat ScarMask(ScalpImage image, Mat analysable, Mat hair, IReadOnlyList<HairInstance> hairs, IReadOnlyList<FollicularUnit> units, Scale? scale, RegionOptions options, CancellationToken ct)
+    private static Mat ScarMask(ScalpImage image, Mat lab, Mat analysable, Mat hair, IReadOnlyList<HairInstance> hairs, IReadOnlyList<FollicularUnit> units, Scale? scale, RegionOptions options, CancellationToken ct)
     {
         var width = image.WidthPixels;
         var height = image.HeightPixels;
@@ -484,7 +488,6 @@ internal static class RegionSegmentation
         // Work at a resolution where the window is ~6 px: enough to see texture, cheap to filter.
         var step = Math.Max(1, (int)Math.Floor(windowPixels / 6.0));
         var small = new Size((width + step - 1) / step, (height + step - 1) / step);
-        using var lab = LabConversion.ToLab(image.Bgr);
         using var labSmall = new Mat();
         Cv2.Resize(lab, labSmall, small, 0, 0, InterpolationFlags.Area);
         using var skin = new Mat();
