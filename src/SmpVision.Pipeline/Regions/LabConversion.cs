@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Model;
 
 namespace SmpVision.Pipeline.Regions;
@@ -84,11 +85,7 @@ internal static class LabConversion
         return new LabColour(MedianOf(ls, n), MedianOf(las, n), MedianOf(lbs, n));
     }
 
-    private static double MedianOf(float[] v, int n)
-    {
-        Array.Sort(v, 0, n);
-        return v[n / 2];
-    }
+    private static double MedianOf(float[] v, int n) => OrderStatistics.Select(v.AsSpan(0, n), n / 2);
 
     /// <summary>Individual Typology Angle in degrees: atan((L* - 50) / b*) (Chardon 1991, DOMAIN.md).</summary>
     internal static double ItaDegrees(LabColour c) => Math.Atan2(c.L - 50.0, c.B) * 180.0 / Math.PI;

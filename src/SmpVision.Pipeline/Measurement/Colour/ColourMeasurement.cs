@@ -132,8 +132,10 @@ internal static class ColourMeasurement
 
     private static double Median(List<double> v)
     {
-        v.Sort();
+        // Exact median by selection: the two middle order statistics, as a sort would give them.
         int c = v.Count;
-        return c % 2 == 1 ? v[c / 2] : 0.5 * (v[(c / 2) - 1] + v[c / 2]);
+        var a = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(v);
+        double upper = OrderStatistics.Select(a, c / 2);
+        return c % 2 == 1 ? upper : 0.5 * (OrderStatistics.Max<double>(a[..(c / 2)]) + upper);
     }
 }
