@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OpenCvSharp;
 using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Model;
@@ -33,6 +34,7 @@ internal static class LabConversion
     }
 
     /// <summary>Per-channel median of Lab over the mask, from a subsample of at most ~20k pixels; null when empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe LabColour? Median(Mat lab, Mat mask)
     {
         var count = Cv2.CountNonZero(mask);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OpenCvSharp;
 using SmpVision.Pipeline.Calibration;
 using SmpVision.Pipeline.Imaging;
@@ -339,6 +340,7 @@ internal static class RegionSegmentation
     /// cells over their area (counts, not the blurred field, so neighbouring thinning or hairless
     /// scalp does not dilute it); repeat until it settles.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double? InImageReference(Mat density, Mat cellMask, Mat counts, int cell, RegionOptions options)
     {
         var values = new List<float>();
@@ -445,6 +447,7 @@ internal static class RegionSegmentation
         Cv2.BitwiseAnd(result, free, result);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KeepComponentsTouching(Mat mask, Mat seeds, Mat result)
     {
         using var cc = new Mat();
@@ -487,6 +490,7 @@ internal static class RegionSegmentation
     /// deviation are taken over skin pixels only (hair excluded, normalised convolution) and
     /// compared with the normal skin of hair-bearing cells.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Mat ScarMask(ScalpImage image, Mat lab, Mat analysable, Mat hair, IReadOnlyList<HairInstance> hairs, IReadOnlyList<FollicularUnit> units, Scale? scale, RegionOptions options, CancellationToken ct)
     {
         var width = image.WidthPixels;
@@ -692,6 +696,7 @@ internal static class RegionSegmentation
     /// Least-squares quadratic surface v(x, y) over the masked cells, refitted twice without the
     /// cells farther than 2.5 robust sigmas from it (so compact scars do not bend it).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Mat RobustQuadraticSurface(Mat values, Mat mask)
     {
         var rows = values.Rows;
@@ -854,6 +859,7 @@ internal static class RegionSegmentation
         return mean;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float MedianOver(Mat values, Mat mask)
     {
         var list = new List<float>();
@@ -877,6 +883,7 @@ internal static class RegionSegmentation
     }
 
     /// <summary>Islands smaller than minCells take the most common label on their border.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RemoveSmallIslands(Mat labels, int minCells)
     {
         using var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SmpVision.Pipeline.Measurement.Colour;
 
 /// <summary>
@@ -8,6 +10,7 @@ internal static class OrderStatistics
 {
     /// <summary>The k-th smallest (0-based) of the values; reorders them so that the first k are
     /// no larger than it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static T Select<T>(Span<T> values, int k)
         where T : IComparable<T>
     {
