@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using OpenCvSharp;
+using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Model;
 
 namespace SmpVision.Pipeline.Regions;
@@ -32,6 +34,7 @@ internal static class LabConversion
     }
 
     /// <summary>Per-channel median of Lab over the mask, from a subsample of at most ~20k pixels; null when empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe LabColour? Median(Mat lab, Mat mask)
     {
         var count = Cv2.CountNonZero(mask);
@@ -41,40 +44,50 @@ internal static class LabConversion
         }
 
         var step = Math.Max(1, count / 20000);
-        var ls = new List<float>(count / step + 1);
-        var las = new List<float>(count / step + 1);
-        var lbs = new List<float>(count / step + 1);
+        var capacity = ((count - 1) / step) + 1;
+        var ls = new float[capacity];
+        var las = new float[capacity];
+        var lbs = new float[capacity];
+        var n = 0;
+
+        // Every step-th masked pixel in raster order; zero runs of the mask are skipped whole.
         var seen = 0;
+        var next = 0;
         var rows = lab.Rows;
         var cols = lab.Cols;
         for (var y = 0; y < rows; y++)
         {
-            var m = (byte*)mask.Ptr(y);
+            var m = new ReadOnlySpan<byte>((byte*)mask.Ptr(y), cols);
             var p = (float*)lab.Ptr(y);
-            for (var x = 0; x < cols; x++)
+            var x = m.IndexOfAnyExcept((byte)0);
+            while (x >= 0 && x < cols)
             {
-                if (m[x] == 0)
+                if (m[x] != 0)
                 {
-                    continue;
-                }
+                    if (seen == next)
+                    {
+                        ls[n] = p[3 * x];
+                        las[n] = p[(3 * x) + 1];
+                        lbs[n] = p[(3 * x) + 2];
+                        n++;
+                        next += step;
+                    }
 
-                if (seen++ % step == 0)
+                    seen++;
+                    x++;
+                }
+                else
                 {
-                    ls.Add(p[3 * x]);
-                    las.Add(p[(3 * x) + 1]);
-                    lbs.Add(p[(3 * x) + 2]);
+                    var skip = m[x..].IndexOfAnyExcept((byte)0);
+                    x = skip < 0 ? cols : x + skip;
                 }
             }
         }
 
-        return new LabColour(MedianOf(ls), MedianOf(las), MedianOf(lbs));
+        return new LabColour(MedianOf(ls, n), MedianOf(las, n), MedianOf(lbs, n));
     }
 
-    private static double MedianOf(List<float> v)
-    {
-        v.Sort();
-        return v[v.Count / 2];
-    }
+    private static double MedianOf(float[] v, int n) => OrderStatistics.Select(v.AsSpan(0, n), n / 2);
 
     /// <summary>Individual Typology Angle in degrees: atan((L* - 50) / b*) (Chardon 1991, DOMAIN.md).</summary>
     internal static double ItaDegrees(LabColour c) => Math.Atan2(c.L - 50.0, c.B) * 180.0 / Math.PI;

@@ -76,7 +76,8 @@ internal static class RegionExtraction
         return Build(image, owned, hairs, units, hairMask, scale, options, reference, warnings, ct);
     }
 
-    /// <summary>Builds the map from a label Mat it takes ownership of.</summary>
+    /// <summary>Builds the map from a label Mat it takes ownership of; <paramref name="lab"/> is the
+    /// image's 32F Lab when the caller has it (borrowed, not disposed), else it is converted here.</summary>
     internal static RegionMap Build(
         ScalpImage image,
         Mat ownedLabels,
@@ -87,7 +88,8 @@ internal static class RegionExtraction
         RegionOptions options,
         RegionReference reference,
         List<PipelineWarning> warnings,
-        CancellationToken ct)
+        CancellationToken ct,
+        Mat? lab = null)
     {
         Mat? regionIds = null;
         try
@@ -97,7 +99,9 @@ internal static class RegionExtraction
                 warnings.Add(new PipelineWarning("no-scale", "No scale: region areas and densities are reported as fractions and counts only, not mm2 or per cm2."));
             }
 
-            using var lab = LabConversion.ToLab(image.Bgr);
+            // The caller's Lab image (not disposed here) when it has one already.
+            using var ownLab = lab is null ? LabConversion.ToLab(image.Bgr) : null;
+            lab ??= ownLab!;
             using var offScalp = new Mat();
             Cv2.Compare(ownedLabels, (double)(byte)RegionClass.OffScalp, offScalp, CmpTypes.EQ);
             using var unclassified = new Mat();
@@ -192,12 +196,18 @@ internal static class RegionExtraction
         Mat regionIds,
         CancellationToken ct)
     {
+        // Components are labelled inside the class's bounding box only (most classes cover a small
+        // part of the frame); the box starts on even coordinates so that the labeller's 2x2 blocks,
+        // and with them the component order, match a whole-frame run.
+        var bounds = Cv2.BoundingRect(classMask);
+        var box = new Rect(bounds.X & ~1, bounds.Y & ~1, bounds.Right - (bounds.X & ~1), bounds.Bottom - (bounds.Y & ~1));
+        using var classBox = new Mat(classMask, box);
         using var cc = new Mat();
         using var stats = new Mat();
         using var centroids = new Mat();
-        var n = Cv2.ConnectedComponentsWithStats(classMask, cc, stats, centroids, PixelConnectivity.Connectivity8, MatType.CV_32S);
-        var hairCounts = CountPerComponent(cc, n, hairs.Select(h => h.Emergence));
-        var unitCounts = CountPerComponent(cc, n, units.Select(u => u.Centre));
+        var n = Cv2.ConnectedComponentsWithStats(classBox, cc, stats, centroids, PixelConnectivity.Connectivity8, MatType.CV_32S);
+        var hairCounts = CountPerComponent(cc, box.Location, n, hairs.Select(h => h.Emergence));
+        var unitCounts = CountPerComponent(cc, box.Location, n, units.Select(u => u.Centre));
         for (var i = 1; i < n; i++)
         {
             ct.ThrowIfCancellationRequested();
@@ -207,12 +217,13 @@ internal static class RegionExtraction
                 continue;
             }
 
-            var rect = new Rect(
+            var boxRect = new Rect(
                 stats.At<int>(i, (int)ConnectedComponentsTypes.Left),
                 stats.At<int>(i, (int)ConnectedComponentsTypes.Top),
                 stats.At<int>(i, (int)ConnectedComponentsTypes.Width),
                 stats.At<int>(i, (int)ConnectedComponentsTypes.Height));
-            using var ccRoi = new Mat(cc, rect);
+            var rect = new Rect(boxRect.X + box.X, boxRect.Y + box.Y, boxRect.Width, boxRect.Height);
+            using var ccRoi = new Mat(cc, boxRect);
             using var compMask = new Mat();
             Cv2.Compare(ccRoi, (double)i, compMask, CmpTypes.EQ);
 
@@ -329,13 +340,13 @@ internal static class RegionExtraction
         return new PolygonPixels(simplified.Select(p => new PointPixels(p.X - 1 + offset.X, p.Y - 1 + offset.Y)).ToArray());
     }
 
-    private static int[] CountPerComponent(Mat cc, int n, IEnumerable<PointPixels> points)
+    private static int[] CountPerComponent(Mat cc, Point origin, int n, IEnumerable<PointPixels> points)
     {
         var counts = new int[n];
         foreach (var p in points)
         {
-            var x = (int)Math.Floor(p.X);
-            var y = (int)Math.Floor(p.Y);
+            var x = (int)Math.Floor(p.X) - origin.X;
+            var y = (int)Math.Floor(p.Y) - origin.Y;
             if (x >= 0 && y >= 0 && x < cc.Cols && y < cc.Rows)
             {
                 var id = cc.At<int>(y, x);

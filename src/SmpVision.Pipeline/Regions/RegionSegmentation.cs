@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OpenCvSharp;
 using SmpVision.Pipeline.Calibration;
 using SmpVision.Pipeline.Imaging;
@@ -68,10 +69,14 @@ internal static class RegionSegmentation
         Cv2.BitwiseAnd(hair, analysable, hair);
         long analysablePixels = Cv2.CountNonZero(analysable);
 
+        // One Lab image serves the scar test and the region colours (the float conversion is the
+        // costliest full-resolution step of the stage).
+        using var lab = LabConversion.ToLab(image.Bgr);
+
         // Scars first: they have no follicles by definition, so their area must not dilute the
         // density of the scalp around them.
         using var scarMask = options.DetectScars
-            ? ScarMask(image, analysable, hair, hairs, units, scale, options, ct)
+            ? ScarMask(image, lab, analysable, hair, hairs, units, scale, options, ct)
             : new Mat(analysable.Size(), MatType.CV_8UC1, Scalar.All(0));
         using var scalp = new Mat();
         using (var notScar = new Mat())
@@ -81,6 +86,10 @@ internal static class RegionSegmentation
         }
 
         var scalpPixels = Cv2.CountNonZero(scalp);
+
+        // The scalp mask as a 0-1 fraction, converted once for the several density grids below.
+        using var scalpFraction = new Mat();
+        scalp.ConvertTo(scalpFraction, MatType.CV_32FC1, 1.0 / 255.0);
         ct.ThrowIfCancellationRequested();
 
         // Follicles: FU centres (or hair emergence points) inside the analysable area.
@@ -109,8 +118,8 @@ internal static class RegionSegmentation
         {
             // Two passes: the kernel is sized from the frame's mean density, then from the reference.
             var mean = follicles.Count / (double)scalpPixels;
-            var first = InImageReference(scalp, follicles, SigmaPixels(mean, scale, options, width, height), options, ct);
-            reference = first is null ? null : InImageReference(scalp, follicles, SigmaPixels(first.Value, scale, options, width, height), options, ct);
+            var first = InImageReference(scalpFraction, follicles, SigmaPixels(mean, scale, options, width, height), options, ct);
+            reference = first is null ? null : InImageReference(scalpFraction, follicles, SigmaPixels(first.Value, scale, options, width, height), options, ct);
             referenceSource = "in-image";
         }
 
@@ -146,8 +155,7 @@ internal static class RegionSegmentation
 
         // Hairless is about follicles, not shafts: a shaft from a follicle outside a bald patch
         // may lie across it. So the hair-free set here excludes only emergence points / FU centres.
-        using var noShafts = new Mat(hair.Size(), MatType.CV_8UC1, Scalar.All(0));
-        using var occupied = OccupancyGrid(noShafts, hairs, units, grid, cell);
+        using var occupied = OccupancyGrid(null, hairs, units, grid, cell);
         using var free = new Mat();
         Cv2.BitwiseNot(occupied, free);
         using var labelsGrid = new Mat(grid, MatType.CV_8UC1, Scalar.All((byte)RegionClass.HairBearing));
@@ -171,7 +179,7 @@ internal static class RegionSegmentation
         else if (reference is { } refPx2)
         {
             var spacingCells = spacingPixels / cell;
-            using (var density = DensityField(scalp, follicles, sigmaPixels, grid, cell, ct))
+            using (var density = DensityField(scalpFraction, follicles, sigmaPixels, grid, cell, ct))
             using (var ratio = new Mat())
             using (var surround = SurroundingRelativeDensity(scalp, free, follicles, sigmaPixels, refPx2, spacingCells, grid, cell, options, ct))
             {
@@ -253,15 +261,24 @@ internal static class RegionSegmentation
         }
 
         var basisInfo = new RegionReference(reference, useUnits, referenceSource);
-        return RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct);
+        return RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct, lab);
     }
 
-    /// <summary>Hair occupancy per grid cell (255): any hair pixel, hair emergence point or FU centre.</summary>
-    private static Mat OccupancyGrid(Mat hair, IReadOnlyList<HairInstance> hairs, IReadOnlyList<FollicularUnit> units, Size grid, int cell)
+    /// <summary>Hair occupancy per grid cell (255): any hair pixel (none when <paramref name="hair"/> is null), hair emergence point or FU centre.</summary>
+    private static Mat OccupancyGrid(Mat? hair, IReadOnlyList<HairInstance> hairs, IReadOnlyList<FollicularUnit> units, Size grid, int cell)
     {
-        var occupied = ResizeFraction(hair, grid, cell);
-        Cv2.Threshold(occupied, occupied, 0, 255, ThresholdTypes.Binary);
-        occupied.ConvertTo(occupied, MatType.CV_8UC1);
+        Mat occupied;
+        if (hair is null)
+        {
+            occupied = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
+        }
+        else
+        {
+            occupied = ResizeFraction(hair, grid, cell);
+            Cv2.Threshold(occupied, occupied, 0, 255, ThresholdTypes.Binary);
+            occupied.ConvertTo(occupied, MatType.CV_8UC1);
+        }
+
         foreach (var p in hairs.Select(h => h.Emergence).Concat(units.Select(u => u.Centre)))
         {
             var gx = (int)(p.X / cell);
@@ -288,7 +305,8 @@ internal static class RegionSegmentation
         return Math.Min(sigma, Math.Sqrt(((double)width * width) + ((double)height * height)));
     }
 
-    /// <summary>Density field (follicles per px^2) on the given grid.</summary>
+    /// <summary>Density field (follicles per px^2) on the given grid; <paramref name="analysable"/> is
+    /// an 8-bit mask or its 32F 0-1 fraction.</summary>
     internal static Mat DensityField(Mat analysable, IReadOnlyList<PointPixels> follicles, double sigmaPixels, Size grid, int cell, CancellationToken ct)
     {
         // Filter at a resolution of ~sigma/8 per cell, then bring the field to the caller's grid.
@@ -367,18 +385,22 @@ internal static class RegionSegmentation
     /// cells over their area (counts, not the blurred field, so neighbouring thinning or hairless
     /// scalp does not dilute it); repeat until it settles.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double? InImageReference(Mat density, Mat cellMask, Mat counts, int cell, RegionOptions options)
     {
         var values = new List<float>();
         var rows = density.Rows;
         var cols = density.Cols;
+        var cellMaskV = GridValues<byte>(cellMask);
+        var densityV = GridValues<float>(density);
+        var countsV = GridValues<float>(counts);
         for (var y = 0; y < rows; y++)
         {
             for (var x = 0; x < cols; x++)
             {
-                if (cellMask.At<byte>(y, x) != 0)
+                if (cellMaskV[(y * cols) + x] != 0)
                 {
-                    values.Add(density.At<float>(y, x));
+                    values.Add(densityV[(y * cols) + x]);
                 }
             }
         }
@@ -399,9 +421,9 @@ internal static class RegionSegmentation
             {
                 for (var x = 0; x < cols; x++)
                 {
-                    if (cellMask.At<byte>(y, x) != 0 && density.At<float>(y, x) >= cut)
+                    if (cellMaskV[(y * cols) + x] != 0 && densityV[(y * cols) + x] >= cut)
                     {
-                        n += counts.At<float>(y, x);
+                        n += countsV[(y * cols) + x];
                         area++;
                     }
                 }
@@ -559,6 +581,7 @@ internal static class RegionSegmentation
         Cv2.BitwiseAnd(result, free, result);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void KeepComponentsTouching(Mat mask, Mat seeds, Mat result)
     {
         using var cc = new Mat();
@@ -566,30 +589,34 @@ internal static class RegionSegmentation
         var keep = new bool[n];
         var rows = mask.Rows;
         var cols = mask.Cols;
+        var seedsV = GridValues<byte>(seeds);
+        var ccV = GridValues<int>(cc);
+        var resultV = new byte[rows * cols];
         for (var y = 0; y < rows; y++)
         {
             for (var x = 0; x < cols; x++)
             {
-                if (seeds.At<byte>(y, x) != 0)
+                if (seedsV[(y * cols) + x] != 0)
                 {
-                    keep[cc.At<int>(y, x)] = true;
+                    keep[ccV[(y * cols) + x]] = true;
                 }
             }
         }
 
         keep[0] = false;
-        result.Create(mask.Size(), MatType.CV_8UC1);
-        result.SetTo(Scalar.All(0));
         for (var y = 0; y < rows; y++)
         {
             for (var x = 0; x < cols; x++)
             {
-                if (keep[cc.At<int>(y, x)])
+                if (keep[ccV[(y * cols) + x]])
                 {
-                    result.Set(y, x, (byte)255);
+                    resultV[(y * cols) + x] = 255;
                 }
             }
         }
+
+        result.Create(mask.Size(), MatType.CV_8UC1);
+        result.SetArray(resultV);
     }
 
     /// <summary>
@@ -597,7 +624,8 @@ internal static class RegionSegmentation
     /// deviation are taken over skin pixels only (hair excluded, normalised convolution) and
     /// compared with the normal skin of hair-bearing cells.
     /// </summary>
-    private static Mat ScarMask(ScalpImage image, Mat analysable, Mat hair, IReadOnlyList<HairInstance> hairs, IReadOnlyList<FollicularUnit> units, Scale? scale, RegionOptions options, CancellationToken ct)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Mat ScarMask(ScalpImage image, Mat lab, Mat analysable, Mat hair, IReadOnlyList<HairInstance> hairs, IReadOnlyList<FollicularUnit> units, Scale? scale, RegionOptions options, CancellationToken ct)
     {
         var width = image.WidthPixels;
         var height = image.HeightPixels;
@@ -618,7 +646,6 @@ internal static class RegionSegmentation
         // Work at a resolution where the window is ~6 px: enough to see texture, cheap to filter.
         var step = Math.Max(1, (int)Math.Floor(windowPixels / 6.0));
         var small = new Size((width + step - 1) / step, (height + step - 1) / step);
-        using var lab = LabConversion.ToLab(image.Bgr);
         using var labSmall = new Mat();
         Cv2.Resize(lab, labSmall, small, 0, 0, InterpolationFlags.Area);
         using var skin = new Mat();
@@ -682,44 +709,56 @@ internal static class RegionSegmentation
             using var fitB = RobustQuadraticSurface(gB, normal);
             var refT = MedianOver(gT, normal);
             // Core: off-colour and smooth.
-            using var core = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
             var rows = grid.Height;
             var cols = grid.Width;
+            var occupiedV = GridValues<byte>(occupied);
+            var gLV = GridValues<float>(gL);
+            var gAV = GridValues<float>(gA);
+            var gBV = GridValues<float>(gB);
+            var gTV = GridValues<float>(gT);
+            var fitLV = GridValues<float>(fitL);
+            var fitAV = GridValues<float>(fitA);
+            var fitBV = GridValues<float>(fitB);
+            var coreV = new byte[rows * cols];
             double sumL = 0, sumA = 0, sumB = 0;
             var coreCells = 0;
             for (var y = 0; y < rows; y++)
             {
                 for (var x = 0; x < cols; x++)
                 {
-                    if (occupied.At<byte>(y, x) != 0)
+                    if (occupiedV[(y * cols) + x] != 0)
                     {
                         continue;
                     }
 
-                    var dl = gL.At<float>(y, x) - fitL.At<float>(y, x);
-                    var da = gA.At<float>(y, x) - fitA.At<float>(y, x);
-                    var db = gB.At<float>(y, x) - fitB.At<float>(y, x);
+                    var dl = gLV[(y * cols) + x] - fitLV[(y * cols) + x];
+                    var da = gAV[(y * cols) + x] - fitAV[(y * cols) + x];
+                    var db = gBV[(y * cols) + x] - fitBV[(y * cols) + x];
                     var de = Math.Sqrt((dl * dl) + (da * da) + (db * db));
-                    var smooth = refT > 0 && gT.At<float>(y, x) <= options.ScarMaxRelativeTexture * refT;
+                    var smooth = refT > 0 && gTV[(y * cols) + x] <= options.ScarMaxRelativeTexture * refT;
                     if (de >= options.ScarMinColourDifference && smooth)
                     {
-                        core.Set(y, x, (byte)255);
+                        coreV[(y * cols) + x] = 255;
                     }
                 }
             }
 
+            using var core = new Mat(grid, MatType.CV_8UC1);
+            core.SetArray(coreV);
+
             // Remove speckle: a scar is an area, not a few cells between hairs.
             using var k3 = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3));
             Cv2.MorphologyEx(core, core, MorphTypes.Open, k3);
+            coreV = GridValues<byte>(core);
             for (var y = 0; y < rows; y++)
             {
                 for (var x = 0; x < cols; x++)
                 {
-                    if (core.At<byte>(y, x) != 0)
+                    if (coreV[(y * cols) + x] != 0)
                     {
-                        sumL += gL.At<float>(y, x);
-                        sumA += gA.At<float>(y, x);
-                        sumB += gB.At<float>(y, x);
+                        sumL += gLV[(y * cols) + x];
+                        sumA += gAV[(y * cols) + x];
+                        sumB += gBV[(y * cols) + x];
                         coreCells++;
                     }
                 }
@@ -737,25 +776,29 @@ internal static class RegionSegmentation
                 using var near = new Mat();
                 using var kr = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size((2 * reach) + 1, (2 * reach) + 1));
                 Cv2.Dilate(core, near, kr);
+                var nearV = GridValues<byte>(near);
+                var extentV = new byte[rows * cols];
                 for (var y = 0; y < rows; y++)
                 {
                     for (var x = 0; x < cols; x++)
                     {
-                        if (near.At<byte>(y, x) == 0 || occupied.At<byte>(y, x) != 0)
+                        if (nearV[(y * cols) + x] == 0 || occupiedV[(y * cols) + x] != 0)
                         {
                             continue;
                         }
 
-                        double l = gL.At<float>(y, x), a = gA.At<float>(y, x), b = gB.At<float>(y, x);
+                        double l = gLV[(y * cols) + x], a = gAV[(y * cols) + x], b = gBV[(y * cols) + x];
                         var toScar = ((l - sL) * (l - sL)) + ((a - sA) * (a - sA)) + ((b - sB) * (b - sB));
-                        double fl = fitL.At<float>(y, x), fa = fitA.At<float>(y, x), fb = fitB.At<float>(y, x);
+                        double fl = fitLV[(y * cols) + x], fa = fitAV[(y * cols) + x], fb = fitBV[(y * cols) + x];
                         var toSkin = ((l - fl) * (l - fl)) + ((a - fa) * (a - fa)) + ((b - fb) * (b - fb));
                         if (toScar < toSkin)
                         {
-                            extent.Set(y, x, (byte)255);
+                            extentV[(y * cols) + x] = 255;
                         }
                     }
                 }
+
+                extent.SetArray(extentV);
 
                 Cv2.BitwiseOr(extent, core, extent);
                 Cv2.MorphologyEx(extent, extent, MorphTypes.Close, k3);
@@ -787,16 +830,19 @@ internal static class RegionSegmentation
     /// Least-squares quadratic surface v(x, y) over the masked cells, refitted twice without the
     /// cells farther than 2.5 robust sigmas from it (so compact scars do not bend it).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Mat RobustQuadraticSurface(Mat values, Mat mask)
     {
         var rows = values.Rows;
         var cols = values.Cols;
+        var valuesV = GridValues<float>(values);
+        var maskV = GridValues<byte>(mask);
         var use = new bool[rows * cols];
         for (var y = 0; y < rows; y++)
         {
             for (var x = 0; x < cols; x++)
             {
-                use[(y * cols) + x] = mask.At<byte>(y, x) != 0;
+                use[(y * cols) + x] = maskV[(y * cols) + x] != 0;
             }
         }
 
@@ -816,7 +862,7 @@ internal static class RegionSegmentation
                     }
 
                     var f = Basis(x, y, cols, rows);
-                    var v = values.At<float>(y, x);
+                    var v = valuesV[(y * cols) + x];
                     for (var i = 0; i < 6; i++)
                     {
                         atb[i] += f[i] * v;
@@ -865,7 +911,7 @@ internal static class RegionSegmentation
                 {
                     if (use[(y * cols) + x])
                     {
-                        residuals.Add(Math.Abs(values.At<float>(y, x) - Eval(coef, x, y, cols, rows)));
+                        residuals.Add(Math.Abs(valuesV[(y * cols) + x] - Eval(coef, x, y, cols, rows)));
                     }
                 }
             }
@@ -876,22 +922,25 @@ internal static class RegionSegmentation
             {
                 for (var x = 0; x < cols; x++)
                 {
-                    if (mask.At<byte>(y, x) != 0)
+                    if (maskV[(y * cols) + x] != 0)
                     {
-                        use[(y * cols) + x] = Math.Abs(values.At<float>(y, x) - Eval(coef, x, y, cols, rows)) <= 2.5 * sigma;
+                        use[(y * cols) + x] = Math.Abs(valuesV[(y * cols) + x] - Eval(coef, x, y, cols, rows)) <= 2.5 * sigma;
                     }
                 }
             }
         }
 
-        var surface = new Mat(rows, cols, MatType.CV_32FC1);
+        var surfaceV = new float[rows * cols];
         for (var y = 0; y < rows; y++)
         {
             for (var x = 0; x < cols; x++)
             {
-                surface.Set(y, x, (float)Eval(coef, x, y, cols, rows));
+                surfaceV[(y * cols) + x] = (float)Eval(coef, x, y, cols, rows);
             }
         }
+
+        var surface = new Mat(rows, cols, MatType.CV_32FC1);
+        surface.SetArray(surfaceV);
 
         return surface;
     }
@@ -944,18 +993,21 @@ internal static class RegionSegmentation
         return mean;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float MedianOver(Mat values, Mat mask)
     {
         var list = new List<float>();
         var rows = values.Rows;
         var cols = values.Cols;
+        var valuesV = GridValues<float>(values);
+        var maskV = GridValues<byte>(mask);
         for (var y = 0; y < rows; y++)
         {
             for (var x = 0; x < cols; x++)
             {
-                if (mask.At<byte>(y, x) != 0)
+                if (maskV[(y * cols) + x] != 0)
                 {
-                    list.Add(values.At<float>(y, x));
+                    list.Add(valuesV[(y * cols) + x]);
                 }
             }
         }
@@ -965,6 +1017,7 @@ internal static class RegionSegmentation
     }
 
     /// <summary>Islands smaller than minCells take the most common label on their border.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void RemoveSmallIslands(Mat labels, int minCells)
     {
         using var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(3, 3));
@@ -983,22 +1036,28 @@ internal static class RegionSegmentation
                     continue;
                 }
 
+                // The island and its one-cell ring lie within its box grown by one cell.
+                var box = new Rect(
+                    stats.At<int>(i, (int)ConnectedComponentsTypes.Left) - 1,
+                    stats.At<int>(i, (int)ConnectedComponentsTypes.Top) - 1,
+                    stats.At<int>(i, (int)ConnectedComponentsTypes.Width) + 2,
+                    stats.At<int>(i, (int)ConnectedComponentsTypes.Height) + 2)
+                    .Intersect(new Rect(0, 0, labels.Cols, labels.Rows));
+                using var ccBox = new Mat(cc, box);
+                using var labelBox = new Mat(labels, box);
                 using var comp = new Mat();
-                Cv2.Compare(cc, (double)i, comp, CmpTypes.EQ);
+                Cv2.Compare(ccBox, (double)i, comp, CmpTypes.EQ);
                 using var ring = new Mat();
                 Cv2.Dilate(comp, ring, k);
                 Cv2.Subtract(ring, comp, ring);
                 var votes = new int[256];
-                var rows = labels.Rows;
-                var cols = labels.Cols;
-                for (var y = 0; y < rows; y++)
+                var ringV = GridValues<byte>(ring);
+                var labelV = GridValues<byte>(labelBox);
+                for (var j = 0; j < ringV.Length; j++)
                 {
-                    for (var x = 0; x < cols; x++)
+                    if (ringV[j] != 0)
                     {
-                        if (ring.At<byte>(y, x) != 0)
-                        {
-                            votes[labels.At<byte>(y, x)]++;
-                        }
+                        votes[labelV[j]]++;
                     }
                 }
 
@@ -1007,10 +1066,20 @@ internal static class RegionSegmentation
                 var best = Array.IndexOf(votes, votes.Max());
                 if (votes[best] > 0)
                 {
-                    labels.SetTo(Scalar.All(best), comp);
+                    labelBox.SetTo(Scalar.All(best), comp);
                 }
             }
         }
+    }
+
+    /// <summary>The Mat's elements in row order, copied out once: per-element At/Set are native
+    /// calls, too slow for loops over whole grids.</summary>
+    private static T[] GridValues<T>(Mat m)
+        where T : unmanaged
+    {
+        using var continuous = m.IsContinuous() ? null : m.Clone();
+        (continuous ?? m).GetArray(out T[] data);
+        return data;
     }
 
     private static Mat Binarise(Mat mask)
@@ -1020,13 +1089,19 @@ internal static class RegionSegmentation
         return b;
     }
 
-    /// <summary>Fraction of non-zero pixels per cell of size step (float 0-1) at the given grid size.</summary>
+    /// <summary>Fraction of non-zero pixels per cell of size step (float 0-1) at the given grid size.
+    /// The mask is 8-bit 0/255, or already a 32F 0-1 fraction (converted once by the caller when
+    /// it is resampled to several grids).</summary>
     private static Mat ResizeFraction(Mat mask, Size grid, int step)
     {
-        using var f = new Mat();
-        mask.ConvertTo(f, MatType.CV_32FC1, 1.0 / 255.0);
+        using var converted = mask.Type() == MatType.CV_32FC1 ? null : new Mat();
+        if (converted is not null)
+        {
+            mask.ConvertTo(converted, MatType.CV_32FC1, 1.0 / 255.0);
+        }
+
         using var padded = new Mat();
-        Cv2.CopyMakeBorder(f, padded, 0, (grid.Height * step) - mask.Rows, 0, (grid.Width * step) - mask.Cols, BorderTypes.Replicate);
+        Cv2.CopyMakeBorder(converted ?? mask, padded, 0, (grid.Height * step) - mask.Rows, 0, (grid.Width * step) - mask.Cols, BorderTypes.Replicate);
         var result = new Mat();
         Cv2.Resize(padded, result, grid, 0, 0, InterpolationFlags.Area);
         return result;

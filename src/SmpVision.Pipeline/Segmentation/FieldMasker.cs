@@ -203,10 +203,9 @@ internal static class FieldMasker
             Cv2.Dilate(seeds, groups, k);
         }
 
-        using var labels = new Mat();
         using var stats = new Mat();
         using var cents = new Mat();
-        int n = Cv2.ConnectedComponentsWithStats(groups, labels, stats, cents, PixelConnectivity.Connectivity8);
+        int n = ComponentsWithStats(groups, stats, cents);
         for (int i = 1; i < n; i++)
         {
             var r = new Rect(
@@ -290,11 +289,10 @@ internal static class FieldMasker
         LongRuns(thin, hor, ver, o.ThinLineMinLengthPixels);
 
         var segments = new List<HorizontalLineSegment>();
-        using (var labels = new Mat())
         using (var stats = new Mat())
         using (var cents = new Mat())
         {
-            int n = Cv2.ConnectedComponentsWithStats(hor, labels, stats, cents, PixelConnectivity.Connectivity8);
+            int n = ComponentsWithStats(hor, stats, cents);
             for (int i = 1; i < n; i++)
             {
                 int left = stats.At<int>(i, (int)ConnectedComponentsTypes.Left);
@@ -310,11 +308,10 @@ internal static class FieldMasker
         }
 
         var vertical = new List<VerticalLineSegment>();
-        using (var labels = new Mat())
         using (var stats = new Mat())
         using (var cents = new Mat())
         {
-            int n = Cv2.ConnectedComponentsWithStats(ver, labels, stats, cents, PixelConnectivity.Connectivity8);
+            int n = ComponentsWithStats(ver, stats, cents);
             for (int i = 1; i < n; i++)
             {
                 int top = stats.At<int>(i, (int)ConnectedComponentsTypes.Top);
@@ -400,6 +397,48 @@ internal static class FieldMasker
     }
 
     /// <summary>Large dark regions joined to the frame border: the rim of a round dermoscope field.</summary>
+    /// <summary>
+    /// 8-connected components with stats and centroids in full-frame coordinates, labelled only
+    /// inside the bounding box of the mask's pixels: overlay masks are mostly empty, and labelling
+    /// the whole frame cost more than the rest of the masking. The box starts on even coordinates
+    /// so the labeller's 2x2 blocks, and with them the label order, match a whole-frame run.
+    /// </summary>
+    private static int ComponentsWithStats(Mat mask, Mat stats, Mat cents)
+    {
+        var box = Cv2.BoundingRect(mask);
+        if (box.Width == 0 || box.Height == 0)
+        {
+            return 1;
+        }
+
+        int x0 = box.X & ~1, y0 = box.Y & ~1;
+        box = new Rect(x0, y0, box.Right - x0, box.Bottom - y0);
+        using var roi = new Mat(mask, box);
+        using var labels = new Mat();
+        int n = Cv2.ConnectedComponentsWithStats(roi, labels, stats, cents, PixelConnectivity.Connectivity8);
+        using (var left = stats.Col((int)ConnectedComponentsTypes.Left))
+        {
+            Cv2.Add(left, new Scalar(x0), left);
+        }
+
+        using (var top = stats.Col((int)ConnectedComponentsTypes.Top))
+        {
+            Cv2.Add(top, new Scalar(y0), top);
+        }
+
+        using (var cx = cents.Col(0))
+        {
+            Cv2.Add(cx, new Scalar(x0), cx);
+        }
+
+        using (var cy = cents.Col(1))
+        {
+            Cv2.Add(cy, new Scalar(y0), cy);
+        }
+
+        return n;
+    }
+
     private static void FindRim(Mat maxC, Mat rimOut, FieldMaskOptions o)
     {
         int w = maxC.Cols, h = maxC.Rows;

@@ -87,6 +87,7 @@ internal static class ColourMeasurement
         var hairA = new List<double>();
         var hairB = new List<double>();
         int rows = workBgr.Rows, cols = workBgr.Cols;
+        var cache = new LabCache();
         int skinMaxDark = (int)Math.Round(255 * o.SkinMaxRelativeDarkness);
         for (int y = 0; y < rows; y++)
         {
@@ -105,7 +106,7 @@ internal static class ColourMeasurement
                 byte b = p[3 * x], g = p[(3 * x) + 1], r = p[(3 * x) + 2];
                 if (pc[x] != 0 && ((x + y) & 1) == 0)
                 {
-                    var lab = CieLab.FromSrgb(r, g, b);
+                    var lab = cache.FromSrgb(r, g, b);
                     hairL.Add(lab.L);
                     hairA.Add(lab.A);
                     hairB.Add(lab.B);
@@ -113,7 +114,7 @@ internal static class ColourMeasurement
                 else if (ph[x] == 0 && pd[x] <= skinMaxDark && Math.Max(b, Math.Max(g, r)) < o.GlareMinValue && (x & 1) == 0 && (y & 1) == 0)
                 {
                     // One skin pixel in four is plenty for a median and quarters the cost.
-                    var lab = CieLab.FromSrgb(r, g, b);
+                    var lab = cache.FromSrgb(r, g, b);
                     skinL.Add(lab.L);
                     skinA.Add(lab.A);
                     skinB.Add(lab.B);
@@ -130,10 +131,39 @@ internal static class ColourMeasurement
         return new TrichoscopyColour(skin, hair, ita, band, de, dl, skinL.Count, hairL.Count, Calibrated: false);
     }
 
+    /// <summary>
+    /// Direct-mapped memo of <see cref="CieLab.FromSrgb"/>: skin and hair pixels repeat a small
+    /// set of colours, and the conversion (three cube roots) was most of the stage's cost. Values
+    /// are those of the conversion itself, so results are unchanged.
+    /// </summary>
+    private sealed class LabCache
+    {
+        private const int Bits = 16;
+        private readonly int[] _keys = new int[1 << Bits];
+        private readonly LabColour[] _values = new LabColour[1 << Bits];
+
+        public LabColour FromSrgb(byte r, byte g, byte b)
+        {
+            int key = (r << 16) | (g << 8) | b;
+            int slot = (int)(((uint)key * 2654435769u) >> (32 - Bits));
+            if (_keys[slot] == key + 1)
+            {
+                return _values[slot];
+            }
+
+            var lab = CieLab.FromSrgb(r, g, b);
+            _keys[slot] = key + 1;
+            _values[slot] = lab;
+            return lab;
+        }
+    }
+
     private static double Median(List<double> v)
     {
-        v.Sort();
+        // Exact median by selection: the two middle order statistics, as a sort would give them.
         int c = v.Count;
-        return c % 2 == 1 ? v[c / 2] : 0.5 * (v[(c / 2) - 1] + v[c / 2]);
+        var a = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(v);
+        double upper = OrderStatistics.Select(a, c / 2);
+        return c % 2 == 1 ? upper : 0.5 * (OrderStatistics.Max<double>(a[..(c / 2)]) + upper);
     }
 }
