@@ -1,3 +1,4 @@
+using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Model;
 using SmpVision.Pipeline.Regions;
 
@@ -30,8 +31,8 @@ internal static class PigmentRule
 
     internal static PigmentRecommendation Recommend(LabColour? skin, LabColour? hair, bool colourCalibrated)
     {
-        double? ita = skin is { } s ? LabConversion.ItaDegrees(s) : null;
-        var band = ita is { } i ? LabConversion.BandOf(i) : ItaBand.Unspecified;
+        double? ita = skin is { } s ? CieLab.IndividualTypologyAngleDegrees(s) : null;
+        var band = ita is { } i ? CieLab.BandOf(i) : ItaBand.Unspecified;
         var level = band switch
         {
             ItaBand.VeryLight => 1,

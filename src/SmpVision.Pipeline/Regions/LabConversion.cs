@@ -88,18 +88,4 @@ internal static class LabConversion
     }
 
     private static double MedianOf(float[] v, int n) => OrderStatistics.Select(v.AsSpan(0, n), n / 2);
-
-    /// <summary>Individual Typology Angle in degrees: atan((L* - 50) / b*) (Chardon 1991, DOMAIN.md).</summary>
-    internal static double ItaDegrees(LabColour c) => Math.Atan2(c.L - 50.0, c.B) * 180.0 / Math.PI;
-
-    /// <summary>ITA band (Chardon 1991, DOMAIN.md): &gt;55 very light, 41-55 light, 28-41 intermediate, 10-28 tan, -30-10 brown, &lt;-30 dark.</summary>
-    internal static ItaBand BandOf(double itaDegrees) => itaDegrees switch
-    {
-        > 55 => ItaBand.VeryLight,
-        > 41 => ItaBand.Light,
-        > 28 => ItaBand.Intermediate,
-        > 10 => ItaBand.Tan,
-        > -30 => ItaBand.Brown,
-        _ => ItaBand.Dark,
-    };
 }

@@ -1,3 +1,4 @@
+using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Model;
 
 namespace SmpVision.Pipeline.Synthetic;
@@ -18,20 +19,10 @@ public static class SyntheticColour
 
     /// <summary>ITA = atan((L* - 50) / b*) in degrees (Chardon 1991, DOMAIN.md). Computed as atan2, which
     /// equals the formula for b* &gt; 0 (all real skin) and stays continuous for b* &lt;= 0 (colour casts).</summary>
-    public static double ItaDegrees(LabColour lab) =>
-        Math.Atan2(lab.L - 50.0, lab.B) * 180.0 / Math.PI;
+    public static double ItaDegrees(LabColour lab) => CieLab.IndividualTypologyAngleDegrees(lab);
 
-    /// <summary>Chardon 1991 band of an ITA (DOMAIN.md): &gt;55 very light, 41-55 light,
-    /// 28-41 intermediate, 10-28 tan, -30-10 brown, &lt;-30 dark.</summary>
-    public static ItaBand Band(double itaDegrees) => itaDegrees switch
-    {
-        > 55 => ItaBand.VeryLight,
-        > 41 => ItaBand.Light,
-        > 28 => ItaBand.Intermediate,
-        > 10 => ItaBand.Tan,
-        > -30 => ItaBand.Brown,
-        _ => ItaBand.Dark,
-    };
+    /// <summary>Chardon 1991 band of an ITA (DOMAIN.md), the same rule the measurement uses.</summary>
+    public static ItaBand Band(double itaDegrees) => CieLab.BandOf(itaDegrees);
 
     /// <summary>
     /// A plausible skin colour with the given ITA. L* rises linearly with ITA (about 34 at -50
