@@ -199,11 +199,10 @@ internal static class HairSegmenter
         }
     }
 
-    /// <summary>Percentile (0-100) of an 8-bit image over a mask; 0 when the mask is empty.</summary>
+    /// <summary>Fills <paramref name="hist"/> (256 bins) with an 8-bit image's values under a mask; returns the pixel count.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe byte Percentile(Mat img, Mat mask, double percentile)
+    private static unsafe long MaskedHistogram(Mat img, Mat mask, Span<long> hist)
     {
-        Span<long> hist = stackalloc long[256];
         long n = 0;
         int rows = img.Rows, cols = img.Cols;
         for (int y = 0; y < rows; y++)
@@ -219,6 +218,16 @@ internal static class HairSegmenter
                 }
             }
         }
+
+        return n;
+    }
+
+    /// <summary>Percentile (0-100) of an 8-bit image over a mask; 0 when the mask is empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static byte Percentile(Mat img, Mat mask, double percentile)
+    {
+        Span<long> hist = stackalloc long[256];
+        var n = MaskedHistogram(img, mask, hist);
 
         if (n == 0)
         {
@@ -241,24 +250,10 @@ internal static class HairSegmenter
 
     /// <summary>Median of an 8-bit image over a mask (histogram); 128 when the mask is empty.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe byte MedianOf(Mat img, Mat mask)
+    internal static byte MedianOf(Mat img, Mat mask)
     {
-        Span<int> hist = stackalloc int[256];
-        long n = 0;
-        int rows = img.Rows, cols = img.Cols;
-        for (int y = 0; y < rows; y++)
-        {
-            byte* p = MatPixels.Row(img, y);
-            byte* m = MatPixels.Row(mask, y);
-            for (int x = 0; x < cols; x++)
-            {
-                if (m[x] != 0)
-                {
-                    hist[p[x]]++;
-                    n++;
-                }
-            }
-        }
+        Span<long> hist = stackalloc long[256];
+        var n = MaskedHistogram(img, mask, hist);
 
         if (n == 0)
         {
