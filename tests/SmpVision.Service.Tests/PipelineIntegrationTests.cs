@@ -97,6 +97,9 @@ public sealed class PipelineIntegrationTests(ServiceFixture service)
         }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
         Assert.False(string.IsNullOrWhiteSpace(ex.Status.Detail));
+        var info = ex.GetRpcStatus()?.GetDetail<Google.Rpc.ErrorInfo>();
+        Assert.NotNull(info);
+        Assert.StartsWith("REGISTRATION_", info!.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

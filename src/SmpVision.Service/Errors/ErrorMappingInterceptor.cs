@@ -49,7 +49,7 @@ internal sealed partial class ErrorMappingInterceptor(SmpVisionMetrics metrics, 
         catch (ComparisonRefusedException ex)
         {
             status = StatusCode.FailedPrecondition;
-            throw RpcErrors.Plain(Code.FailedPrecondition, ex.Message);
+            throw RpcErrors.Refused(Code.FailedPrecondition, "REGISTRATION_" + ToScreamingSnake(ex.Refusal.ToString()), ex.Message);
         }
         catch (OperationCanceledException) when (context.Deadline <= DateTime.UtcNow)
         {
@@ -77,6 +77,9 @@ internal sealed partial class ErrorMappingInterceptor(SmpVisionMetrics metrics, 
             LogCompleted(logger, context.Method, status, elapsed);
         }
     }
+
+    private static string ToScreamingSnake(string pascal) =>
+        string.Concat(pascal.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + c : char.ToUpperInvariant(c).ToString()));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} finished with {Status} in {ElapsedMilliseconds:0.0} ms")]
     private static partial void LogCompleted(ILogger logger, string method, StatusCode status, double elapsedMilliseconds);

@@ -32,6 +32,15 @@ internal static class RpcErrors
             Details = { Any.Pack(new RetryInfo { RetryDelay = Duration.FromTimeSpan(retryAfter) }) },
         }.ToRpcException();
 
+    /// <summary>A refusal with a machine-readable reason (google.rpc.ErrorInfo) that clients can branch on.</summary>
+    public static RpcException Refused(Code code, string reason, string description) =>
+        new Google.Rpc.Status
+        {
+            Code = (int)code,
+            Message = description,
+            Details = { Any.Pack(new ErrorInfo { Reason = reason, Domain = "smpvision.v1" }) },
+        }.ToRpcException();
+
     public static RpcException Plain(Code code, string description) =>
         new Google.Rpc.Status { Code = (int)code, Message = description }.ToRpcException();
 }

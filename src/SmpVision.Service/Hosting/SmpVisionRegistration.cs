@@ -40,7 +40,7 @@ public static class SmpVisionRegistration
             o.Interceptors.Add<ErrorMappingInterceptor>();
         }).AddJsonTranscoding(o =>
             // Rich error details must serialise in JSON responses too.
-            o.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor));
+            o.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor, ErrorInfo.Descriptor));
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<PipelineHealthCheck>("pipeline");
 
