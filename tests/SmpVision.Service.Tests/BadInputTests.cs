@@ -82,6 +82,9 @@ public sealed class BadInputTests(ServiceFixture service)
         fractions.SessionCumulativeFractions.AddRange([0.7, 0.3, 1.0]);
         await RpcAssert.FieldViolationAsync(StatusCode.InvalidArgument, "options.planning.session_cumulative_fractions", () =>
             Analyze(image, new AnalysisOptions { Planning = fractions }));
+        // Beyond the default 3-session build-up: a caller's error, never INTERNAL.
+        await RpcAssert.FieldViolationAsync(StatusCode.InvalidArgument, "options.planning.session_number", () =>
+            Analyze(image, new AnalysisOptions { Modality = Modality.Trichoscopy, Planning = new PlanningOptions { SessionNumber = 4 } }));
         await RpcAssert.FieldViolationAsync(StatusCode.InvalidArgument, "options.modality", () =>
             Analyze(image, new AnalysisOptions { Modality = (Modality)42 }));
     }

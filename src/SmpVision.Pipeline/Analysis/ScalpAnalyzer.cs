@@ -65,7 +65,7 @@ public sealed class ScalpAnalyzer
         ArgumentNullException.ThrowIfNull(request);
         var clock = new StageClock(cancellationToken);
         var requestScale = ScaleResolver.Resolve(request.Scale, _options.DeviceProfiles);
-        var image = clock.Run("decode", () => ImageDecoder.Decode(encoded, _options.Decoding));
+        var image = Decode(encoded, "image", clock);
         using var analysed = AnalyzeDecoded(image, request, requestScale, clock, cancellationToken);
         return analysed.Result;
     }
@@ -212,6 +212,15 @@ public sealed class ScalpAnalyzer
 
             warnings.AddRange(regions.Warnings);
             var planning = PlanningFor(request, scale, trichoscopy?.Colour);
+            var planningErrors = planning.Validate();
+            if (planningErrors.Count > 0)
+            {
+                // The request's planning choices combined with the configured defaults (e.g. a
+                // session number beyond the configured build-up): the caller's to fix.
+                var field = planningErrors.Any(e => e.Contains(nameof(PlanningOptions.SessionNumber), StringComparison.Ordinal)) ? "options.planning.session_number" : "options.planning";
+                throw new InvalidRequestException(field, "Planning options are invalid: " + string.Join(" ", planningErrors));
+            }
+
             var map = regions;
             var plan = clock.Run("planning", () => SmpPlanner.Plan(map, hairs, units, planning, ct));
             warnings.AddRange(plan.Warnings);

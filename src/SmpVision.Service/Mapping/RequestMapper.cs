@@ -47,11 +47,6 @@ internal static class RequestMapper
             }
         }
 
-        var sessionCount = fractions.Count > 0 ? fractions.Count : 3;
-        if (planning.SessionNumber > sessionCount + 1)
-        {
-            throw new InvalidRequestException($"{prefix}.planning.session_number", $"Session {planning.SessionNumber} is beyond the {sessionCount} planned sessions plus one touch-up.");
-        }
 
         if (planning.HasHairlineFeatherWidthMillimetres && planning.HairlineFeatherWidthMillimetres is not (>= 0 and <= 50))
         {
