@@ -22,7 +22,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
 
     public string Name => "eval-regions";
 
-    public string Usage => "--count N --seed S [--ppm 50] [--width 1280] [--height 1024] [--detected] [--given-reference] [--out DIR] [--real-manifest PATH [--real-limit K]]";
+    public string Usage => "--count N --seed S [--ppm 50] [--width 1280] [--height 1024] [--detected] [--given-reference] [--unscaled-optics] [--out DIR] [--real-manifest PATH [--real-limit K]]";
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -39,6 +39,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
         var realLimit = IntArg(args, "--real-limit", int.MaxValue);
         var detected = args.Contains("--detected");
         var givenReference = args.Contains("--given-reference");
+        var scaledOptics = !args.Contains("--unscaled-optics");
         if (outDir is not null)
         {
             Directory.CreateDirectory(outDir);
@@ -47,7 +48,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
         var options = new RegionOptions();
         if (count > 0)
         {
-            EvaluateSynthetic(count, seed, ppm, width, height, detected, givenReference, outDir, options);
+            EvaluateSynthetic(count, seed, ppm, width, height, detected, givenReference, scaledOptics, outDir, options);
         }
 
         if (manifest is not null)
@@ -58,7 +59,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
         return 0;
     }
 
-    private static void EvaluateSynthetic(int count, int seed, double ppm, int width, int height, bool detected, bool givenReference, string? outDir, RegionOptions options)
+    private static void EvaluateSynthetic(int count, int seed, double ppm, int width, int height, bool detected, bool givenReference, bool scaledOptics, string? outDir, RegionOptions options)
     {
         var inter = new Dictionary<RegionClass, long>();
         var union = new Dictionary<RegionClass, long>();
@@ -71,7 +72,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
         for (var i = 0; i < count; i++)
         {
             var frameSeed = seed + i;
-            var spec = Scene(i, frameSeed, ppm, width, height, out var sceneName);
+            var spec = Scene(i, frameSeed, ppm, width, height, scaledOptics, out var sceneName);
             using var rendering = SyntheticTrichoscopyGenerator.Render(spec, frameSeed);
             var truth = rendering.Truth;
             using var image = rendering.ToScalpImage();
@@ -126,6 +127,24 @@ internal sealed class EvalRegionsCommand : IToolCommand
             }
 
             var truthDensities = string.Join(" ", truth.Regions.Select(r => $"{Short(r.Class)}:{r.FollicularUnitsPerSquareCentimetre:F0}"));
+            if (detected)
+            {
+                // What the detector saw inside each true class: FU and hair densities per cm2, so
+                // missed hairs in thinning scalp or false ones in bald skin show up per frame.
+                truthDensities += " | detected FU/hairs per cm2 " + string.Join(" ", truth.Regions.Select(r => r.Class).Distinct().Select(c =>
+                {
+                    var area = truth.RegionLabels.Count(v => v == (byte)c) / (ppm * ppm) / 100.0;
+                    double In(PointPixels p)
+                    {
+                        var x = Math.Clamp((int)p.X, 0, truth.WidthPixels - 1);
+                        var y = Math.Clamp((int)p.Y, 0, truth.HeightPixels - 1);
+                        return truth.RegionLabels[(y * truth.WidthPixels) + x] == (byte)c ? 1 : 0;
+                    }
+
+                    return $"{Short(c)}:{units.Sum(u => In(u.Centre)) / area:F0}/{hairs.Sum(h => In(h.Emergence)) / area:F0}(true {truth.Hairs.Sum(h => In(h.Emergence)) / area:F0})";
+                }));
+            }
+
             var flags = map.Warnings.Any(w => w.Code == "density-regions-unsupported") ? " [density regions unsupported]" : string.Empty;
             unsupported += flags.Length > 0 ? 1 : 0;
             Console.WriteLine($"{i,5} {frameSeed,5}  {sceneName,-12} {string.Join(" ", cells)}   true FU/cm2 {truthDensities}; map ref {map.ReferenceFolliclesPerSquareCentimetre:F0} ({map.ReferenceSource}){flags}");
@@ -150,6 +169,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
         Console.WriteLine(detected
             ? $"synthetic frames: {count} at {ppm} px/mm, {width}x{height}; hairs, units and hair mask DETECTED by {RealInputs.Source}; true analysable mask"
             : $"synthetic frames: {count} at {ppm} px/mm, {width}x{height}; true hairs/units/hair mask/analysable mask fed in");
+        Console.WriteLine(scaledOptics ? "optics: blur and corner defocus scaled from the 70x defaults to this px/mm" : "optics: UNSCALED 70x defaults in pixels (0.8 px blur, 4 px corner defocus)");
         foreach (var c in Scored)
         {
             var pooled = union.GetValueOrDefault(c) > 0 ? inter[c] / (double)union[c] : double.NaN;
@@ -227,7 +247,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
     /// Scene families, cycled by frame index, sized in millimetres so they fit a 70x frame
     /// (3.5 x 2.8 mm, DOMAIN.md) and scale with lower magnifications.
     /// </summary>
-    private static SyntheticTrichoscopySpec Scene(int index, int seed, double ppm, int width, int height, out string name)
+    private static SyntheticTrichoscopySpec Scene(int index, int seed, double ppm, int width, int height, bool scaledOptics, out string name)
     {
         var rng = new Random(seed * 7919);
         double U(double a, double b) => a + ((b - a) * rng.NextDouble());
@@ -289,6 +309,12 @@ internal sealed class EvalRegionsCommand : IToolCommand
             WidthPixels = width,
             HeightPixels = height,
             PixelsPerMillimetre = ppm,
+            // Optics scaled from the 70x defaults (0.8 px blur, 4 px corner defocus at 361 px/mm)
+            // as SyntheticPresets does: the same lens blur in micrometres at any magnification.
+            // Unscaled (--unscaled-optics), a 50 px/mm frame had a corner defocus of 80 um, wider
+            // than a terminal shaft, and the detector saw no hairs in the corners at all.
+            BlurSigmaPixels = scaledOptics ? 0.8 * ppm / 361.0 : 0.8,
+            EdgeDefocusSigmaPixels = scaledOptics ? 4 * ppm / 361.0 : 4,
             SkinItaDegrees = U(-20, 60),
             HairColour = rng.NextDouble() < 0.8 ? SyntheticHairColour.DarkBrown : SyntheticHairColour.Black,
             Regions = regions,
