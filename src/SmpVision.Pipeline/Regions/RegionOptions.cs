@@ -106,15 +106,18 @@ public sealed record RegionOptions
 
     /// <summary>
     /// Quantile of the local density field used to seed the in-image reference, which is then
-    /// refined to the mean density of the pixels above the thinning threshold. Default 0.9.
+    /// refined to the mean field over the cells above
+    /// <see cref="ReferenceCellsAboveRelativeDensity"/> of it until it settles. Default 0.9.
     /// </summary>
     public double ReferenceSeedQuantile { get; init; } = 0.9;
 
     /// <summary>
     /// Cells whose smoothed density is at least this fraction of the current reference are
-    /// counted into the in-image reference. Default 0.6: between thinning scalp (~0.4-0.5 of
-    /// normal, Vecchio 2002 in DOMAIN.md) and normal scalp, low enough that noisy normal cells are
-    /// kept, so the estimate does not drift up by picking only positive noise.
+    /// counted into the in-image reference. Default 0.75: just under the 0.78 thinning threshold
+    /// (22% perceivable loss, DOMAIN.md), so the reference is the density of the scalp that the
+    /// map calls hair-bearing, with its noisy low cells (the kernel's 20% Poisson error) kept so
+    /// the estimate does not drift up by picking only positive noise; thinning scalp (~0.3-0.5 of
+    /// normal, Vecchio 2002 in DOMAIN.md) stays out.
     /// </summary>
     public double ReferenceCellsAboveRelativeDensity { get; init; } = 0.75;
 

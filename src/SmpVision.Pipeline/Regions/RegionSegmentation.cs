@@ -158,6 +158,17 @@ internal static class RegionSegmentation
         using var occupied = OccupancyGrid(null, hairs, units, grid, cell);
         using var free = new Mat();
         Cv2.BitwiseNot(occupied, free);
+
+        // Only non-scar scalp can be hair-free scalp: a scar is its own class, and counting it as
+        // free let a scar strip plus the gaps of the thinning scalp beside it hold an empty disc
+        // (generated strip + thinning frames grew false hairless patches along the strip).
+        using (var scalpCells = ResizeFraction(scalpFraction, grid, cell))
+        using (var scalpCellMask = new Mat())
+        {
+            Cv2.Threshold(scalpCells, scalpCellMask, 0.5, 255, ThresholdTypes.Binary);
+            scalpCellMask.ConvertTo(scalpCellMask, MatType.CV_8UC1);
+            Cv2.BitwiseAnd(free, scalpCellMask, free);
+        }
         using var labelsGrid = new Mat(grid, MatType.CV_8UC1, Scalar.All((byte)RegionClass.HairBearing));
         using var hairless = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
         // A density map needs room: the kernel (sigma ~2 spacings) and a hairless core (a disc 5
@@ -207,6 +218,23 @@ internal static class RegionSegmentation
             }
 
             using var densityHaired = DensityField(scalpHaired, follicles, sigmaPixels, grid, cell, ct);
+
+            // The in-image reference again, over the scalp without the hairless area: a bald patch
+            // beside a narrow hair-bearing strip dilutes the strip's field, and the first estimate
+            // then settled at the thinning scalp's density (generated thinning + bald frames).
+            if (referenceSource == "in-image")
+            {
+                using var hairedCells = ResizeFraction(scalpHaired, grid, cell);
+                using var hairedCellMask = new Mat();
+                Cv2.Threshold(hairedCells, hairedCellMask, 0.5, 255, ThresholdTypes.Binary);
+                hairedCellMask.ConvertTo(hairedCellMask, MatType.CV_8UC1);
+                if (InImageReference(densityHaired, hairedCellMask, options) is { } refined)
+                {
+                    refPx2 = refined;
+                    reference = refined;
+                }
+            }
+
             using var ratioHaired = new Mat();
             Cv2.Multiply(densityHaired, Scalar.All(1.0 / refPx2), ratioHaired);
             using var thinning = new Mat();
@@ -345,19 +373,7 @@ internal static class RegionSegmentation
         using var cellMask = new Mat();
         Cv2.Threshold(maskFraction, cellMask, 0.5, 255, ThresholdTypes.Binary);
         cellMask.ConvertTo(cellMask, MatType.CV_8UC1);
-        using var counts = new Mat(grid, MatType.CV_32FC1, Scalar.All(0));
-        foreach (var p in follicles)
-        {
-            var gx = Math.Clamp((int)(p.X / cell), 0, grid.Width - 1);
-            var gy = Math.Clamp((int)(p.Y / cell), 0, grid.Height - 1);
-            counts.Set(gy, gx, counts.At<float>(gy, gx) + 1f);
-        }
-
-        // Partly analysable cells count their analysable share of area.
-        using var share = new Mat();
-        Cv2.Max(maskFraction, Scalar.All(1e-3), share);
-        Cv2.Divide(counts, share, counts);
-        return InImageReference(field, cellMask, counts, cell, options);
+        return InImageReference(field, cellMask, options);
     }
 
     /// <summary>Local hair density (hairs per px^2): blurred impulses over blurred analysable fraction.</summary>
@@ -380,20 +396,26 @@ internal static class RegionSegmentation
 
     /// <summary>
     /// The patient's hair-bearing density in the frame, self-consistently: start from a high
-    /// quantile of the smoothed field; take the cells whose field is at least the thinning
-    /// fraction of it as hair-bearing and set the reference to the follicles counted in those
-    /// cells over their area (counts, not the blurred field, so neighbouring thinning or hairless
-    /// scalp does not dilute it); repeat until it settles.
+    /// quantile of the smoothed field; take the cells whose field is at least
+    /// <see cref="RegionOptions.ReferenceCellsAboveRelativeDensity"/> of it as hair-bearing and
+    /// set the reference to the mean field over those cells; repeat until it settles.
+    /// The mean of the smoothed field, not the follicles counted in the chosen cells: the cells
+    /// are chosen by the field, so their raw counts are biased upwards by the choice itself, and
+    /// with the detector's sparser, more clustered units the rounds fed on that bias and climbed
+    /// to 1.5-2x the frame's true hair-bearing density on generated thinning + bald frames (every
+    /// normal cell then read as thinning). The field mean can never exceed the field's maximum,
+    /// so the rounds settle at the nearest fixed point; where a narrow hair-bearing strip is
+    /// diluted by the kernel it errs low, which only moves the thinning edge into thinning scalp,
+    /// instead of erring high, which calls normal scalp thinning.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double? InImageReference(Mat density, Mat cellMask, Mat counts, int cell, RegionOptions options)
+    internal static double? InImageReference(Mat density, Mat cellMask, RegionOptions options)
     {
         var values = new List<float>();
         var rows = density.Rows;
         var cols = density.Cols;
         var cellMaskV = GridValues<byte>(cellMask);
         var densityV = GridValues<float>(density);
-        var countsV = GridValues<float>(counts);
         for (var y = 0; y < rows; y++)
         {
             for (var x = 0; x < cols; x++)
@@ -412,39 +434,35 @@ internal static class RegionSegmentation
 
         values.Sort();
         double reference = values[Math.Min(values.Count - 1, (int)(options.ReferenceSeedQuantile * values.Count))];
-        for (var i = 0; i < 8 && reference > 0; i++)
+        for (var i = 0; i < 20 && reference > 0; i++)
         {
+            // The values are sorted: the chosen cells are a suffix of the list.
             var cut = options.ReferenceCellsAboveRelativeDensity * reference;
-            double n = 0;
-            long area = 0;
-            for (var y = 0; y < rows; y++)
+            var from = values.BinarySearch((float)cut);
+            from = from < 0 ? ~from : from;
+            while (from > 0 && values[from - 1] >= cut)
             {
-                for (var x = 0; x < cols; x++)
-                {
-                    if (cellMaskV[(y * cols) + x] != 0 && densityV[(y * cols) + x] >= cut)
-                    {
-                        n += countsV[(y * cols) + x];
-                        area++;
-                    }
-                }
+                from--;
             }
 
-            // Too few follicles in the set: the count is noise and, being selected by the field
-            // it feeds, climbs each round (seen on a generated frame: 1 unit in 5 cells gave a
-            // reference 6x the truth). Keep the last estimate made over enough follicles.
-            if (area == 0 || n < options.MinFolliclesForInImageReference)
+            if (from >= values.Count)
             {
                 break;
             }
 
-            var next = n / (area * (double)cell * cell);
-            if (Math.Abs(next - reference) <= 0.01 * reference)
+            double sum = 0;
+            for (var j = from; j < values.Count; j++)
             {
-                reference = next;
-                break;
+                sum += values[j];
             }
 
+            var next = sum / (values.Count - from);
+            var settled = Math.Abs(next - reference) <= 0.002 * reference;
             reference = next;
+            if (settled)
+            {
+                break;
+            }
         }
 
         return reference > 0 ? reference : null;
