@@ -76,8 +76,7 @@ internal static class RegionExtraction
         return Build(image, owned, hairs, units, hairMask, scale, options, reference, warnings, ct);
     }
 
-    /// <summary>Builds the map from a label Mat it takes ownership of; <paramref name="lab"/> is the
-    /// image's 32F Lab when the caller has it (borrowed, not disposed), else it is converted here.</summary>
+    /// <summary>Builds the map from a label Mat it takes ownership of.</summary>
     internal static RegionMap Build(
         ScalpImage image,
         Mat ownedLabels,
@@ -88,8 +87,7 @@ internal static class RegionExtraction
         RegionOptions options,
         RegionReference reference,
         List<PipelineWarning> warnings,
-        CancellationToken ct,
-        Mat? lab = null)
+        CancellationToken ct)
     {
         Mat? regionIds = null;
         try
@@ -99,9 +97,8 @@ internal static class RegionExtraction
                 warnings.Add(new PipelineWarning("no-scale", "No scale: region areas and densities are reported as fractions and counts only, not mm2 or per cm2."));
             }
 
-            // The caller's Lab image (not disposed here) when it has one already.
-            using var ownLab = lab is null ? LabConversion.ToLab(image.Bgr) : null;
-            lab ??= ownLab!;
+            // Colours are converted to Lab from pixel samples, not from a full-frame Lab image.
+            var bgr = image.Bgr;
             using var offScalp = new Mat();
             Cv2.Compare(ownedLabels, (double)(byte)RegionClass.OffScalp, offScalp, CmpTypes.EQ);
             using var unclassified = new Mat();
@@ -140,7 +137,7 @@ internal static class RegionExtraction
                     continue;
                 }
 
-                ExtractClass(cls, classMask, lab, skin, hairMask, hairs, units, scale, options, reference, analysedPixels, minAreaPixels, regions, regionIds, ct);
+                ExtractClass(cls, classMask, bgr, skin, hairMask, hairs, units, scale, options, reference, analysedPixels, minAreaPixels, regions, regionIds, ct);
             }
 
             long offPixels = totalPixels - analysedPixels;
@@ -154,13 +151,13 @@ internal static class RegionExtraction
             using var hbSkin = new Mat();
             Cv2.Compare(ownedLabels, (double)(byte)RegionClass.HairBearing, hbSkin, CmpTypes.EQ);
             Cv2.BitwiseAnd(hbSkin, skin, hbSkin);
-            var skinColour = LabConversion.Median(lab, hbSkin) ?? LabConversion.Median(lab, skin);
+            var skinColour = LabConversion.SampledMedian(bgr, hbSkin) ?? LabConversion.SampledMedian(bgr, skin);
             LabColour? hairColour = null;
             if (hairMask is not null)
             {
                 using var hairIn = new Mat();
                 Cv2.BitwiseAnd(hairMask, analysed, hairIn);
-                hairColour = LabConversion.Median(lab, hairIn);
+                hairColour = LabConversion.SampledMedian(bgr, hairIn);
             }
 
             return new RegionMap(ownedLabels, regionIds, regions, summaries, analysedPixels, reference, skinColour, hairColour, scale?.PixelsPerMillimetre, warnings);
@@ -182,7 +179,7 @@ internal static class RegionExtraction
     private static void ExtractClass(
         RegionClass cls,
         Mat classMask,
-        Mat lab,
+        Mat bgr,
         Mat skin,
         Mat? hairMask,
         IReadOnlyList<HairInstance> hairs,
@@ -245,8 +242,8 @@ internal static class RegionExtraction
             using var skinRoi = new Mat(skin, rect);
             using var skinIn = new Mat();
             Cv2.BitwiseAnd(skinRoi, compMask, skinIn);
-            using var labRoi = new Mat(lab, rect);
-            var colour = LabConversion.Mean(labRoi, skinIn) ?? LabConversion.Mean(labRoi, compMask) ?? default;
+            using var bgrRoi = new Mat(bgr, rect);
+            var colour = LabConversion.SampledMean(bgrRoi, skinIn) ?? LabConversion.SampledMean(bgrRoi, compMask) ?? default;
 
             double? areaMm2 = scale is null ? null : area * scale.SquareMillimetresPerPixel;
             double? areaCm2 = areaMm2 / 100.0;

@@ -64,6 +64,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
         var inter = new Dictionary<RegionClass, long>();
         var union = new Dictionary<RegionClass, long>();
         var perFrame = Scored.ToDictionary(c => c, _ => new List<double>());
+        var falseAlarm = Scored.ToDictionary(c => c, _ => new List<double>());
         var unsupported = 0;
         var kindRight = 0;
         var kindTotal = 0;
@@ -107,9 +108,15 @@ internal sealed class EvalRegionsCommand : IToolCommand
                 var (n, u) = IoU(map.Labels, truthLabels, analysable, c);
                 inter[c] = inter.GetValueOrDefault(c) + n;
                 union[c] = union.GetValueOrDefault(c) + u;
-                if (u > 0)
+                // Per-frame IoU only where the truth has the class; elsewhere what the map calls
+                // that class is a false alarm, reported as a fraction of the analysed scalp.
+                if (HasTruth(truthLabels, analysable, c))
                 {
                     perFrame[c].Add(n / (double)u);
+                }
+                else
+                {
+                    falseAlarm[c].Add((u - n) / (double)Math.Max(1, Cv2.CountNonZero(analysable)));
                 }
 
                 cells.Add(u > 0 ? $"{n / (double)u,9:F3}" : $"{"-",9}");
@@ -175,7 +182,11 @@ internal sealed class EvalRegionsCommand : IToolCommand
             var pooled = union.GetValueOrDefault(c) > 0 ? inter[c] / (double)union[c] : double.NaN;
             var list = perFrame[c];
             var mean = list.Count > 0 ? list.Average() : double.NaN;
-            Console.WriteLine($"  {Short(c),-12} pooled IoU {pooled:F3}  mean per-frame IoU {mean:F3} over {list.Count} frames");
+            var sorted = list.Order().ToList();
+            var spread = sorted.Count > 0 ? $"min {sorted[0]:F3} median {sorted[sorted.Count / 2]:F3}" : string.Empty;
+            var fa = falseAlarm[c];
+            var alarms = fa.Count > 0 ? $"; in {fa.Count} frames without it: mean {fa.Average():P1} max {fa.Max():P1} of the scalp called {Short(c)}" : string.Empty;
+            Console.WriteLine($"  {Short(c),-12} pooled IoU {pooled:F3}  per-frame IoU mean {mean:F3} {spread} over {list.Count} frames with it{alarms}");
         }
 
         Console.WriteLine($"  scar kind correct: {kindRight}/{kindTotal}");
@@ -334,6 +345,14 @@ internal sealed class EvalRegionsCommand : IToolCommand
         Cv2.BitwiseAnd(p, t, i);
         Cv2.BitwiseOr(p, t, u);
         return (Cv2.CountNonZero(i), Cv2.CountNonZero(u));
+    }
+
+    private static bool HasTruth(Mat truth, Mat analysable, RegionClass c)
+    {
+        using var t = new Mat();
+        Cv2.Compare(truth, (double)(byte)c, t, CmpTypes.EQ);
+        Cv2.BitwiseAnd(t, analysable, t);
+        return Cv2.CountNonZero(t) > 0;
     }
 
     private static PointPixels Centre(SyntheticShape s)
