@@ -96,26 +96,28 @@ internal static class LabConversion
         {
             var m = new ReadOnlySpan<byte>((byte*)mask.Ptr(y), cols);
             var p = (byte*)bgr.Ptr(y);
-            var x = m.IndexOfAnyExcept((byte)0);
-            while (x >= 0 && x < cols)
+            var x = 0;
+            while (x < cols)
             {
-                if (m[x] != 0)
+                // Skip a zero run, then take the samples that fall in the masked run after it.
+                var start = m[x..].IndexOfAnyExcept((byte)0);
+                if (start < 0)
                 {
-                    if (seen == next && n < capacity)
-                    {
-                        samples[n] = new Vec3b(p[3 * x], p[(3 * x) + 1], p[(3 * x) + 2]);
-                        n++;
-                        next += step;
-                    }
+                    break;
+                }
 
-                    seen++;
-                    x++;
-                }
-                else
+                x += start;
+                var length = m[x..].IndexOf((byte)0);
+                length = length < 0 ? cols - x : length;
+                for (var k = next - seen; k < length && n < capacity; k += step)
                 {
-                    var skip = m[x..].IndexOfAnyExcept((byte)0);
-                    x = skip < 0 ? cols : x + skip;
+                    samples[n] = new Vec3b(p[3 * (x + k)], p[(3 * (x + k)) + 1], p[(3 * (x + k)) + 2]);
+                    n++;
+                    next += step;
                 }
+
+                seen += length;
+                x += length;
             }
         }
 
