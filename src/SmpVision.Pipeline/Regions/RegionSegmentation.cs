@@ -1113,20 +1113,39 @@ internal static class RegionSegmentation
     }
 
     /// <summary>Fraction of non-zero pixels per cell of size step (float 0-1) at the given grid size.
-    /// The mask is 8-bit 0/255, or already a 32F 0-1 fraction (converted once by the caller when
-    /// it is resampled to several grids).</summary>
-    private static Mat ResizeFraction(Mat mask, Size grid, int step)
+    /// The mask is 8-bit 0/255, or a 32F 0-1 fraction. Cells are summed from the mask's integral
+    /// image: one cheap full-resolution pass instead of a float conversion, a padded copy and an
+    /// area resize (several per frame, ~2 ms each at 1280x1024). Cells that run past the image
+    /// edge are the fraction of their in-image part.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe Mat ResizeFraction(Mat mask, Size grid, int step)
     {
-        using var converted = mask.Type() == MatType.CV_32FC1 ? null : new Mat();
-        if (converted is not null)
+        var isFloat = mask.Type() == MatType.CV_32FC1;
+        using var integral = new Mat();
+        Cv2.Integral(mask, integral, isFloat ? MatType.CV_64F : MatType.CV_32S);
+        var unit = isFloat ? 1.0 : 1.0 / 255.0;
+        var rows = mask.Rows;
+        var cols = mask.Cols;
+        var values = new float[grid.Width * grid.Height];
+        for (var gy = 0; gy < grid.Height; gy++)
         {
-            mask.ConvertTo(converted, MatType.CV_32FC1, 1.0 / 255.0);
+            var y0 = Math.Min(gy * step, rows - 1);
+            var y1 = Math.Min(y0 + step, rows);
+            var top = integral.Ptr(y0);
+            var bottom = integral.Ptr(y1);
+            for (var gx = 0; gx < grid.Width; gx++)
+            {
+                var x0 = Math.Min(gx * step, cols - 1);
+                var x1 = Math.Min(x0 + step, cols);
+                double sum = isFloat
+                    ? ((double*)bottom)[x1] - ((double*)bottom)[x0] - ((double*)top)[x1] + ((double*)top)[x0]
+                    : ((int*)bottom)[x1] - ((int*)bottom)[x0] - ((int*)top)[x1] + ((int*)top)[x0];
+                values[(gy * grid.Width) + gx] = (float)(sum * unit / ((y1 - y0) * (double)(x1 - x0)));
+            }
         }
 
-        using var padded = new Mat();
-        Cv2.CopyMakeBorder(converted ?? mask, padded, 0, (grid.Height * step) - mask.Rows, 0, (grid.Width * step) - mask.Cols, BorderTypes.Replicate);
-        var result = new Mat();
-        Cv2.Resize(padded, result, grid, 0, 0, InterpolationFlags.Area);
+        var result = new Mat(grid, MatType.CV_32FC1);
+        result.SetArray(values);
         return result;
     }
 
