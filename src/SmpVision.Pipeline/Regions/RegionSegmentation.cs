@@ -664,13 +664,15 @@ internal static class RegionSegmentation
         // Work at a resolution where the window is ~6 px: enough to see texture, cheap to filter.
         var step = Math.Max(1, (int)Math.Floor(windowPixels / 6.0));
         var small = new Size((width + step - 1) / step, (height + step - 1) / step);
-        // Lab of the block-averaged colour, converted at this resolution only: the full-frame
-        // float Lab conversion was the costliest step of the stage (~30 ms of ~85 ms per
+        // Lab of the block-averaged colour, converted at this resolution only, through OpenCV's
+        // 8-bit table conversion (quantised to ~0.4 units, far under the 6-unit scar threshold):
+        // the full-frame float Lab conversion was the costliest step of the stage (~30 ms per
         // 1280x1024 frame), and the colour test uses pure-skin blocks only, where the mean colour
-        // and the mean of the Lab values agree to far under the 6-unit scar threshold.
+        // and the mean of the Lab values agree.
         using var bgrSmall = new Mat();
         Cv2.Resize(image.Bgr, bgrSmall, small, 0, 0, InterpolationFlags.Area);
-        using var labSmall = LabConversion.ToLab(bgrSmall);
+        using var lab8 = new Mat();
+        Cv2.CvtColor(bgrSmall, lab8, ColorConversionCodes.BGR2Lab);
         using var skin = new Mat();
         using var notHair = new Mat();
         using var hairWide = new Mat();
@@ -685,19 +687,32 @@ internal static class RegionSegmentation
         Cv2.Threshold(skinSmall, skinSmall, 0.99, 1.0, ThresholdTypes.Binary);
         ct.ThrowIfCancellationRequested();
 
-        var ch = Cv2.Split(labSmall);
+        var ch = Cv2.Split(lab8);
         try
         {
+            // 8-bit Lab to L* 0-100 and signed a*, b*.
+            ch[0].ConvertTo(ch[0], MatType.CV_32FC1, 100.0 / 255.0);
+            ch[1].ConvertTo(ch[1], MatType.CV_32FC1, 1.0, -128.0);
+            ch[2].ConvertTo(ch[2], MatType.CV_32FC1, 1.0, -128.0);
+
+            // Window means over skin (normalised convolution). They are smooth at the window's
+            // scale and only wanted on the region grid (two cells per window), so the weighted
+            // values are area-averaged by f first (a linear step, so the means are unchanged up
+            // to the blur's sampling) and blurred there: at 50 px/mm the texture resolution is the
+            // full frame and five full-size blurs took ~250 ms.
             var sigma = windowPixels / step;
-            using var w = new Mat();
-            Cv2.GaussianBlur(skinSmall, w, new Size(0, 0), sigma);
+            var f = Math.Max(1, (int)Math.Floor(sigma / 2.5));
+            var coarse = new Size((small.Width + f - 1) / f, (small.Height + f - 1) / f);
+            var sigmaCoarse = sigma / f;
+            using var w = Coarse(skinSmall, coarse);
+            Cv2.GaussianBlur(w, w, new Size(0, 0), sigmaCoarse);
             Cv2.Max(w, Scalar.All(1e-3), w);
-            using var meanL = WeightedMean(ch[0], skinSmall, w, sigma);
-            using var meanA = WeightedMean(ch[1], skinSmall, w, sigma);
-            using var meanB = WeightedMean(ch[2], skinSmall, w, sigma);
+            using var meanL = WeightedMean(ch[0], skinSmall, w, coarse, sigmaCoarse);
+            using var meanA = WeightedMean(ch[1], skinSmall, w, coarse, sigmaCoarse);
+            using var meanB = WeightedMean(ch[2], skinSmall, w, coarse, sigmaCoarse);
             using var l2 = new Mat();
             Cv2.Multiply(ch[0], ch[0], l2);
-            using var meanL2 = WeightedMean(l2, skinSmall, w, sigma);
+            using var meanL2 = WeightedMean(l2, skinSmall, w, coarse, sigmaCoarse);
             using var variance = new Mat();
             using var meanLSq = new Mat();
             Cv2.Multiply(meanL, meanL, meanLSq);
@@ -707,14 +722,10 @@ internal static class RegionSegmentation
             Cv2.Sqrt(variance, texture);
 
             // Features on the region grid.
-            using var gL = new Mat();
-            using var gA = new Mat();
-            using var gB = new Mat();
-            using var gT = new Mat();
-            Cv2.Resize(meanL, gL, grid, 0, 0, InterpolationFlags.Area);
-            Cv2.Resize(meanA, gA, grid, 0, 0, InterpolationFlags.Area);
-            Cv2.Resize(meanB, gB, grid, 0, 0, InterpolationFlags.Area);
-            Cv2.Resize(texture, gT, grid, 0, 0, InterpolationFlags.Area);
+            using var gL = ToGrid(meanL, grid);
+            using var gA = ToGrid(meanA, grid);
+            using var gB = ToGrid(meanB, grid);
+            using var gT = ToGrid(texture, grid);
 
             // Normal skin: the median over all analysable cells (scars are the minority of a frame;
             // a frame mostly of scar tissue is read as normal skin, a documented limit).
@@ -851,7 +862,10 @@ internal static class RegionSegmentation
 
     /// <summary>
     /// Least-squares quadratic surface v(x, y) over the masked cells, refitted twice without the
-    /// cells farther than 2.5 robust sigmas from it (so compact scars do not bend it).
+    /// cells farther than 2.5 robust sigmas from it (so compact scars do not bend it). Six
+    /// coefficients of a smooth surface need no more than a few thousand cells: the fit uses every
+    /// k-th cell in each direction (at most ~<see cref="MaxFitCells"/>), which at 50 px/mm, where
+    /// the scar grid has ~150k cells, cut the fit from ~360 ms to a few ms.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Mat RobustQuadraticSurface(Mat values, Mat mask)
@@ -860,43 +874,52 @@ internal static class RegionSegmentation
         var cols = values.Cols;
         var valuesV = GridValues<float>(values);
         var maskV = GridValues<byte>(mask);
-        var use = new bool[rows * cols];
-        for (var y = 0; y < rows; y++)
+        var stride = Math.Max(1, (int)Math.Ceiling(Math.Sqrt(rows * (double)cols / MaxFitCells)));
+
+        // The sampled cells: normalised coordinates (well-conditioned normal equations) and values.
+        var us = new List<double>();
+        var vs = new List<double>();
+        var zs = new List<double>();
+        for (var y = stride / 2; y < rows; y += stride)
         {
-            for (var x = 0; x < cols; x++)
+            for (var x = stride / 2; x < cols; x += stride)
             {
-                use[(y * cols) + x] = maskV[(y * cols) + x] != 0;
+                if (maskV[(y * cols) + x] != 0)
+                {
+                    us.Add(Normalised(x, cols));
+                    vs.Add(Normalised(y, rows));
+                    zs.Add(valuesV[(y * cols) + x]);
+                }
             }
         }
 
+        var count = zs.Count;
+        var use = Enumerable.Repeat(true, count).ToArray();
         var coef = new double[6];
+        var f = new double[6];
         for (var pass = 0; pass < 3; pass++)
         {
             var ata = new double[6, 6];
             var atb = new double[6];
             var n = 0;
-            for (var y = 0; y < rows; y++)
+            for (var k = 0; k < count; k++)
             {
-                for (var x = 0; x < cols; x++)
+                if (!use[k])
                 {
-                    if (!use[(y * cols) + x])
-                    {
-                        continue;
-                    }
-
-                    var f = Basis(x, y, cols, rows);
-                    var v = valuesV[(y * cols) + x];
-                    for (var i = 0; i < 6; i++)
-                    {
-                        atb[i] += f[i] * v;
-                        for (var j = 0; j < 6; j++)
-                        {
-                            ata[i, j] += f[i] * f[j];
-                        }
-                    }
-
-                    n++;
+                    continue;
                 }
+
+                Basis(us[k], vs[k], f);
+                for (var i = 0; i < 6; i++)
+                {
+                    atb[i] += f[i] * zs[k];
+                    for (var j = 0; j < 6; j++)
+                    {
+                        ata[i, j] += f[i] * f[j];
+                    }
+                }
+
+                n++;
             }
 
             if (n < 12)
@@ -928,37 +951,29 @@ internal static class RegionSegmentation
 
             // Robust sigma from the median absolute residual; drop outliers for the next pass.
             var residuals = new List<double>(n);
-            for (var y = 0; y < rows; y++)
+            for (var k = 0; k < count; k++)
             {
-                for (var x = 0; x < cols; x++)
+                if (use[k])
                 {
-                    if (use[(y * cols) + x])
-                    {
-                        residuals.Add(Math.Abs(valuesV[(y * cols) + x] - Eval(coef, x, y, cols, rows)));
-                    }
+                    residuals.Add(Math.Abs(zs[k] - Eval(coef, us[k], vs[k], f)));
                 }
             }
 
             residuals.Sort();
             var sigma = Math.Max(1e-3, 1.4826 * residuals[residuals.Count / 2]);
-            for (var y = 0; y < rows; y++)
+            for (var k = 0; k < count; k++)
             {
-                for (var x = 0; x < cols; x++)
-                {
-                    if (maskV[(y * cols) + x] != 0)
-                    {
-                        use[(y * cols) + x] = Math.Abs(valuesV[(y * cols) + x] - Eval(coef, x, y, cols, rows)) <= 2.5 * sigma;
-                    }
-                }
+                use[k] = Math.Abs(zs[k] - Eval(coef, us[k], vs[k], f)) <= 2.5 * sigma;
             }
         }
 
         var surfaceV = new float[rows * cols];
         for (var y = 0; y < rows; y++)
         {
+            var v = Normalised(y, rows);
             for (var x = 0; x < cols; x++)
             {
-                surfaceV[(y * cols) + x] = (float)Eval(coef, x, y, cols, rows);
+                surfaceV[(y * cols) + x] = (float)Eval(coef, Normalised(x, cols), v, f);
             }
         }
 
@@ -968,17 +983,24 @@ internal static class RegionSegmentation
         return surface;
     }
 
-    private static double[] Basis(int x, int y, int cols, int rows)
+    /// <summary>Most grid cells the colour-surface fit samples.</summary>
+    private const int MaxFitCells = 6000;
+
+    private static double Normalised(int i, int n) => (2.0 * i / Math.Max(1, n - 1)) - 1;
+
+    private static void Basis(double u, double v, double[] f)
     {
-        // Normalised coordinates keep the normal equations well conditioned.
-        var u = (2.0 * x / Math.Max(1, cols - 1)) - 1;
-        var v = (2.0 * y / Math.Max(1, rows - 1)) - 1;
-        return [1, u, v, u * u, u * v, v * v];
+        f[0] = 1;
+        f[1] = u;
+        f[2] = v;
+        f[3] = u * u;
+        f[4] = u * v;
+        f[5] = v * v;
     }
 
-    private static double Eval(double[] c, int x, int y, int cols, int rows)
+    private static double Eval(double[] c, double u, double v, double[] f)
     {
-        var f = Basis(x, y, cols, rows);
+        Basis(u, v, f);
         var sum = 0.0;
         for (var i = 0; i < 6; i++)
         {
@@ -1005,15 +1027,42 @@ internal static class RegionSegmentation
         }
     }
 
-    private static Mat WeightedMean(Mat value, Mat weight, Mat blurredWeight, double sigma)
+    /// <summary>Weighted window mean: blur(value x weight) / blurred weight, the product
+    /// area-averaged to the coarse size before the blur.</summary>
+    private static Mat WeightedMean(Mat value, Mat weight, Mat blurredWeight, Size coarse, double sigma)
     {
         using var vw = new Mat();
         Cv2.Multiply(value, weight, vw);
-        using var blurred = new Mat();
-        Cv2.GaussianBlur(vw, blurred, new Size(0, 0), sigma);
+        using var blurred = Coarse(vw, coarse);
+        Cv2.GaussianBlur(blurred, blurred, new Size(0, 0), sigma);
         var mean = new Mat();
         Cv2.Divide(blurred, blurredWeight, mean);
         return mean;
+    }
+
+    /// <summary>Area average to the given size (a copy when it is the same size).</summary>
+    private static Mat Coarse(Mat m, Size size)
+    {
+        var result = new Mat();
+        if (m.Size() == size)
+        {
+            m.CopyTo(result);
+        }
+        else
+        {
+            Cv2.Resize(m, result, size, 0, 0, InterpolationFlags.Area);
+        }
+
+        return result;
+    }
+
+    /// <summary>Resamples a smooth field to the grid: area average when shrinking, linear when enlarging.</summary>
+    private static Mat ToGrid(Mat m, Size grid)
+    {
+        var result = new Mat();
+        var shrink = m.Cols >= grid.Width && m.Rows >= grid.Height;
+        Cv2.Resize(m, result, grid, 0, 0, shrink ? InterpolationFlags.Area : InterpolationFlags.Linear);
+        return result;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
