@@ -84,9 +84,6 @@ internal static class RegionSegmentation
 
         var scalpPixels = Cv2.CountNonZero(scalp);
 
-        // The scalp mask as a 0-1 fraction, converted once for the several density grids below.
-        using var scalpFraction = new Mat();
-        scalp.ConvertTo(scalpFraction, MatType.CV_32FC1, 1.0 / 255.0);
         ct.ThrowIfCancellationRequested();
 
         // Follicles: FU centres (or hair emergence points) inside the analysable area.
@@ -115,8 +112,8 @@ internal static class RegionSegmentation
         {
             // Two passes: the kernel is sized from the frame's mean density, then from the reference.
             var mean = follicles.Count / (double)scalpPixels;
-            var first = InImageReference(scalpFraction, follicles, SigmaPixels(mean, scale, options, width, height), options, ct);
-            reference = first is null ? null : InImageReference(scalpFraction, follicles, SigmaPixels(first.Value, scale, options, width, height), options, ct);
+            var first = InImageReference(scalp, follicles, SigmaPixels(mean, scale, options, width, height), options, ct);
+            reference = first is null ? null : InImageReference(scalp, follicles, SigmaPixels(first.Value, scale, options, width, height), options, ct);
             referenceSource = "in-image";
         }
 
@@ -159,7 +156,7 @@ internal static class RegionSegmentation
         // Only non-scar scalp can be hair-free scalp: a scar is its own class, and counting it as
         // free let a scar strip plus the gaps of the thinning scalp beside it hold an empty disc
         // (generated strip + thinning frames grew false hairless patches along the strip).
-        using (var scalpCells = ResizeFraction(scalpFraction, grid, cell))
+        using (var scalpCells = ResizeFraction(scalp, grid, cell))
         using (var scalpCellMask = new Mat())
         {
             Cv2.Threshold(scalpCells, scalpCellMask, 0.5, 255, ThresholdTypes.Binary);
@@ -187,7 +184,7 @@ internal static class RegionSegmentation
         else if (reference is { } refPx2)
         {
             var spacingCells = spacingPixels / cell;
-            using (var density = DensityField(scalpFraction, follicles, sigmaPixels, grid, cell, ct))
+            using (var density = DensityField(scalp, follicles, sigmaPixels, grid, cell, ct))
             using (var ratio = new Mat())
             using (var surround = SurroundingRelativeDensity(scalp, free, follicles, sigmaPixels, refPx2, spacingCells, grid, cell, options, ct))
             {
