@@ -21,10 +21,11 @@ namespace SmpVision.Pipeline.Regions;
 /// perceivable loss, DOMAIN.md), at least 0.5 mm sigma.</item>
 /// <item>Reference: given by the caller (e.g. the occipital frame; Rakowska 2009, DOMAIN.md:
 /// the occiput is the patient's own reference), else the frame's own hair-bearing density
-/// (self-consistent count over the dense part), else a population fallback (Tsai 2002).</item>
+/// (the settled mean of the smoothed field over its dense part, estimated again without the
+/// hairless patches), else a population fallback (Tsai 2002).</item>
 /// <item>Hairless first: a follicle-free disc of 2.5 local spacings (the density of the scalp
 /// around it, so thinning gaps are not bald; rare by chance even in thinning scalp) where the
-/// field is below 0.7 of the reference, extended by 1-spacing discs so that the edge follows the
+/// field is below 0.7 of the reference (scar cells are never hair-free scalp), extended by 1-spacing discs so that the edge follows the
 /// last follicles rather than the blurred field, then moved in by 0.5 spacings (the Poisson gap
 /// between the true edge and the first follicles).</item>
 /// <item>Thinning: the density field recomputed over the scalp without scars and hairless
