@@ -25,9 +25,10 @@ namespace SmpVision.Pipeline.Regions;
 /// hairless patches), else a population fallback (Tsai 2002).</item>
 /// <item>Hairless first: a follicle-free disc of 2.5 local spacings (the density of the scalp
 /// around it, so thinning gaps are not bald; rare by chance even in thinning scalp) where the
-/// field is below 0.7 of the reference (scar cells are never hair-free scalp), extended by 1-spacing discs so that the edge follows the
-/// last follicles rather than the blurred field, then moved in by 0.5 spacings (the Poisson gap
-/// between the true edge and the first follicles).</item>
+/// field is below 0.7 of the reference (scar cells are never hair-free scalp), extended by
+/// 1-spacing discs so that the edge follows the last follicles rather than the blurred field,
+/// then moved in by 0.5 spacings (the Poisson gap between the true edge and the first
+/// follicles).</item>
 /// <item>Thinning: the density field recomputed over the scalp without scars and hairless
 /// patches (no thinning halo around a bald patch) below 78% of the reference.</item>
 /// </list>
