@@ -135,7 +135,8 @@ internal static class HairInstanceExtractor
 
         byte skinGrey = SkinMedianGrey(seg);
         double probe = o.EmergenceProbeMicrometres / umPerWork;
-        double fuJoinFull = o.FollicularUnitJoinMicrometres / umPerWork / ws;
+        // Hairs of one unit leave the opening side by side, so the opening is wider for wide shafts.
+        double fuJoinFull = Math.Max(o.FollicularUnitJoinMicrometres / umPerWork, o.FollicularUnitJoinShaftWidths * w1) / ws;
 
         var hairs = new List<HairInstance>();
         var regionOfHair = new List<int>();
