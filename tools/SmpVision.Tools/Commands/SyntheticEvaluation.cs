@@ -82,6 +82,7 @@ internal static class SyntheticEvaluation
             if (overlays is not null)
             {
                 WriteOverlay(mat, truth, result, Path.Combine(overlays, $"{preset}-{s}.png"), options.HairInstances);
+                Cv2.ImWrite(Path.Combine(overlays, $"{preset}-{s}-frame.png"), mat);
             }
 
             Console.Error.Write($"\r{k + 1}/{count} frames");
@@ -208,6 +209,12 @@ internal static class SyntheticEvaluation
             if (tc && Dist(result.Hairs[d].Emergence, th.Tip) < Dist(result.Hairs[d].Emergence, th.Emergence))
             {
                 flipped++;
+                if (Environment.GetEnvironmentVariable("SMP_EVAL_DEBUG") is not null)
+                {
+                    var dd = truth.HairDetails[t];
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"   flip seed {seed} hair {t} at ({th.Emergence.X:F0},{th.Emergence.Y:F0})->({th.Tip.X:F0},{th.Tip.Y:F0}) {dd.Kind} vis {dd.VisibleLengthPixels / truth.PixelsPerMillimetre * 1000:F0}um cut {th.CutByFrameEdge} det cut {result.Hairs[d].CutByFrameEdge}"));
+                }
             }
 
             if (tc && result.Hairs[d].WidthPixels > 0)
