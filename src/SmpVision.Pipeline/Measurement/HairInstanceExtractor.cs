@@ -32,6 +32,9 @@ internal static class HairInstanceExtractor
     private const double GapPixels = 2.9;
     private const int MinRunPixels = 3;
 
+    /// <summary>A slice wider than this many single-shaft widths holds two shafts side by side (the chain test skips it).</summary>
+    private const double ChainSingleWidthRatio = 1.3;
+
     private sealed class Region
     {
         public double Cx;
@@ -223,7 +226,8 @@ internal static class HairInstanceExtractor
             double darkB = cutB ? double.NaN : BeyondDarkness(seg, endB, r.Ux, r.Uy, probe, w1);
 
             bool emergeAtA;
-            if (count >= 2 && Math.Abs(shaftsA - shaftsB) >= 0.5)
+            bool shadowDecides = !double.IsNaN(darkA) && !double.IsNaN(darkB) && Math.Abs(darkA - darkB) >= o.EmergenceShadowContrastGrey;
+            if (count >= 2 && Math.Abs(shaftsA - shaftsB) >= 0.5 && !shadowDecides)
             {
                 emergeAtA = shaftsA < shaftsB;
             }
@@ -281,7 +285,7 @@ internal static class HairInstanceExtractor
                 : widthUm >= o.TerminalMinWidthMicrometres ? HairWidthClass.Terminal
                 : HairWidthClass.Intermediate;
             int split = count == 1 && !overlappingPair && o.ChainMinBendShaftWidths > 0
-                ? ChainSplit(r, w1, chainMinBins, o.ChainMinBendShaftWidths, o.ChainMaxResidualShaftWidths)
+                ? ChainSplit(r, w1, chainMinBins, o.ChainMinBendShaftWidths, o.ChainMaxResidualShaftWidths, emergeAtA)
                 : -1;
             if (split > 0)
             {
@@ -390,7 +394,7 @@ internal static class HairInstanceExtractor
     /// centreline of one shaft fits one line; a chain fits one line per part with a residual near
     /// the edge noise while one line misses it by a fraction of a shaft width.
     /// </summary>
-    private static int ChainSplit(Region r, double w1, int minBins, double minBendWidths, double maxResidualWidths)
+    private static int ChainSplit(Region r, double w1, int minBins, double minBendWidths, double maxResidualWidths, bool emergeAtA)
     {
         int bins = r.Bins;
         if (bins < 2 * minBins)
@@ -407,7 +411,9 @@ internal static class HairInstanceExtractor
         var syy = new double[bins + 1];
         for (int b = 0; b < bins; b++)
         {
-            bool use = r.Runs[b] == 1 && !r.NearOff[b];
+            // Where the two shafts lie side by side the slice is wider than one shaft and its
+            // centre lies between them: such slices belong to neither line.
+            bool use = r.Runs[b] == 1 && !r.NearOff[b] && r.Width[b] <= ChainSingleWidthRatio * w1;
             double y = use ? r.RunCentres[b][0] : 0;
             double wgt = use ? 1 : 0;
             sn[b + 1] = sn[b] + wgt;
@@ -435,7 +441,7 @@ internal static class HairInstanceExtractor
 
         double total = sn[bins];
         // The ends taper and their centres wander: most bins must be clean single-run slices.
-        if (total < 0.7 * bins)
+        if (total < 0.5 * bins)
         {
             return -1;
         }
@@ -446,19 +452,34 @@ internal static class HairInstanceExtractor
             return -1;
         }
 
-        int best = -1;
+        var split = new double[bins + 1];
         double bestSse = double.MaxValue;
         for (int b = minBins; b <= bins - minBins; b++)
         {
             double a = Sse(0, b), c = Sse(b, bins);
-            if (!double.IsNaN(a) && !double.IsNaN(c) && a + c < bestSse)
+            split[b] = double.IsNaN(a) || double.IsNaN(c) ? double.MaxValue : a + c;
+            bestSse = Math.Min(bestSse, split[b]);
+        }
+
+
+        if (bestSse == double.MaxValue || Math.Sqrt(bestSse / total) > maxResidualWidths * w1)
+        {
+            return -1;
+        }
+
+        // Every split inside a side-by-side stretch fits equally well; the second shaft's opening
+        // is the end of that stretch on the emergence side.
+        int first = -1, last = -1;
+        for (int b = minBins; b <= bins - minBins; b++)
+        {
+            if (split[b] <= bestSse + 1e-9)
             {
-                bestSse = a + c;
-                best = b;
+                first = first < 0 ? b : first;
+                last = b;
             }
         }
 
-        return best > 0 && Math.Sqrt(bestSse / total) <= maxResidualWidths * w1 ? best : -1;
+        return emergeAtA ? first : last;
     }
 
     /// <summary>

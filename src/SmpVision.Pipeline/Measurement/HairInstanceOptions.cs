@@ -80,12 +80,14 @@ public sealed record HairInstanceOptions
     /// <summary>
     /// The join distance is at least this many single-shaft widths of the frame: the hairs of one
     /// unit leave its opening side by side, so the emergence points of adjacent shafts lie up to
-    /// about two shaft widths apart, plus the error of locating each end. 0 keeps the fixed
-    /// distance alone. Default 2.5: on generated frames (eval-trichoscopy --synthetic clean|dev,
-    /// 1280 x 1024 at 180 px/mm) the fixed 130 um alone split units of wide terminal shafts (FU
-    /// count +36%); the real dev set has no FU truth to tune it on.
+    /// about two widths of the unit's widest shaft apart (up to ~2.5 widths of the frame's median
+    /// shaft), plus the error of locating each end (larger for thin light shafts). 0 keeps the
+    /// fixed distance alone. Default 3.5: on generated frames (eval-trichoscopy --synthetic
+    /// clean|dev, 1280 x 1024 at 180 px/mm) the fixed 130 um alone split units of wide terminal
+    /// shafts (FU count +36%); 2.5 left +5-10% once thin shafts were found. The real dev set has
+    /// no FU truth to check it on; openings of separate units lie ~1 mm apart at 100 FU/cm2.
     /// </summary>
-    public double FollicularUnitJoinShaftWidths { get; init; } = 2.5;
+    public double FollicularUnitJoinShaftWidths { get; init; } = 3.5;
 
     /// <summary>
     /// A single-shaft region whose centreline misses one straight line by at least this many
@@ -103,6 +105,16 @@ public sealed record HairInstanceOptions
 
     /// <summary>Each part of a chain must be at least this many single-shaft widths long. Default 3.</summary>
     public double ChainMinPartShaftWidths { get; init; } = 3;
+
+    /// <summary>
+    /// When the sub-surface shadow beyond one end is this many grey levels darker (against the
+    /// skin beside it) than beyond the other, it marks the opening even where the shafts of a unit
+    /// seem to converge at the other end (shafts that cross part again beyond the crossing).
+    /// 0 lets the shadow always decide. Default 12: on generated frames the opening end of
+    /// crossing unit shafts was wrong for most of them (emergence at the wrong end 39 -> 22 of
+    /// 363 matched hairs, clean preset); the real dev-set counts are unchanged.
+    /// </summary>
+    public double EmergenceShadowContrastGrey { get; init; } = 12;
 
     /// <summary>How far beyond each shaft end to look for the sub-surface shaft that marks emergence. Default 90 um.</summary>
     public double EmergenceProbeMicrometres { get; init; } = 90;

@@ -15,17 +15,17 @@ namespace SmpVision.Pipeline.Tests.Measurement;
 /// under the product's own edge rule applied to the truth (<see cref="SyntheticEdgeRule"/>), width
 /// with the mean truth width of the hairs that rule counts, ITA with the skin as rendered.</para>
 /// <para>Reproduce: <c>eval-trichoscopy --synthetic clean|dev|mixed --seed 301 --count 6 --width 1280
-/// --height 1024 --ppm 180 --verbose</c>. Measured (2026-11-24): clean count 6.6% median abs (signed
-/// -6.3%), FU 4.5%, width 7.0% (max 9.5%), ITA max 2.9 deg; dev count 6.3% (signed -6.8%), FU 5.3%,
-/// width 6.0% (max 15.0%), ITA max 2.7 deg; mixed count 13.7%, FU 20.1%, width 14.8%, ITA up to
-/// 48 deg off (light hair on very dark skin).</para>
-/// <para>The targets asserted where met: FU count within 5% median (clean), mean width within
-/// 15% (clean every frame; dev median, every frame within 20%: the frame mean is over the hairs
-/// found, and the missed thin hairs leave it wide while matched hairs read within 1-2%) and ITA
-/// within 5 degrees per frame (clean, dev). NOT met and pinned at what is achieved: hair count (5%
-/// target; 6-7% today, low: thin light vellus/intermediate shafts that never seed, and shafts that
-/// leave their opening beside or under another shaft and merge with it), FU count on dev, and
-/// everything on mixed (light hair on very dark skin is not segmented at all).</para>
+/// --height 1024 --ppm 180 --verbose</c>. Measured (2026-11-24), seeds 301-306: clean count 3.3%
+/// median abs (signed -2.5%), FU 4.8%, width 4.7% (max 7.6%), ITA max 2.9 deg; dev count 3.4%
+/// (signed -2.6%), FU 2.2%, width 3.4% (max 7.9%), ITA max 2.7 deg; mixed count 10.4%, FU 15.6%,
+/// width 12.6%, ITA median 9.3 deg, up to 48 deg off (light hair on very dark skin).</para>
+/// <para>Held-out seeds 401-410 (not used to choose any default): clean count 4.0%, FU 9.0%, width
+/// max 10.8%, ITA max 2.3 deg; dev count 4.0%, FU 7.7%, width max 10.5%, ITA mean +4.3 deg and max
+/// 12.6 deg (soft glare sheen in the centre lightens the skin median). So the hair-count, width
+/// and clean ITA targets hold on both seed sets; the FU target and dev ITA hold on these seeds
+/// only, and are asserted here as regression guards, not as a general claim.</para>
+/// <para>Mixed is pinned at what is achieved (light hair on very dark skin is not segmented at all:
+/// the segmenter looks for shafts darker than the skin).</para>
 /// </summary>
 public sealed class TrichoscopySyntheticTests
 {
@@ -66,6 +66,8 @@ public sealed class TrichoscopySyntheticTests
     private static readonly Lazy<List<Outcome>> Dev = new(() => RunPreset("dev"));
     private static readonly Lazy<List<Outcome>> Mixed = new(() => RunPreset("mixed"));
 
+    private static List<Outcome> Set(string preset) => preset == "clean" ? Clean.Value : Dev.Value;
+
     private static double Median(IEnumerable<double> values)
     {
         var v = values.OrderBy(e => e).ToList();
@@ -85,17 +87,30 @@ public sealed class TrichoscopySyntheticTests
         Assert.All(Clean.Value.Concat(Dev.Value), o => Assert.True(o.TruthHairs >= 30, $"{o.TruthHairs} hairs"));
     }
 
-    [Fact]
-    public void Clean_follicular_unit_count_is_within_5_percent_median()
+    [Theory]
+    [InlineData("clean")]
+    [InlineData("dev")]
+    public void Hair_count_is_within_5_percent_median(string preset)
     {
-        double err = UnitCountError(Clean.Value);
-        Assert.True(err <= 0.05, $"median FU-count error {err:P1}");
+        double err = HairCountError(Set(preset));
+        Assert.True(err <= 0.05, $"{preset} median count error {err:P1}");
     }
 
-    [Fact]
-    public void Clean_mean_shaft_width_is_within_15_percent_on_every_frame()
+    [Theory]
+    [InlineData("clean")]
+    [InlineData("dev")]
+    public void Follicular_unit_count_is_within_5_percent_median(string preset)
     {
-        foreach (var o in Clean.Value)
+        double err = UnitCountError(Set(preset));
+        Assert.True(err <= 0.05, $"{preset} median FU-count error {err:P1}");
+    }
+
+    [Theory]
+    [InlineData("clean")]
+    [InlineData("dev")]
+    public void Mean_shaft_width_is_within_15_percent_on_every_frame(string preset)
+    {
+        foreach (var o in Set(preset))
         {
             Assert.NotNull(o.TruthWidthMicrometres);
             Assert.NotNull(o.WidthMicrometres);
@@ -103,19 +118,12 @@ public sealed class TrichoscopySyntheticTests
         }
     }
 
-    [Fact]
-    public void Dev_mean_shaft_width_is_within_15_percent_median_and_20_percent_on_every_frame()
+    [Theory]
+    [InlineData("clean")]
+    [InlineData("dev")]
+    public void Ita_is_within_5_degrees_on_every_frame(string preset)
     {
-        var set = Dev.Value;
-        Assert.All(set, o => Assert.InRange(o.WidthMicrometres!.Value, o.TruthWidthMicrometres!.Value * 0.8, o.TruthWidthMicrometres.Value * 1.2));
-        double err = MedianRelativeError(set.Select(o => (o.WidthMicrometres!.Value, o.TruthWidthMicrometres!.Value)));
-        Assert.True(err <= 0.15, $"dev median width error {err:P1}");
-    }
-
-    [Fact]
-    public void Clean_and_dev_ita_is_within_5_degrees_on_every_frame()
-    {
-        foreach (var o in Clean.Value.Concat(Dev.Value))
+        foreach (var o in Set(preset))
         {
             Assert.NotNull(o.ItaDegrees);
             Assert.InRange(o.ItaDegrees.Value, o.TruthItaDegrees - 5, o.TruthItaDegrees + 5);
@@ -123,35 +131,16 @@ public sealed class TrichoscopySyntheticTests
     }
 
     [Fact]
-    public void Hair_count_is_pinned_at_what_is_achieved_target_5_percent_not_met()
-    {
-        // Target 5% median; 6.6% (clean) and 6.3% (dev) today, both low. See the class comment for why.
-        double clean = HairCountError(Clean.Value);
-        double dev = HairCountError(Dev.Value);
-        Assert.True(clean <= 0.10, $"clean median count error {clean:P1}");
-        Assert.True(dev <= 0.10, $"dev median count error {dev:P1}");
-        double signed = Clean.Value.Concat(Dev.Value).Average(o => (o.Hairs - o.TruthHairs) / (double)Math.Max(1, o.TruthHairs));
-        Assert.InRange(signed, -0.10, 0.10);
-    }
-
-    [Fact]
-    public void Dev_follicular_unit_count_is_pinned_at_what_is_achieved_target_5_percent_not_met()
-    {
-        double err = UnitCountError(Dev.Value);
-        Assert.True(err <= 0.10, $"dev median FU-count error {err:P1}");
-    }
-
-    [Fact]
     public void Mixed_preset_is_pinned_at_what_is_achieved()
     {
-        // Every skin tone and hair colour: very dark skin (ITA below -30) and light hair on light
-        // skin still fail frame by frame (one frame finds 12 of 52 hairs); medians hold.
+        // Every skin tone and hair colour: light hair on very dark skin (ITA below -30) fails frame
+        // by frame (seed 301 finds 12 of 52 hairs, and its ITA is read from the hair); medians hold.
         var set = Mixed.Value;
-        Assert.True(HairCountError(set) <= 0.16, $"mixed median count error {HairCountError(set):P1}");
-        Assert.True(UnitCountError(set) <= 0.25, $"mixed median FU error {UnitCountError(set):P1}");
+        Assert.True(HairCountError(set) <= 0.12, $"mixed median count error {HairCountError(set):P1}");
+        Assert.True(UnitCountError(set) <= 0.20, $"mixed median FU error {UnitCountError(set):P1}");
         double width = MedianRelativeError(set.Where(o => o.WidthMicrometres is not null && o.TruthWidthMicrometres is not null)
             .Select(o => (o.WidthMicrometres!.Value, o.TruthWidthMicrometres!.Value)));
-        Assert.True(width <= 0.18, $"mixed median width error {width:P1}");
+        Assert.True(width <= 0.15, $"mixed median width error {width:P1}");
         double ita = Median(set.Where(o => o.ItaDegrees is not null).Select(o => Math.Abs(o.ItaDegrees!.Value - o.TruthItaDegrees)));
         Assert.True(ita <= 12, $"mixed median ITA error {ita:F1} deg");
     }
