@@ -18,6 +18,9 @@ namespace SmpVision.Tools.Commands;
 /// </summary>
 internal static class SyntheticEvaluation
 {
+    /// <summary>Set by --debug: one line per missed hair and per emergence at the wrong end.</summary>
+    private static bool s_debug;
+
     private sealed record FrameStats(
         int Seed, int TruthCount, int Counted, int TruthUnits, int Units, double? TruthWidth, double? Width, double TruthIta, double? Ita,
         int Missed, int Merged, int False, int Split, int RuleTruthOnly, int RuleDetectorOnly, int EmergenceFlipped, int Matched, List<double> WidthRatios);
@@ -43,6 +46,7 @@ internal static class SyntheticEvaluation
                 case "--ppm": ppm = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--overlays": overlays = args[++i]; break;
                 case "--verbose": verbose = true; break;
+                case "--debug": s_debug = true; break;
                 case "--option": overrides.Add(args[++i]); break;
                 default:
                     Console.Error.WriteLine($"Unknown argument {args[i]}.");
@@ -89,7 +93,7 @@ internal static class SyntheticEvaluation
         }
 
         Console.Error.WriteLine();
-        Console.WriteLine($"preset {preset}, seeds {seed}..{seed + count - 1}, {stats[0].TruthCount} .. hairs; size {width?.ToString(CultureInfo.InvariantCulture) ?? "default"} ppm {ppm?.ToString(CultureInfo.InvariantCulture) ?? "default"}");
+        Console.WriteLine($"preset {preset}, seeds {seed}..{seed + count - 1}, {stats.Min(x => x.TruthCount)}-{stats.Max(x => x.TruthCount)} edge-rule hairs per frame; size {width?.ToString(CultureInfo.InvariantCulture) ?? "default"} ppm {ppm?.ToString(CultureInfo.InvariantCulture) ?? "default"}");
         Summarise("edge-rule hair count", stats.Select(x => ((double)x.Counted, (double)x.TruthCount)));
         Summarise("FU count", stats.Select(x => ((double)x.Units, (double)x.TruthUnits)));
         Summarise("mean width", stats.Where(x => x.Width is not null && x.TruthWidth is not null).Select(x => (x.Width!.Value, x.TruthWidth!.Value)));
@@ -175,7 +179,7 @@ internal static class SyntheticEvaluation
                 if (tc)
                 {
                     missed++;
-                    if (Environment.GetEnvironmentVariable("SMP_EVAL_DEBUG") is not null)
+                    if (s_debug)
                     {
                         var tt = truth.Hairs[t];
                         var dd = truth.HairDetails[t];
@@ -209,7 +213,7 @@ internal static class SyntheticEvaluation
             if (tc && Dist(result.Hairs[d].Emergence, th.Tip) < Dist(result.Hairs[d].Emergence, th.Emergence))
             {
                 flipped++;
-                if (Environment.GetEnvironmentVariable("SMP_EVAL_DEBUG") is not null)
+                if (s_debug)
                 {
                     var dd = truth.HairDetails[t];
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
