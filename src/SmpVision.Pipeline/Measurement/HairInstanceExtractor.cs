@@ -32,6 +32,9 @@ internal static class HairInstanceExtractor
     private const double GapPixels = 2.9;
     private const int MinRunPixels = 3;
 
+    /// <summary>A slice wider than this many single-shaft widths holds two shafts side by side (the chain test skips it).</summary>
+    private const double ChainSingleWidthRatio = 1.3;
+
     private sealed class Region
     {
         public double Cx;
@@ -133,13 +136,15 @@ internal static class HairInstanceExtractor
         // shaft; splitting wide regions by it would cut single terminal shafts into several.
         w1 = Math.Max(w1, o.MinReferenceShaftWidthMicrometres / umPerWork);
 
-        byte skinGrey = SkinMedianGrey(seg);
         double probe = o.EmergenceProbeMicrometres / umPerWork;
-        double fuJoinFull = o.FollicularUnitJoinMicrometres / umPerWork / ws;
+        // Hairs of one unit leave the opening side by side, so the opening is wider for wide shafts.
+        double fuJoinFull = Math.Max(o.FollicularUnitJoinMicrometres / umPerWork, o.FollicularUnitJoinShaftWidths * w1) / ws;
 
         var hairs = new List<HairInstance>();
-        var regionOfHair = new List<int>();
-        var emergenceOfRegion = new PointPixels[n];
+        // A stem is one opening seen in the frame: one per region, two for a chain region.
+        var stemOfHair = new List<int>();
+        var stemEmergence = new List<PointPixels>();
+        int chainMinBins = Math.Max(sustainBins, (int)Math.Ceiling(o.ChainMinPartShaftWidths * w1));
         for (int i = 1; i < n; i++)
         {
             ct.ThrowIfCancellationRequested();
@@ -185,7 +190,10 @@ internal static class HairInstanceExtractor
                 }
             }
 
-            if (count == 1 && o.OverlappingPairWidthRatio > 0 && InteriorMedianWidth(r) >= o.OverlappingPairWidthRatio * w1)
+            double interiorWidth = count == 1 && o.OverlappingPairWidthRatio > 0 ? InteriorMedianWidth(r) : 0;
+            if (interiorWidth >= o.OverlappingPairWidthRatio * w1
+                && (interiorWidth >= o.OverlappingPairStrongWidthRatio * w1
+                    || NarrowestSustainedWidth(r, w1, sustainBins) * o.OverlappingPairWidthRatio <= interiorWidth))
             {
                 // Two shafts leaving one opening side by side overlap along their whole visible
                 // length and never show two runs or a full two widths; a region that stays this
@@ -214,11 +222,12 @@ internal static class HairInstanceExtractor
             shaftsB /= endBins;
             var endA = EndPoint(r, 0, Math.Min(3, r.Bins));
             var endB = EndPoint(r, r.Bins - Math.Min(3, r.Bins), r.Bins);
-            double darkA = cutA ? double.NaN : BeyondDarkness(seg, endA, -r.Ux, -r.Uy, probe, w1, skinGrey);
-            double darkB = cutB ? double.NaN : BeyondDarkness(seg, endB, r.Ux, r.Uy, probe, w1, skinGrey);
+            double darkA = cutA ? double.NaN : BeyondDarkness(seg, endA, -r.Ux, -r.Uy, probe, w1);
+            double darkB = cutB ? double.NaN : BeyondDarkness(seg, endB, r.Ux, r.Uy, probe, w1);
 
             bool emergeAtA;
-            if (count >= 2 && Math.Abs(shaftsA - shaftsB) >= 0.5)
+            bool shadowDecides = !double.IsNaN(darkA) && !double.IsNaN(darkB) && Math.Abs(darkA - darkB) >= o.EmergenceShadowContrastGrey;
+            if (count >= 2 && Math.Abs(shaftsA - shaftsB) >= 0.5 && !shadowDecides)
             {
                 emergeAtA = shaftsA < shaftsB;
             }
@@ -261,7 +270,7 @@ internal static class HairInstanceExtractor
             double widthFull = (overlappingPair ? Math.Min(widthWork, w1) : widthWork) / ws;
             double lengthFull = r.Bins / ws;
             var emergenceFull = new PointPixels(emergence.X / ws, emergence.Y / ws);
-            emergenceOfRegion[i] = emergenceFull;
+
             // Edge rule on what the hand counts show: a hair counts when its opening is in the
             // analysable area and enough shaft shows to be seen as a hair, or when its opening is
             // cut off but a long shaft shows; short stubs (texture, fragments) do not count.
@@ -275,6 +284,43 @@ internal static class HairInstanceExtractor
                 : widthUm < o.VellusMaxWidthMicrometres ? HairWidthClass.Vellus
                 : widthUm >= o.TerminalMinWidthMicrometres ? HairWidthClass.Terminal
                 : HairWidthClass.Intermediate;
+            int split = count == 1 && !overlappingPair && o.ChainMinBendShaftWidths > 0
+                ? ChainSplit(r, w1, chainMinBins, o.ChainMinBendShaftWidths, o.ChainMaxResidualShaftWidths, emergeAtA)
+                : -1;
+            if (split > 0)
+            {
+                // Two shafts in line: the second leaves its opening at or under the first one's
+                // tip. Both point the same way, so each part's opening is on the region's emergence side.
+                int nearBins = emergeAtA ? split : r.Bins - split;
+                int farBins = r.Bins - nearBins;
+                var joint = EndPoint(r, Math.Max(0, split - 2), Math.Min(r.Bins, split + 2));
+                var jointFull = new PointPixels(joint.X / ws, joint.Y / ws);
+                bool jointInside = IsSet(fullAnalysable, jointFull);
+                double nearUm = nearBins * umPerWork, farUm = farBins * umPerWork;
+                bool nearCounted = nearUm >= o.MinCountedLengthMicrometres && (emergenceInside || nearUm >= o.MinCountedLengthCutOpeningMicrometres);
+                bool farCounted = farUm >= o.MinCountedLengthMicrometres && (jointInside || farUm >= o.MinCountedLengthCutOpeningMicrometres);
+                stemEmergence.Add(emergenceFull);
+                hairs.Add(new HairInstance(hairs.Count, emergenceFull, jointFull, nearBins / ws, widthFull, -1, cutA || cutB)
+                {
+                    WidthMicrometres = widthUm,
+                    LengthMicrometres = scale is null ? null : nearBins / ws * scale.MicrometresPerPixel,
+                    WidthClass = widthClass,
+                    CountedInDensity = nearCounted,
+                });
+                stemOfHair.Add(stemEmergence.Count - 1);
+                stemEmergence.Add(jointFull);
+                hairs.Add(new HairInstance(hairs.Count, jointFull, new PointPixels(tipEnd.X / ws, tipEnd.Y / ws), farBins / ws, widthFull, -1, cutA || cutB)
+                {
+                    WidthMicrometres = widthUm,
+                    LengthMicrometres = scale is null ? null : farBins / ws * scale.MicrometresPerPixel,
+                    WidthClass = widthClass,
+                    CountedInDensity = farCounted,
+                });
+                stemOfHair.Add(stemEmergence.Count - 1);
+                continue;
+            }
+
+            stemEmergence.Add(emergenceFull);
             for (int k = 0; k < count; k++)
             {
                 var tip = k < tips.Count ? tips[k] : tipEnd;
@@ -292,18 +338,19 @@ internal static class HairInstanceExtractor
                     WidthClass = widthClass,
                     CountedInDensity = counted,
                 });
-                regionOfHair.Add(i);
+                stemOfHair.Add(stemEmergence.Count - 1);
             }
         }
 
         // Follicular units: regions whose emergence points share one opening.
-        var parent = Enumerable.Range(0, n).ToArray();
-        for (int i = 1; i < n; i++)
+        int stems = stemEmergence.Count;
+        var parent = Enumerable.Range(0, stems).ToArray();
+        for (int i = 0; i < stems; i++)
         {
-            for (int j = i + 1; j < n; j++)
+            for (int j = i + 1; j < stems; j++)
             {
-                double dx = emergenceOfRegion[i].X - emergenceOfRegion[j].X;
-                double dy = emergenceOfRegion[i].Y - emergenceOfRegion[j].Y;
+                double dx = stemEmergence[i].X - stemEmergence[j].X;
+                double dy = stemEmergence[i].Y - stemEmergence[j].Y;
                 if ((dx * dx) + (dy * dy) <= fuJoinFull * fuJoinFull)
                 {
                     parent[Find(parent, i)] = Find(parent, j);
@@ -316,7 +363,7 @@ internal static class HairInstanceExtractor
         var finalHairs = new List<HairInstance>(hairs.Count);
         for (int hIdx = 0; hIdx < hairs.Count; hIdx++)
         {
-            int root = Find(parent, regionOfHair[hIdx]);
+            int root = Find(parent, stemOfHair[hIdx]);
             if (!unitOfRoot.TryGetValue(root, out int unit))
             {
                 unit = unitHairs.Count;
@@ -338,6 +385,127 @@ internal static class HairInstanceExtractor
         }
 
         return new HairExtraction(finalHairs, units, w1 / ws, measured);
+    }
+
+    /// <summary>
+    /// Bin where a single-shaft region breaks into two straight shafts in line (a kink or a
+    /// sideways step of the centreline: a hair leaving its opening at or under another one's tip
+    /// along the common hair direction), or -1. Shafts are straight over a frame, so the
+    /// centreline of one shaft fits one line; a chain fits one line per part with a residual near
+    /// the edge noise while one line misses it by a fraction of a shaft width.
+    /// </summary>
+    private static int ChainSplit(Region r, double w1, int minBins, double minBendWidths, double maxResidualWidths, bool emergeAtA)
+    {
+        int bins = r.Bins;
+        if (bins < 2 * minBins)
+        {
+            return -1;
+        }
+
+        // Prefix sums over single-run bins of (b, centre) for least-squares lines on any range.
+        var sn = new double[bins + 1];
+        var sx = new double[bins + 1];
+        var sy = new double[bins + 1];
+        var sxx = new double[bins + 1];
+        var sxy = new double[bins + 1];
+        var syy = new double[bins + 1];
+        for (int b = 0; b < bins; b++)
+        {
+            // Where the two shafts lie side by side the slice is wider than one shaft and its
+            // centre lies between them: such slices belong to neither line.
+            bool use = r.Runs[b] == 1 && !r.NearOff[b] && r.Width[b] <= ChainSingleWidthRatio * w1;
+            double y = use ? r.RunCentres[b][0] : 0;
+            double wgt = use ? 1 : 0;
+            sn[b + 1] = sn[b] + wgt;
+            sx[b + 1] = sx[b] + (wgt * b);
+            sy[b + 1] = sy[b] + y;
+            sxx[b + 1] = sxx[b] + (wgt * b * b);
+            sxy[b + 1] = sxy[b] + (b * y);
+            syy[b + 1] = syy[b] + (y * y);
+        }
+
+        double Sse(int from, int to)
+        {
+            double nn = sn[to] - sn[from];
+            if (nn < 3)
+            {
+                return double.NaN;
+            }
+
+            double mx = (sx[to] - sx[from]) / nn, my = (sy[to] - sy[from]) / nn;
+            double vxx = (sxx[to] - sxx[from]) - (nn * mx * mx);
+            double vxy = (sxy[to] - sxy[from]) - (nn * mx * my);
+            double vyy = (syy[to] - syy[from]) - (nn * my * my);
+            return Math.Max(0, vxx > 0 ? vyy - (vxy * vxy / vxx) : vyy);
+        }
+
+        double total = sn[bins];
+        // The ends taper and their centres wander: most bins must be clean single-run slices.
+        if (total < 0.5 * bins)
+        {
+            return -1;
+        }
+
+        double one = Sse(0, bins);
+        if (double.IsNaN(one) || Math.Sqrt(one / total) < minBendWidths * w1)
+        {
+            return -1;
+        }
+
+        var split = new double[bins + 1];
+        double bestSse = double.MaxValue;
+        for (int b = minBins; b <= bins - minBins; b++)
+        {
+            double a = Sse(0, b), c = Sse(b, bins);
+            split[b] = double.IsNaN(a) || double.IsNaN(c) ? double.MaxValue : a + c;
+            bestSse = Math.Min(bestSse, split[b]);
+        }
+
+
+        if (bestSse == double.MaxValue || Math.Sqrt(bestSse / total) > maxResidualWidths * w1)
+        {
+            return -1;
+        }
+
+        // Every split inside a side-by-side stretch fits equally well; the second shaft's opening
+        // is the end of that stretch on the emergence side.
+        int first = -1, last = -1;
+        for (int b = minBins; b <= bins - minBins; b++)
+        {
+            if (split[b] <= bestSse + 1e-9)
+            {
+                first = first < 0 ? b : first;
+                last = b;
+            }
+        }
+
+        return emergeAtA ? first : last;
+    }
+
+    /// <summary>
+    /// Narrowest mean width over any run of <paramref name="window"/> bins, one shaft width clear
+    /// of either end (cut tips taper): where one shaft of an overlapping pair ends before the
+    /// other, the region narrows to a single shaft; a single wide shaft keeps its width.
+    /// </summary>
+    private static double NarrowestSustainedWidth(Region r, double w1, int window)
+    {
+        int from = (int)Math.Ceiling(w1), to = r.Bins - (int)Math.Ceiling(w1);
+        double best = double.MaxValue, sum = 0;
+        for (int b = from; b < to; b++)
+        {
+            sum += r.Width[b];
+            if (b - from >= window)
+            {
+                sum -= r.Width[b - window];
+            }
+
+            if (b - from >= window - 1)
+            {
+                best = Math.Min(best, sum / window);
+            }
+        }
+
+        return best;
     }
 
     /// <summary>Median width over the interior bins (ends taper or are cut); 0 when empty.</summary>
@@ -589,21 +757,30 @@ internal static class HairInstanceExtractor
     }
 
     /// <summary>
-    /// Mean darkness (skin grey minus grey) of non-hair skin just beyond a shaft end along its
-    /// axis: the sub-surface shaft under the skin shows as a blue-grey shadow on the emergence side.
-    /// NaN when nothing beyond the end can be seen.
+    /// Mean darkness of non-hair skin just beyond a shaft end along its axis, against the skin
+    /// beside that strip (two to three shaft widths to either side): the sub-surface shaft under
+    /// the skin shows as a blue-grey shadow on the emergence side. The reference is local because
+    /// vignetting and corner defocus darken the rim of the field well beyond the shadow's
+    /// contrast (against the frame's median skin, ends near the rim all read as openings).
+    /// NaN when too little beyond the end or beside it can be seen.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe double BeyondDarkness(HairSegmentation seg, PointPixels end, double dx, double dy, double probe, double w1, byte skinGrey)
+    private static unsafe double BeyondDarkness(HairSegmentation seg, PointPixels end, double dx, double dy, double probe, double w1)
     {
         Mat grey = seg.Grey, hair = seg.HairMask, ana = seg.Analysable;
-        double sum = 0;
-        int c = 0;
+        double sum = 0, refSum = 0;
+        int c = 0, refCount = 0;
         double half = 0.5 * w1;
         for (double d = 2; d <= probe; d += 1)
         {
-            for (int lat = -1; lat <= 1; lat++)
+            for (int lat = -6; lat <= 6; lat++)
             {
+                bool inner = lat is >= -1 and <= 1;
+                if (!inner && Math.Abs(lat) < 4)
+                {
+                    continue;
+                }
+
                 double px = end.X + (dx * d) - (dy * lat * half);
                 double py = end.Y + (dy * d) + (dx * lat * half);
                 int x = (int)Math.Round(px), y = (int)Math.Round(py);
@@ -617,19 +794,20 @@ internal static class HairInstanceExtractor
                     continue;
                 }
 
-                sum += skinGrey - MatPixels.Row(grey, y)[x];
-                c++;
+                byte g = MatPixels.Row(grey, y)[x];
+                if (inner)
+                {
+                    sum += g;
+                    c++;
+                }
+                else
+                {
+                    refSum += g;
+                    refCount++;
+                }
             }
         }
 
-        return c < 5 ? double.NaN : sum / c;
-    }
-
-    private static byte SkinMedianGrey(HairSegmentation seg)
-    {
-        using var skin = new Mat();
-        Cv2.BitwiseNot(seg.HairMask, skin);
-        Cv2.BitwiseAnd(skin, seg.Analysable, skin);
-        return HairSegmenter.MedianOf(seg.Grey, skin);
+        return c < 5 || refCount < 5 ? double.NaN : (refSum / refCount) - (sum / c);
     }
 }

@@ -141,6 +141,17 @@ internal static class HairSegmenter
 
         ct.ThrowIfCancellationRequested();
         var mask = Hysteresis(rel, (byte)Math.Round(255 * low), (byte)Math.Round(255 * Math.Min(0.99, seed)), o.HalfMaximumFraction);
+        if (o.ThinShaftSeedFractionOfFramePeak > 0)
+        {
+            double thinSeed = Math.Max(o.HighRelativeDarkness, o.ThinShaftSeedFractionOfFramePeak * framePeak);
+            double thinLow = Math.Min(thinSeed, Math.Max(o.LowRelativeDarkness, o.ThinShaftLowFractionOfFramePeak * framePeak));
+            if (thinSeed < seed)
+            {
+                using var thin = Hysteresis(rel, (byte)Math.Round(255 * thinLow), (byte)Math.Round(255 * Math.Min(0.99, thinSeed)), o.HalfMaximumFraction);
+                KeepThinStraightShafts(thin, o.ThinShaftMinLengthMicrometres / umPerWorkPixel, o.ThinShaftMaxWidthMicrometres / umPerWorkPixel, o.ThinShaftMinFill);
+                Cv2.BitwiseOr(mask, thin, mask);
+            }
+        }
         // Smooth ragged half-maximum edges so that slices do not see false gaps between shafts;
         // the opening stays at 3 px so that vellus shafts (< 30 um, ~5 working px) survive.
         using (var close = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
@@ -374,6 +385,33 @@ internal static class HairSegmenter
         if (drop.Count > 0)
         {
             Cv2.DrawContours(mask, drop, -1, Scalar.All(0), -1);
+        }
+    }
+
+    /// <summary>
+    /// Keeps only regions shaped like one thin straight shaft: minimum-area rectangle at least
+    /// <paramref name="minLength"/> long, at most <paramref name="maxWidth"/> wide, filled to at
+    /// least <paramref name="minFill"/> (a straight shaft fills its rectangle; texture does not).
+    /// </summary>
+    private static void KeepThinStraightShafts(Mat mask, double minLength, double maxWidth, double minFill)
+    {
+        Cv2.FindContours(mask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        var keep = new List<Point[]>();
+        foreach (var c in contours)
+        {
+            var rect = Cv2.MinAreaRect(c);
+            double longSide = Math.Max(rect.Size.Width, rect.Size.Height);
+            double shortSide = Math.Max(1, Math.Min(rect.Size.Width, rect.Size.Height));
+            if (longSide >= minLength && shortSide <= maxWidth && Cv2.ContourArea(c) >= minFill * longSide * shortSide)
+            {
+                keep.Add(c);
+            }
+        }
+
+        mask.SetTo(Scalar.All(0));
+        if (keep.Count > 0)
+        {
+            Cv2.DrawContours(mask, keep, -1, Scalar.All(255), -1);
         }
     }
 

@@ -186,8 +186,18 @@ internal sealed class SyntheticLayout
     {
         var ppm = spec.PixelsPerMillimetre;
         var widthPx = widthUm * ppm / 1000.0;
-        var angle = unitAngle + (rng.Normal() * 6.0 * Math.PI / 180.0);
+        var fan = rng.Normal() * 6.0 * Math.PI / 180.0;
         var side = (index - ((count - 1) / 2.0)) * maxWidthPx * rng.Uniform(1.15, 2.0);
+        // Shafts leaving one opening fan out from it: a hair on one side of the unit leans to that
+        // side, so the shafts part towards their tips. Drawn independently (before 2026-11-24) about
+        // half the units converged towards the tips as if from separate openings, which a unit's
+        // shared opening does not produce; one hair in five still leans across (crossing shafts).
+        if (side != 0 && Math.Sign(fan) != Math.Sign(side) && hairTrackId % 5 != 0)
+        {
+            fan = -fan;
+        }
+
+        var angle = unitAngle + fan;
         var along = rng.Normal() * 0.3 * maxWidthPx;
         var nx = -Math.Sin(unitAngle);
         var ny = Math.Cos(unitAngle);

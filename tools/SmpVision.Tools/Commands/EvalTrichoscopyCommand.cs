@@ -17,10 +17,16 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
 {
     public string Name => "eval-trichoscopy";
 
-    public string Usage => "--manifest PATH [--limit N] [--overlays DIR] [--patients all|even|odd] [--csv PATH] [--option Stage.Name=value ...]";
+    public string Usage => "--manifest PATH [--limit N] [--overlays DIR] [--patients all|even|odd] [--csv PATH] [--option Stage.Name=value ...]"
+        + " | --synthetic PRESET [--seed S=301] [--count N=6] [--width W --height H --ppm P] [--overlays DIR] [--verbose]";
 
     public int Run(IReadOnlyList<string> args)
     {
+        if (args.Contains("--synthetic"))
+        {
+            return SyntheticEvaluation.Run(args);
+        }
+
         string? manifest = null, overlays = null, csvOut = null;
         int limit = int.MaxValue;
         string patients = "all";
@@ -145,7 +151,7 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
     }
 
     /// <summary>Sets one stage option, e.g. "HairInstances.SplitWidthRatio=1.8", on a fresh options object.</summary>
-    private static void ApplyOverride(TrichoscopyOptions options, string assignment)
+    internal static void ApplyOverride(TrichoscopyOptions options, string assignment)
     {
         var parts = assignment.Split('=', 2);
         var path = parts[0].Split('.');

@@ -13,7 +13,9 @@ namespace SmpVision.Tools.Commands;
 /// <c>hairs</c> is every hair with at least 0.1 mm of shaft visible on analysable pixels, as a hand
 /// count of the frame counts (annotators skip slivers at the edge); <c>hairs_visible_any</c> counts
 /// every hair with any visible part;
-/// <c>hairs_counted</c> and <c>follicular_units</c> follow the truth's emergence rule (for densities).
+/// <c>hairs_counted</c> and <c>follicular_units</c> follow the truth's emergence rule (for densities);
+/// <c>hairs_edge_rule</c> and <c>follicular_units_edge_rule</c> the product's documented edge rule
+/// (<see cref="SyntheticEdgeRule"/>), to compare with the analysis's edge-rule counts.
 /// </summary>
 public sealed class GenerateCommand : IToolCommand
 {
@@ -77,7 +79,7 @@ public sealed class GenerateCommand : IToolCommand
         var labels = Path.Combine(outDir, "labels");
         Directory.CreateDirectory(images);
         Directory.CreateDirectory(labels);
-        var manifest = new StringBuilder("image,hairs,pixels_per_mm,follicular_units,patient,field,hairs_counted,hairs_visible_any,skin_ita_deg,hair_colour,fu_per_cm2,hairs_per_cm2,overlays,regions,jpeg_quality\n");
+        var manifest = new StringBuilder("image,hairs,pixels_per_mm,follicular_units,patient,field,hairs_counted,hairs_visible_any,skin_ita_deg,hair_colour,fu_per_cm2,hairs_per_cm2,overlays,regions,jpeg_quality,hairs_edge_rule,follicular_units_edge_rule\n");
         var hairsCsv = new StringBuilder("image,hair_id,fu_id,emergence_x,emergence_y,tip_x,tip_y,length_px,width_px,width_um,kind,counted,cut_by_edge,region,visible_length_px\n");
         for (var k = 0; k < count; k++)
         {
@@ -91,7 +93,7 @@ public sealed class GenerateCommand : IToolCommand
             File.WriteAllBytes(Path.Combine(outDir, relative), frame.EncodedImage);
             File.WriteAllBytes(Path.Combine(labels, name + ".png"), SyntheticLabelImage.Encode(t));
             manifest.Append(CultureInfo.InvariantCulture,
-                $"{relative},{handCount},{t.PixelsPerMillimetre},{t.AnalysableFollicularUnitCount},syn{seed},{k},{t.AnalysableHairCount},{t.HairCount},{t.SkinItaDegrees:F1},{spec.HairColour},{t.FollicularUnitsPerSquareCentimetre:F1},{t.HairsPerSquareCentimetre:F1},{spec.Overlays.ToString().Replace(", ", "|", StringComparison.Ordinal)},{spec.Regions.Count},{spec.JpegQuality?.ToString(CultureInfo.InvariantCulture) ?? "png"}\n");
+                $"{relative},{handCount},{t.PixelsPerMillimetre},{t.AnalysableFollicularUnitCount},syn{seed},{k},{t.AnalysableHairCount},{t.HairCount},{t.SkinItaDegrees:F1},{spec.HairColour},{t.FollicularUnitsPerSquareCentimetre:F1},{t.HairsPerSquareCentimetre:F1},{spec.Overlays.ToString().Replace(", ", "|", StringComparison.Ordinal)},{spec.Regions.Count},{spec.JpegQuality?.ToString(CultureInfo.InvariantCulture) ?? "png"},{SyntheticEdgeRule.HairCount(t)},{SyntheticEdgeRule.FollicularUnitCount(t)}\n");
             for (var i = 0; i < t.Hairs.Count; i++)
             {
                 var h = t.Hairs[i];

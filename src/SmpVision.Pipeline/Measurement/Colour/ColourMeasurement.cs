@@ -42,6 +42,16 @@ public sealed record ColourOptions
     /// <summary>Skin pixels this many working pixels or fewer from hair are skipped (shaft halo). Default 3.</summary>
     public int HairHaloPixels { get; init; } = 3;
 
+    /// <summary>
+    /// Skin is sampled within this fraction of the half-diagonal around the frame centre, where a
+    /// dermoscope lights the field evenly: the rim is darkened by vignetting and corner defocus,
+    /// which lowers L* and so the ITA (Chardon 1991, DOMAIN.md) by several degrees. Falls back to
+    /// the whole analysable area when the disc holds too few skin samples (masked centre).
+    /// 1 samples the whole frame. Default 0.5 (under a 0.2 vignetting the disc is within ~4% of
+    /// the centre's brightness).
+    /// </summary>
+    public double SkinSampleRadiusFraction { get; init; } = 0.5;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -49,18 +59,22 @@ public sealed record ColourOptions
         if (GlareMinValue is < 1 or > 255) errors.Add("GlareMinValue must be 1-255.");
         if (SkinMaxRelativeDarkness is < 0 or > 1) errors.Add("SkinMaxRelativeDarkness must be in [0, 1].");
         if (HairHaloPixels < 0) errors.Add("HairHaloPixels must be >= 0.");
+        if (SkinSampleRadiusFraction is <= 0 or > 1) errors.Add("SkinSampleRadiusFraction must be in (0, 1].");
         return errors;
     }
 }
 
 /// <summary>
 /// Measures skin and hair colour from the pixels the segmentation assigns them: robust per-channel
-/// medians in CIELAB (D65) of skin (analysable, off hair and its halo, not glare) and of hair cores
+/// medians in CIELAB (D65) of skin (analysable, off hair and its halo, not glare, in the evenly lit centre of the field) and of hair cores
 /// (hair mask eroded), then ITA with its Chardon 1991 band and hair/skin CIEDE2000 and L*
 /// difference (DOMAIN.md, Colour and skin tone). Colour is always flagged uncalibrated (no chart).
 /// </summary>
 internal static class ColourMeasurement
 {
+    /// <summary>Fewer skin samples than this in the centre disc fall back to the whole field.</summary>
+    private const int MinCentreSkinSamples = 500;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe TrichoscopyColour Measure(Mat workBgr, HairSegmentation seg, ColourOptions o)
     {
@@ -89,6 +103,11 @@ internal static class ColourMeasurement
         int rows = workBgr.Rows, cols = workBgr.Cols;
         var cache = new LabCache();
         int skinMaxDark = (int)Math.Round(255 * o.SkinMaxRelativeDarkness);
+        double cx = 0.5 * cols, cy = 0.5 * rows;
+        double centreR2 = o.SkinSampleRadiusFraction * o.SkinSampleRadiusFraction * ((cx * cx) + (cy * cy));
+        var rimL = new List<double>();
+        var rimA = new List<double>();
+        var rimB = new List<double>();
         for (int y = 0; y < rows; y++)
         {
             byte* p = MatPixels.Row(workBgr, y);
@@ -115,11 +134,21 @@ internal static class ColourMeasurement
                 {
                     // One skin pixel in four is plenty for a median and quarters the cost.
                     var lab = cache.FromSrgb(r, g, b);
-                    skinL.Add(lab.L);
-                    skinA.Add(lab.A);
-                    skinB.Add(lab.B);
+                    double dx = x - cx, dy = y - cy;
+                    var (l, a, bb) = (dx * dx) + (dy * dy) <= centreR2 ? (skinL, skinA, skinB) : (rimL, rimA, rimB);
+                    l.Add(lab.L);
+                    a.Add(lab.A);
+                    bb.Add(lab.B);
                 }
             }
+        }
+
+        if (skinL.Count < MinCentreSkinSamples)
+        {
+            // Centre masked or covered by hair: the whole field is better than a handful of pixels.
+            skinL.AddRange(rimL);
+            skinA.AddRange(rimA);
+            skinB.AddRange(rimB);
         }
 
         LabColour? skin = skinL.Count > 0 ? new LabColour(Median(skinL), Median(skinA), Median(skinB)) : null;

@@ -1,0 +1,282 @@
+using System.Globalization;
+using OpenCvSharp;
+using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Imaging;
+using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Model;
+using SmpVision.Pipeline.Synthetic;
+
+namespace SmpVision.Tools.Commands;
+
+/// <summary>
+/// <c>eval-trichoscopy --synthetic PRESET</c>: generates frames in memory (encoded and decoded as
+/// the generator writes them), runs the trichoscopy analysis with the exact scale and compares it
+/// with the exact truth under the same edge rule (<see cref="SyntheticEdgeRule"/>): hair and FU
+/// counts, mean shaft width, ITA; and matches each detected hair to a truth hair to say why counts
+/// differ (missed, merged into a neighbour, false, split, edge-rule disagreement, emergence at the
+/// wrong end).
+/// </summary>
+internal static class SyntheticEvaluation
+{
+    /// <summary>Set by --debug: one line per missed hair and per emergence at the wrong end.</summary>
+    private static bool s_debug;
+
+    private sealed record FrameStats(
+        int Seed, int TruthCount, int Counted, int TruthUnits, int Units, double? TruthWidth, double? Width, double TruthIta, double? Ita,
+        int Missed, int Merged, int False, int Split, int RuleTruthOnly, int RuleDetectorOnly, int EmergenceFlipped, int Matched, List<double> WidthRatios);
+
+    public static int Run(IReadOnlyList<string> args)
+    {
+        string preset = "clean";
+        int seed = 301, count = 6;
+        int? width = null, height = null;
+        double? ppm = null;
+        string? overlays = null;
+        bool verbose = false;
+        var overrides = new List<string>();
+        for (int i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--synthetic": preset = args[++i]; break;
+                case "--seed": seed = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--count": count = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--width": width = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--height": height = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--ppm": ppm = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--overlays": overlays = args[++i]; break;
+                case "--verbose": verbose = true; break;
+                case "--debug": s_debug = true; break;
+                case "--option": overrides.Add(args[++i]); break;
+                default:
+                    Console.Error.WriteLine($"Unknown argument {args[i]}.");
+                    return 2;
+            }
+        }
+
+        if (overlays is not null)
+        {
+            Directory.CreateDirectory(overlays);
+        }
+
+        var options = new TrichoscopyOptions();
+        foreach (var o in overrides)
+        {
+            EvalTrichoscopyCommand.ApplyOverride(options, o);
+        }
+        var stats = new List<FrameStats>();
+        for (int k = 0; k < count; k++)
+        {
+            int s = seed + k;
+            var spec = SyntheticPresets.Create(preset, s, width, height, ppm);
+            var frame = SyntheticTrichoscopyGenerator.Generate(spec, s);
+            var truth = frame.Truth;
+            using var mat = Cv2.ImDecode(frame.EncodedImage, ImreadModes.Color);
+            using var image = ScalpImage.FromBgr(mat.Clone(), frame.FileExtension == ".jpg" ? ImageFormat.Jpeg : ImageFormat.Png);
+            var scale = new Scale(truth.PixelsPerMillimetre, ScaleSource.Request, 0.01, "synthetic");
+            using var result = TrichoscopyAnalysis.Run(image, scale, options, CancellationToken.None);
+            var st = Compare(s, truth, result, options.HairInstances);
+            stats.Add(st);
+            if (verbose)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"seed {s}: count {st.Counted}/{st.TruthCount} FU {st.Units}/{st.TruthUnits} width {st.Width:F1}/{st.TruthWidth:F1} ITA {st.Ita:F1}/{st.TruthIta:F1} | matched {st.Matched} missed {st.Missed} (merged {st.Merged}) false {st.False} (split {st.Split}) rule truth-only {st.RuleTruthOnly} det-only {st.RuleDetectorOnly} emergence flipped {st.EmergenceFlipped}"));
+            }
+
+            if (overlays is not null)
+            {
+                WriteOverlay(mat, truth, result, Path.Combine(overlays, $"{preset}-{s}.png"), options.HairInstances);
+                Cv2.ImWrite(Path.Combine(overlays, $"{preset}-{s}-frame.png"), mat);
+            }
+
+            Console.Error.Write($"\r{k + 1}/{count} frames");
+        }
+
+        Console.Error.WriteLine();
+        Console.WriteLine($"preset {preset}, seeds {seed}..{seed + count - 1}, {stats.Min(x => x.TruthCount)}-{stats.Max(x => x.TruthCount)} edge-rule hairs per frame; size {width?.ToString(CultureInfo.InvariantCulture) ?? "default"} ppm {ppm?.ToString(CultureInfo.InvariantCulture) ?? "default"}");
+        Summarise("edge-rule hair count", stats.Select(x => ((double)x.Counted, (double)x.TruthCount)));
+        Summarise("FU count", stats.Select(x => ((double)x.Units, (double)x.TruthUnits)));
+        Summarise("mean width", stats.Where(x => x.Width is not null && x.TruthWidth is not null).Select(x => (x.Width!.Value, x.TruthWidth!.Value)));
+        var ita = stats.Where(x => x.Ita is not null).Select(x => x.Ita!.Value - x.TruthIta).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ITA error deg: mean {ita.DefaultIfEmpty().Average():+0.0;-0.0}, max abs {ita.Select(Math.Abs).DefaultIfEmpty().Max():F1}"));
+        Console.WriteLine($"  truth hairs {stats.Sum(x => x.TruthCount)}, matched {stats.Sum(x => x.Matched)}, missed {stats.Sum(x => x.Missed)} (merged {stats.Sum(x => x.Merged)}), false {stats.Sum(x => x.False)} (split {stats.Sum(x => x.Split)}), rule truth-only {stats.Sum(x => x.RuleTruthOnly)}, det-only {stats.Sum(x => x.RuleDetectorOnly)}, emergence flipped {stats.Sum(x => x.EmergenceFlipped)}");
+        var ratios = stats.SelectMany(x => x.WidthRatios).OrderBy(r => r).ToList();
+        if (ratios.Count > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  matched width ratio (detected/truth): median {ratios[ratios.Count / 2]:F2}, p10 {ratios[ratios.Count / 10]:F2}, p90 {ratios[9 * ratios.Count / 10]:F2}"));
+        }
+
+        return 0;
+    }
+
+    private static void Summarise(string title, IEnumerable<(double Pred, double Truth)> data)
+    {
+        var list = data.ToList();
+        var abs = list.Select(d => Math.Abs(d.Pred - d.Truth) / Math.Max(1, d.Truth)).OrderBy(x => x).ToList();
+        var signed = list.Select(d => (d.Pred - d.Truth) / Math.Max(1, d.Truth)).ToList();
+        double median = abs.Count == 0 ? double.NaN : abs.Count % 2 == 1 ? abs[abs.Count / 2] : 0.5 * (abs[(abs.Count / 2) - 1] + abs[abs.Count / 2]);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {title}: median abs {100 * median:F1}%, mean signed {100 * signed.DefaultIfEmpty().Average():+0.0;-0.0}%, max abs {100 * abs.DefaultIfEmpty().Max():F1}%, truth total {list.Sum(d => d.Truth):F0}, detected total {list.Sum(d => d.Pred):F0}"));
+    }
+
+    private static double SegmentDistance(PointPixels p, PointPixels a, PointPixels b)
+    {
+        double dx = b.X - a.X, dy = b.Y - a.Y;
+        double l2 = (dx * dx) + (dy * dy);
+        double t = l2 > 0 ? Math.Clamp((((p.X - a.X) * dx) + ((p.Y - a.Y) * dy)) / l2, 0, 1) : 0;
+        double ex = a.X + (t * dx) - p.X, ey = a.Y + (t * dy) - p.Y;
+        return Math.Sqrt((ex * ex) + (ey * ey));
+    }
+
+    private static double Dist(PointPixels a, PointPixels b) => Math.Sqrt(((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y)));
+
+    /// <summary>Both ends of the detected hair lie near the truth shaft (within its width plus ~80 um).</summary>
+    private static double MatchCost(HairInstance det, HairInstance truth, double tolerancePixels)
+    {
+        double de = SegmentDistance(det.Emergence, truth.Emergence, truth.Tip);
+        double dt = SegmentDistance(det.Tip, truth.Emergence, truth.Tip);
+        double tol = tolerancePixels + truth.WidthPixels;
+        return de <= tol && dt <= tol ? de + dt : double.PositiveInfinity;
+    }
+
+    private static FrameStats Compare(int seed, SyntheticGroundTruth truth, TrichoscopyResult result, HairInstanceOptions o)
+    {
+        double tol = 0.08 * truth.PixelsPerMillimetre;
+        var pairs = new List<(double Cost, int D, int T)>();
+        for (int d = 0; d < result.Hairs.Count; d++)
+        {
+            for (int t = 0; t < truth.Hairs.Count; t++)
+            {
+                double c = MatchCost(result.Hairs[d], truth.Hairs[t], tol);
+                if (!double.IsPositiveInfinity(c))
+                {
+                    pairs.Add((c, d, t));
+                }
+            }
+        }
+
+        var detOf = new int[truth.Hairs.Count];
+        var truthOf = new int[result.Hairs.Count];
+        Array.Fill(detOf, -1);
+        Array.Fill(truthOf, -1);
+        foreach (var (_, d, t) in pairs.OrderBy(p => p.Cost))
+        {
+            if (detOf[t] < 0 && truthOf[d] < 0)
+            {
+                detOf[t] = d;
+                truthOf[d] = t;
+            }
+        }
+
+        int missed = 0, merged = 0, falseDet = 0, split = 0, ruleTruthOnly = 0, ruleDetOnly = 0, flipped = 0, matched = 0;
+        var ratios = new List<double>();
+        for (int t = 0; t < truth.Hairs.Count; t++)
+        {
+            bool tc = SyntheticEdgeRule.Counts(truth, t, o);
+            int d = detOf[t];
+            if (d < 0)
+            {
+                if (tc)
+                {
+                    missed++;
+                    if (s_debug)
+                    {
+                        var tt = truth.Hairs[t];
+                        var dd = truth.HairDetails[t];
+                        double nearest = result.Hairs.Count == 0 ? double.NaN : result.Hairs.Min(h => Math.Min(SegmentDistance(h.Emergence, tt.Emergence, tt.Tip), SegmentDistance(h.Tip, tt.Emergence, tt.Tip)));
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"   miss seed {seed} hair {t} at ({tt.Emergence.X:F0},{tt.Emergence.Y:F0})->({tt.Tip.X:F0},{tt.Tip.Y:F0}) {dd.Kind} w {dd.WidthMicrometres:F0}um vis {dd.VisibleLengthPixels / truth.PixelsPerMillimetre * 1000:F0}um L* {dd.Lab.L:F0} nearest det end {nearest:F1}px"));
+                    }
+
+                    // Merged: a matched detection lies along this shaft (it took a neighbour's place).
+                    if (pairs.Any(p => p.T == t))
+                    {
+                        merged++;
+                    }
+                }
+
+                continue;
+            }
+
+            matched++;
+            bool dc = result.Hairs[d].CountedInDensity;
+            if (tc && !dc)
+            {
+                ruleTruthOnly++;
+            }
+            else if (dc && !tc)
+            {
+                ruleDetOnly++;
+            }
+
+            var th = truth.Hairs[t];
+            if (tc && Dist(result.Hairs[d].Emergence, th.Tip) < Dist(result.Hairs[d].Emergence, th.Emergence))
+            {
+                flipped++;
+                if (s_debug)
+                {
+                    var dd = truth.HairDetails[t];
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"   flip seed {seed} hair {t} at ({th.Emergence.X:F0},{th.Emergence.Y:F0})->({th.Tip.X:F0},{th.Tip.Y:F0}) {dd.Kind} vis {dd.VisibleLengthPixels / truth.PixelsPerMillimetre * 1000:F0}um cut {th.CutByFrameEdge} det cut {result.Hairs[d].CutByFrameEdge}"));
+                }
+            }
+
+            if (tc && result.Hairs[d].WidthPixels > 0)
+            {
+                ratios.Add(result.Hairs[d].WidthPixels / th.WidthPixels);
+            }
+        }
+
+        for (int d = 0; d < result.Hairs.Count; d++)
+        {
+            if (truthOf[d] < 0 && result.Hairs[d].CountedInDensity)
+            {
+                falseDet++;
+                if (pairs.Any(p => p.D == d))
+                {
+                    split++;
+                }
+            }
+        }
+
+        return new FrameStats(
+            seed, SyntheticEdgeRule.HairCount(truth, o), result.Density.HairCount,
+            SyntheticEdgeRule.FollicularUnitCount(truth, o), result.Density.FollicularUnitCount,
+            SyntheticEdgeRule.MeanWidthMicrometres(truth, o), result.Density.MeanShaftWidthMicrometres,
+            truth.SkinItaDegrees, result.Colour.IndividualTypologyAngleDegrees,
+            missed, merged, falseDet, split, ruleTruthOnly, ruleDetOnly, flipped, matched, ratios);
+    }
+
+    /// <summary>Full-size PNG: detections as in the manifest overlays (green outline, yellow axis, red
+    /// counted emergence, orange uncounted), truth emergence as blue rings (filled when the edge rule
+    /// counts it) and truth shafts as thin blue lines.</summary>
+    private static void WriteOverlay(Mat bgr, SyntheticGroundTruth truth, TrichoscopyResult result, string path, HairInstanceOptions o)
+    {
+        using var canvas = bgr.Clone();
+        Cv2.FindContours(result.HairMask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        Cv2.DrawContours(canvas, contours, -1, Scalar.Lime, 1);
+        for (int t = 0; t < truth.Hairs.Count; t++)
+        {
+            var h = truth.Hairs[t];
+            var e = new Point((int)h.Emergence.X, (int)h.Emergence.Y);
+            Cv2.Line(canvas, e, new Point((int)h.Tip.X, (int)h.Tip.Y), Scalar.Blue, 1);
+            Cv2.Circle(canvas, e, 6, Scalar.Blue, SyntheticEdgeRule.Counts(truth, t, o) ? -1 : 2);
+        }
+
+        foreach (var h in result.Hairs)
+        {
+            var e = new Point((int)h.Emergence.X, (int)h.Emergence.Y);
+            Cv2.Line(canvas, e, new Point((int)h.Tip.X, (int)h.Tip.Y), Scalar.Yellow, 1);
+            Cv2.Circle(canvas, e, 3, h.CountedInDensity ? Scalar.Red : Scalar.Orange, -1);
+        }
+
+        foreach (var u in result.FollicularUnits)
+        {
+            var c = new Point((int)u.Centre.X, (int)u.Centre.Y);
+            Cv2.Circle(canvas, c, 14, Scalar.Cyan, 1);
+            Cv2.PutText(canvas, u.HairIds.Count.ToString(CultureInfo.InvariantCulture), c + new Point(15, -6), HersheyFonts.HersheySimplex, 0.6, Scalar.Cyan, 1);
+        }
+
+        Cv2.ImWrite(path, canvas);
+    }
+}
