@@ -1,0 +1,85 @@
+using OpenCvSharp;
+using SmpVision.Pipeline.Imaging;
+using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Model;
+
+namespace SmpVision.Pipeline.Comparison;
+
+/// <summary>
+/// Before/after change of a trichoscopy pair measured in one common geometry: the after photo is
+/// resampled into the before photo's pixel grid and colour frame (<see cref="CommonGeometry"/>),
+/// the same hair detector runs on it, and <see cref="ChangeAnalysis"/> compares the two detections
+/// with an identity map over the area both photos analysed. Measures what
+/// <see cref="ChangeAnalysis"/> measures (hair and follicular-unit counts and densities with
+/// Poisson errors, paired matching, coverage, bald area, change map); the difference is that the
+/// detector's errors are now nearly the same on both visits and cancel in the change, as in
+/// within-subject longitudinal imaging (Reuter et al. 2012) and paired phototrichogram counting
+/// (Bokhari et al. 2022, DOMAIN.md). The per-photo analyses are left untouched.
+/// </summary>
+internal static class CommonGeometryComparison
+{
+    /// <param name="before">The before photo.</param>
+    /// <param name="beforeAnalysis">Its trichoscopy analysis (borrowed).</param>
+    /// <param name="beforeLabels">Optional 8UC1 region labels of the before photo.</param>
+    /// <param name="after">The after photo, in its own geometry.</param>
+    /// <param name="afterAnalysableMask">8UC1, the after photo's own analysable area (its geometry): overlays, rim and glare of the after photo stay excluded.</param>
+    /// <param name="afterLabels">Optional 8UC1 region labels of the after photo (its geometry); warped into the before geometry.</param>
+    /// <param name="registration">After-to-before registration; when refused, nothing is compared.</param>
+    /// <param name="trichoscopyOptions">Detector options (the same as the per-photo analysis).</param>
+    /// <param name="changeOptions">Change options.</param>
+    /// <param name="options">Resampling and colour options.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>The change (its <see cref="ChangeResult.Registration"/> is <paramref name="registration"/>).</returns>
+    public static ChangeResult CompareTrichoscopy(
+        ScalpImage before,
+        TrichoscopyResult beforeAnalysis,
+        Mat? beforeLabels,
+        ScalpImage after,
+        Mat afterAnalysableMask,
+        Mat? afterLabels,
+        RegistrationResult registration,
+        TrichoscopyOptions trichoscopyOptions,
+        ChangeOptions changeOptions,
+        CommonGeometryOptions options,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(beforeAnalysis);
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(afterAnalysableMask);
+        ArgumentNullException.ThrowIfNull(registration);
+        ArgumentNullException.ThrowIfNull(trichoscopyOptions);
+        ArgumentNullException.ThrowIfNull(changeOptions);
+        ArgumentNullException.ThrowIfNull(options);
+        var beforeSide = ComparisonSide.FromTrichoscopy(before, beforeAnalysis, beforeLabels);
+        if (!registration.Succeeded || registration.HomographyAfterToBefore is not { } h)
+        {
+            // ChangeAnalysis words the refusal; the after side is only validated there.
+            using var emptyHair = new Mat(after.HeightPixels, after.WidthPixels, MatType.CV_8UC1, Scalar.All(0));
+            return ChangeAnalysis.Compare(beforeSide, new ComparisonSide(after, afterAnalysableMask, emptyHair, [], []), registration, changeOptions, ct);
+        }
+
+        using var resampled = CommonGeometry.ResampleAfter(before, beforeAnalysis.AnalysableMask, after, h, options, ct);
+        ct.ThrowIfCancellationRequested();
+        // Same detector, same scale (the before photo's: the geometry is now the before photo's).
+        using var afterAnalysis = TrichoscopyAnalysis.Run(resampled.Image, beforeAnalysis.Scale, trichoscopyOptions, ct);
+        ct.ThrowIfCancellationRequested();
+
+        var size = new Size(before.WidthPixels, before.HeightPixels);
+        using var hMat = KnownWarp.ToMat(h);
+        using var afterMask = new Mat();
+        Cv2.WarpPerspective(afterAnalysableMask, afterMask, hMat, size, InterpolationFlags.Nearest, BorderTypes.Constant, Scalar.All(0));
+        Cv2.BitwiseAnd(afterMask, resampled.CoveredCore, afterMask);
+        Cv2.BitwiseAnd(afterMask, afterAnalysis.AnalysableMask, afterMask);
+        using var afterLabelsWarped = afterLabels is null ? null : new Mat();
+        if (afterLabels is not null)
+        {
+            Cv2.WarpPerspective(afterLabels, afterLabelsWarped!, hMat, size, InterpolationFlags.Nearest, BorderTypes.Constant, Scalar.All((byte)RegionClass.OffScalp));
+        }
+
+        var afterSide = ComparisonSide.FromTrichoscopy(resampled.Image, afterAnalysis, afterLabelsWarped) with { AnalysableMask = afterMask };
+        var identity = registration with { HomographyAfterToBefore = [1, 0, 0, 0, 1, 0, 0, 0, 1] };
+        var change = ChangeAnalysis.Compare(beforeSide, afterSide, identity, changeOptions, ct);
+        return change with { Registration = registration };
+    }
+}
