@@ -77,9 +77,44 @@ internal static class CommonGeometryComparison
             Cv2.WarpPerspective(afterLabels, afterLabelsWarped!, hMat, size, InterpolationFlags.Nearest, BorderTypes.Constant, Scalar.All((byte)RegionClass.OffScalp));
         }
 
-        var afterSide = ComparisonSide.FromTrichoscopy(resampled.Image, afterAnalysis, afterLabelsWarped) with { AnalysableMask = afterMask };
+        var (beforeHairs, afterHairs) = PairHairs(beforeAnalysis.Hairs, afterAnalysis.Hairs, ChangeAnalysis.MatchTolerancePixels(beforeAnalysis.Hairs, changeOptions));
+        beforeSide = beforeSide with { Hairs = beforeHairs, Units = UnitsHolding(beforeAnalysis.FollicularUnits, beforeHairs) };
+        var afterSide = new ComparisonSide(resampled.Image, afterMask, afterAnalysis.HairMask, afterHairs, UnitsHolding(afterAnalysis.FollicularUnits, afterHairs),
+            afterLabelsWarped, beforeAnalysis.Scale, Modality.Trichoscopy);
         var identity = registration with { HomographyAfterToBefore = [1, 0, 0, 0, 1, 0, 0, 0, 1] };
         var change = ChangeAnalysis.Compare(beforeSide, afterSide, identity, changeOptions, ct);
         return change with { Registration = registration };
+    }
+
+    /// <summary>
+    /// Decides which hairs each visit counts, as pairs. Both detections are on one pixel grid, so a
+    /// before hair and an after hair within the matching tolerance are the same hair; the pair is
+    /// counted on both visits when either detection saw its emergence (the edge-cut rule of
+    /// <see cref="HairInstance.CountedInDensity"/> flips on a few pixels of jitter), and the after
+    /// hair takes the before hair's end points, so the pair falls inside or outside a compared area
+    /// together. Unpaired hairs keep their own detection's rule. A hair present on both visits can
+    /// then only change the count if it is missed on one, which is the detector's real miss rate.
+    /// </summary>
+    internal static (List<HairInstance> Before, List<HairInstance> After) PairHairs(IReadOnlyList<HairInstance> before, IReadOnlyList<HairInstance> after, double tolerancePixels)
+    {
+        var beforeShafts = before.Select(x => new Shaft(x.Emergence, x.Tip)).ToList();
+        var afterShafts = after.Select(x => new Shaft(x.Emergence, x.Tip)).ToList();
+        var countBefore = before.Select(x => x.CountedInDensity).ToArray();
+        var countAfter = after.Select(x => x.CountedInDensity).ToArray();
+        var afterHairs = after.ToArray();
+        foreach (var (b, a) in ChangeAnalysis.MatchPairs(beforeShafts, afterShafts, tolerancePixels))
+        {
+            var counted = countBefore[b] || countAfter[a];
+            countBefore[b] = countAfter[a] = counted;
+            afterHairs[a] = afterHairs[a] with { Emergence = before[b].Emergence, Tip = before[b].Tip };
+        }
+
+        return (before.Where((_, i) => countBefore[i]).ToList(), afterHairs.Where((_, j) => countAfter[j]).ToList());
+    }
+
+    private static List<FollicularUnit> UnitsHolding(IReadOnlyList<FollicularUnit> units, List<HairInstance> hairs)
+    {
+        var ids = hairs.Select(h => h.Id).ToHashSet();
+        return units.Where(u => u.HairIds.Any(ids.Contains)).ToList();
     }
 }
