@@ -185,4 +185,56 @@ internal static class CommonGeometry
         Cv2.CvtColor(imageLab, image, ColorConversionCodes.Lab2BGR);
         return (gain, offset);
     }
+
+    /// <summary>
+    /// Mean absolute Laplacian of the grey image over <paramref name="mask"/>: the energy of fine
+    /// detail (shaft edges), which blur lowers monotonically.
+    /// </summary>
+    internal static double LaplacianEnergy(Mat grey, Mat mask)
+    {
+        using var laplacian = new Mat();
+        Cv2.Laplacian(grey, laplacian, MatType.CV_32F, ksize: 3);
+        Cv2.Absdiff(laplacian, Scalar.All(0), laplacian);
+        return Cv2.Mean(laplacian, mask).Val0;
+    }
+
+    /// <summary>
+    /// The Gaussian sigma (pixels) that brings the sharper of two images down to the other's
+    /// Laplacian energy over <paramref name="mask"/>, found by bisection (energy falls as sigma
+    /// grows). Returns which image to blur (true: <paramref name="first"/>) and the sigma; sigma 0
+    /// when they already match within 1%.
+    /// </summary>
+    internal static (bool BlurFirst, double SigmaPixels) SharpnessMatch(Mat first, Mat second, Mat mask, double maxSigmaPixels)
+    {
+        using var greyFirst = new Mat();
+        using var greySecond = new Mat();
+        Cv2.CvtColor(first, greyFirst, ColorConversionCodes.BGR2GRAY);
+        Cv2.CvtColor(second, greySecond, ColorConversionCodes.BGR2GRAY);
+        var energyFirst = LaplacianEnergy(greyFirst, mask);
+        var energySecond = LaplacianEnergy(greySecond, mask);
+        var blurFirst = energyFirst > energySecond;
+        var (sharp, target) = blurFirst ? (greyFirst, energySecond) : (greySecond, energyFirst);
+        if (Math.Abs(energyFirst - energySecond) <= 0.01 * Math.Max(energyFirst, energySecond))
+        {
+            return (blurFirst, 0);
+        }
+
+        double low = 0, high = maxSigmaPixels;
+        using var blurred = new Mat();
+        for (var iteration = 0; iteration < 10; iteration++)
+        {
+            var sigma = (low + high) / 2;
+            Cv2.GaussianBlur(sharp, blurred, new Size(0, 0), sigma);
+            if (LaplacianEnergy(blurred, mask) > target)
+            {
+                low = sigma;
+            }
+            else
+            {
+                high = sigma;
+            }
+        }
+
+        return (blurFirst, (low + high) / 2);
+    }
 }

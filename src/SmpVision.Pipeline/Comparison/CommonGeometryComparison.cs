@@ -26,8 +26,7 @@ internal static class CommonGeometryComparison
     /// <param name="afterLabels">Optional 8UC1 region labels of the after photo (its geometry); warped into the before geometry.</param>
     /// <param name="registration">After-to-before registration; when refused, nothing is compared.</param>
     /// <param name="trichoscopyOptions">Detector options (the same as the per-photo analysis).</param>
-    /// <param name="changeOptions">Change options.</param>
-    /// <param name="options">Resampling and colour options.</param>
+    /// <param name="changeOptions">Change options, with the resampling and colour options in <see cref="ChangeOptions.CommonGeometry"/>.</param>
     /// <param name="ct">Cancellation.</param>
     /// <returns>The change (its <see cref="ChangeResult.Registration"/> is <paramref name="registration"/>).</returns>
     public static ChangeResult CompareTrichoscopy(
@@ -40,7 +39,6 @@ internal static class CommonGeometryComparison
         RegistrationResult registration,
         TrichoscopyOptions trichoscopyOptions,
         ChangeOptions changeOptions,
-        CommonGeometryOptions options,
         CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(before);
@@ -50,7 +48,12 @@ internal static class CommonGeometryComparison
         ArgumentNullException.ThrowIfNull(registration);
         ArgumentNullException.ThrowIfNull(trichoscopyOptions);
         ArgumentNullException.ThrowIfNull(changeOptions);
-        ArgumentNullException.ThrowIfNull(options);
+        var errors = changeOptions.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid change options: " + string.Join(" ", errors), nameof(changeOptions));
+        }
+
         var beforeSide = ComparisonSide.FromTrichoscopy(before, beforeAnalysis, beforeLabels);
         if (!registration.Succeeded || registration.HomographyAfterToBefore is not { } h)
         {
@@ -59,11 +62,61 @@ internal static class CommonGeometryComparison
             return ChangeAnalysis.Compare(beforeSide, new ComparisonSide(after, afterAnalysableMask, emptyHair, [], []), registration, changeOptions, ct);
         }
 
+        var options = changeOptions.CommonGeometry;
         using var resampled = CommonGeometry.ResampleAfter(before, beforeAnalysis.AnalysableMask, after, h, options, ct);
         ct.ThrowIfCancellationRequested();
+
+        // One effective resolution for both visits: blur the sharper one (see CommonGeometryOptions.MatchSharpness).
+        TrichoscopyResult? blurredBeforeAnalysis = null;
+        try
+        {
+            if (options.MatchSharpness)
+            {
+                using var statsMask = new Mat();
+                Cv2.BitwiseAnd(beforeAnalysis.AnalysableMask, resampled.CoveredCore, statsMask);
+                if (Cv2.CountNonZero(statsMask) > 0)
+                {
+                    var (blurBefore, sigma) = CommonGeometry.SharpnessMatch(before.Bgr, resampled.Image.Bgr, statsMask, options.MaxMatchingBlurSigmaPixels);
+                    if (sigma > 0 && blurBefore)
+                    {
+                        var blurred = new Mat();
+                        Cv2.GaussianBlur(before.Bgr, blurred, new Size(0, 0), sigma);
+                        using var blurredBefore = ScalpImage.FromBgr(blurred, before.Info.Format);
+                        blurredBeforeAnalysis = TrichoscopyAnalysis.Run(blurredBefore, beforeAnalysis.Scale, trichoscopyOptions, ct);
+                    }
+                    else if (sigma > 0)
+                    {
+                        Cv2.GaussianBlur(resampled.Image.Bgr, resampled.Image.Bgr, new Size(0, 0), sigma);
+                    }
+                }
+            }
+
+            ct.ThrowIfCancellationRequested();
+            return CompareResampled(before, blurredBeforeAnalysis ?? beforeAnalysis, beforeLabels, resampled, afterAnalysableMask, afterLabels, h, registration, trichoscopyOptions, changeOptions, ct);
+        }
+        finally
+        {
+            blurredBeforeAnalysis?.Dispose();
+        }
+    }
+
+    private static ChangeResult CompareResampled(
+        ScalpImage before,
+        TrichoscopyResult beforeAnalysis,
+        Mat? beforeLabels,
+        ResampledAfter resampled,
+        Mat afterAnalysableMask,
+        Mat? afterLabels,
+        double[] h,
+        RegistrationResult registration,
+        TrichoscopyOptions trichoscopyOptions,
+        ChangeOptions changeOptions,
+        CancellationToken ct)
+    {
         // Same detector, same scale (the before photo's: the geometry is now the before photo's).
         using var afterAnalysis = TrichoscopyAnalysis.Run(resampled.Image, beforeAnalysis.Scale, trichoscopyOptions, ct);
         ct.ThrowIfCancellationRequested();
+        var beforeSide = ComparisonSide.FromTrichoscopy(before, beforeAnalysis, beforeLabels);
 
         var size = new Size(before.WidthPixels, before.HeightPixels);
         using var hMat = KnownWarp.ToMat(h);

@@ -42,12 +42,25 @@ public sealed record CommonGeometryOptions
     /// </summary>
     public int SeamMarginPixels { get; init; } = 8;
 
+    /// <summary>
+    /// Blur the sharper of the two images (Gaussian) until both have the same Laplacian energy over
+    /// the common area, so resampling blur (the after photo is interpolated, the before is not) or a
+    /// focus difference between visits does not make one detection miss faint shafts the other
+    /// finds: both visits are measured at one effective resolution, as longitudinal imaging
+    /// smooths both scans to a common resolution. Default true.
+    /// </summary>
+    public bool MatchSharpness { get; init; } = true;
+
+    /// <summary>Largest Gaussian sigma, pixels, used to match sharpness. Default 3 px (well past interpolation blur, about 0.5 px).</summary>
+    public double MaxMatchingBlurSigmaPixels { get; init; } = 3.0;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (!Enum.IsDefined(Kernel)) errors.Add("Kernel is not a known resampling kernel.");
         if (SeamMarginPixels < 0) errors.Add("SeamMarginPixels must not be negative.");
+        if (!(MaxMatchingBlurSigmaPixels > 0)) errors.Add("MaxMatchingBlurSigmaPixels must be positive.");
         return errors;
     }
 }

@@ -61,7 +61,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
         if (syntheticPairs > 0)
         {
-            return RunSynthetic(syntheticPairs, syntheticPpm, syntheticChange == "units", seed, options, perPhoto ? null : common, verbose);
+            return RunSynthetic(syntheticPairs, syntheticPpm, syntheticChange == "units", seed, options, perPhoto ? null : common, mapDir, verbose);
         }
 
         if (manifest is null || !File.Exists(manifest))
@@ -313,7 +313,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
         var registration = ImageRegistration.Register(beforeSide.ForRegistration(), afterSide.ForRegistration(), registrationOptions, CancellationToken.None);
         return common is null
             ? ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions(), CancellationToken.None)
-            : CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, null, after, afterMask, null, registration, trichoscopy, new ChangeOptions(), common, CancellationToken.None);
+            : CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, null, after, afterMask, null, registration, trichoscopy, new ChangeOptions { CommonGeometry = common }, CancellationToken.None);
     }
 
     /// <summary>
@@ -322,7 +322,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
     /// common area. Reports the truth over the same area, the change measured with the generator's
     /// true hairs, and the change measured with detected hairs.
     /// </summary>
-    private static int RunSynthetic(int pairs, double ppm, bool addUnits, int seed, RegistrationOptions options, CommonGeometryOptions? commonGeometry, bool verbose)
+    private static int RunSynthetic(int pairs, double ppm, bool addUnits, int seed, RegistrationOptions options, CommonGeometryOptions? commonGeometry, string? mapDir, bool verbose)
     {
         const int width = 1280, height = 1024;
         var area = SyntheticShape.Rectangle(0, 0, width / 2.0, height);
@@ -382,7 +382,13 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
                 var detected = commonGeometry is null
                     ? ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions { RenderChangeMap = false }, CancellationToken.None)
-                    : CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, labels, after, afterMask, null, registration, new TrichoscopyOptions(), new ChangeOptions { RenderChangeMap = false }, commonGeometry, CancellationToken.None);
+                    : CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, labels, after, afterMask, null, registration, new TrichoscopyOptions(), new ChangeOptions { RenderChangeMap = mapDir is not null, CommonGeometry = commonGeometry }, CancellationToken.None);
+                if (mapDir is not null && detected.ChangeMapPng is { } png)
+                {
+                    Directory.CreateDirectory(mapDir);
+                    File.WriteAllBytes(Path.Combine(mapDir, $"pair{i}_{(addUnits ? "units" : "hairs")}_change.png"), png);
+                    File.WriteAllBytes(Path.Combine(mapDir, $"pair{i}_{(addUnits ? "units" : "hairs")}_after.png"), pair.After.EncodedImage);
+                }
 
                 // The same comparison with the generator's true hairs (registration still estimated).
                 var trueBeforeSide = beforeSide with
