@@ -67,9 +67,11 @@ internal static class CommonGeometryComparison
         ct.ThrowIfCancellationRequested();
 
         // One effective resolution for both visits: blur the sharper one (see CommonGeometryOptions.MatchSharpness).
-        TrichoscopyResult? blurredBeforeAnalysis = null;
+        var owned = new List<IDisposable>();
         try
         {
+            var beforeImageUsed = before;
+            var beforeUsed = beforeAnalysis;
             if (options.MatchSharpness)
             {
                 using var statsMask = new Mat();
@@ -81,8 +83,10 @@ internal static class CommonGeometryComparison
                     {
                         var blurred = new Mat();
                         Cv2.GaussianBlur(before.Bgr, blurred, new Size(0, 0), sigma);
-                        using var blurredBefore = ScalpImage.FromBgr(blurred, before.Info.Format);
-                        blurredBeforeAnalysis = TrichoscopyAnalysis.Run(blurredBefore, beforeAnalysis.Scale, trichoscopyOptions, ct);
+                        beforeImageUsed = ScalpImage.FromBgr(blurred, before.Info.Format);
+                        owned.Add(beforeImageUsed);
+                        beforeUsed = TrichoscopyAnalysis.Run(beforeImageUsed, beforeAnalysis.Scale, trichoscopyOptions, ct);
+                        owned.Add(beforeUsed);
                     }
                     else if (sigma > 0)
                     {
@@ -92,11 +96,50 @@ internal static class CommonGeometryComparison
             }
 
             ct.ThrowIfCancellationRequested();
-            return CompareResampled(before, blurredBeforeAnalysis ?? beforeAnalysis, beforeLabels, resampled, afterAnalysableMask, afterLabels, h, registration, trichoscopyOptions, changeOptions, ct);
+            // Same detector, same scale (the before photo's: the geometry is now the before photo's).
+            var afterUsed = TrichoscopyAnalysis.Run(resampled.Image, beforeAnalysis.Scale, trichoscopyOptions, ct);
+            owned.Add(afterUsed);
+            if (options.ShareReferenceWidth)
+            {
+                // The detector reads a frame-wide single-shaft width and calls a region two
+                // overlapping shafts when it is wider than that; two visits reading slightly
+                // different widths flip that call on borderline shafts. Both visits get the larger
+                // of the two (as a floor, which the detector applies after measuring), so the call
+                // is made against one width; only the visit with the smaller reading is run again.
+                var sizingPpm = beforeAnalysis.Scale?.PixelsPerMillimetre ?? trichoscopyOptions.HairSegmentation.NominalPixelsPerMillimetre;
+                double widthBefore = beforeUsed.ReferenceShaftWidthPixels, widthAfter = afterUsed.ReferenceShaftWidthPixels;
+                if (Math.Abs(widthBefore - widthAfter) > 1e-3 * Math.Max(widthBefore, widthAfter))
+                {
+                    var shared = trichoscopyOptions with
+                    {
+                        HairInstances = trichoscopyOptions.HairInstances with
+                        {
+                            MinReferenceShaftWidthMicrometres = Math.Max(widthBefore, widthAfter) * 1000.0 / sizingPpm,
+                        },
+                    };
+                    ct.ThrowIfCancellationRequested();
+                    if (widthBefore < widthAfter)
+                    {
+                        beforeUsed = TrichoscopyAnalysis.Run(beforeImageUsed, beforeAnalysis.Scale, shared, ct);
+                        owned.Add(beforeUsed);
+                    }
+                    else
+                    {
+                        afterUsed = TrichoscopyAnalysis.Run(resampled.Image, beforeAnalysis.Scale, shared, ct);
+                        owned.Add(afterUsed);
+                    }
+                }
+            }
+
+            ct.ThrowIfCancellationRequested();
+            return CompareResampled(before, beforeUsed, beforeLabels, resampled, afterUsed, afterAnalysableMask, afterLabels, h, registration, changeOptions, ct);
         }
         finally
         {
-            blurredBeforeAnalysis?.Dispose();
+            foreach (var d in owned)
+            {
+                d.Dispose();
+            }
         }
     }
 
@@ -105,17 +148,14 @@ internal static class CommonGeometryComparison
         TrichoscopyResult beforeAnalysis,
         Mat? beforeLabels,
         ResampledAfter resampled,
+        TrichoscopyResult afterAnalysis,
         Mat afterAnalysableMask,
         Mat? afterLabels,
         double[] h,
         RegistrationResult registration,
-        TrichoscopyOptions trichoscopyOptions,
         ChangeOptions changeOptions,
         CancellationToken ct)
     {
-        // Same detector, same scale (the before photo's: the geometry is now the before photo's).
-        using var afterAnalysis = TrichoscopyAnalysis.Run(resampled.Image, beforeAnalysis.Scale, trichoscopyOptions, ct);
-        ct.ThrowIfCancellationRequested();
         var beforeSide = ComparisonSide.FromTrichoscopy(before, beforeAnalysis, beforeLabels);
 
         var size = new Size(before.WidthPixels, before.HeightPixels);
@@ -155,7 +195,9 @@ internal static class CommonGeometryComparison
         var countBefore = before.Select(x => x.CountedInDensity).ToArray();
         var countAfter = after.Select(x => x.CountedInDensity).ToArray();
         var afterHairs = after.ToArray();
-        foreach (var (b, a) in ChangeAnalysis.MatchPairs(beforeShafts, afterShafts, tolerancePixels))
+        var pairs = ChangeAnalysis.MatchPairs(beforeShafts, afterShafts, tolerancePixels);
+        pairs.AddRange(MatchOverlappingShafts(beforeShafts, afterShafts, pairs, tolerancePixels));
+        foreach (var (b, a) in pairs)
         {
             var counted = countBefore[b] || countAfter[a];
             countBefore[b] = countAfter[a] = counted;
@@ -163,6 +205,76 @@ internal static class CommonGeometryComparison
         }
 
         return (before.Where((_, i) => countBefore[i]).ToList(), afterHairs.Where((_, j) => countAfter[j]).ToList());
+    }
+
+    /// <summary>
+    /// Second pass for hairs the end-point match left unpaired: the same shaft detected with a
+    /// different extent (an end cut off by a neighbour, or emergence and tip read at other places)
+    /// still lies along the same line. Two shafts pair when both ends of the shorter lie within the
+    /// tolerance of the longer's segment; closest first, one to one.
+    /// </summary>
+    internal static List<(int Before, int After)> MatchOverlappingShafts(List<Shaft> before, List<Shaft> after, List<(int Before, int After)> matched, double tolerancePixels)
+    {
+        var usedB = new bool[before.Count];
+        var usedA = new bool[after.Count];
+        foreach (var (b, a) in matched)
+        {
+            usedB[b] = usedA[a] = true;
+        }
+
+        var candidates = new List<(double D, int B, int A)>();
+        for (var i = 0; i < before.Count; i++)
+        {
+            if (usedB[i])
+            {
+                continue;
+            }
+
+            for (var j = 0; j < after.Count; j++)
+            {
+                if (usedA[j])
+                {
+                    continue;
+                }
+
+                var d = OverlapDistance(before[i], after[j]);
+                if (d <= tolerancePixels)
+                {
+                    candidates.Add((d, i, j));
+                }
+            }
+        }
+
+        candidates.Sort((p, q) => p.D.CompareTo(q.D));
+        var pairs = new List<(int Before, int After)>();
+        foreach (var (_, b, a) in candidates)
+        {
+            if (!usedB[b] && !usedA[a])
+            {
+                usedB[b] = usedA[a] = true;
+                pairs.Add((b, a));
+            }
+        }
+
+        return pairs;
+    }
+
+    /// <summary>Largest distance from an end of the shorter shaft to the longer shaft's segment, pixels.</summary>
+    private static double OverlapDistance(Shaft a, Shaft b)
+    {
+        var (shorter, longer) = Length(a) <= Length(b) ? (a, b) : (b, a);
+        return Math.Max(PointToSegment(shorter.Emergence, longer), PointToSegment(shorter.Tip, longer));
+    }
+
+    private static double Length(Shaft s) => Math.Sqrt(((s.Tip.X - s.Emergence.X) * (s.Tip.X - s.Emergence.X)) + ((s.Tip.Y - s.Emergence.Y) * (s.Tip.Y - s.Emergence.Y)));
+
+    private static double PointToSegment(PointPixels p, Shaft s)
+    {
+        double dx = s.Tip.X - s.Emergence.X, dy = s.Tip.Y - s.Emergence.Y;
+        var length2 = (dx * dx) + (dy * dy);
+        var t = length2 > 0 ? Math.Clamp((((p.X - s.Emergence.X) * dx) + ((p.Y - s.Emergence.Y) * dy)) / length2, 0, 1) : 0;
+        double x = s.Emergence.X + (t * dx), y = s.Emergence.Y + (t * dy);
+        return Math.Sqrt(((p.X - x) * (p.X - x)) + ((p.Y - y) * (p.Y - y)));
     }
 
     private static List<FollicularUnit> UnitsHolding(IReadOnlyList<FollicularUnit> units, List<HairInstance> hairs)

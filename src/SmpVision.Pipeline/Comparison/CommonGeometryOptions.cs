@@ -54,6 +54,15 @@ public sealed record CommonGeometryOptions
     /// <summary>Largest Gaussian sigma, pixels, used to match sharpness. Default 3 px (well past interpolation blur, about 0.5 px).</summary>
     public double MaxMatchingBlurSigmaPixels { get; init; } = 3.0;
 
+    /// <summary>
+    /// Both visits' detections use one single-shaft reference width (the larger of the two
+    /// frames' readings): the detector calls a region two overlapping shafts when it is wider than
+    /// that reference, and a few percent of difference between visits flips the call on borderline
+    /// shafts (measured on the dev frames: the main residual after resampling). Costs one more
+    /// detection when the readings differ. Default true.
+    /// </summary>
+    public bool ShareReferenceWidth { get; init; } = true;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -20,7 +20,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 {
     public string Name => "eval-registration";
 
-    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs detect|annotations] [--map-dir DIR] [--verbose] [--method common|per-photo] [--kernel linear|cubic|lanczos] [--no-colour] | --synthetic-pairs N [--synthetic-ppm P] [--synthetic-change hairs|units]";
+    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs detect|annotations] [--map-dir DIR] [--verbose] [--only IMAGE] [--method common|per-photo] [--kernel linear|cubic|lanczos] [--no-colour] | --synthetic-pairs N [--synthetic-ppm P] [--synthetic-change hairs|units]";
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -36,6 +36,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
         var options = new RegistrationOptions();
         var common = new CommonGeometryOptions();
         var perPhoto = false;
+        string? only = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -50,6 +51,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 case "--synthetic-ppm": syntheticPpm = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--synthetic-change": syntheticChange = args[++i]; break;
                 case "--map-dir": mapDir = args[++i]; break;
+                case "--only": only = args[++i]; break;
                 case "--method": perPhoto = args[++i] == "per-photo"; break;
                 case "--kernel": common = common with { Kernel = Enum.Parse<ResamplingKernel>(args[++i], ignoreCase: true) }; break;
                 case "--no-colour": common = common with { NormaliseColour = false }; break;
@@ -95,6 +97,12 @@ public sealed class EvalRegistrationCommand : IToolCommand
         for (var i = 0; i < sample.Count; i++)
         {
             var row = sample[i];
+            if (only is not null && !row.Image.Contains(only, StringComparison.Ordinal))
+            {
+                // Keeps the frame's index, so its warp is the one the full run drew.
+                continue;
+            }
+
             var rng = new Random(seed * 7919 + i);
             var warp = new KnownWarp(
                 RotationDegrees: Uniform(rng, -20, 20),
