@@ -319,9 +319,16 @@ public sealed class EvalRegistrationCommand : IToolCommand
         }
 
         var registration = ImageRegistration.Register(beforeSide.ForRegistration(), afterSide.ForRegistration(), registrationOptions, CancellationToken.None);
-        return common is null
+        var sw = Stopwatch.StartNew();
+        var change = common is null
             ? ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions(), CancellationToken.None)
             : CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, null, after, afterMask, null, registration, trichoscopy, new ChangeOptions { CommonGeometry = common }, CancellationToken.None);
+        if (verbose)
+        {
+            Console.WriteLine($"  change measured in {sw.Elapsed.TotalSeconds:F2} s ({(common is null ? "per-photo" : "common geometry")})");
+        }
+
+        return change;
     }
 
     /// <summary>
