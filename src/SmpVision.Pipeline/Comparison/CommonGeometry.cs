@@ -193,9 +193,11 @@ internal static class CommonGeometry
     internal static double LaplacianEnergy(Mat grey, Mat mask)
     {
         using var laplacian = new Mat();
-        Cv2.Laplacian(grey, laplacian, MatType.CV_32F, ksize: 3);
-        Cv2.Absdiff(laplacian, Scalar.All(0), laplacian);
-        return Cv2.Mean(laplacian, mask).Val0;
+        using var magnitude = new Mat();
+        Cv2.Laplacian(grey, laplacian, MatType.CV_16S, ksize: 3);
+        // |Laplacian| of 8-bit grey with a 3x3 kernel is at most 1020: a quarter fits 8 bits unsaturated.
+        Cv2.ConvertScaleAbs(laplacian, magnitude, 0.25);
+        return 4.0 * Cv2.Mean(magnitude, mask).Val0;
     }
 
     /// <summary>
