@@ -103,7 +103,12 @@ public sealed class ScalpAnalyzer
         }
 
         var options = _options.Change with { RenderChangeMap = changeMap };
-        var change = clock.Run("change", () => ChangeAnalysis.Compare(beforeSide, afterSide, registration, options, cancellationToken));
+        // Trichoscopy: the change is measured with the after photo resampled into the before
+        // photo's geometry and colour and detected again, so detector error cancels between visits;
+        // the per-photo analyses above are still what the response reports for each photo.
+        var change = before.Trichoscopy is { } beforeTrichoscopy && after.Trichoscopy is { } afterTrichoscopy
+            ? clock.Run("change", () => CommonGeometryComparison.CompareTrichoscopy(before.Image, beforeTrichoscopy, before.Regions.Labels, after.Image, afterTrichoscopy.AnalysableMask, after.Regions.Labels, registration, _options.Trichoscopy, options, cancellationToken))
+            : clock.Run("change", () => ChangeAnalysis.Compare(beforeSide, afterSide, registration, options, cancellationToken));
         return new ComparisonAnalysisResult(before.Result, after.Result, change, [.. registration.Warnings, .. change.Warnings], clock.Timings);
     }
 

@@ -233,9 +233,12 @@ internal static class ChangeAnalysis
         distance.ConvertTo(dst, MatType.CV_8UC1);
     }
 
-    private static double MatchTolerancePixels(ComparisonSide before, ChangeOptions options)
+    private static double MatchTolerancePixels(ComparisonSide before, ChangeOptions options) => MatchTolerancePixels(before.Hairs, options);
+
+    /// <summary>Hair-matching distance: <see cref="ChangeOptions.HairMatchToleranceWidths"/> median shaft widths of these hairs, at least the minimum.</summary>
+    internal static double MatchTolerancePixels(IEnumerable<Measurement.HairInstance> hairs, ChangeOptions options)
     {
-        var widths = before.Hairs.Select(x => x.WidthPixels).Where(w => w > 0).ToList();
+        var widths = hairs.Select(x => x.WidthPixels).Where(w => w > 0).ToList();
         var medianWidth = widths.Count > 0 ? ImageRegistration.Median(widths) : 0;
         return Math.Max(options.MinHairMatchTolerancePixels, options.HairMatchToleranceWidths * medianWidth);
     }
@@ -324,6 +327,26 @@ internal static class ChangeAnalysis
     internal static (HairMatchSummary Summary, List<Shaft> Lost, List<Shaft> Gained) MatchWithUnmatched(
         List<Shaft> before, List<Shaft> after, double tolerancePixels, double significanceZ)
     {
+        var matchedPairs = MatchPairs(before, after, tolerancePixels);
+        var usedB = new bool[before.Count];
+        var usedA = new bool[after.Count];
+        foreach (var (b, a) in matchedPairs)
+        {
+            usedB[b] = usedA[a] = true;
+        }
+
+        var matched = matchedPairs.Count;
+        var lost = before.Count - matched;
+        var gained = after.Count - matched;
+        var se = Math.Sqrt(lost + gained);
+        var z = se > 0 ? (gained - lost) / se : 0;
+        var summary = new HairMatchSummary(matched, lost, gained, tolerancePixels, z, Significance(z, significanceZ));
+        return (summary, before.Where((_, i) => !usedB[i]).ToList(), after.Where((_, j) => !usedA[j]).ToList());
+    }
+
+    /// <summary>Greedy one-to-one matching by increasing distance; returns (before index, after index) pairs.</summary>
+    internal static List<(int Before, int After)> MatchPairs(List<Shaft> before, List<Shaft> after, double tolerancePixels)
+    {
         var pairs = new List<(double D, int B, int A)>();
         var t2 = tolerancePixels * tolerancePixels;
         for (var i = 0; i < before.Count; i++)
@@ -341,22 +364,17 @@ internal static class ChangeAnalysis
         pairs.Sort((p, q) => p.D.CompareTo(q.D));
         var usedB = new bool[before.Count];
         var usedA = new bool[after.Count];
-        var matched = 0;
+        var matched = new List<(int Before, int After)>();
         foreach (var (_, b, a) in pairs)
         {
             if (!usedB[b] && !usedA[a])
             {
                 usedB[b] = usedA[a] = true;
-                matched++;
+                matched.Add((b, a));
             }
         }
 
-        var lost = before.Count - matched;
-        var gained = after.Count - matched;
-        var se = Math.Sqrt(lost + gained);
-        var z = se > 0 ? (gained - lost) / se : 0;
-        var summary = new HairMatchSummary(matched, lost, gained, tolerancePixels, z, Significance(z, significanceZ));
-        return (summary, before.Where((_, i) => !usedB[i]).ToList(), after.Where((_, j) => !usedA[j]).ToList());
+        return matched;
     }
 }
 

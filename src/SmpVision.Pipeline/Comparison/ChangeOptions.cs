@@ -43,6 +43,13 @@ public sealed record ChangeOptions
     /// <summary>Warn when the registration's median inlier residual exceeds this, pixels. Default 2.</summary>
     public double MaxResidualPixels { get; init; } = 2.0;
 
+    /// <summary>
+    /// How a trichoscopy pair is brought into one geometry and colour frame before both visits are
+    /// measured by the same detector (<see cref="CommonGeometryComparison"/>). Default: cubic
+    /// resampling, L*a*b* mean/std matching, uncovered pixels filled from the before photo, 8 px seam.
+    /// </summary>
+    public CommonGeometryOptions CommonGeometry { get; init; } = new();
+
     /// <summary>Render the change-map PNG. Default true.</summary>
     public bool RenderChangeMap { get; init; } = true;
 
@@ -58,6 +65,8 @@ public sealed record ChangeOptions
         if (MinCommonAreaFraction is < 0 or > 1) errors.Add("MinCommonAreaFraction must be in [0, 1].");
         if (LowCountHairs < 0) errors.Add("LowCountHairs must not be negative.");
         if (MaxResidualPixels <= 0) errors.Add("MaxResidualPixels must be positive.");
+        if (CommonGeometry is null) errors.Add("CommonGeometry must be set.");
+        else errors.AddRange(CommonGeometry.Validate().Select(e => "CommonGeometry." + e));
         return errors;
     }
 }

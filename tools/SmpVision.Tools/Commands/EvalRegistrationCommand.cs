@@ -20,7 +20,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 {
     public string Name => "eval-registration";
 
-    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs detect|annotations] [--map-dir DIR] [--verbose] | --synthetic-pairs N [--synthetic-ppm P] [--synthetic-change hairs|units]";
+    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs detect|annotations] [--map-dir DIR] [--verbose] [--only IMAGE] [--method common|per-photo] [--kernel linear|cubic|lanczos] [--no-colour] | --synthetic-pairs N [--synthetic-ppm P] [--synthetic-change hairs|units]";
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -34,6 +34,9 @@ public sealed class EvalRegistrationCommand : IToolCommand
         var syntheticChange = "hairs";
         string? mapDir = null;
         var options = new RegistrationOptions();
+        var common = new CommonGeometryOptions();
+        var perPhoto = false;
+        string? only = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -48,6 +51,10 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 case "--synthetic-ppm": syntheticPpm = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--synthetic-change": syntheticChange = args[++i]; break;
                 case "--map-dir": mapDir = args[++i]; break;
+                case "--only": only = args[++i]; break;
+                case "--method": perPhoto = args[++i] == "per-photo"; break;
+                case "--kernel": common = common with { Kernel = Enum.Parse<ResamplingKernel>(args[++i], ignoreCase: true) }; break;
+                case "--no-colour": common = common with { NormaliseColour = false }; break;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: {Usage}");
                     return 2;
@@ -56,7 +63,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
         if (syntheticPairs > 0)
         {
-            return RunSynthetic(syntheticPairs, syntheticPpm, syntheticChange == "units", seed, options, verbose);
+            return RunSynthetic(syntheticPairs, syntheticPpm, syntheticChange == "units", seed, options, perPhoto ? null : common, mapDir, verbose);
         }
 
         if (manifest is null || !File.Exists(manifest))
@@ -90,6 +97,12 @@ public sealed class EvalRegistrationCommand : IToolCommand
         for (var i = 0; i < sample.Count; i++)
         {
             var row = sample[i];
+            if (only is not null && !row.Image.Contains(only, StringComparison.Ordinal))
+            {
+                // Keeps the frame's index, so its warp is the one the full run drew.
+                continue;
+            }
+
             var rng = new Random(seed * 7919 + i);
             var warp = new KnownWarp(
                 RotationDegrees: Uniform(rng, -20, 20),
@@ -129,7 +142,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 }
                 else if (result.Succeeded && detect)
                 {
-                    change = CompareDetected(before, after, valid, row.PixelsPerMillimetre, options, verbose);
+                    change = CompareDetected(before, after, valid, row.PixelsPerMillimetre, options, perPhoto ? null : common, verbose);
                 }
 
                 if (change is not null)
@@ -286,9 +299,11 @@ public sealed class EvalRegistrationCommand : IToolCommand
     /// <summary>
     /// End to end on a real frame: hair detection on the before photo and on its warped copy
     /// (its analysable mask also limited to the warped frame), registration with the detected
-    /// masks, change over the common area. The truth is no change.
+    /// masks, change over the common area: measured in the common geometry (after resampled into
+    /// the before photo, the production path), or with <paramref name="common"/> null from the two
+    /// per-photo detections. The truth is no change.
     /// </summary>
-    private static ChangeResult CompareDetected(ScalpImage before, ScalpImage after, Mat afterValid, double? pixelsPerMillimetre, RegistrationOptions registrationOptions, bool verbose)
+    private static ChangeResult CompareDetected(ScalpImage before, ScalpImage after, Mat afterValid, double? pixelsPerMillimetre, RegistrationOptions registrationOptions, CommonGeometryOptions? common, bool verbose)
     {
         var scale = pixelsPerMillimetre is { } ppm ? new Scale(ppm, ScaleSource.Request, 0.15, "manifest") : null;
         var trichoscopy = new TrichoscopyOptions();
@@ -304,7 +319,16 @@ public sealed class EvalRegistrationCommand : IToolCommand
         }
 
         var registration = ImageRegistration.Register(beforeSide.ForRegistration(), afterSide.ForRegistration(), registrationOptions, CancellationToken.None);
-        return ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions(), CancellationToken.None);
+        var sw = Stopwatch.StartNew();
+        var change = common is null
+            ? ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions(), CancellationToken.None)
+            : CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, null, after, afterMask, null, registration, trichoscopy, new ChangeOptions { CommonGeometry = common }, CancellationToken.None);
+        if (verbose)
+        {
+            Console.WriteLine($"  change measured in {sw.Elapsed.TotalSeconds:F2} s ({(common is null ? "per-photo" : "common geometry")})");
+        }
+
+        return change;
     }
 
     /// <summary>
@@ -313,7 +337,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
     /// common area. Reports the truth over the same area, the change measured with the generator's
     /// true hairs, and the change measured with detected hairs.
     /// </summary>
-    private static int RunSynthetic(int pairs, double ppm, bool addUnits, int seed, RegistrationOptions options, bool verbose)
+    private static int RunSynthetic(int pairs, double ppm, bool addUnits, int seed, RegistrationOptions options, CommonGeometryOptions? commonGeometry, string? mapDir, bool verbose)
     {
         const int width = 1280, height = 1024;
         var area = SyntheticShape.Rectangle(0, 0, width / 2.0, height);
@@ -371,7 +395,15 @@ public sealed class EvalRegistrationCommand : IToolCommand
                     continue;
                 }
 
-                var detected = ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions { RenderChangeMap = false }, CancellationToken.None);
+                var detected = commonGeometry is null
+                    ? ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions { RenderChangeMap = false }, CancellationToken.None)
+                    : CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, labels, after, afterMask, null, registration, new TrichoscopyOptions(), new ChangeOptions { RenderChangeMap = mapDir is not null, CommonGeometry = commonGeometry }, CancellationToken.None);
+                if (mapDir is not null && detected.ChangeMapPng is { } png)
+                {
+                    Directory.CreateDirectory(mapDir);
+                    File.WriteAllBytes(Path.Combine(mapDir, $"pair{i}_{(addUnits ? "units" : "hairs")}_change.png"), png);
+                    File.WriteAllBytes(Path.Combine(mapDir, $"pair{i}_{(addUnits ? "units" : "hairs")}_after.png"), pair.After.EncodedImage);
+                }
 
                 // The same comparison with the generator's true hairs (registration still estimated).
                 var trueBeforeSide = beforeSide with
