@@ -35,3 +35,39 @@ public sealed class PipelineNativeMemoryTests
         NativeLeakGuard.AssertNoLeak(() => Analyzer.Compare(frame.EncodedImage, frame.EncodedImage, request, null, changeMap: true, CancellationToken.None));
     }
 }
+
+/// <summary>The guard itself: a body that leaves one 1280x1024 mask undisposed per run must fail it.</summary>
+[Collection(NonParallelCollection.Name)]
+public sealed class NativeLeakGuardTests
+{
+    [Fact]
+    public void A_mask_left_undisposed_every_run_fails_the_guard()
+    {
+        var leaked = new List<OpenCvSharp.Mat>();
+        try
+        {
+            var failure = Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => NativeLeakGuard.AssertNoLeak(() =>
+            {
+                var mask = new OpenCvSharp.Mat(1024, 1280, OpenCvSharp.MatType.CV_8UC1, OpenCvSharp.Scalar.All(255));
+                leaked.Add(mask);
+            }));
+            Assert.Contains("grew in every window", failure.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var mask in leaked)
+            {
+                mask.Dispose();
+            }
+        }
+    }
+
+    [Fact]
+    public void A_body_that_disposes_what_it_allocates_passes_the_guard()
+    {
+        NativeLeakGuard.AssertNoLeak(() =>
+        {
+            using var mask = new OpenCvSharp.Mat(1024, 1280, OpenCvSharp.MatType.CV_8UC1, OpenCvSharp.Scalar.All(255));
+        });
+    }
+}
