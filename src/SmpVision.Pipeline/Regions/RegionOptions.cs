@@ -200,6 +200,17 @@ public sealed record RegionOptions
     public double PunctateMinRoundness { get; init; } = 0.5;
 
     /// <summary>
+    /// Largest fine texture (std of L* minus its blur at a third of the colour window, ~0.05 mm)
+    /// in a punctate disc's core, relative to the frame's median over the analysable scalp.
+    /// Default 1.0: the core of a generated punch (skin texture a quarter of normal) measured
+    /// 0.67-1.2x at 50 px/mm, because shafts of neighbouring hairs cross it and their blurred
+    /// margins outside the hair mask add texture; pale off-colour blotches of normal skin measured
+    /// 1.17-1.64x. Weak evidence on its own: colour, size, roundness, no follicle inside and the
+    /// number of discs carry the decision.
+    /// </summary>
+    public double PunctateMaxRelativeFineTexture { get; init; } = 1.0;
+
+    /// <summary>
     /// Discs needed in one frame before punctate discs are accepted at the plain scar colour
     /// threshold. Default 2: FUE leaves many punches scattered over the donor area, while one pale
     /// disc alone may be a skin fleck or a reflection.
@@ -257,6 +268,7 @@ public sealed record RegionOptions
         Positive(PlugMaxDiameterMillimetres, nameof(PlugMaxDiameterMillimetres));
         Positive(PunctateMinDiameterMillimetres, nameof(PunctateMinDiameterMillimetres));
         Positive(PunctateMinRoundness, nameof(PunctateMinRoundness));
+        Positive(PunctateMaxRelativeFineTexture, nameof(PunctateMaxRelativeFineTexture));
         Positive(PunctateLoneDiscColourFactor, nameof(PunctateLoneDiscColourFactor));
         if (PunctateMinDiscsInField < 1)
         {

@@ -842,11 +842,27 @@ internal static class RegionSegmentation
             using var cells = new Mat();
             KeepComponentsTouching(extent, core, cells);
             RemoveComponentsSmallerThan(cells, minScarCells);
-            if (options.DetectPunctateScars && scale is not null && refT > 0)
+            if (options.DetectPunctateScars && scale is not null)
             {
                 using var skinGrid = ToGrid(w, grid);
                 using var follicleCells = OccupancyGrid(null, hairs, units, grid, cell);
-                using var discs = PunctateDiscs(deV, GridValues<float>(skinGrid), gTV, refT, follicleCells, grid, cell, scale, options);
+                // Smoothness of a punch is judged on fine texture (L* minus its blur at a third of
+                // the colour window, ~0.05 mm: the flakes and openings of skin, under a punch's
+                // edge ramp): a punch is only ~3 colour windows in radius, and its own edge step
+                // kept the window std at its centre near that of normal skin (generated FUE frames
+                // at 50 px/mm: core 1.1-1.8x normal skin), so the area detector's texture test
+                // cannot see a punch as smooth.
+                using var lBlur = new Mat();
+                Cv2.GaussianBlur(ch[0], lBlur, new Size(0, 0), Math.Max(0.7, sigma / 3));
+                using var highPass = new Mat();
+                Cv2.Subtract(ch[0], lBlur, highPass);
+                Cv2.Multiply(highPass, highPass, highPass);
+                using var fineVariance = WeightedMean(highPass, skinSmall, w, coarse, sigmaCoarse);
+                Cv2.Max(fineVariance, Scalar.All(0), fineVariance);
+                Cv2.Sqrt(fineVariance, fineVariance);
+                using var gFine = ToGrid(fineVariance, grid);
+                var refFine = MedianOver(gFine, normal);
+                using var discs = PunctateDiscs(deV, GridValues<float>(skinGrid), GridValues<float>(gFine), refFine, follicleCells, grid, cell, scale, options);
                 Cv2.BitwiseOr(cells, discs, cells);
             }
 
@@ -874,8 +890,8 @@ internal static class RegionSegmentation
     /// surface at least <see cref="RegionOptions.ScarMinColourDifference"/>) of an FUE punch's
     /// size (equivalent diameter <see cref="RegionOptions.PunctateMinDiameterMillimetres"/> to
     /// <see cref="RegionOptions.PunctateMaxDiameterMillimetres"/>; punches ~0.8-1.0 mm, practice),
-    /// round, smooth (median texture under <see cref="RegionOptions.ScarMaxRelativeTexture"/> of
-    /// normal skin) and with no follicle (hair emergence or FU centre) inside. Unlike the area
+    /// round, smooth (median fine texture of its core at most <see cref="RegionOptions.PunctateMaxRelativeFineTexture"/>
+    /// of the scalp's) and with no follicle (hair emergence or FU centre) inside. Unlike the area
     /// detector, shafts may cross them: a punch sits among hair-bearing scalp and the shafts of
     /// its neighbours lie over it, so cells with shaft pixels were never scar cores there.
     /// Evidence from the field: with at least <see cref="RegionOptions.PunctateMinDiscsInField"/>
@@ -920,6 +936,9 @@ internal static class RegionSegmentation
 
         var ccV = GridValues<int>(cc);
         var innerV = GridValues<byte>(inner);
+        using var dist = new Mat();
+        Cv2.DistanceTransform(cand, dist, DistanceTypes.L2, DistanceTransformMasks.Mask3);
+        var distV = GridValues<float>(dist);
         var follV = GridValues<byte>(follicleCells);
         var points = new List<Point>[n];
         var hasFollicle = new bool[n];
@@ -963,8 +982,13 @@ internal static class RegionSegmentation
 
             Cv2.MinEnclosingCircle(list, out _, out var radius);
             var roundness = list.Count / (Math.PI * Math.Pow(radius + 0.5, 2));
-            var texture = list.Select(p => gTV[(p.Y * cols) + p.X]).OrderBy(v => v).ElementAt(list.Count / 2);
-            if (roundness < options.PunctateMinRoundness || texture > options.ScarMaxRelativeTexture * refT)
+            // Texture in the disc's core only: a punch is a few colour windows across, and the
+            // colour step at its edge reads as texture out to ~2 windows inside it (generated
+            // FUE frames at 50 px/mm: median over the disc 2.5x normal skin, core under 0.5x).
+            var maxDistance = list.Max(p => distV[(p.Y * cols) + p.X]);
+            var core = list.Where(p => distV[(p.Y * cols) + p.X] >= 0.6f * maxDistance).Select(p => gTV[(p.Y * cols) + p.X]).OrderBy(v => v).ToList();
+            var texture = core[core.Count / 2];
+            if (!(refT > 0) || roundness < options.PunctateMinRoundness || texture > options.PunctateMaxRelativeFineTexture * refT)
             {
                 continue;
             }
