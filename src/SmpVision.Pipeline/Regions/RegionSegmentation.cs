@@ -1006,9 +1006,15 @@ internal static class RegionSegmentation
                 continue;
             }
 
+            // Cells holding a follicle on the disc's blurred rim stay scalp, so that the follicle
+            // still counts in the density field (removing the rim follicles drew thinning around
+            // discs near a thinning edge in generated FUE frames).
             foreach (var p in points[id])
             {
-                resultV[(p.Y * cols) + p.X] = 255;
+                if (follV[(p.Y * cols) + p.X] == 0)
+                {
+                    resultV[(p.Y * cols) + p.X] = 255;
+                }
             }
         }
 
