@@ -15,6 +15,9 @@ namespace SmpVision.Pipeline.Regions;
 /// off-colour (CIE76 &gt;= 6 against a robust quadratic fit of the frame's skin colour, so that
 /// lighting and vignetting are not scars), grown by colour hysteresis, shape-classified into
 /// <see cref="ScarKind"/> (DOMAIN.md, Scars). Scar area is excluded from the density field.</item>
+/// <item>Punctate (FUE punch) scars, with a scale: round off-colour discs of 0.5-1.5 mm without
+/// follicles inside, smooth on fine texture, which shafts of neighbouring hairs may cross; two
+/// or more per frame, or one far off-colour (<see cref="PunctateDiscs"/>).</item>
 /// <item>Local density: Gaussian kernel density of FU centres (or hair emergence points) over
 /// the analysable, non-scar mask (normalised convolution, so frame and overlay edges do not read
 /// as loss); the kernel holds ~25 follicles at the reference (20% Poisson error, under the 22%
