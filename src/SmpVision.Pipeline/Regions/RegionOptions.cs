@@ -179,6 +179,52 @@ public sealed record RegionOptions
     public double PunctateMaxDiameterMillimetres { get; init; } = 1.5;
 
     /// <summary>
+    /// Whether the punctate (FUE punch) scar detector runs (needs a scale). Default true. It looks
+    /// for small round off-colour discs without follicles inside, whose shafts from neighbouring
+    /// follicles may still cross them, which the area detector (hair-free smooth cells) misses.
+    /// </summary>
+    public bool DetectPunctateScars { get; init; } = true;
+
+    /// <summary>
+    /// Smallest equivalent diameter of a punctate disc, in millimetres. Default 0.5 mm: the
+    /// smallest scar kept (<see cref="ScarMinAreaSquareMillimetres"/>), under the ~0.8-1.0 mm of
+    /// an FUE punch (practice; not in DOMAIN.md), so that a disc whose edge blends is still found.
+    /// The largest is <see cref="PunctateMaxDiameterMillimetres"/>.
+    /// </summary>
+    public double PunctateMinDiameterMillimetres { get; init; } = 0.5;
+
+    /// <summary>
+    /// Smallest roundness of a punctate disc: its area over the area of its minimum enclosing
+    /// circle (1 for a disc, ~0.25 for a 4:1 streak). Default 0.5.
+    /// </summary>
+    public double PunctateMinRoundness { get; init; } = 0.5;
+
+    /// <summary>
+    /// Largest fine texture (std of L* minus its blur at a third of the colour window, ~0.05 mm)
+    /// in a punctate disc's core, relative to the frame's median over the analysable scalp.
+    /// Default 1.0: the core of a generated punch (skin texture a quarter of normal) measured
+    /// 0.67-1.2x at 50 px/mm, because shafts of neighbouring hairs cross it and their blurred
+    /// margins outside the hair mask add texture; pale off-colour blotches of normal skin measured
+    /// 1.17-1.64x. Weak evidence on its own: colour, size, roundness, no follicle inside and the
+    /// number of discs carry the decision.
+    /// </summary>
+    public double PunctateMaxRelativeFineTexture { get; init; } = 1.0;
+
+    /// <summary>
+    /// Discs needed in one frame before punctate discs are accepted at the plain scar colour
+    /// threshold. Default 2: FUE leaves many punches scattered over the donor area, while one pale
+    /// disc alone may be a skin fleck or a reflection.
+    /// </summary>
+    public int PunctateMinDiscsInField { get; init; } = 2;
+
+    /// <summary>
+    /// A lone disc (fewer than <see cref="PunctateMinDiscsInField"/> in the frame) is kept only
+    /// when its median colour difference is at least this multiple of
+    /// <see cref="ScarMinColourDifference"/>. Default 1.5 (a 70x frame holds one or two punches).
+    /// </summary>
+    public double PunctateLoneDiscColourFactor { get; init; } = 1.5;
+
+    /// <summary>
     /// Equivalent diameter in millimetres at or below which a round scar is a plug scar; larger
     /// round scars are surgical/traumatic. Default 6 mm (practice, as above).
     /// </summary>
@@ -220,6 +266,20 @@ public sealed record RegionOptions
         Positive(MinRegionAreaFractionWithoutScale, nameof(MinRegionAreaFractionWithoutScale));
         Positive(PunctateMaxDiameterMillimetres, nameof(PunctateMaxDiameterMillimetres));
         Positive(PlugMaxDiameterMillimetres, nameof(PlugMaxDiameterMillimetres));
+        Positive(PunctateMinDiameterMillimetres, nameof(PunctateMinDiameterMillimetres));
+        Positive(PunctateMinRoundness, nameof(PunctateMinRoundness));
+        Positive(PunctateMaxRelativeFineTexture, nameof(PunctateMaxRelativeFineTexture));
+        Positive(PunctateLoneDiscColourFactor, nameof(PunctateLoneDiscColourFactor));
+        if (PunctateMinDiscsInField < 1)
+        {
+            errors.Add($"{nameof(PunctateMinDiscsInField)} must be at least 1.");
+        }
+
+        if (PunctateMinDiameterMillimetres >= PunctateMaxDiameterMillimetres)
+        {
+            errors.Add($"{nameof(PunctateMinDiameterMillimetres)} must be under {nameof(PunctateMaxDiameterMillimetres)}.");
+        }
+
         Positive(PolygonTolerancePixels, nameof(PolygonTolerancePixels));
         if (!(ThinningBelowRelativeDensity > 0 && ThinningBelowRelativeDensity < 1))
         {

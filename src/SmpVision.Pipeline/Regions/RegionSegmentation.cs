@@ -15,6 +15,9 @@ namespace SmpVision.Pipeline.Regions;
 /// off-colour (CIE76 &gt;= 6 against a robust quadratic fit of the frame's skin colour, so that
 /// lighting and vignetting are not scars), grown by colour hysteresis, shape-classified into
 /// <see cref="ScarKind"/> (DOMAIN.md, Scars). Scar area is excluded from the density field.</item>
+/// <item>Punctate (FUE punch) scars, with a scale: round off-colour discs of 0.5-1.5 mm without
+/// follicles inside, smooth on fine texture, which shafts of neighbouring hairs may cross; two
+/// or more per frame, or one far off-colour (<see cref="PunctateDiscs"/>).</item>
 /// <item>Local density: Gaussian kernel density of FU centres (or hair emergence points) over
 /// the analysable, non-scar mask (normalised convolution, so frame and overlay edges do not read
 /// as loss); the kernel holds ~25 follicles at the reference (20% Poisson error, under the 22%
@@ -753,21 +756,23 @@ internal static class RegionSegmentation
             var fitAV = GridValues<float>(fitA);
             var fitBV = GridValues<float>(fitB);
             var coreV = new byte[rows * cols];
+            var deV = new float[rows * cols];
             double sumL = 0, sumA = 0, sumB = 0;
             var coreCells = 0;
             for (var y = 0; y < rows; y++)
             {
                 for (var x = 0; x < cols; x++)
                 {
+                    var dl = gLV[(y * cols) + x] - fitLV[(y * cols) + x];
+                    var da = gAV[(y * cols) + x] - fitAV[(y * cols) + x];
+                    var db = gBV[(y * cols) + x] - fitBV[(y * cols) + x];
+                    var de = Math.Sqrt((dl * dl) + (da * da) + (db * db));
+                    deV[(y * cols) + x] = (float)de;
                     if (occupiedV[(y * cols) + x] != 0)
                     {
                         continue;
                     }
 
-                    var dl = gLV[(y * cols) + x] - fitLV[(y * cols) + x];
-                    var da = gAV[(y * cols) + x] - fitAV[(y * cols) + x];
-                    var db = gBV[(y * cols) + x] - fitBV[(y * cols) + x];
-                    var de = Math.Sqrt((dl * dl) + (da * da) + (db * db));
                     var smooth = refT > 0 && gTV[(y * cols) + x] <= options.ScarMaxRelativeTexture * refT;
                     if (de >= options.ScarMinColourDifference && smooth)
                     {
@@ -840,6 +845,30 @@ internal static class RegionSegmentation
             using var cells = new Mat();
             KeepComponentsTouching(extent, core, cells);
             RemoveComponentsSmallerThan(cells, minScarCells);
+            if (options.DetectPunctateScars && scale is not null)
+            {
+                using var skinGrid = ToGrid(w, grid);
+                using var follicleCells = OccupancyGrid(null, hairs, units, grid, cell);
+                // Smoothness of a punch is judged on fine texture (L* minus its blur at a third of
+                // the colour window, ~0.05 mm: the flakes and openings of skin, under a punch's
+                // edge ramp): a punch is only ~3 colour windows in radius, and its own edge step
+                // kept the window std at its centre near that of normal skin (generated FUE frames
+                // at 50 px/mm: core 1.1-1.8x normal skin), so the area detector's texture test
+                // cannot see a punch as smooth.
+                using var lBlur = new Mat();
+                Cv2.GaussianBlur(ch[0], lBlur, new Size(0, 0), Math.Max(0.7, sigma / 3));
+                using var highPass = new Mat();
+                Cv2.Subtract(ch[0], lBlur, highPass);
+                Cv2.Multiply(highPass, highPass, highPass);
+                using var fineVariance = WeightedMean(highPass, skinSmall, w, coarse, sigmaCoarse);
+                Cv2.Max(fineVariance, Scalar.All(0), fineVariance);
+                Cv2.Sqrt(fineVariance, fineVariance);
+                using var gFine = ToGrid(fineVariance, grid);
+                var refFine = MedianOver(gFine, normal);
+                using var discs = PunctateDiscs(deV, GridValues<float>(skinGrid), GridValues<float>(gFine), refFine, follicleCells, grid, cell, scale, options);
+                Cv2.BitwiseOr(cells, discs, cells);
+            }
+
             using var big = new Mat();
             Cv2.Resize(cells, big, new Size(grid.Width * cell, grid.Height * cell), 0, 0, InterpolationFlags.Nearest);
             var result = new Mat();
@@ -857,6 +886,143 @@ internal static class RegionSegmentation
                 m.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Punctate (FUE punch) scars on the scar grid: off-colour discs (CIE76 to the fitted skin
+    /// surface at least <see cref="RegionOptions.ScarMinColourDifference"/>) of an FUE punch's
+    /// size (equivalent diameter <see cref="RegionOptions.PunctateMinDiameterMillimetres"/> to
+    /// <see cref="RegionOptions.PunctateMaxDiameterMillimetres"/>; punches ~0.8-1.0 mm, practice),
+    /// round, smooth (median fine texture of its core at most <see cref="RegionOptions.PunctateMaxRelativeFineTexture"/>
+    /// of the scalp's) and with no follicle (hair emergence or FU centre) inside. Unlike the area
+    /// detector, shafts may cross them: a punch sits among hair-bearing scalp and the shafts of
+    /// its neighbours lie over it, so cells with shaft pixels were never scar cores there.
+    /// Evidence from the field: with at least <see cref="RegionOptions.PunctateMinDiscsInField"/>
+    /// discs all are kept; a lone disc only if it is <see cref="RegionOptions.PunctateLoneDiscColourFactor"/>
+    /// times as far off-colour.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Mat PunctateDiscs(float[] deV, float[] skinV, float[] gTV, float refT, Mat follicleCells, Size grid, int cell, Scale scale, RegionOptions options)
+    {
+        var rows = grid.Height;
+        var cols = grid.Width;
+        var candV = new byte[rows * cols];
+        for (var i = 0; i < candV.Length; i++)
+        {
+            // Cells whose colour window holds little skin (under a quarter) have no colour to judge.
+            if (skinV[i] >= 0.25f && deV[i] >= options.ScarMinColourDifference)
+            {
+                candV[i] = 255;
+            }
+        }
+
+        using var cand = new Mat(grid, MatType.CV_8UC1);
+        cand.SetArray(candV);
+        using (var k3 = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3)))
+        {
+            Cv2.MorphologyEx(cand, cand, MorphTypes.Open, k3);
+        }
+
+        // Follicles are counted inside the disc less its edge cell: the disc's blurred edge
+        // reaches the follicles around it.
+        using var inner = new Mat();
+        Cv2.Erode(cand, inner, null);
+        using var cc = new Mat();
+        using var stats = new Mat();
+        using var centroids = new Mat();
+        var n = Cv2.ConnectedComponentsWithStats(cand, cc, stats, centroids, PixelConnectivity.Connectivity8, MatType.CV_32S);
+        var result = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
+        if (n <= 1)
+        {
+            return result;
+        }
+
+        var ccV = GridValues<int>(cc);
+        var innerV = GridValues<byte>(inner);
+        using var dist = new Mat();
+        Cv2.DistanceTransform(cand, dist, DistanceTypes.L2, DistanceTransformMasks.Mask3);
+        var distV = GridValues<float>(dist);
+        var follV = GridValues<byte>(follicleCells);
+        var points = new List<Point>[n];
+        var hasFollicle = new bool[n];
+        var cellMm = cell / scale.PixelsPerMillimetre;
+        var minCells = Math.PI / 4 * Math.Pow(options.PunctateMinDiameterMillimetres / cellMm, 2);
+        var maxCells = Math.PI / 4 * Math.Pow(options.PunctateMaxDiameterMillimetres / cellMm, 2);
+        for (var i = 1; i < n; i++)
+        {
+            var a = stats.At<int>(i, (int)ConnectedComponentsTypes.Area);
+            if (a >= minCells && a <= maxCells)
+            {
+                points[i] = new List<Point>(a);
+            }
+        }
+
+        for (var y = 0; y < rows; y++)
+        {
+            for (var x = 0; x < cols; x++)
+            {
+                var id = ccV[(y * cols) + x];
+                if (id <= 0 || points[id] is not { } list)
+                {
+                    continue;
+                }
+
+                list.Add(new Point(x, y));
+                if (innerV[(y * cols) + x] != 0 && follV[(y * cols) + x] != 0)
+                {
+                    hasFollicle[id] = true;
+                }
+            }
+        }
+
+        var accepted = new List<(int Id, double ColourDifference)>();
+        for (var i = 1; i < n; i++)
+        {
+            if (points[i] is not { } list || hasFollicle[i])
+            {
+                continue;
+            }
+
+            Cv2.MinEnclosingCircle(list, out _, out var radius);
+            var roundness = list.Count / (Math.PI * Math.Pow(radius + 0.5, 2));
+            // Texture in the disc's core only: a punch is a few colour windows across, and the
+            // colour step at its edge reads as texture out to ~2 windows inside it (generated
+            // FUE frames at 50 px/mm: median over the disc 2.5x normal skin, core under 0.5x).
+            var maxDistance = list.Max(p => distV[(p.Y * cols) + p.X]);
+            var core = list.Where(p => distV[(p.Y * cols) + p.X] >= 0.6f * maxDistance).Select(p => gTV[(p.Y * cols) + p.X]).OrderBy(v => v).ToList();
+            var texture = core[core.Count / 2];
+            if (!(refT > 0) || roundness < options.PunctateMinRoundness || texture > options.PunctateMaxRelativeFineTexture * refT)
+            {
+                continue;
+            }
+
+            var de = list.Select(p => deV[(p.Y * cols) + p.X]).OrderBy(v => v).ElementAt(list.Count / 2);
+            accepted.Add((i, de));
+        }
+
+        var field = accepted.Count >= options.PunctateMinDiscsInField;
+        var resultV = new byte[rows * cols];
+        foreach (var (id, de) in accepted)
+        {
+            if (!field && de < options.PunctateLoneDiscColourFactor * options.ScarMinColourDifference)
+            {
+                continue;
+            }
+
+            // Cells holding a follicle on the disc's blurred rim stay scalp, so that the follicle
+            // still counts in the density field (removing the rim follicles drew thinning around
+            // discs near a thinning edge in generated FUE frames).
+            foreach (var p in points[id])
+            {
+                if (follV[(p.Y * cols) + p.X] == 0)
+                {
+                    resultV[(p.Y * cols) + p.X] = 255;
+                }
+            }
+        }
+
+        result.SetArray(resultV);
+        return result;
     }
 
     /// <summary>
