@@ -323,12 +323,13 @@ public static class SmpPlanner
 
         var scaleText = Math.Max(0.5, image.WidthPixels / 1200.0);
         var text = $"session {upto}/{plan.SessionCount}  ref {plan.Reference.FollicularUnitsPerSquareCentimetre:F0} FU/cm2 ({plan.Reference.Source})  dilution {plan.Pigment.DilutionLevel}/5";
-        // Caption on a darkened band so it stays legible over burned-in overlays and any skin tone.
+        // Caption on a band darkened to 15%: burned-in white overlay text under it drops to ~38 grey,
+        // so the caption stays legible over info bars and any skin tone.
         var textSize = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, scaleText, (int)Math.Max(1, 1.5 * scaleText), out var baseline);
         var band = new Rect(0, 0, Math.Min(canvas.Cols, textSize.Width + 20), Math.Min(canvas.Rows, textSize.Height + baseline + 16));
         using (var roi = canvas[band])
         {
-            Cv2.AddWeighted(roi, 0.35, roi, 0, 0, roi);
+            Cv2.AddWeighted(roi, 0.15, roi, 0, 0, roi);
         }
 
         Cv2.PutText(canvas, text, new Point(10, textSize.Height + 8), HersheyFonts.HersheySimplex, scaleText, Scalar.White, (int)Math.Max(1, 1.5 * scaleText), LineTypes.AntiAlias);
