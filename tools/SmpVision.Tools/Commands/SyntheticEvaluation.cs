@@ -83,6 +83,12 @@ internal static class SyntheticEvaluation
                     $"seed {s}: count {st.Counted}/{st.TruthCount} FU {st.Units}/{st.TruthUnits} width {st.Width:F1}/{st.TruthWidth:F1} ITA {st.Ita:F1}/{st.TruthIta:F1} | matched {st.Matched} missed {st.Missed} (merged {st.Merged}) false {st.False} (split {st.Split}) rule truth-only {st.RuleTruthOnly} det-only {st.RuleDetectorOnly} emergence flipped {st.EmergenceFlipped}"));
             }
 
+            if (s_debug && result.Colour.Skin is { } skinLab)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  skin L*a*b* {skinLab.L:F1} {skinLab.A:F1} {skinLab.B:F1} truth {truth.SkinLab.L:F1} {truth.SkinLab.A:F1} {truth.SkinLab.B:F1} ({result.Colour.SkinPixelCount} samples)"));
+            }
+
             if (overlays is not null)
             {
                 WriteOverlay(mat, truth, result, Path.Combine(overlays, $"{preset}-{s}.png"), options.HairInstances);
