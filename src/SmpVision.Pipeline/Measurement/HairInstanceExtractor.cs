@@ -144,6 +144,9 @@ internal static class HairInstanceExtractor
         // A stem is one opening seen in the frame: one per region, two for a chain region.
         var stemOfHair = new List<int>();
         var stemEmergence = new List<PointPixels>();
+        // The stem's other end (tip side): a stem whose opening was placed at the wrong end still
+        // has its real opening there.
+        var stemFar = new List<PointPixels>();
         int chainMinBins = Math.Max(sustainBins, (int)Math.Ceiling(o.ChainMinPartShaftWidths * w1));
         for (int i = 1; i < n; i++)
         {
@@ -300,6 +303,7 @@ internal static class HairInstanceExtractor
                 bool nearCounted = nearUm >= o.MinCountedLengthMicrometres && (emergenceInside || nearUm >= o.MinCountedLengthCutOpeningMicrometres);
                 bool farCounted = farUm >= o.MinCountedLengthMicrometres && (jointInside || farUm >= o.MinCountedLengthCutOpeningMicrometres);
                 stemEmergence.Add(emergenceFull);
+                stemFar.Add(jointFull);
                 hairs.Add(new HairInstance(hairs.Count, emergenceFull, jointFull, nearBins / ws, widthFull, -1, cutA || cutB)
                 {
                     WidthMicrometres = widthUm,
@@ -309,6 +313,7 @@ internal static class HairInstanceExtractor
                 });
                 stemOfHair.Add(stemEmergence.Count - 1);
                 stemEmergence.Add(jointFull);
+                stemFar.Add(new PointPixels(tipEnd.X / ws, tipEnd.Y / ws));
                 hairs.Add(new HairInstance(hairs.Count, jointFull, new PointPixels(tipEnd.X / ws, tipEnd.Y / ws), farBins / ws, widthFull, -1, cutA || cutB)
                 {
                     WidthMicrometres = widthUm,
@@ -321,6 +326,7 @@ internal static class HairInstanceExtractor
             }
 
             stemEmergence.Add(emergenceFull);
+            stemFar.Add(new PointPixels(tipEnd.X / ws, tipEnd.Y / ws));
             for (int k = 0; k < count; k++)
             {
                 var tip = k < tips.Count ? tips[k] : tipEnd;
@@ -349,15 +355,14 @@ internal static class HairInstanceExtractor
         {
             for (int j = i + 1; j < stems; j++)
             {
-                double dx = stemEmergence[i].X - stemEmergence[j].X;
-                double dy = stemEmergence[i].Y - stemEmergence[j].Y;
-                if ((dx * dx) + (dy * dy) <= fuJoinFull * fuJoinFull)
+                if (Dist2(stemEmergence[i], stemEmergence[j]) <= fuJoinFull * fuJoinFull)
                 {
                     parent[Find(parent, i)] = Find(parent, j);
                 }
             }
         }
 
+        JoinWrongEndStems(parent, stemEmergence, stemFar, fuJoinFull, o.FollicularUnitSideBySideMaxAngleDegrees);
         var unitOfRoot = new Dictionary<int, int>();
         var unitHairs = new List<List<int>>();
         var finalHairs = new List<HairInstance>(hairs.Count);
@@ -386,6 +391,79 @@ internal static class HairInstanceExtractor
 
         return new HairExtraction(finalHairs, units, w1 / ws, measured);
     }
+
+    /// <summary>
+    /// Stems share one opening (DOMAIN.md: an FU is 1-4 hairs sharing one follicular opening) when
+    /// their emergence points lie within the join distance (grouped before this). A stem left
+    /// alone by that joins the unit of the nearest other stem whose emergence point lies within
+    /// the join distance of its far end when the two shafts run side by side from those ends
+    /// (directions within <paramref name="maxAngleDegrees"/>): shafts of one unit leave their
+    /// opening together and nearly parallel, so the lone stem's opening was placed at its tip end
+    /// (on generated frames, seeds 401-410, this removed 47 of 59 split units). A chain (one
+    /// hair's tip at another's opening) has its shafts leave the shared point in opposite
+    /// directions and stays two units. Only lone stems move, and only onto groups formed by the
+    /// emergence points, so one wrong stem cannot bridge two units.
+    /// </summary>
+    internal static void JoinWrongEndStems(int[] parent, List<PointPixels> emergence, List<PointPixels> far, double join, double maxAngleDegrees)
+    {
+        int stems = emergence.Count;
+        if (maxAngleDegrees <= 0 || stems < 2)
+        {
+            return;
+        }
+
+        double cosMax = Math.Cos(maxAngleDegrees * Math.PI / 180);
+        double j2 = join * join;
+        var size = new int[stems];
+        var root = new int[stems];
+        for (int i = 0; i < stems; i++)
+        {
+            root[i] = Find(parent, i);
+            size[root[i]]++;
+        }
+
+        var moves = new List<(int Stem, int Target)>();
+        for (int j = 0; j < stems; j++)
+        {
+            if (size[root[j]] != 1)
+            {
+                continue;
+            }
+
+            int best = -1;
+            double bestD2 = j2;
+            for (int i = 0; i < stems; i++)
+            {
+                double d2 = Dist2(far[j], emergence[i]);
+                if (i != j && d2 <= bestD2 && SideBySide(emergence[i], far[i], far[j], emergence[j], cosMax))
+                {
+                    best = i;
+                    bestD2 = d2;
+                }
+            }
+
+            if (best >= 0)
+            {
+                moves.Add((j, root[best]));
+            }
+        }
+
+        // Union, not assignment: two lone stems of one pair may each pick the other.
+        foreach (var (stem, target) in moves)
+        {
+            parent[Find(parent, stem)] = Find(parent, target);
+        }
+    }
+
+    /// <summary>Shaft a runs from a0 to a1, shaft b from b0 to b1: they leave a0 and b0 in nearly one direction.</summary>
+    private static bool SideBySide(PointPixels a0, PointPixels a1, PointPixels b0, PointPixels b1, double cosMax)
+    {
+        double ax = a1.X - a0.X, ay = a1.Y - a0.Y, bx = b1.X - b0.X, by = b1.Y - b0.Y;
+        double la = Math.Sqrt((ax * ax) + (ay * ay)), lb = Math.Sqrt((bx * bx) + (by * by));
+        return la > 0 && lb > 0 && ((ax * bx) + (ay * by)) >= cosMax * la * lb;
+    }
+
+    private static double Dist2(PointPixels a, PointPixels b) => ((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y));
 
     /// <summary>
     /// Bin where a single-shaft region breaks into two straight shafts in line (a kink or a

@@ -14,32 +14,34 @@ namespace SmpVision.Pipeline.Tests.Measurement;
 /// decoded as the generator writes them (PNG for clean, JPEG 85-95 for dev). Counts are compared
 /// under the product's own edge rule applied to the truth (<see cref="SyntheticEdgeRule"/>), width
 /// with the mean truth width of the hairs that rule counts, ITA with the skin as rendered.</para>
-/// <para>Reproduce: <c>eval-trichoscopy --synthetic clean|dev|mixed --seed 301 --count 6 --width 1280
-/// --height 1024 --ppm 180 --verbose</c>. Measured (2026-11-24), seeds 301-306: clean count 3.3%
-/// median abs (signed -2.5%), FU 4.8%, width 4.7% (max 7.6%), ITA max 2.9 deg; dev count 3.4%
-/// (signed -2.6%), FU 2.2%, width 3.4% (max 7.9%), ITA max 2.7 deg; mixed count 10.4%, FU 15.6%,
-/// width 12.6%, ITA median 9.3 deg, up to 48 deg off (light hair on very dark skin).</para>
-/// <para>Held-out seeds 401-410 (not used to choose any default): clean count 4.0%, FU 9.0%, width
-/// max 10.8%, ITA max 2.3 deg; dev count 4.0%, FU 7.7%, width max 10.5%, ITA mean +4.3 deg and max
-/// 12.6 deg (soft glare sheen in the centre lightens the skin median). So the hair-count, width
-/// and clean ITA targets hold on both seed sets; the FU target and dev ITA hold on these seeds
-/// only, and are asserted here as regression guards, not as a general claim.</para>
+/// <para>Reproduce: <c>eval-trichoscopy --synthetic clean|dev|mixed --seed 401 --count 10 --width 1280
+/// --height 1024 --ppm 180 --verbose</c>. Defaults were chosen on seeds 301-306 and 401-410 of clean
+/// and dev, where every target holds (2026-11-24): clean 301-306 count 3.3%, FU 2.4%, width max
+/// 7.6%, ITA max 1.6 deg; clean 401-410 count 4.0%, FU 3.7%, width max 10.8%, ITA max 1.4 deg; dev
+/// 301-306 count 3.4%, FU 4.7%, width max 7.9%, ITA max 1.8 deg; dev 401-410 count 4.0%, FU 4.5%,
+/// width max 10.5%, ITA max 2.9 deg. These tests run seeds 401-406 of clean and dev (before the
+/// FU wrong-end join and the skin darkness cut relative to typical skin, FU and dev ITA failed
+/// there). Fresh seeds 501-510, run once after the defaults were fixed: FU 1.4% / 3.3%, width
+/// max 10.0% / 9.2%, ITA max 2.4 / 5.0 deg hold, but hair count is 6.9% / 7.5% median (clean /
+/// dev): the hair-count target is not shown to generalise beyond the tuning seeds.</para>
 /// <para>Mixed is pinned at what is achieved (light hair on very dark skin is not segmented at all:
 /// the segmenter looks for shafts darker than the skin).</para>
 /// </summary>
 public sealed class TrichoscopySyntheticTests
 {
-    private const int FirstSeed = 301;
+    /// <summary>Seeds of clean and dev; mixed stays on 301-306, where its pins were measured.</summary>
+    private const int FirstSeed = 401;
+    private const int MixedFirstSeed = 301;
     private const int SeedCount = 6;
 
     private sealed record Outcome(
         int TruthHairs, int Hairs, int TruthUnits, int Units, double? TruthWidthMicrometres, double? WidthMicrometres, double TruthItaDegrees, double? ItaDegrees);
 
-    private static List<Outcome> RunPreset(string preset)
+    private static List<Outcome> RunPreset(string preset, int firstSeed)
     {
         var list = new List<Outcome>();
         var options = new TrichoscopyOptions();
-        for (int seed = FirstSeed; seed < FirstSeed + SeedCount; seed++)
+        for (int seed = firstSeed; seed < firstSeed + SeedCount; seed++)
         {
             var spec = SyntheticPresets.Create(preset, seed, 1280, 1024, 180);
             var frame = SyntheticTrichoscopyGenerator.Generate(spec, seed);
@@ -62,9 +64,9 @@ public sealed class TrichoscopySyntheticTests
         return list;
     }
 
-    private static readonly Lazy<List<Outcome>> Clean = new(() => RunPreset("clean"));
-    private static readonly Lazy<List<Outcome>> Dev = new(() => RunPreset("dev"));
-    private static readonly Lazy<List<Outcome>> Mixed = new(() => RunPreset("mixed"));
+    private static readonly Lazy<List<Outcome>> Clean = new(() => RunPreset("clean", FirstSeed));
+    private static readonly Lazy<List<Outcome>> Dev = new(() => RunPreset("dev", FirstSeed));
+    private static readonly Lazy<List<Outcome>> Mixed = new(() => RunPreset("mixed", MixedFirstSeed));
 
     private static List<Outcome> Set(string preset) => preset == "clean" ? Clean.Value : Dev.Value;
 
@@ -134,14 +136,15 @@ public sealed class TrichoscopySyntheticTests
     public void Mixed_preset_is_pinned_at_what_is_achieved()
     {
         // Every skin tone and hair colour: light hair on very dark skin (ITA below -30) fails frame
-        // by frame (seed 301 finds 12 of 52 hairs, and its ITA is read from the hair); medians hold.
+        // by frame (seed 301 finds 12 of 52 hairs); medians hold. Measured on 301-306: count 10.4%,
+        // FU 8.1%, width 12.6%, ITA max 4.7 deg.
         var set = Mixed.Value;
         Assert.True(HairCountError(set) <= 0.12, $"mixed median count error {HairCountError(set):P1}");
-        Assert.True(UnitCountError(set) <= 0.20, $"mixed median FU error {UnitCountError(set):P1}");
+        Assert.True(UnitCountError(set) <= 0.12, $"mixed median FU error {UnitCountError(set):P1}");
         double width = MedianRelativeError(set.Where(o => o.WidthMicrometres is not null && o.TruthWidthMicrometres is not null)
             .Select(o => (o.WidthMicrometres!.Value, o.TruthWidthMicrometres!.Value)));
         Assert.True(width <= 0.15, $"mixed median width error {width:P1}");
         double ita = Median(set.Where(o => o.ItaDegrees is not null).Select(o => Math.Abs(o.ItaDegrees!.Value - o.TruthItaDegrees)));
-        Assert.True(ita <= 12, $"mixed median ITA error {ita:F1} deg");
+        Assert.True(ita <= 5, $"mixed median ITA error {ita:F1} deg");
     }
 }

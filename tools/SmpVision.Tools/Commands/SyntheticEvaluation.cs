@@ -83,6 +83,12 @@ internal static class SyntheticEvaluation
                     $"seed {s}: count {st.Counted}/{st.TruthCount} FU {st.Units}/{st.TruthUnits} width {st.Width:F1}/{st.TruthWidth:F1} ITA {st.Ita:F1}/{st.TruthIta:F1} | matched {st.Matched} missed {st.Missed} (merged {st.Merged}) false {st.False} (split {st.Split}) rule truth-only {st.RuleTruthOnly} det-only {st.RuleDetectorOnly} emergence flipped {st.EmergenceFlipped}"));
             }
 
+            if (s_debug && result.Colour.Skin is { } skinLab)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  skin L*a*b* {skinLab.L:F1} {skinLab.A:F1} {skinLab.B:F1} truth {truth.SkinLab.L:F1} {truth.SkinLab.A:F1} {truth.SkinLab.B:F1} ({result.Colour.SkinPixelCount} samples)"));
+            }
+
             if (overlays is not null)
             {
                 WriteOverlay(mat, truth, result, Path.Combine(overlays, $"{preset}-{s}.png"), options.HairInstances);
@@ -239,12 +245,91 @@ internal static class SyntheticEvaluation
             }
         }
 
+        if (s_debug)
+        {
+            DebugUnits(seed, truth, result, o, detOf, truthOf);
+        }
+
         return new FrameStats(
             seed, SyntheticEdgeRule.HairCount(truth, o), result.Density.HairCount,
             SyntheticEdgeRule.FollicularUnitCount(truth, o), result.Density.FollicularUnitCount,
             SyntheticEdgeRule.MeanWidthMicrometres(truth, o), result.Density.MeanShaftWidthMicrometres,
             truth.SkinItaDegrees, result.Colour.IndividualTypologyAngleDegrees,
             missed, merged, falseDet, split, ruleTruthOnly, ruleDetOnly, flipped, matched, ratios);
+    }
+
+    /// <summary>--debug: truth units whose matched hairs fall in several detected units (split) and
+    /// detected units holding hairs of several truth units (merged), with the distances between
+    /// the openings in the frame's median truth shaft widths.</summary>
+    private static void DebugUnits(int seed, SyntheticGroundTruth truth, TrichoscopyResult result, HairInstanceOptions o, int[] detOf, int[] truthOf)
+    {
+        var unitOfTruthHair = new int[truth.Hairs.Count];
+        for (int u = 0; u < truth.FollicularUnits.Count; u++)
+        {
+            foreach (int id in truth.FollicularUnits[u].HairIds)
+            {
+                unitOfTruthHair[id] = u;
+            }
+        }
+
+        var widths = truth.Hairs.Select(h => h.WidthPixels).OrderBy(x => x).ToList();
+        double wMed = widths.Count == 0 ? 1 : widths[widths.Count / 2];
+        foreach (var tu in truth.FollicularUnits)
+        {
+            if (!tu.HairIds.Any(id => SyntheticEdgeRule.Counts(truth, id, o)))
+            {
+                continue;
+            }
+
+            var dets = tu.HairIds.Where(id => detOf[id] >= 0).Select(id => detOf[id]).ToList();
+            var units = dets.Select(d => result.Hairs[d].FollicularUnitId).Distinct().ToList();
+            if (units.Count > 1)
+            {
+                double maxD = 0;
+                foreach (int a in dets)
+                {
+                    foreach (int b in dets)
+                    {
+                        maxD = Math.Max(maxD, Dist(result.Hairs[a].Emergence, result.Hairs[b].Emergence));
+                    }
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"   fu-split seed {seed} unit at ({tu.Centre.X:F0},{tu.Centre.Y:F0}) {tu.HairIds.Count} hairs -> {units.Count} units, detected openings up to {maxD / wMed:F1} widths apart"));
+            }
+        }
+
+        foreach (var du in result.FollicularUnits)
+        {
+            if (!du.HairIds.Any(id => result.Hairs[id].CountedInDensity))
+            {
+                continue;
+            }
+
+            var tus = du.HairIds.Where(id => truthOf[id] >= 0).Select(id => unitOfTruthHair[truthOf[id]]).Distinct().ToList();
+            if (tus.Count > 1)
+            {
+                double minD = double.MaxValue;
+                foreach (int a in tus)
+                {
+                    foreach (int b in tus)
+                    {
+                        if (a != b)
+                        {
+                            minD = Math.Min(minD, Dist(truth.FollicularUnits[a].Centre, truth.FollicularUnits[b].Centre));
+                        }
+                    }
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"   fu-merge seed {seed} unit at ({du.Centre.X:F0},{du.Centre.Y:F0}) holds {tus.Count} truth units, truth openings {minD / wMed:F1} widths apart"));
+            }
+            else if (du.HairIds.All(id => truthOf[id] < 0))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"   fu-false seed {seed} unit at ({du.Centre.X:F0},{du.Centre.Y:F0}) only false hairs"));
+            }
+        }
     }
 
     /// <summary>Full-size PNG: detections as in the manifest overlays (green outline, yellow axis, red

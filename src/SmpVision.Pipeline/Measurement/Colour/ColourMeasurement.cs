@@ -105,9 +105,8 @@ internal static class ColourMeasurement
         int skinMaxDark = (int)Math.Round(255 * o.SkinMaxRelativeDarkness);
         double cx = 0.5 * cols, cy = 0.5 * rows;
         double centreR2 = o.SkinSampleRadiusFraction * o.SkinSampleRadiusFraction * ((cx * cx) + (cy * cy));
-        var rimL = new List<double>();
-        var rimA = new List<double>();
-        var rimB = new List<double>();
+        var centreSamples = new List<SkinSample>();
+        var rimSamples = new List<SkinSample>();
         for (int y = 0; y < rows; y++)
         {
             byte* p = MatPixels.Row(workBgr, y);
@@ -130,25 +129,28 @@ internal static class ColourMeasurement
                     hairA.Add(lab.A);
                     hairB.Add(lab.B);
                 }
-                else if (ph[x] == 0 && pd[x] <= skinMaxDark && Math.Max(b, Math.Max(g, r)) < o.GlareMinValue && (x & 1) == 0 && (y & 1) == 0)
+                else if (ph[x] == 0 && Math.Max(b, Math.Max(g, r)) < o.GlareMinValue && (x & 1) == 0 && (y & 1) == 0)
                 {
                     // One skin pixel in four is plenty for a median and quarters the cost.
                     var lab = cache.FromSrgb(r, g, b);
                     double dx = x - cx, dy = y - cy;
-                    var (l, a, bb) = (dx * dx) + (dy * dy) <= centreR2 ? (skinL, skinA, skinB) : (rimL, rimA, rimB);
-                    l.Add(lab.L);
-                    a.Add(lab.A);
-                    bb.Add(lab.B);
+                    bool centre = (dx * dx) + (dy * dy) <= centreR2;
+                    (centre ? centreSamples : rimSamples).Add(new SkinSample(lab, pd[x]));
                 }
             }
         }
 
+        // The darkness reference is a closing, i.e. the brightest skin nearby (texture peaks, glare
+        // flecks, sheen), so typical skin already reads some darkness, more on strongly textured
+        // or glare-flecked skin. An absolute cut there keeps only the lightest skin (dev seed 410:
+        // L* +4.9, ITA +12.6 deg). Skin is what is no darker than the frame's typical skin by more
+        // than the margin; darker are sub-surface shafts, openings and furrows.
+        int darkCut = skinMaxDark + MedianDarkness(centreSamples.Count >= MinCentreSkinSamples ? centreSamples : [.. centreSamples, .. rimSamples]);
+        AddSkin(centreSamples, darkCut, skinL, skinA, skinB);
         if (skinL.Count < MinCentreSkinSamples)
         {
             // Centre masked or covered by hair: the whole field is better than a handful of pixels.
-            skinL.AddRange(rimL);
-            skinA.AddRange(rimA);
-            skinB.AddRange(rimB);
+            AddSkin(rimSamples, darkCut, skinL, skinA, skinB);
         }
 
         LabColour? skin = skinL.Count > 0 ? new LabColour(Median(skinL), Median(skinA), Median(skinB)) : null;
@@ -184,6 +186,47 @@ internal static class ColourMeasurement
             _keys[slot] = key + 1;
             _values[slot] = lab;
             return lab;
+        }
+    }
+
+    private readonly record struct SkinSample(LabColour Lab, byte Darkness);
+
+    private static int MedianDarkness(List<SkinSample> samples)
+    {
+        if (samples.Count == 0)
+        {
+            return 0;
+        }
+
+        var hist = new int[256];
+        foreach (var s in samples)
+        {
+            hist[s.Darkness]++;
+        }
+
+        int half = samples.Count / 2, acc = 0;
+        for (int v = 0; v < 256; v++)
+        {
+            acc += hist[v];
+            if (acc > half)
+            {
+                return v;
+            }
+        }
+
+        return 255;
+    }
+
+    private static void AddSkin(List<SkinSample> samples, int darkCut, List<double> l, List<double> a, List<double> b)
+    {
+        foreach (var s in samples)
+        {
+            if (s.Darkness <= darkCut)
+            {
+                l.Add(s.Lab.L);
+                a.Add(s.Lab.A);
+                b.Add(s.Lab.B);
+            }
         }
     }
 
