@@ -353,7 +353,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
         };
         var scale = new Scale(ppm, ScaleSource.Request, 0, "generator");
         long truthBeforeSum = 0, truthAfterSum = 0, trueBeforeSum = 0, trueAfterSum = 0, detBeforeSum = 0, detAfterSum = 0;
-        long detBearingBefore = 0, detBearingAfter = 0;
+        long detBearingBefore = 0, detBearingAfter = 0, edgeBeforeSum = 0, edgeAfterSum = 0;
         var detErrors = new List<double>();
         var trueErrors = new List<double>();
         var fates = new AddedHairFates();
@@ -384,6 +384,10 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 int CountTruth(SyntheticGroundTruth t) => t.Hairs.Where((x, k) => t.HairDetails[k].Counted && Inside(common, x.Emergence)).Count();
                 var truthBefore = CountTruth(pair.Before.Truth);
                 var truthAfter = CountTruth(pair.After.Truth);
+                // The same truth under the product's edge rule (visible shaft >= 250 um; SyntheticEdgeRule).
+                int CountEdgeRule(SyntheticGroundTruth t) => t.Hairs.Where((x, k) => t.HairDetails[k].Counted && SyntheticEdgeRule.Counts(t, k) && Inside(common, x.Emergence)).Count();
+                edgeBeforeSum += CountEdgeRule(pair.Before.Truth);
+                edgeAfterSum += CountEdgeRule(pair.After.Truth);
                 if (diagnoseAdded)
                 {
                     fates.Add(pair, common, scale);
@@ -461,7 +465,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
         }
 
         Console.WriteLine($"Synthetic pairs: {pairs} at {ppm} px/mm, +20% {(addUnits ? "follicular units" : "hairs in existing units")} in the thinning region, after photo warped");
-        Console.WriteLine($"Pooled thinning-region change: truth {Rel(truthBeforeSum, truthAfterSum):P1} ({truthBeforeSum}->{truthAfterSum}); true hairs {Rel(trueBeforeSum, trueAfterSum):P1}; detected {Rel(detBeforeSum, detAfterSum):P1} ({detBeforeSum}->{detAfterSum})");
+        Console.WriteLine($"Pooled thinning-region change: truth {Rel(truthBeforeSum, truthAfterSum):P1} ({truthBeforeSum}->{truthAfterSum}); edge-rule truth {Rel(edgeBeforeSum, edgeAfterSum):P1} ({edgeBeforeSum}->{edgeAfterSum}); true hairs {Rel(trueBeforeSum, trueAfterSum):P1}; detected {Rel(detBeforeSum, detAfterSum):P1} ({detBeforeSum}->{detAfterSum})");
         Console.WriteLine($"Pooled hair-bearing (unchanged) region, detected: {Rel(detBearingBefore, detBearingAfter):P1} ({detBearingBefore}->{detBearingAfter})");
         if (trueErrors.Count > 0)
         {
