@@ -237,7 +237,12 @@ internal sealed class SyntheticLayout
             var add = inArea.Count > 0
                 ? (int)Math.Round(change.FollicularUnitChangeFraction * inArea.Count, MidpointRounding.AwayFromZero)
                 : (int)Math.Round(change.FollicularUnitChangeFraction * spec.FollicularUnitsPerSquareCentimetre * AreaSquareCentimetres(spec, change.Area, countedAt), MidpointRounding.AwayFromZero);
-            var minDistance = 0.3 * 10.0 * spec.PixelsPerMillimetre / Math.Sqrt(Math.Max(1, spec.FollicularUnitsPerSquareCentimetre));
+            // New units keep the scene's own minimum spacing (half the mean spacing at the dart
+            // density, as Create places units): follicular openings are evenly spread, and a unit
+            // closer than any unit of the scene (0.3 of the spacing before 2026-11-24) put new
+            // shafts on top of existing ones, a layout the scene itself never produces.
+            var maxFactor = Math.Max(1.0, spec.Regions.Count == 0 ? 1.0 : spec.Regions.Max(r => r.EffectiveDensityFactor));
+            var minDistance = 0.5 * 10.0 * spec.PixelsPerMillimetre / Math.Sqrt(Math.Max(1, spec.FollicularUnitsPerSquareCentimetre * maxFactor));
             var bounds = Bounds(change.Area, spec);
             var added = 0;
             for (var attempt = 0; attempt < add * 400 && added < add; attempt++)
@@ -271,6 +276,7 @@ internal sealed class SyntheticLayout
                     var (kind, widthUm) = DrawWidth(spec, region, rng);
                     var maxWidthPx = Math.Max(widthUm, pick.Hairs.Max(h => h.WidthMicrometres)) * spec.PixelsPerMillimetre / 1000.0;
                     var newHair = PlanHair(spec, rng, pick.TrackId, hairTrack++, pick.Centre, pick.AngleRadians, pick.Hairs.Count, pick.Hairs.Count + 1, kind, widthUm, maxWidthPx);
+                    newHair = BesideOutermost(newHair, pick, maxWidthPx, rng);
                     if (!countedAt(newHair.Emergence))
                     {
                         i--;
@@ -309,6 +315,24 @@ internal sealed class SyntheticLayout
         }
 
         return new SyntheticLayout(units, hairTrack, unitTrack, DominantAngleRadians);
+    }
+
+    /// <summary>
+    /// Moves a hair added to a unit to just outside the unit's outermost hair (on the positive
+    /// side, where PlanHair puts the last index and leans its fan), one gap of 1.15-2 shaft widths
+    /// away, as PlanHair spaces neighbouring hairs of a unit. PlanHair's own offset is for a unit
+    /// planned with the new count, so it could land within a shaft width of an existing hair (on
+    /// top of its shaft), which no unit of the scene has; the along-axis offset is kept.
+    /// </summary>
+    private static PlannedHair BesideOutermost(PlannedHair hair, PlannedUnit unit, double maxWidthPx, SyntheticRandom rng)
+    {
+        var nx = -Math.Sin(unit.AngleRadians);
+        var ny = Math.Cos(unit.AngleRadians);
+        double SideOf(PointPixels p) => ((p.X - unit.Centre.X) * nx) + ((p.Y - unit.Centre.Y) * ny);
+        var outermost = unit.Hairs.Max(h => SideOf(h.Emergence));
+        var wanted = outermost + (maxWidthPx * rng.Uniform(1.15, 2.0));
+        var shift = wanted - SideOf(hair.Emergence);
+        return hair with { Emergence = new PointPixels(hair.Emergence.X + (shift * nx), hair.Emergence.Y + (shift * ny)) };
     }
 
     private static double AreaSquareCentimetres(SyntheticTrichoscopySpec spec, SyntheticShape area, Func<PointPixels, bool> countedAt)

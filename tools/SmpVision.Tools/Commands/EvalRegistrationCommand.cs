@@ -20,7 +20,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 {
     public string Name => "eval-registration";
 
-    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs detect|annotations] [--map-dir DIR] [--verbose] [--only IMAGE] [--method common|per-photo] [--kernel linear|cubic|lanczos] [--no-colour] | --synthetic-pairs N [--synthetic-ppm P] [--synthetic-change hairs|units]";
+    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs detect|annotations] [--map-dir DIR] [--verbose] [--only IMAGE] [--method common|per-photo] [--kernel linear|cubic|lanczos] [--no-colour] | --synthetic-pairs N [--synthetic-ppm P] [--synthetic-change hairs|units] [--diagnose-added]";
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -37,6 +37,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
         var common = new CommonGeometryOptions();
         var perPhoto = false;
         string? only = null;
+        var diagnoseAdded = false;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -54,6 +55,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 case "--only": only = args[++i]; break;
                 case "--method": perPhoto = args[++i] == "per-photo"; break;
                 case "--kernel": common = common with { Kernel = Enum.Parse<ResamplingKernel>(args[++i], ignoreCase: true) }; break;
+                case "--diagnose-added": diagnoseAdded = true; break;
                 case "--no-colour": common = common with { NormaliseColour = false }; break;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: {Usage}");
@@ -63,7 +65,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
         if (syntheticPairs > 0)
         {
-            return RunSynthetic(syntheticPairs, syntheticPpm, syntheticChange == "units", seed, options, perPhoto ? null : common, mapDir, verbose);
+            return RunSynthetic(syntheticPairs, syntheticPpm, syntheticChange == "units", seed, options, perPhoto ? null : common, mapDir, verbose, diagnoseAdded);
         }
 
         if (manifest is null || !File.Exists(manifest))
@@ -337,7 +339,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
     /// common area. Reports the truth over the same area, the change measured with the generator's
     /// true hairs, and the change measured with detected hairs.
     /// </summary>
-    private static int RunSynthetic(int pairs, double ppm, bool addUnits, int seed, RegistrationOptions options, CommonGeometryOptions? commonGeometry, string? mapDir, bool verbose)
+    private static int RunSynthetic(int pairs, double ppm, bool addUnits, int seed, RegistrationOptions options, CommonGeometryOptions? commonGeometry, string? mapDir, bool verbose, bool diagnoseAdded)
     {
         const int width = 1280, height = 1024;
         var area = SyntheticShape.Rectangle(0, 0, width / 2.0, height);
@@ -351,9 +353,10 @@ public sealed class EvalRegistrationCommand : IToolCommand
         };
         var scale = new Scale(ppm, ScaleSource.Request, 0, "generator");
         long truthBeforeSum = 0, truthAfterSum = 0, trueBeforeSum = 0, trueAfterSum = 0, detBeforeSum = 0, detAfterSum = 0;
-        long detBearingBefore = 0, detBearingAfter = 0;
+        long detBearingBefore = 0, detBearingAfter = 0, edgeBeforeSum = 0, edgeAfterSum = 0;
         var detErrors = new List<double>();
         var trueErrors = new List<double>();
+        var fates = new AddedHairFates();
         for (var i = 0; i < pairs; i++)
         {
             var rng = new Random(seed * 104729 + i);
@@ -381,6 +384,14 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 int CountTruth(SyntheticGroundTruth t) => t.Hairs.Where((x, k) => t.HairDetails[k].Counted && Inside(common, x.Emergence)).Count();
                 var truthBefore = CountTruth(pair.Before.Truth);
                 var truthAfter = CountTruth(pair.After.Truth);
+                // The same truth under the product's edge rule (visible shaft >= 250 um; SyntheticEdgeRule).
+                int CountEdgeRule(SyntheticGroundTruth t) => t.Hairs.Where((x, k) => t.HairDetails[k].Counted && SyntheticEdgeRule.Counts(t, k) && Inside(common, x.Emergence)).Count();
+                edgeBeforeSum += CountEdgeRule(pair.Before.Truth);
+                edgeAfterSum += CountEdgeRule(pair.After.Truth);
+                if (diagnoseAdded)
+                {
+                    fates.Add(pair, common, scale);
+                }
 
                 using var beforeAnalysis = TrichoscopyAnalysis.Run(before, scale, new TrichoscopyOptions(), CancellationToken.None);
                 using var afterAnalysis = TrichoscopyAnalysis.Run(after, scale, new TrichoscopyOptions(), CancellationToken.None);
@@ -448,8 +459,13 @@ public sealed class EvalRegistrationCommand : IToolCommand
         }
 
         static double Rel(long b, long a) => b > 0 ? (a - b) / (double)b : double.NaN;
+        if (diagnoseAdded)
+        {
+            fates.Print();
+        }
+
         Console.WriteLine($"Synthetic pairs: {pairs} at {ppm} px/mm, +20% {(addUnits ? "follicular units" : "hairs in existing units")} in the thinning region, after photo warped");
-        Console.WriteLine($"Pooled thinning-region change: truth {Rel(truthBeforeSum, truthAfterSum):P1} ({truthBeforeSum}->{truthAfterSum}); true hairs {Rel(trueBeforeSum, trueAfterSum):P1}; detected {Rel(detBeforeSum, detAfterSum):P1} ({detBeforeSum}->{detAfterSum})");
+        Console.WriteLine($"Pooled thinning-region change: truth {Rel(truthBeforeSum, truthAfterSum):P1} ({truthBeforeSum}->{truthAfterSum}); edge-rule truth {Rel(edgeBeforeSum, edgeAfterSum):P1} ({edgeBeforeSum}->{edgeAfterSum}); true hairs {Rel(trueBeforeSum, trueAfterSum):P1}; detected {Rel(detBeforeSum, detAfterSum):P1} ({detBeforeSum}->{detAfterSum})");
         Console.WriteLine($"Pooled hair-bearing (unchanged) region, detected: {Rel(detBearingBefore, detBearingAfter):P1} ({detBearingBefore}->{detBearingAfter})");
         if (trueErrors.Count > 0)
         {
@@ -502,5 +518,100 @@ public sealed class EvalRegistrationCommand : IToolCommand
             .Select(c => new ManifestRow(c[imageCol], patientCol >= 0 ? c[patientCol] : c[imageCol],
                 ppmCol >= 0 && double.TryParse(c[ppmCol], NumberStyles.Float, CultureInfo.InvariantCulture, out var ppm) ? ppm : null))
             .ToList();
+    }
+
+    /// <summary>
+    /// What became of each true hair of the after photo inside the compared area, existing and
+    /// added apart: excluded by the edge rule (visible shaft under the counted minimum), detected
+    /// (a detected shaft pairs with it, end points or overlap, one to one), merged (its shaft pixels
+    /// are segmented but no instance of its own pairs with it) or missed (not segmented). The
+    /// detector runs on the after photo in its generated (before) geometry, so this is the
+    /// detector's own fate for the hair, without registration or resampling.
+    /// </summary>
+    private sealed class AddedHairFates
+    {
+        private readonly Dictionary<string, int[]> counts = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<double>> widths = new(StringComparer.Ordinal);
+        private static readonly string[] Fates = ["edge-rule excluded", "detected, counted", "detected, not counted", "merged", "missed"];
+
+        public void Add(SyntheticPair pair, Mat area, Scale scale)
+        {
+            Add(pair.Before, [], area, scale, "before: ");
+            Add(pair.After, pair.Change.AddedHairTrackIds.ToHashSet(), area, scale, "after: ");
+        }
+
+        private void Add(SyntheticFrame frame, HashSet<int> added, Mat area, Scale scale, string prefix)
+        {
+            var truth = frame.Truth;
+            using var after = ScalpImage.FromBgr(Cv2.ImDecode(frame.EncodedImage, ImreadModes.Color));
+            using var analysis = TrichoscopyAnalysis.Run(after, scale, new TrichoscopyOptions(), CancellationToken.None);
+            var index = Enumerable.Range(0, truth.Hairs.Count).Where(k => truth.HairDetails[k].Counted && Inside(area, truth.Hairs[k].Emergence)).ToList();
+            var truthShafts = index.Select(k => new Shaft(truth.Hairs[k].Emergence, truth.Hairs[k].Tip)).ToList();
+            var detShafts = analysis.Hairs.Select(x => new Shaft(x.Emergence, x.Tip)).ToList();
+            var tolerance = ChangeAnalysis.MatchTolerancePixels(analysis.Hairs, new ChangeOptions());
+            var pairs = ChangeAnalysis.MatchPairs(truthShafts, detShafts, tolerance);
+            pairs.AddRange(CommonGeometryComparison.MatchOverlappingShafts(truthShafts, detShafts, pairs, tolerance));
+            var detOf = pairs.ToDictionary(p => p.Before, p => p.After);
+            for (var n = 0; n < index.Count; n++)
+            {
+                var k = index[n];
+                var d = truth.HairDetails[k];
+                int fate;
+                if (!SyntheticEdgeRule.Counts(truth, k))
+                {
+                    fate = 0;
+                }
+                else if (detOf.TryGetValue(n, out var j))
+                {
+                    fate = analysis.Hairs[j].CountedInDensity ? 1 : 2;
+                }
+                else
+                {
+                    // Merged when most of its centreline lies on segmented shaft pixels.
+                    var e = truth.Hairs[k].Emergence;
+                    var t = truth.Hairs[k].Tip;
+                    int on = 0, all = 0;
+                    for (var s = 0.1; s < 0.95; s += 0.1)
+                    {
+                        var p = new PointPixels(e.X + (s * (t.X - e.X)), e.Y + (s * (t.Y - e.Y)));
+                        all++;
+                        on += Inside(analysis.HairMask, p) ? 1 : 0;
+                    }
+
+                    fate = on * 2 >= all ? 3 : 4;
+                }
+
+                var group = prefix + (added.Contains(d.TrackId) ? "added" : "existing");
+                if (!counts.TryGetValue(group, out var c))
+                {
+                    counts[group] = c = new int[Fates.Length];
+                }
+
+                c[fate]++;
+                var key = group + "/" + Fates[fate];
+                if (!widths.TryGetValue(key, out var w))
+                {
+                    widths[key] = w = [];
+                }
+
+                w.Add(d.WidthMicrometres);
+            }
+        }
+
+        public void Print()
+        {
+            Console.WriteLine("Fate of the after photo's true hairs in the compared area (detector on the after photo in its own generated geometry):");
+            foreach (var (group, c) in counts.OrderBy(x => x.Key, StringComparer.Ordinal))
+            {
+                var total = c.Sum();
+                var counted = total - c[0];
+                Console.WriteLine($"  {group}: {total} hairs, {counted} counted by the edge rule; detected+counted {c[1]} ({(counted > 0 ? c[1] / (double)counted : 0):P0} of edge-rule hairs)");
+                for (var f = 0; f < Fates.Length; f++)
+                {
+                    var w = widths.GetValueOrDefault(group + "/" + Fates[f]) ?? [];
+                    Console.WriteLine($"    {Fates[f]}: {c[f]} (mean width {(w.Count > 0 ? w.Average() : 0):F0} um)");
+                }
+            }
+        }
     }
 }
