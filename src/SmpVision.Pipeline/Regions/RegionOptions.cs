@@ -96,6 +96,18 @@ public sealed record RegionOptions
     public double FallbackReferenceFollicularUnitsPerSquareCentimetre { get; init; } = 72;
 
     /// <summary>
+    /// Lowest in-image reference accepted, as a fraction of
+    /// <see cref="FallbackReferenceFollicularUnitsPerSquareCentimetre"/> (needs a scale). Default
+    /// 0.78, the perceivable-loss threshold (~22% relative, DOMAIN.md): a frame whose densest scalp
+    /// is below 0.78 x 72 = 56 FU/cm2 (lowest population mean, Tsai 2002) holds little or no
+    /// normal scalp, and its own density would call its thinning scalp normal. Measured on
+    /// generated 100 px/mm thinning + bald frames (a 12.8 x 10.2 mm field nearly filled by the
+    /// bald patch and the thinning side): the in-image reference settled at 29-41 FU/cm2, the
+    /// thinning scalp's own density. 0 turns the floor off.
+    /// </summary>
+    public double MinInImageReferenceRelativeToFallback { get; init; } = 0.78;
+
+    /// <summary>
     /// Reference density to judge thinning against, in follicles/cm2 of the counted kind (FU/cm2
     /// by default, hairs/cm2 with <see cref="DensityFromFollicularUnits"/> false), e.g. measured
     /// on the same patient's occipital frame. Null (default): the patient's own hair-bearing
@@ -314,6 +326,11 @@ public sealed record RegionOptions
         if (ReferenceFolliclesPerSquareCentimetre is { } r && !(r > 0 && !double.IsInfinity(r)))
         {
             errors.Add($"{nameof(ReferenceFolliclesPerSquareCentimetre)} must be positive when given.");
+        }
+
+        if (!(MinInImageReferenceRelativeToFallback >= 0 && MinInImageReferenceRelativeToFallback <= 1))
+        {
+            errors.Add($"{nameof(MinInImageReferenceRelativeToFallback)} must be in [0, 1].");
         }
 
         if (MinFolliclesForInImageReference < 1)

@@ -120,6 +120,11 @@ internal static class RegionSegmentation
             var first = InImageReference(scalp, follicles, SigmaPixels(mean, scale, options, width, height), options, ct);
             reference = first is null ? null : InImageReference(scalp, follicles, SigmaPixels(first.Value, scale, options, width, height), options, ct);
             referenceSource = "in-image";
+            if (reference is { } measured && ReferenceFloor(scale, useUnits, options) is { } floor0 && measured < floor0)
+            {
+                reference = floor0;
+                warnings.Add(new PipelineWarning("reference-floor", $"The in-image reference ({measured / scale!.SquareMillimetresPerPixel * 100:F0} {basis}/cm2) is below {options.MinInImageReferenceRelativeToFallback:P0} of the population fallback: the frame likely holds little normal scalp, so {floor0 / scale.SquareMillimetresPerPixel * 100:F0} {basis}/cm2 is used. Give the patient's own reference (e.g. an occipital frame) for a better judgement."));
+            }
         }
 
         if (reference is null && scale is not null)
@@ -229,6 +234,11 @@ internal static class RegionSegmentation
                 hairedCellMask.ConvertTo(hairedCellMask, MatType.CV_8UC1);
                 if (InImageReference(densityHaired, hairedCellMask, options) is { } refined)
                 {
+                    if (ReferenceFloor(scale, useUnits, options) is { } floor1)
+                    {
+                        refined = Math.Max(refined, floor1);
+                    }
+
                     refPx2 = refined;
                     reference = refined;
                 }
@@ -317,6 +327,23 @@ internal static class RegionSegmentation
         }
 
         return occupied;
+    }
+
+    /// <summary>
+    /// Lowest in-image reference (follicles per px^2) accepted, with a scale:
+    /// <see cref="RegionOptions.MinInImageReferenceRelativeToFallback"/> of the population fallback
+    /// (in hairs when hairs are counted, x 137/72 as Tsai 2002 in DOMAIN.md). Null without a scale
+    /// or when the floor is off (0).
+    /// </summary>
+    private static double? ReferenceFloor(Scale? scale, bool useUnits, RegionOptions options)
+    {
+        if (scale is null || options.MinInImageReferenceRelativeToFallback <= 0)
+        {
+            return null;
+        }
+
+        var fallback = options.FallbackReferenceFollicularUnitsPerSquareCentimetre * (useUnits ? 1.0 : 137.0 / 72.0);
+        return options.MinInImageReferenceRelativeToFallback * fallback / 100.0 * scale.SquareMillimetresPerPixel;
     }
 
     /// <summary>Kernel sigma in pixels holding <see cref="RegionOptions.KernelExpectedFollicles"/> follicles at the given density.</summary>

@@ -22,7 +22,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
 
     public string Name => "eval-regions";
 
-    public string Usage => "--count N --seed S [--ppm 50] [--width 1280] [--height 1024] [--detected] [--given-reference] [--unscaled-optics] [--no-punctate] [--out DIR] [--real-manifest PATH [--real-limit K]]";
+    public string Usage => "--count N --seed S [--ppm 50] [--width 1280] [--height 1024] [--detected] [--given-reference] [--unscaled-optics] [--no-punctate] [--no-reference-floor] [--out DIR] [--real-manifest PATH [--real-limit K]]";
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -46,7 +46,12 @@ internal sealed class EvalRegionsCommand : IToolCommand
         }
 
         // --no-punctate: the area scar detector alone, to compare with the punctate (FUE) detector.
-        var options = new RegionOptions { DetectPunctateScars = !args.Contains("--no-punctate") };
+        // --no-reference-floor: the in-image reference as measured, without the population floor.
+        var options = new RegionOptions
+        {
+            DetectPunctateScars = !args.Contains("--no-punctate"),
+            MinInImageReferenceRelativeToFallback = args.Contains("--no-reference-floor") ? 0 : new RegionOptions().MinInImageReferenceRelativeToFallback,
+        };
         if (count > 0)
         {
             EvaluateSynthetic(count, seed, ppm, width, height, detected, givenReference, scaledOptics, outDir, options);
