@@ -147,19 +147,7 @@ public sealed class CommonGeometryTests(ITestOutputHelper output)
         using (after)
         using (valid)
         {
-            var scale = new Scale(PixelsPerMillimetre, ScaleSource.Request, 0, "generator");
-            var options = new TrichoscopyOptions();
-            using var beforeAnalysis = TrichoscopyAnalysis.Run(before, scale, options, CancellationToken.None);
-            using var afterAnalysis = TrichoscopyAnalysis.Run(after, scale, options, CancellationToken.None);
-            using var afterMask = ValidCore(valid);
-            Cv2.BitwiseAnd(afterMask, afterAnalysis.AnalysableMask, afterMask);
-            var registration = ImageRegistration.Register(
-                ComparisonSide.FromTrichoscopy(before, beforeAnalysis).ForRegistration(),
-                (ComparisonSide.FromTrichoscopy(after, afterAnalysis) with { AnalysableMask = afterMask }).ForRegistration(),
-                new RegistrationOptions(), CancellationToken.None);
-            Assert.True(registration.Succeeded, registration.Message);
-
-            var change = CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, null, after, afterMask, null, registration, options, new ChangeOptions { RenderChangeMap = false }, CancellationToken.None);
+            var (change, registration) = CompareDetected(before, after, valid, null);
 
             var hairs = change.Overall!.Hairs;
             output.WriteLine($"seed {seed}: hairs {hairs.BeforeCount} -> {hairs.AfterCount} ({hairs.RelativeChangeFraction:P1}, z {hairs.ZScore:F2}); matched {change.Overall.Matching.MatchedCount} +{change.Overall.Matching.GainedCount} -{change.Overall.Matching.LostCount}; common {change.CommonAreaFractionOfBefore:P0}");
@@ -216,19 +204,7 @@ public sealed class CommonGeometryTests(ITestOutputHelper output)
         using (var labels = new Mat(Height, Width, MatType.CV_8UC1))
         {
             labels.SetArray(pair.Before.Truth.RegionLabels);
-            var scale = new Scale(PixelsPerMillimetre, ScaleSource.Request, 0, "generator");
-            var options = new TrichoscopyOptions();
-            using var beforeAnalysis = TrichoscopyAnalysis.Run(before, scale, options, CancellationToken.None);
-            using var afterAnalysis = TrichoscopyAnalysis.Run(after, scale, options, CancellationToken.None);
-            using var afterMask = ValidCore(valid);
-            Cv2.BitwiseAnd(afterMask, afterAnalysis.AnalysableMask, afterMask);
-            var registration = ImageRegistration.Register(
-                ComparisonSide.FromTrichoscopy(before, beforeAnalysis).ForRegistration(),
-                (ComparisonSide.FromTrichoscopy(after, afterAnalysis) with { AnalysableMask = afterMask }).ForRegistration(),
-                new RegistrationOptions(), CancellationToken.None);
-            Assert.True(registration.Succeeded, registration.Message);
-
-            var change = CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, labels, after, afterMask, null, registration, options, new ChangeOptions { RenderChangeMap = false }, CancellationToken.None);
+            var (change, _) = CompareDetected(before, after, valid, labels);
 
             // Truth: counted hairs of both visits inside the thinning region and the after frame (before geometry).
             var h = warp.Homography(Width, Height);
@@ -254,5 +230,23 @@ public sealed class CommonGeometryTests(ITestOutputHelper output)
             Assert.True(thinning.Matching.GainedCount >= 3, "the new units should be seen");
             return (truthBefore, truthAfter, thinning.Hairs.BeforeCount, thinning.Hairs.AfterCount);
         }
+    }
+
+    /// <summary>Both photos through the detector, registration, then the common-geometry change (the service's path).</summary>
+    private static (ChangeResult Change, RegistrationResult Registration) CompareDetected(ScalpImage before, ScalpImage after, Mat valid, Mat? beforeLabels)
+    {
+        var scale = new Scale(PixelsPerMillimetre, ScaleSource.Request, 0, "generator");
+        var options = new TrichoscopyOptions();
+        using var beforeAnalysis = TrichoscopyAnalysis.Run(before, scale, options, CancellationToken.None);
+        using var afterAnalysis = TrichoscopyAnalysis.Run(after, scale, options, CancellationToken.None);
+        using var afterMask = ValidCore(valid);
+        Cv2.BitwiseAnd(afterMask, afterAnalysis.AnalysableMask, afterMask);
+        var registration = ImageRegistration.Register(
+            ComparisonSide.FromTrichoscopy(before, beforeAnalysis).ForRegistration(),
+            (ComparisonSide.FromTrichoscopy(after, afterAnalysis) with { AnalysableMask = afterMask }).ForRegistration(),
+            new RegistrationOptions(), CancellationToken.None);
+        Assert.True(registration.Succeeded, registration.Message);
+        var change = CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, beforeLabels, after, afterMask, null, registration, options, new ChangeOptions { RenderChangeMap = false }, CancellationToken.None);
+        return (change, registration);
     }
 }
