@@ -346,30 +346,44 @@ internal static class ChangeAnalysis
 
     /// <summary>Greedy one-to-one matching by increasing distance; returns (before index, after index) pairs.</summary>
     internal static List<(int Before, int After)> MatchPairs(List<Shaft> before, List<Shaft> after, double tolerancePixels)
+        => MatchGreedy(before.Count, after.Count, (i, j) => Shaft.SquaredDistance(before[i], after[j]), tolerancePixels * tolerancePixels, new bool[before.Count], new bool[after.Count]);
+
+    /// <summary>
+    /// Greedy one-to-one matching: every pair of unused items within <paramref name="maxDistance"/>,
+    /// closest first; each item joins at most one pair. Marks the items it pairs as used.
+    /// </summary>
+    internal static List<(int Before, int After)> MatchGreedy(int beforeCount, int afterCount, Func<int, int, double> distance, double maxDistance, bool[] usedBefore, bool[] usedAfter)
     {
-        var pairs = new List<(double D, int B, int A)>();
-        var t2 = tolerancePixels * tolerancePixels;
-        for (var i = 0; i < before.Count; i++)
+        var candidates = new List<(double D, int B, int A)>();
+        for (var i = 0; i < beforeCount; i++)
         {
-            for (var j = 0; j < after.Count; j++)
+            if (usedBefore[i])
             {
-                var d2 = Shaft.SquaredDistance(before[i], after[j]);
-                if (d2 <= t2)
+                continue;
+            }
+
+            for (var j = 0; j < afterCount; j++)
+            {
+                if (usedAfter[j])
                 {
-                    pairs.Add((d2, i, j));
+                    continue;
+                }
+
+                var d = distance(i, j);
+                if (d <= maxDistance)
+                {
+                    candidates.Add((d, i, j));
                 }
             }
         }
 
-        pairs.Sort((p, q) => p.D.CompareTo(q.D));
-        var usedB = new bool[before.Count];
-        var usedA = new bool[after.Count];
+        candidates.Sort((p, q) => p.D.CompareTo(q.D));
         var matched = new List<(int Before, int After)>();
-        foreach (var (_, b, a) in pairs)
+        foreach (var (_, b, a) in candidates)
         {
-            if (!usedB[b] && !usedA[a])
+            if (!usedBefore[b] && !usedAfter[a])
             {
-                usedB[b] = usedA[a] = true;
+                usedBefore[b] = usedAfter[a] = true;
                 matched.Add((b, a));
             }
         }

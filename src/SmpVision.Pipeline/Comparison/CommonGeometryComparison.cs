@@ -222,41 +222,7 @@ internal static class CommonGeometryComparison
             usedB[b] = usedA[a] = true;
         }
 
-        var candidates = new List<(double D, int B, int A)>();
-        for (var i = 0; i < before.Count; i++)
-        {
-            if (usedB[i])
-            {
-                continue;
-            }
-
-            for (var j = 0; j < after.Count; j++)
-            {
-                if (usedA[j])
-                {
-                    continue;
-                }
-
-                var d = OverlapDistance(before[i], after[j]);
-                if (d <= tolerancePixels)
-                {
-                    candidates.Add((d, i, j));
-                }
-            }
-        }
-
-        candidates.Sort((p, q) => p.D.CompareTo(q.D));
-        var pairs = new List<(int Before, int After)>();
-        foreach (var (_, b, a) in candidates)
-        {
-            if (!usedB[b] && !usedA[a])
-            {
-                usedB[b] = usedA[a] = true;
-                pairs.Add((b, a));
-            }
-        }
-
-        return pairs;
+        return ChangeAnalysis.MatchGreedy(before.Count, after.Count, (i, j) => OverlapDistance(before[i], after[j]), tolerancePixels, usedB, usedA);
     }
 
     /// <summary>Largest distance from an end of the shorter shaft to the longer shaft's segment, pixels.</summary>
