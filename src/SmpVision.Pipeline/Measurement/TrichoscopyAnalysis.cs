@@ -116,7 +116,11 @@ internal static class TrichoscopyAnalysis
             field.Summary,
             extraction.ReferenceShaftWidthPixels,
             warnings,
-            timings);
+            timings)
+        {
+            HairPolarity = seg.Polarity,
+            PolarityEvidence = (seg.DarkEvidence, seg.LightEvidence),
+        };
     }
 
     private static string QualityMessage(string flag) => flag switch

@@ -109,6 +109,42 @@ public sealed record HairSegmentationOptions
     /// <summary>... and fill at least this share of its minimum-area rectangle (a straight shaft does, a curved furrow does not). Default 0.6.</summary>
     public double ThinShaftMinFill { get; init; } = 0.6;
 
+    /// <summary>
+    /// Segment shafts as darker (<see cref="HairPolarity.Dark"/>) or lighter
+    /// (<see cref="HairPolarity.Light"/>) than the skin regardless of the frame; null (default)
+    /// decides per frame from the evidence of both (see <see cref="LightPolarityMinEvidenceRatio"/>).
+    /// </summary>
+    public HairPolarity? ForcedPolarity { get; init; }
+
+    /// <summary>
+    /// The light polarity wins only when its shaft evidence (contrast summed over its
+    /// shaft-shaped mask) exceeds the dark polarity's by this factor. Blond, grey and white shafts
+    /// are lighter than brown and dark skin (ITA below ~28 deg, Chardon 1991 bands, DOMAIN.md);
+    /// dark shafts on any skin carry specular highlights and sit among glare spots, which are
+    /// short and round and read far weaker. Default TBD.
+    /// </summary>
+    public double LightPolarityMinEvidenceRatio { get; init; } = 2.0;
+
+    /// <summary>
+    /// Window of the broad skin level that each polarity's shaft pixels are compared with when
+    /// weighing the evidence (a median, so shafts, a minority of it, do not move it). Default
+    /// 1000 um: several times the longest spacing between neighbouring units at the lowest
+    /// densities (~30 FU/cm2, DOMAIN.md), shorter than vignetting varies.
+    /// </summary>
+    public double PolaritySkinScaleMicrometres { get; init; } = 1000;
+
+    /// <summary>
+    /// Only shaft regions filling at least this share of their minimum-area rectangle count as
+    /// evidence (straight parallel edges; glare sheen along skin folds is ragged). Default 0.5.
+    /// </summary>
+    public double PolarityMinFill { get; init; } = 0.5;
+
+    /// <summary>
+    /// ... and reaches at least this evidence (contrast-weighted shaft area per analysable pixel),
+    /// so that a frame with no visible hair is not read as light-haired. Default TBD.
+    /// </summary>
+    public double LightPolarityMinEvidence { get; init; } = 0.001;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -130,6 +166,10 @@ public sealed record HairSegmentationOptions
         if (ThinShaftMinLengthMicrometres < 0) errors.Add("ThinShaftMinLengthMicrometres must be >= 0.");
         if (ThinShaftMaxWidthMicrometres <= 0) errors.Add("ThinShaftMaxWidthMicrometres must be > 0.");
         if (ThinShaftMinFill is < 0 or > 1) errors.Add("ThinShaftMinFill must be in [0, 1].");
+        if (LightPolarityMinEvidenceRatio <= 0) errors.Add("LightPolarityMinEvidenceRatio must be > 0.");
+        if (PolaritySkinScaleMicrometres <= 0) errors.Add("PolaritySkinScaleMicrometres must be > 0.");
+        if (PolarityMinFill is < 0 or > 1) errors.Add("PolarityMinFill must be in [0, 1].");
+        if (LightPolarityMinEvidence < 0) errors.Add("LightPolarityMinEvidence must be >= 0.");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");
