@@ -53,6 +53,25 @@ public sealed record HairSegmentationOptions
     public double MaxBlueShift { get; init; } = 0.15;
 
     /// <summary>
+    /// ... and whose blue darkness is below this fraction of its red darkness. A neutral black or
+    /// dark-brown shaft on red-brown or dark skin (ITA below ~10 deg, Chardon 1991 bands, DOMAIN.md)
+    /// is darker in red than in blue by more than <see cref="MaxBlueShift"/> only because the skin
+    /// is red, yet it is clearly dark in blue too; blue marker dye and the blue-grey sub-surface
+    /// shaft are hardly darker than skin in blue. 1 restores the shift-only test. Default 0.5 (mixed
+    /// seeds 401-410 and 501-520: shafts cut lengthwise by the veto 143 -> 87 and 198 -> 173 false; the dev set, ITA
+    /// 15-55, is not affected by the gate below).
+    /// </summary>
+    public double BlueVetoMaxBlueToRedDarkness { get; init; } = 0.5;
+
+    /// <summary>
+    /// <see cref="BlueVetoMaxBlueToRedDarkness"/> applies only where the frame's median colour
+    /// (its skin) has an ITA below this: red-brown and dark skin. Default 10 deg, the upper edge of
+    /// the brown band (Chardon 1991, DOMAIN.md); lighter skin, where shafts are not darker in red
+    /// than in blue, keeps the shift-only test that the dev set was tuned with.
+    /// </summary>
+    public double BlueVetoRatioMaxSkinItaDegrees { get; init; } = 10;
+
+    /// <summary>
     /// Percentile of each channel (over the analysable area) taken as that channel's black level
     /// (lens flare, sensor offset) and subtracted before relative darkness, so that a colour cast of
     /// the dermoscope light (blue-lit frames) does not make black shafts read bluer than the skin.
@@ -121,7 +140,9 @@ public sealed record HairSegmentationOptions
     /// shaft-shaped mask) exceeds the dark polarity's by this factor. Blond, grey and white shafts
     /// are lighter than brown and dark skin (ITA below ~28 deg, Chardon 1991 bands, DOMAIN.md);
     /// dark shafts on any skin carry specular highlights and sit among glare spots, which are
-    /// short and round and read far weaker. Default TBD.
+    /// short and round and read far weaker. Default 2: on the dev set (dark hair, glare) the light
+    /// evidence reaches at most 0.64 of the dark one; on generated light-hair frames the dark evidence
+    /// is at most 0.31 of the light one (mixed seeds 301-306, 401-410, 501-520).
     /// </summary>
     public double LightPolarityMinEvidenceRatio { get; init; } = 2.0;
 
@@ -141,7 +162,8 @@ public sealed record HairSegmentationOptions
 
     /// <summary>
     /// ... and reaches at least this evidence (contrast-weighted shaft area per analysable pixel),
-    /// so that a frame with no visible hair is not read as light-haired. Default TBD.
+    /// so that a frame with no visible hair is not read as light-haired. Default 0.001 (a tenth of a
+    /// percent of the field covered by full-contrast shaft).
     /// </summary>
     public double LightPolarityMinEvidence { get; init; } = 0.001;
 
@@ -157,6 +179,7 @@ public sealed record HairSegmentationOptions
         if (HighRelativeDarkness < LowRelativeDarkness) errors.Add("HighRelativeDarkness must be >= LowRelativeDarkness.");
         if (HalfMaximumFraction is < 0 or >= 1) errors.Add("HalfMaximumFraction must be in [0, 1).");
         if (MaxBlueShift is < 0 or > 1) errors.Add("MaxBlueShift must be in [0, 1].");
+        if (BlueVetoMaxBlueToRedDarkness is < 0 or > 1) errors.Add("BlueVetoMaxBlueToRedDarkness must be in [0, 1].");
         if (BlackLevelPercentile is < 0 or > 50) errors.Add("BlackLevelPercentile must be in [0, 50].");
         if (FramePeakPercentile is <= 0 or > 100) errors.Add("FramePeakPercentile must be in (0, 100].");
         if (SeedFractionOfFramePeak is < 0 or >= 1) errors.Add("SeedFractionOfFramePeak must be in [0, 1).");

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using OpenCvSharp;
+using SmpVision.Pipeline.Measurement.Colour;
 
 namespace SmpVision.Pipeline.Segmentation;
 
@@ -96,16 +97,19 @@ internal static class HairSegmenter
         var relC = new Mat[3];
         var relV = new Mat[2];
         var litC = new Mat[3];
+        double skinIta = double.NaN;
         bool lightWanted = o.ForcedPolarity != HairPolarity.Dark;
         try
         {
             using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k));
             using var bg = new Mat();
+            var skinMedian = new byte[3];
             for (int i = 0; i < 3; i++)
             {
                 var c = channels[i];
                 // Masked overlays must not pull the skin estimate: give them the median skin level.
-                c.SetTo(Scalar.All(MedianOf(c, ana)), notAna);
+                skinMedian[i] = MedianOf(c, ana);
+                c.SetTo(Scalar.All(skinMedian[i]), notAna);
                 // Darkness relative to skin is a ratio: an additive flare offset (strong in the
                 // channel of a colour cast) shrinks it in that channel only, so the blue test uses
                 // darkness above the channel's black level. Hair darkness itself keeps the plain
@@ -133,6 +137,9 @@ internal static class HairSegmenter
                     RelativeLightness(c, bg, litC[i]);
                 }
             }
+
+            // The frame's median colour is its skin (shafts are a minority of the field).
+            skinIta = CieLab.IndividualTypologyAngleDegrees(CieLab.FromSrgb(skinMedian[2], skinMedian[1], skinMedian[0]));
         }
         finally
         {
@@ -149,7 +156,7 @@ internal static class HairSegmenter
         using (relV[0])
         using (relV[1])
         {
-            CombineChannels(relC[0], relC[1], relC[2], relV[0], relV[1], rel, (int)Math.Round(255 * o.MaxBlueShift));
+            CombineChannels(relC[0], relC[1], relC[2], relV[0], relV[1], rel, (int)Math.Round(255 * o.MaxBlueShift), (int)Math.Round(256 * (skinIta < o.BlueVetoRatioMaxSkinItaDegrees ? o.BlueVetoMaxBlueToRedDarkness : 1.0)));
         }
 
         rel.SetTo(Scalar.All(0), notAna);
@@ -389,12 +396,16 @@ internal static class HairSegmenter
 
     /// <summary>
     /// Mean relative darkness of the three channels, zero where the pixel is darker in red than in
-    /// blue by more than <paramref name="maxBlueShift"/>: bluer than the skin around it, as marker
-    /// dye and the sub-surface shaft are (both measured above the channel black level, so a blue-lit frame does not veto black shafts). Black, brown, grey and blond shafts are as dark or darker
-    /// in blue than in red, so they pass.
+    /// blue by more than <paramref name="maxBlueShift"/> and its blue darkness is under
+    /// <paramref name="maxBlueToRed256"/>/256 of its red darkness: bluer than the skin around it,
+    /// as marker dye and the sub-surface shaft are (both measured above the channel black level, so
+    /// a blue-lit frame does not veto black shafts). Black, brown, grey and blond shafts are as
+    /// dark or darker in blue than in red on light skin, so they pass; on red-brown and dark skin a
+    /// neutral black shaft is darker in red than in blue by more than the shift, but dark in blue
+    /// too (the ratio), while dye and the sub-surface shaft are hardly dark in blue.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void CombineChannels(Mat relB, Mat relG, Mat relR, Mat vetoB, Mat vetoR, Mat rel, int maxBlueShift)
+    private static unsafe void CombineChannels(Mat relB, Mat relG, Mat relR, Mat vetoB, Mat vetoR, Mat rel, int maxBlueShift, int maxBlueToRed256)
     {
         int rows = rel.Rows, cols = rel.Cols;
         for (int y = 0; y < rows; y++)
@@ -407,7 +418,7 @@ internal static class HairSegmenter
             byte* po = MatPixels.Row(rel, y);
             for (int x = 0; x < cols; x++)
             {
-                po[x] = vr[x] - vb[x] > maxBlueShift ? (byte)0 : (byte)((pb[x] + pg[x] + pr[x]) / 3);
+                po[x] = vr[x] - vb[x] > maxBlueShift && (vb[x] << 8) < maxBlueToRed256 * vr[x] ? (byte)0 : (byte)((pb[x] + pg[x] + pr[x]) / 3);
             }
         }
     }
