@@ -142,7 +142,7 @@ public sealed record HairSegmentationOptions
     /// dark shafts on any skin carry specular highlights and sit among glare spots, which are
     /// short and round and read far weaker. Default 2: on the dev set (dark hair, glare) the light
     /// evidence reaches at most 0.64 of the dark one; on generated light-hair frames the dark evidence
-    /// is at most 0.31 of the light one (mixed seeds 301-306, 401-410, 501-520).
+    /// is at most 0.32 of the light one (mixed seeds 301-306, 401-410, 501-520).
     /// </summary>
     public double LightPolarityMinEvidenceRatio { get; init; } = 2.0;
 
