@@ -260,10 +260,22 @@ internal static class HairSegmenter
         double seed = Math.Max(o.HighRelativeDarkness, o.SeedFractionOfFramePeak * framePeak);
         double low = Math.Min(seed, Math.Max(o.LowRelativeDarkness, o.LowFractionOfFramePeak * framePeak));
         mask = Hysteresis(rel, (byte)Math.Round(255 * low), (byte)Math.Round(255 * Math.Min(0.99, seed)), o.HalfMaximumFraction);
-        if (o.ThinShaftSeedFractionOfFramePeak > 0)
+        // Thin light shafts: lower hystereses that keep only thin straight regions; each floor keeps
+        // the shafts that are straight at its own level (a vellus shaft is straight at the lower
+        // floor, an intermediate one beside texture only at the higher).
+        foreach (var (thinSeedFraction, thinLowFraction) in new[]
         {
-            double thinSeed = Math.Max(o.HighRelativeDarkness, o.ThinShaftSeedFractionOfFramePeak * framePeak);
-            double thinLow = Math.Min(thinSeed, Math.Max(o.LowRelativeDarkness, o.ThinShaftLowFractionOfFramePeak * framePeak));
+            (o.ThinShaftSeedFractionOfFramePeak, o.ThinShaftLowFractionOfFramePeak),
+            (o.VellusSeedFractionOfFramePeak, o.VellusLowFractionOfFramePeak),
+        })
+        {
+            if (thinSeedFraction <= 0)
+            {
+                continue;
+            }
+
+            double thinSeed = Math.Max(o.HighRelativeDarkness, thinSeedFraction * framePeak);
+            double thinLow = Math.Min(thinSeed, Math.Max(o.LowRelativeDarkness, thinLowFraction * framePeak));
             if (thinSeed < seed)
             {
                 using var thin = Hysteresis(rel, (byte)Math.Round(255 * thinLow), (byte)Math.Round(255 * Math.Min(0.99, thinSeed)), o.HalfMaximumFraction);
