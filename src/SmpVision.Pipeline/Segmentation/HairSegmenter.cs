@@ -55,7 +55,10 @@ internal sealed class HairSegmentation : IDisposable
 /// divided by the skin level; the least-dark channel decides), with hysteresis seeded relative to
 /// the frame's darkest structures and a half-maximum edge. The per-channel test keeps blue-grey
 /// sub-surface shafts and blue marker dye (not dark in blue) out whatever the colour cast, and the
-/// relative margin holds from very light to dark skin. Measures nothing itself; it yields the hair mask that counting,
+/// relative margin holds from very light to dark skin. Shafts lighter than the skin (blond, grey,
+/// white hair on brown and dark skin, Chardon 1991 bands, DOMAIN.md) are found by the mirrored test;
+/// which of the two a frame holds is decided from each one's shaft evidence against the broad skin
+/// level (<see cref="ChoosePolarity"/>). Measures nothing itself; it yields the hair mask that counting,
 /// widths (DOMAIN.md, shaft width) and colour use.
 /// </summary>
 internal static class HairSegmenter
