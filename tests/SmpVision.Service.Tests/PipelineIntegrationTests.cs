@@ -36,6 +36,8 @@ public sealed class PipelineIntegrationTests(ServiceFixture service)
         Assert.NotNull(m.Colour.Skin);
         Assert.True(m.Colour.HasSkinItaDegrees);
         Assert.Equal(m.HairCount, (uint)reply.Hairs.Count(h => h.CountedInDensity));
+        // The generated frame has dark hair on light skin.
+        Assert.Equal(HairPolarity.Dark, m.HairPolarity);
 
         Assert.NotEmpty(reply.Regions);
         Assert.All(reply.Regions, r => Assert.True(r.HasAreaSquareMillimetres));

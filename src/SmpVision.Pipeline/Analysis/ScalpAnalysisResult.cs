@@ -7,6 +7,7 @@ using SmpVision.Pipeline.Model;
 using SmpVision.Pipeline.Overhead;
 using SmpVision.Pipeline.Planning;
 using SmpVision.Pipeline.Regions;
+using SmpVision.Pipeline.Segmentation;
 
 namespace SmpVision.Pipeline.Analysis;
 
@@ -61,6 +62,9 @@ public sealed record ScalpAnalysisResult
 
     /// <summary>Skin and hair colour (CIELAB D65, ITA, CIEDE2000); null when not measured.</summary>
     public TrichoscopyColour? Colour { get; init; }
+
+    /// <summary>Trichoscopy: whether shafts were read darker or lighter than the skin; null for overhead photos.</summary>
+    public HairPolarity? HairPolarity { get; init; }
 
     /// <summary>Every detected hair (trichoscopy).</summary>
     public IReadOnlyList<HairInstance> Hairs { get; init; } = [];

@@ -241,6 +241,7 @@ public sealed class ScalpAnalyzer
                 Quality = quality,
                 Density = trichoscopy?.Density,
                 Colour = trichoscopy?.Colour,
+                HairPolarity = trichoscopy?.HairPolarity,
                 Hairs = hairs,
                 FollicularUnits = units,
                 Overhead = overheadSummary,

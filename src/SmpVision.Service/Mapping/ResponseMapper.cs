@@ -8,6 +8,7 @@ using SmpVision.Pipeline.Regions;
 using SmpVision.Pipeline.Calibration;
 using SmpVision.Pipeline.Imaging;
 using SmpVision.Pipeline.Model;
+using SmpVision.Pipeline.Segmentation;
 using V1 = SmpVision.Contracts.V1;
 
 namespace SmpVision.Service.Mapping;
@@ -27,7 +28,7 @@ internal static class ResponseMapper
             ModalityConfidence = result.ModalityDecision?.Confidence ?? 1.0,
             Scale = ToProto(result.Scale),
             Quality = ToProto(result.Quality),
-            Measurements = ToProto(result.Density, result.Colour),
+            Measurements = ToProto(result.Density, result.Colour, result.HairPolarity),
             Plan = result.Plan is null ? null : ToProto(result.Plan),
             Overhead = result.Overhead is null ? null : ToProto(result.Overhead),
             Versions = new V1.Versions
@@ -178,7 +179,7 @@ internal static class ResponseMapper
         return proto;
     }
 
-    private static V1.OverallMeasurements? ToProto(TrichoscopyDensity? d, TrichoscopyColour? colour)
+    private static V1.OverallMeasurements? ToProto(TrichoscopyDensity? d, TrichoscopyColour? colour, HairPolarity? polarity)
     {
         if (d is null)
         {
@@ -194,6 +195,12 @@ internal static class ResponseMapper
             AnalysedAreaFraction = d.AnalysableAreaFraction,
             HairCoverageFraction = d.HairCoverageFraction,
             Colour = colour is null ? null : ToProto(colour),
+            HairPolarity = polarity switch
+            {
+                HairPolarity.Dark => V1.HairPolarity.Dark,
+                HairPolarity.Light => V1.HairPolarity.Light,
+                _ => V1.HairPolarity.Unspecified,
+            },
         };
         m.HairsPerFollicularUnitHistogram.AddRange(d.HairsPerFollicularUnitHistogram.Select(n => (uint)n));
         SetIf(d.AnalysableAreaSquareMillimetres, v => m.AnalysedAreaSquareMillimetres = v);
