@@ -38,6 +38,8 @@ internal static class HairCandidateFeatures
         "counted",              // 1 when the hair counts towards density (edge rule)
         "unit_size",            // hairs in its follicular unit
         "frame_hairs_log",      // log(1 + hairs detected in the frame): crowded frames hold more fragments
+        "twins",                // other detections on nearly the same segment (a wide shaft split into side-by-side shafts)
+        "twin_of_earlier",      // 1 when one of those twins comes earlier in the list: lets the model keep one of a pair
     ];
 
     /// <summary>Number of features per hair.</summary>
@@ -128,6 +130,19 @@ internal static class HairCandidateFeatures
             f[16] = h.CountedInDensity ? 1 : 0;
             f[17] = unitSize.GetValueOrDefault(h.Id, 1);
             f[18] = (float)Math.Log(1 + hairs.Count);
+            int twins = 0;
+            bool earlier = false;
+            for (int j = 0; j < hairs.Count; j++)
+            {
+                if (j != i && AreTwins(h, hairs[j]))
+                {
+                    twins++;
+                    earlier |= j < i;
+                }
+            }
+
+            f[19] = twins;
+            f[20] = earlier ? 1 : 0;
         }
 
         return rows;
@@ -237,6 +252,20 @@ internal static class HairCandidateFeatures
         f[12] = (float)(hb - kb);
         f[13] = (float)blue / Math.Max(1, onMask);
     }
+
+    /// <summary>
+    /// Two detections on nearly the same segment: both ends (in either pairing) within one and a
+    /// half shaft widths plus 4 px (side-by-side shafts of one opening, or one wide shaft split in two).
+    /// </summary>
+    private static bool AreTwins(HairInstance a, HairInstance b)
+    {
+        double tol = (1.5 * Math.Max(a.WidthPixels, b.WidthPixels)) + 4;
+        double same = Math.Max(Distance(a.Emergence, b.Emergence), Distance(a.Tip, b.Tip));
+        double crossed = Math.Max(Distance(a.Emergence, b.Tip), Distance(a.Tip, b.Emergence));
+        return Math.Min(same, crossed) <= tol;
+    }
+
+    private static double Distance(PointPixels p, PointPixels q) => Math.Sqrt(((p.X - q.X) * (p.X - q.X)) + ((p.Y - q.Y) * (p.Y - q.Y)));
 
     private static double Median(List<double> v)
     {

@@ -17,17 +17,17 @@ public sealed record HairVerifierOptions
     /// <summary>
     /// Path of an ONNX model file to use instead of the embedded default (null = the model
     /// embedded in the assembly, models/hair-verifier.onnx). The file must honour the same I/O
-    /// contract: input "features" float [N, 19] in <see cref="HairCandidateFeatures.Names"/> order,
+    /// contract: input "features" float [N, 21] in <see cref="HairCandidateFeatures.Names"/> order,
     /// output "score" float [N, 1] in 0-1.
     /// </summary>
     public string? ModelPath { get; init; }
 
     /// <summary>
-    /// Hairs scoring below this are dropped. Default 0.2: the threshold chosen on the even
+    /// Hairs scoring below this are dropped. Default 0.11: the threshold chosen on the even
     /// (training) patients only, as the one minimising their median absolute count error with
     /// out-of-fold scores (models/README.md, Threshold). Change it together with <see cref="ModelPath"/>.
     /// </summary>
-    public double MinScore { get; init; } = 0.2;
+    public double MinScore { get; init; } = 0.11;
 
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()

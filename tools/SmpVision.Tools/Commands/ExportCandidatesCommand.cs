@@ -69,7 +69,7 @@ internal sealed class ExportCandidatesCommand : IToolCommand
         int iImage = header.IndexOf("image"), iHairs = header.IndexOf("hairs"), iPpm = header.IndexOf("pixels_per_mm"), iPatient = header.IndexOf("patient");
         var output = new List<string>
         {
-            "image,patient,hand,boxes,hair_id," + string.Join(',', HairCandidateFeatures.Names) + ",label,inside_fraction",
+            "image,patient,hand,boxes,hair_id," + string.Join(',', HairCandidateFeatures.Names) + ",label,inside_fraction,emergence_x,emergence_y,tip_x,tip_y",
         };
         int frames = 0, positives = 0, total = 0;
         foreach (var line in lines.Skip(1).Where(l => l.Trim().Length > 0).Take(limit))
@@ -110,6 +110,8 @@ internal sealed class ExportCandidatesCommand : IToolCommand
 
                 cells.Add(labels[h] ? "1" : "0");
                 cells.Add(inside[h].ToString("F2", CultureInfo.InvariantCulture));
+                var hair = result.Hairs[h];
+                cells.AddRange(new[] { hair.Emergence.X, hair.Emergence.Y, hair.Tip.X, hair.Tip.Y }.Select(c => c.ToString("F0", CultureInfo.InvariantCulture)));
                 output.Add(string.Join(',', cells));
                 positives += labels[h] ? 1 : 0;
             }
@@ -117,7 +119,7 @@ internal sealed class ExportCandidatesCommand : IToolCommand
             // A frame with no detection still carries its hand count for the count metric.
             if (result.Hairs.Count == 0)
             {
-                output.Add($"{image},{(iPatient >= 0 ? f[iPatient] : "")},{f[iHairs]},{frameBoxes.Count},-1,{string.Join(',', Enumerable.Repeat("0", n))},0,0");
+                output.Add($"{image},{(iPatient >= 0 ? f[iPatient] : "")},{f[iHairs]},{frameBoxes.Count},-1,{string.Join(',', Enumerable.Repeat("0", n))},0,0,0,0,0,0");
             }
 
             total += result.Hairs.Count;
@@ -164,19 +166,47 @@ internal sealed class ExportCandidatesCommand : IToolCommand
             }
         }
 
-        var labels = new bool[hairs.Count];
-        var claimed = new bool[boxes.Count];
-        // Higher coverage first; among equals the tighter box (a lone hair's box before a unit's).
-        foreach (var (_, h, b, _) in pairs.OrderByDescending(q => q.Fraction).ThenBy(q => q.Area))
+        // Maximum one-to-one matching (Kuhn's augmenting paths, edges tried best-covered first):
+        // a greedy claim lets one hair of a unit take the box its neighbour needed.
+        var edges = new List<int>[hairs.Count];
+        for (int h = 0; h < hairs.Count; h++)
         {
-            if (!labels[h] && !claimed[b])
-            {
-                labels[h] = true;
-                claimed[b] = true;
-            }
+            edges[h] = pairs.Where(q => q.Hair == h).OrderByDescending(q => q.Fraction).ThenBy(q => q.Area).Select(q => q.Box).ToList();
+        }
+
+        var boxOwner = Enumerable.Repeat(-1, boxes.Count).ToArray();
+        foreach (int h in Enumerable.Range(0, hairs.Count).OrderByDescending(i => edges[i].Count == 0 ? 0 : pairs.Where(q => q.Hair == i).Max(q => q.Fraction)))
+        {
+            Augment(h, edges, boxOwner, new bool[boxes.Count]);
+        }
+
+        var labels = new bool[hairs.Count];
+        foreach (int owner in boxOwner.Where(o => o >= 0))
+        {
+            labels[owner] = true;
         }
 
         return (labels, best);
+    }
+
+    private static bool Augment(int hair, List<int>[] edges, int[] boxOwner, bool[] seen)
+    {
+        foreach (int b in edges[hair])
+        {
+            if (seen[b])
+            {
+                continue;
+            }
+
+            seen[b] = true;
+            if (boxOwner[b] < 0 || Augment(boxOwner[b], edges, boxOwner, seen))
+            {
+                boxOwner[b] = hair;
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static Dictionary<string, List<Rect>> ReadBoxes(string path)
