@@ -13,7 +13,10 @@ namespace SmpVision.Pipeline.Inference;
 /// </summary>
 internal static class HairVerifier
 {
-    /// <summary>The extraction with likely false hairs removed; the input itself when disabled or empty.</summary>
+    /// <summary>
+    /// The extraction with likely false hairs removed; the input itself when disabled, empty, or
+    /// when the frame's scale lies outside the model's training range (HairVerifierOptions.MinPixelsPerMillimetre..MaxPixelsPerMillimetre).
+    /// </summary>
     public static HairExtraction Apply(
         Mat bgr,
         Mat hairMask,
@@ -25,7 +28,8 @@ internal static class HairVerifier
     {
         ArgumentNullException.ThrowIfNull(extraction);
         ArgumentNullException.ThrowIfNull(options);
-        if (!options.Enabled || extraction.Hairs.Count == 0)
+        if (!options.Enabled || extraction.Hairs.Count == 0
+            || sizingPixelsPerMillimetre < options.MinPixelsPerMillimetre || sizingPixelsPerMillimetre > options.MaxPixelsPerMillimetre)
         {
             return extraction;
         }
