@@ -14,6 +14,9 @@ internal sealed class HairVerifierModel : IDisposable
     /// <summary>Logical name of the embedded default model (set in the Pipeline csproj).</summary>
     internal const string EmbeddedResourceName = "SmpVision.Pipeline.Inference.hair-verifier.onnx";
 
+    /// <summary>Name and version of the embedded model (models/README.md): bump it when the model is retrained.</summary>
+    internal const string EmbeddedModelVersion = "hair-verifier-1";
+
     /// <summary>Input tensor name of the I/O contract.</summary>
     internal const string InputName = "features";
 
