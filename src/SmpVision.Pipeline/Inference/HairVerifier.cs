@@ -9,7 +9,8 @@ namespace SmpVision.Pipeline.Inference;
 /// trained on the even patients of the real trichoscopy dev set) and drops those scoring under
 /// <see cref="HairVerifierOptions.MinScore"/> (scale-bar remnants, dye, fragments, skin furrows).
 /// Kept hairs are renumbered from 0 and follicular units are rebuilt from the kept hairs (a unit
-/// left empty disappears). Measures nothing new; it only filters.
+/// left empty disappears). Measures nothing new; it only filters: the hair mask (coverage,
+/// colour) stays as segmented.
 /// </summary>
 internal static class HairVerifier
 {
