@@ -119,7 +119,11 @@ internal static class TrichoscopyAnalysis
             field.Summary,
             extraction.ReferenceShaftWidthPixels,
             warnings,
-            timings);
+            timings)
+        {
+            HairPolarity = seg.Polarity,
+            PolarityEvidence = (seg.DarkEvidence, seg.LightEvidence),
+        };
     }
 
     private static string QualityMessage(string flag) => flag switch

@@ -74,6 +74,12 @@ public sealed class TrichoscopyResult : IDisposable
     /// <summary>Things the caller should know (no scale, uncalibrated colour, quality flags...).</summary>
     public IReadOnlyList<PipelineWarning> Warnings { get; }
 
+    /// <summary>Whether the shafts were read as darker or lighter than the skin (decided per frame, see <see cref="HairSegmentationOptions.ForcedPolarity"/>).</summary>
+    public HairPolarity HairPolarity { get; init; }
+
+    /// <summary>Shaft evidence of the dark and light polarities that decided <see cref="HairPolarity"/> (diagnostics).</summary>
+    internal (double Dark, double Light) PolarityEvidence { get; init; }
+
     /// <summary>Wall time of each stage.</summary>
     public IReadOnlyList<StageTiming> Timings { get; }
 

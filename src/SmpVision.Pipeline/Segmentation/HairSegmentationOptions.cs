@@ -53,6 +53,25 @@ public sealed record HairSegmentationOptions
     public double MaxBlueShift { get; init; } = 0.15;
 
     /// <summary>
+    /// ... and whose blue darkness is below this fraction of its red darkness. A neutral black or
+    /// dark-brown shaft on red-brown or dark skin (ITA below ~10 deg, Chardon 1991 bands, DOMAIN.md)
+    /// is darker in red than in blue by more than <see cref="MaxBlueShift"/> only because the skin
+    /// is red, yet it is clearly dark in blue too; blue marker dye and the blue-grey sub-surface
+    /// shaft are hardly darker than skin in blue. 1 restores the shift-only test. Default 0.5 (mixed
+    /// seeds 401-410 and 501-520: shafts cut lengthwise by the veto 143 -> 87 and 198 -> 173 false; the dev set, ITA
+    /// 15-55, is not affected by the gate below).
+    /// </summary>
+    public double BlueVetoMaxBlueToRedDarkness { get; init; } = 0.5;
+
+    /// <summary>
+    /// <see cref="BlueVetoMaxBlueToRedDarkness"/> applies only where the frame's median colour
+    /// (its skin) has an ITA below this: red-brown and dark skin. Default 10 deg, the upper edge of
+    /// the brown band (Chardon 1991, DOMAIN.md); lighter skin, where shafts are not darker in red
+    /// than in blue, keeps the shift-only test that the dev set was tuned with.
+    /// </summary>
+    public double BlueVetoRatioMaxSkinItaDegrees { get; init; } = 10;
+
+    /// <summary>
     /// Percentile of each channel (over the analysable area) taken as that channel's black level
     /// (lens flare, sensor offset) and subtracted before relative darkness, so that a colour cast of
     /// the dermoscope light (blue-lit frames) does not make black shafts read bluer than the skin.
@@ -109,6 +128,45 @@ public sealed record HairSegmentationOptions
     /// <summary>... and fill at least this share of its minimum-area rectangle (a straight shaft does, a curved furrow does not). Default 0.6.</summary>
     public double ThinShaftMinFill { get; init; } = 0.6;
 
+    /// <summary>
+    /// Segment shafts as darker (<see cref="HairPolarity.Dark"/>) or lighter
+    /// (<see cref="HairPolarity.Light"/>) than the skin regardless of the frame; null (default)
+    /// decides per frame from the evidence of both (see <see cref="LightPolarityMinEvidenceRatio"/>).
+    /// </summary>
+    public HairPolarity? ForcedPolarity { get; init; }
+
+    /// <summary>
+    /// The light polarity wins only when its shaft evidence (contrast summed over its
+    /// shaft-shaped mask) exceeds the dark polarity's by this factor. Blond, grey and white shafts
+    /// are lighter than brown and dark skin (ITA below ~28 deg, Chardon 1991 bands, DOMAIN.md);
+    /// dark shafts on any skin carry specular highlights and sit among glare spots, which are
+    /// short and round and read far weaker. Default 2: on the dev set (dark hair, glare) the light
+    /// evidence reaches at most 0.64 of the dark one; on generated light-hair frames the dark evidence
+    /// is at most 0.31 of the light one (mixed seeds 301-306, 401-410, 501-520).
+    /// </summary>
+    public double LightPolarityMinEvidenceRatio { get; init; } = 2.0;
+
+    /// <summary>
+    /// Window of the broad skin level that each polarity's shaft pixels are compared with when
+    /// weighing the evidence (a median, so shafts, a minority of it, do not move it). Default
+    /// 1000 um: several times the longest spacing between neighbouring units at the lowest
+    /// densities (~30 FU/cm2, DOMAIN.md), shorter than vignetting varies.
+    /// </summary>
+    public double PolaritySkinScaleMicrometres { get; init; } = 1000;
+
+    /// <summary>
+    /// Only shaft regions filling at least this share of their minimum-area rectangle count as
+    /// evidence (straight parallel edges; glare sheen along skin folds is ragged). Default 0.5.
+    /// </summary>
+    public double PolarityMinFill { get; init; } = 0.5;
+
+    /// <summary>
+    /// ... and reaches at least this evidence (contrast-weighted shaft area per analysable pixel),
+    /// so that a frame with no visible hair is not read as light-haired. Default 0.001 (a tenth of a
+    /// percent of the field covered by full-contrast shaft).
+    /// </summary>
+    public double LightPolarityMinEvidence { get; init; } = 0.001;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -121,6 +179,7 @@ public sealed record HairSegmentationOptions
         if (HighRelativeDarkness < LowRelativeDarkness) errors.Add("HighRelativeDarkness must be >= LowRelativeDarkness.");
         if (HalfMaximumFraction is < 0 or >= 1) errors.Add("HalfMaximumFraction must be in [0, 1).");
         if (MaxBlueShift is < 0 or > 1) errors.Add("MaxBlueShift must be in [0, 1].");
+        if (BlueVetoMaxBlueToRedDarkness is < 0 or > 1) errors.Add("BlueVetoMaxBlueToRedDarkness must be in [0, 1].");
         if (BlackLevelPercentile is < 0 or > 50) errors.Add("BlackLevelPercentile must be in [0, 50].");
         if (FramePeakPercentile is <= 0 or > 100) errors.Add("FramePeakPercentile must be in (0, 100].");
         if (SeedFractionOfFramePeak is < 0 or >= 1) errors.Add("SeedFractionOfFramePeak must be in [0, 1).");
@@ -130,6 +189,10 @@ public sealed record HairSegmentationOptions
         if (ThinShaftMinLengthMicrometres < 0) errors.Add("ThinShaftMinLengthMicrometres must be >= 0.");
         if (ThinShaftMaxWidthMicrometres <= 0) errors.Add("ThinShaftMaxWidthMicrometres must be > 0.");
         if (ThinShaftMinFill is < 0 or > 1) errors.Add("ThinShaftMinFill must be in [0, 1].");
+        if (LightPolarityMinEvidenceRatio <= 0) errors.Add("LightPolarityMinEvidenceRatio must be > 0.");
+        if (PolaritySkinScaleMicrometres <= 0) errors.Add("PolaritySkinScaleMicrometres must be > 0.");
+        if (PolarityMinFill is < 0 or > 1) errors.Add("PolarityMinFill must be in [0, 1].");
+        if (LightPolarityMinEvidence < 0) errors.Add("LightPolarityMinEvidence must be >= 0.");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using OpenCvSharp;
+using SmpVision.Pipeline.Measurement.Colour;
 
 namespace SmpVision.Pipeline.Segmentation;
 
@@ -29,6 +30,15 @@ internal sealed class HairSegmentation : IDisposable
 
     /// <summary>Working pixels per full-resolution pixel (1 = full resolution).</summary>
     public double WorkScale { get; }
+
+    /// <summary>Whether the shafts were segmented as darker or lighter than the skin.</summary>
+    public HairPolarity Polarity { get; init; } = HairPolarity.Dark;
+
+    /// <summary>Shaft evidence of the dark polarity: contrast summed over its shaft-shaped mask, per analysable pixel.</summary>
+    public double DarkEvidence { get; init; }
+
+    /// <summary>Shaft evidence of the light polarity (0 when it was not evaluated).</summary>
+    public double LightEvidence { get; init; }
 
     public void Dispose()
     {
@@ -86,15 +96,20 @@ internal static class HairSegmenter
         var channels = Cv2.Split(small);
         var relC = new Mat[3];
         var relV = new Mat[2];
+        var litC = new Mat[3];
+        double skinIta = double.NaN;
+        bool lightWanted = o.ForcedPolarity != HairPolarity.Dark;
         try
         {
             using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k));
             using var bg = new Mat();
+            var skinMedian = new byte[3];
             for (int i = 0; i < 3; i++)
             {
                 var c = channels[i];
                 // Masked overlays must not pull the skin estimate: give them the median skin level.
-                c.SetTo(Scalar.All(MedianOf(c, ana)), notAna);
+                skinMedian[i] = MedianOf(c, ana);
+                c.SetTo(Scalar.All(skinMedian[i]), notAna);
                 // Darkness relative to skin is a ratio: an additive flare offset (strong in the
                 // channel of a colour cast) shrinks it in that channel only, so the blue test uses
                 // darkness above the channel's black level. Hair darkness itself keeps the plain
@@ -111,7 +126,20 @@ internal static class HairSegmenter
                     relV[i / 2] = new Mat(h, w, MatType.CV_8UC1);
                     RelativeDarkness(c, bg, relV[i / 2], black);
                 }
+
+                if (lightWanted)
+                {
+                    // Light shafts: the same test mirrored, against an opening (the darkest skin nearby).
+                    Cv2.MorphologyEx(c, bg, MorphTypes.Open, kernel);
+                    Cv2.Blur(bg, bg, new Size(k, k));
+                    Cv2.Min(bg, c, bg);
+                    litC[i] = new Mat(h, w, MatType.CV_8UC1);
+                    RelativeLightness(c, bg, litC[i]);
+                }
             }
+
+            // The frame's median colour is its skin (shafts are a minority of the field).
+            skinIta = CieLab.IndividualTypologyAngleDegrees(CieLab.FromSrgb(skinMedian[2], skinMedian[1], skinMedian[0]));
         }
         finally
         {
@@ -128,19 +156,87 @@ internal static class HairSegmenter
         using (relV[0])
         using (relV[1])
         {
-            CombineChannels(relC[0], relC[1], relC[2], relV[0], relV[1], rel, (int)Math.Round(255 * o.MaxBlueShift));
+            CombineChannels(relC[0], relC[1], relC[2], relV[0], relV[1], rel, (int)Math.Round(255 * o.MaxBlueShift), (int)Math.Round(256 * (skinIta < o.BlueVetoRatioMaxSkinItaDegrees ? o.BlueVetoMaxBlueToRedDarkness : 1.0)));
         }
 
         rel.SetTo(Scalar.All(0), notAna);
+        double analysablePixels = Math.Max(1, Cv2.CountNonZero(ana));
+        using var skinLevel = lightWanted && o.ForcedPolarity is null ? SkinLevel(grey, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel) : null;
 
-        // Seeds must be dark against this frame's own darkest structures too, so that faint skin
-        // texture does not seed hairs on frames whose shafts are dark.
+        ct.ThrowIfCancellationRequested();
+        Mat? darkMask = null;
+        double darkEvidence = 0;
+        if (o.ForcedPolarity != HairPolarity.Light)
+        {
+            darkMask = ShaftMask(rel, ana, umPerWorkPixel, o);
+            darkEvidence = skinLevel is null ? 0 : Evidence(grey, skinLevel, darkMask, false, o.PolarityMinFill) / analysablePixels;
+        }
+
+        Mat? lightMask = null;
+        double lightEvidence = 0;
+        if (lightWanted)
+        {
+            using var lit = new Mat(h, w, MatType.CV_8UC1);
+            using (litC[0])
+            using (litC[1])
+            using (litC[2])
+            {
+                // No blue test here: marker dye and the sub-surface shaft are darker than skin, never lighter.
+                MeanOfChannels(litC[0], litC[1], litC[2], lit);
+            }
+
+            lit.SetTo(Scalar.All(0), notAna);
+            ct.ThrowIfCancellationRequested();
+            lightMask = ShaftMask(lit, ana, umPerWorkPixel, o);
+            lightEvidence = skinLevel is null ? 0 : Evidence(grey, skinLevel, lightMask, true, o.PolarityMinFill) / analysablePixels;
+        }
+
+        var polarity = o.ForcedPolarity ?? ChoosePolarity(darkEvidence, lightEvidence, o);
+        Mat mask;
+        if (polarity == HairPolarity.Light)
+        {
+            mask = lightMask!;
+            darkMask?.Dispose();
+        }
+        else
+        {
+            mask = darkMask!;
+            lightMask?.Dispose();
+        }
+
+        return new HairSegmentation(mask, rel, grey, ana, scale)
+        {
+            Polarity = polarity,
+            DarkEvidence = darkEvidence,
+            LightEvidence = lightEvidence,
+        };
+    }
+
+    /// <summary>
+    /// The frame's shafts are lighter than its skin when the light polarity's shaft evidence
+    /// exceeds the dark polarity's by <see cref="HairSegmentationOptions.LightPolarityMinEvidenceRatio"/>
+    /// and reaches <see cref="HairSegmentationOptions.LightPolarityMinEvidence"/>: glare spots and oily
+    /// highlights on dark-hair frames are few, short and round next to the dark shafts' evidence.
+    /// </summary>
+    internal static HairPolarity ChoosePolarity(double darkEvidence, double lightEvidence, HairSegmentationOptions o) =>
+        lightEvidence >= o.LightPolarityMinEvidence && lightEvidence > o.LightPolarityMinEvidenceRatio * darkEvidence
+            ? HairPolarity.Light
+            : HairPolarity.Dark;
+
+    /// <summary>
+    /// Shaft mask of one polarity from its relative-contrast map: hysteresis seeded relative to the
+    /// frame's strongest structures with a half-maximum edge, the thin-straight-shaft second
+    /// hysteresis, edge smoothing, and the size and shape filters.
+    /// </summary>
+    private static Mat ShaftMask(Mat rel, Mat ana, double umPerWorkPixel, HairSegmentationOptions o)
+    {
+        Mat mask;
+        // Seeds must be strong against this frame's own strongest structures too, so that faint
+        // skin texture does not seed hairs on frames whose shafts are dark.
         double framePeak = Percentile(rel, ana, o.FramePeakPercentile) / 255.0;
         double seed = Math.Max(o.HighRelativeDarkness, o.SeedFractionOfFramePeak * framePeak);
         double low = Math.Min(seed, Math.Max(o.LowRelativeDarkness, o.LowFractionOfFramePeak * framePeak));
-
-        ct.ThrowIfCancellationRequested();
-        var mask = Hysteresis(rel, (byte)Math.Round(255 * low), (byte)Math.Round(255 * Math.Min(0.99, seed)), o.HalfMaximumFraction);
+        mask = Hysteresis(rel, (byte)Math.Round(255 * low), (byte)Math.Round(255 * Math.Min(0.99, seed)), o.HalfMaximumFraction);
         if (o.ThinShaftSeedFractionOfFramePeak > 0)
         {
             double thinSeed = Math.Max(o.HighRelativeDarkness, o.ThinShaftSeedFractionOfFramePeak * framePeak);
@@ -164,7 +260,120 @@ internal static class HairSegmenter
         double minAreaPx = o.MinHairAreaSquareMicrometres / (umPerWorkPixel * umPerWorkPixel);
         RemoveSmall(mask, minAreaPx);
         RemoveNonShafts(mask, o.MinElongation, o.MinSolidity);
-        return new HairSegmentation(mask, rel, grey, ana, scale);
+        return mask;
+    }
+
+    /// <summary>
+    /// Contrast of a mask's pixels against the broad skin level, summed (units of full contrast):
+    /// darker than the skin for the dark polarity, lighter for the light one. Against the broad
+    /// level rather than the local closing or opening, because skin between close shafts of the
+    /// other polarity also reads as a shaft against those (it is as light as the skin around it).
+    /// Only regions that fill at least <paramref name="minFill"/> of their minimum-area rectangle
+    /// count: shafts have straight parallel edges, while glare sheen and oily highlights along skin
+    /// folds are ragged.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe double Evidence(Mat grey, Mat skinLevel, Mat shaftMask, bool lighter, double minFill)
+    {
+        using var mask = new Mat(shaftMask.Size(), MatType.CV_8UC1, Scalar.All(0));
+        Cv2.FindContours(shaftMask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        var straight = contours.Where(c =>
+        {
+            var rect = Cv2.MinAreaRect(c);
+            return Cv2.ContourArea(c) >= minFill * Math.Max(1, rect.Size.Width * rect.Size.Height);
+        }).ToList();
+        if (straight.Count > 0)
+        {
+            Cv2.DrawContours(mask, straight, -1, Scalar.All(255), -1);
+        }
+
+        double sum = 0;
+        int rows = grey.Rows, cols = grey.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pg = MatPixels.Row(grey, y);
+            byte* ps = MatPixels.Row(skinLevel, y);
+            byte* pm = MatPixels.Row(mask, y);
+            for (int x = 0; x < cols; x++)
+            {
+                if (pm[x] != 0)
+                {
+                    int d = lighter ? pg[x] - ps[x] : ps[x] - pg[x];
+                    if (d > 0)
+                    {
+                        sum += (double)d / Math.Max(1, (int)ps[x]);
+                    }
+                }
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// Broad skin level: the median grey over about <paramref name="windowPixels"/>, computed on a
+    /// coarse copy (shafts are a minority of any such window, so the median is skin; vignetting
+    /// still varies slower than the window). Overlays take the frame's median grey first.
+    /// </summary>
+    private static Mat SkinLevel(Mat grey, Mat ana, Mat notAna, double windowPixels)
+    {
+        const int Step = 8;
+        using var filled = grey.Clone();
+        filled.SetTo(Scalar.All(MedianOf(grey, ana)), notAna);
+        using var coarse = new Mat();
+        var coarseSize = new Size(Math.Max(1, grey.Cols / Step), Math.Max(1, grey.Rows / Step));
+        Cv2.Resize(filled, coarse, coarseSize, 0, 0, InterpolationFlags.Area);
+        int k = Math.Max(3, (int)Math.Round(windowPixels / Step) | 1);
+        k = Math.Min(k, (Math.Min(coarseSize.Width, coarseSize.Height) - 1) | 1);
+        if (k >= 3)
+        {
+            Cv2.MedianBlur(coarse, coarse, k);
+        }
+
+        var level = new Mat();
+        Cv2.Resize(coarse, level, new Size(grey.Cols, grey.Rows), 0, 0, InterpolationFlags.Linear);
+        return level;
+    }
+
+    /// <summary>
+    /// rel = 255 * (c - bg) / bg: lightness of a channel relative to the local skin level (Weber
+    /// contrast, clipped at 1), the mirror of <see cref="RelativeDarkness"/>. Relative to the skin
+    /// rather than to white, so that glare on light skin (little headroom left) reads weak while a
+    /// light shaft on dark skin reads strong.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RelativeLightness(Mat c, Mat bg, Mat rel)
+    {
+        int rows = c.Rows, cols = c.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pb = MatPixels.Row(bg, y);
+            byte* pc = MatPixels.Row(c, y);
+            byte* pr = MatPixels.Row(rel, y);
+            for (int x = 0; x < cols; x++)
+            {
+                int b = Math.Max(1, (int)pb[x]);
+                pr[x] = (byte)Math.Min(255, 255 * (pc[x] - pb[x]) / b);
+            }
+        }
+    }
+
+    /// <summary>Mean of three 8-bit maps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void MeanOfChannels(Mat a, Mat b, Mat c, Mat dst)
+    {
+        int rows = dst.Rows, cols = dst.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pa = MatPixels.Row(a, y);
+            byte* pb = MatPixels.Row(b, y);
+            byte* pc = MatPixels.Row(c, y);
+            byte* po = MatPixels.Row(dst, y);
+            for (int x = 0; x < cols; x++)
+            {
+                po[x] = (byte)((pa[x] + pb[x] + pc[x]) / 3);
+            }
+        }
     }
 
     /// <summary>rel = 255 * (bg - c) / (bg - black): darkness of a channel relative to the local skin level above the black level.</summary>
@@ -187,12 +396,16 @@ internal static class HairSegmenter
 
     /// <summary>
     /// Mean relative darkness of the three channels, zero where the pixel is darker in red than in
-    /// blue by more than <paramref name="maxBlueShift"/>: bluer than the skin around it, as marker
-    /// dye and the sub-surface shaft are (both measured above the channel black level, so a blue-lit frame does not veto black shafts). Black, brown, grey and blond shafts are as dark or darker
-    /// in blue than in red, so they pass.
+    /// blue by more than <paramref name="maxBlueShift"/> and its blue darkness is under
+    /// <paramref name="maxBlueToRed256"/>/256 of its red darkness: bluer than the skin around it,
+    /// as marker dye and the sub-surface shaft are (both measured above the channel black level, so
+    /// a blue-lit frame does not veto black shafts). Black, brown, grey and blond shafts are as
+    /// dark or darker in blue than in red on light skin, so they pass; on red-brown and dark skin a
+    /// neutral black shaft is darker in red than in blue by more than the shift, but dark in blue
+    /// too (the ratio), while dye and the sub-surface shaft are hardly dark in blue.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void CombineChannels(Mat relB, Mat relG, Mat relR, Mat vetoB, Mat vetoR, Mat rel, int maxBlueShift)
+    private static unsafe void CombineChannels(Mat relB, Mat relG, Mat relR, Mat vetoB, Mat vetoR, Mat rel, int maxBlueShift, int maxBlueToRed256)
     {
         int rows = rel.Rows, cols = rel.Cols;
         for (int y = 0; y < rows; y++)
@@ -205,7 +418,7 @@ internal static class HairSegmenter
             byte* po = MatPixels.Row(rel, y);
             for (int x = 0; x < cols; x++)
             {
-                po[x] = vr[x] - vb[x] > maxBlueShift ? (byte)0 : (byte)((pb[x] + pg[x] + pr[x]) / 3);
+                po[x] = vr[x] - vb[x] > maxBlueShift && (vb[x] << 8) < maxBlueToRed256 * vr[x] ? (byte)0 : (byte)((pb[x] + pg[x] + pr[x]) / 3);
             }
         }
     }

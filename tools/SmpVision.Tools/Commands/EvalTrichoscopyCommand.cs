@@ -72,9 +72,10 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
             return 2;
         }
         var results = new List<(Row Row, int Visible, int Counted, int Units, double Ms)>();
-        var csv = new List<string> { "image,patient,hand,visible,counted,units,ms,confidence,flags,shaft_px,mean_width_um,focus,glare" };
+        var csv = new List<string> { "image,patient,hand,visible,counted,units,ms,confidence,flags,shaft_px,mean_width_um,focus,glare,polarity,dark_evidence,light_evidence" };
         var stageMs = new Dictionary<string, double>();
         var total = Stopwatch.StartNew();
+        int lightFrames = 0;
         for (int i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
@@ -102,7 +103,15 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
                 result.ReferenceShaftWidthPixels.ToString("F1", CultureInfo.InvariantCulture),
                 (result.Density.MeanShaftWidthMicrometres ?? double.NaN).ToString("F1", CultureInfo.InvariantCulture),
                 result.Quality.FocusScore.ToString("F2", CultureInfo.InvariantCulture),
-                result.Quality.GlareFraction.ToString("F3", CultureInfo.InvariantCulture)));
+                result.Quality.GlareFraction.ToString("F3", CultureInfo.InvariantCulture),
+                result.HairPolarity,
+                (1000 * result.PolarityEvidence.Dark).ToString("F2", CultureInfo.InvariantCulture),
+                (1000 * result.PolarityEvidence.Light).ToString("F2", CultureInfo.InvariantCulture)));
+            if (result.HairPolarity != SmpVision.Pipeline.Segmentation.HairPolarity.Dark)
+            {
+                lightFrames++;
+            }
+
             if (overlays is not null)
             {
                 WriteOverlay(mat, result, row, Path.Combine(overlays, Path.GetFileNameWithoutExtension(row.ImagePath) + ".png"));
@@ -123,7 +132,7 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
             return 1;
         }
 
-        Console.WriteLine($"frames: {results.Count}  (patients: {patients})  mean analysis time: {results.Average(r => r.Ms):F1} ms");
+        Console.WriteLine($"frames: {results.Count}  (patients: {patients})  mean analysis time: {results.Average(r => r.Ms):F1} ms; shafts read lighter than skin on {lightFrames}");
         Console.WriteLine("  stages (mean ms): " + string.Join(", ", stageMs.Select(kv => $"{kv.Key} {kv.Value / results.Count:F1}")));
         Report("visible hairs vs hand count", results.Select(r => ((double)r.Visible, (double)r.Row.Hairs, r.Row.Patient)).ToList());
         Report("edge-rule hairs vs hand count", results.Select(r => ((double)r.Counted, (double)r.Row.Hairs, r.Row.Patient)).ToList());
@@ -163,7 +172,9 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
         var stageProp = typeof(TrichoscopyOptions).GetProperty(path[0]) ?? throw new ArgumentException($"No options stage '{path[0]}'.");
         object stage = stageProp.GetValue(options)!;
         var prop = stage.GetType().GetProperty(path[1]) ?? throw new ArgumentException($"No option '{path[1]}' in {path[0]}.");
-        prop.SetValue(stage, Convert.ChangeType(parts[1], prop.PropertyType, CultureInfo.InvariantCulture));
+        var type = Nullable.GetUnderlyingType(prop.PropertyType) ?? prop.PropertyType;
+        object? value = type.IsEnum ? Enum.Parse(type, parts[1], ignoreCase: true) : Convert.ChangeType(parts[1], type, CultureInfo.InvariantCulture);
+        prop.SetValue(stage, value);
     }
 
     private static double Median(List<double> sorted) =>

@@ -80,7 +80,7 @@ internal static class SyntheticEvaluation
             if (verbose)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"seed {s}: count {st.Counted}/{st.TruthCount} FU {st.Units}/{st.TruthUnits} width {st.Width:F1}/{st.TruthWidth:F1} ITA {st.Ita:F1}/{st.TruthIta:F1} | matched {st.Matched} missed {st.Missed} (merged {st.Merged}) false {st.False} (split {st.Split}) rule truth-only {st.RuleTruthOnly} det-only {st.RuleDetectorOnly} emergence flipped {st.EmergenceFlipped}"));
+                    $"seed {s}: {spec.HairColour} hair, ITA {truth.SkinItaDegrees:F0} ({SyntheticColour.Band(truth.SkinItaDegrees)}), read {result.HairPolarity} (evidence dark {1000 * result.PolarityEvidence.Dark:F2} light {1000 * result.PolarityEvidence.Light:F2}): count {st.Counted}/{st.TruthCount} FU {st.Units}/{st.TruthUnits} width {st.Width:F1}/{st.TruthWidth:F1} ITA {st.Ita:F1}/{st.TruthIta:F1} | matched {st.Matched} missed {st.Missed} (merged {st.Merged}) false {st.False} (split {st.Split}) rule truth-only {st.RuleTruthOnly} det-only {st.RuleDetectorOnly} emergence flipped {st.EmergenceFlipped}"));
             }
 
             if (s_debug && result.Colour.Skin is { } skinLab)
