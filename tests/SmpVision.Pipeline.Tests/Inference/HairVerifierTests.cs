@@ -69,6 +69,14 @@ public sealed class HairVerifierTests
     }
 
     [Fact]
+    public void SharedSessionScoresFromSeveralThreadsAtOnce()
+    {
+        var scores = new float[8];
+        Parallel.For(0, scores.Length, i => scores[i] = HairVerifierModel.Get(null).Score(FixedRow, 1)[0]);
+        Assert.All(scores, s => Assert.Equal(FixedScore, s, 1e-5f));
+    }
+
+    [Fact]
     public void ModelFromAPathScoresLikeTheEmbeddedOne()
     {
         string path = Path.Combine(Path.GetTempPath(), $"hv-{Guid.NewGuid():N}.onnx");
