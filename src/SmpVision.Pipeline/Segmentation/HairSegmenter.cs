@@ -96,9 +96,7 @@ internal static class HairSegmenter
         var channels = Cv2.Split(small);
         var relC = new Mat[3];
         var relV = new Mat[2];
-        var litC = new Mat[3];
         double skinIta = double.NaN;
-        bool lightWanted = o.ForcedPolarity != HairPolarity.Dark;
         try
         {
             using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k));
@@ -126,16 +124,6 @@ internal static class HairSegmenter
                     relV[i / 2] = new Mat(h, w, MatType.CV_8UC1);
                     RelativeDarkness(c, bg, relV[i / 2], black);
                 }
-
-                if (lightWanted)
-                {
-                    // Light shafts: the same test mirrored, against an opening (the darkest skin nearby).
-                    Cv2.MorphologyEx(c, bg, MorphTypes.Open, kernel);
-                    Cv2.Blur(bg, bg, new Size(k, k));
-                    Cv2.Min(bg, c, bg);
-                    litC[i] = new Mat(h, w, MatType.CV_8UC1);
-                    RelativeLightness(c, bg, litC[i]);
-                }
             }
 
             // The frame's median colour is its skin (shafts are a minority of the field).
@@ -161,7 +149,7 @@ internal static class HairSegmenter
 
         rel.SetTo(Scalar.All(0), notAna);
         double analysablePixels = Math.Max(1, Cv2.CountNonZero(ana));
-        using var skinLevel = lightWanted && o.ForcedPolarity is null ? SkinLevel(grey, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel) : null;
+        using var skinLevel = o.ForcedPolarity is null ? SkinLevel(grey, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel) : null;
 
         ct.ThrowIfCancellationRequested();
         Mat? darkMask = null;
@@ -172,36 +160,30 @@ internal static class HairSegmenter
             darkEvidence = skinLevel is null ? 0 : Evidence(grey, skinLevel, darkMask, false, o.PolarityMinFill) / analysablePixels;
         }
 
-        Mat? lightMask = null;
         double lightEvidence = 0;
-        if (lightWanted)
+        if (o.ForcedPolarity is null)
         {
-            using var lit = new Mat(h, w, MatType.CV_8UC1);
-            using (litC[0])
-            using (litC[1])
-            using (litC[2])
-            {
-                // No blue test here: marker dye and the sub-surface shaft are darker than skin, never lighter.
-                MeanOfChannels(litC[0], litC[1], litC[2], lit);
-            }
-
-            lit.SetTo(Scalar.All(0), notAna);
+            // The decision reads lightness on grey only (a third of the cost on the dark-hair
+            // frames that make up most of the work); the light frames then redo it per channel.
+            using var litGrey = LightnessMap(grey, ana, notAna, k);
             ct.ThrowIfCancellationRequested();
-            lightMask = ShaftMask(lit, ana, umPerWorkPixel, o);
-            lightEvidence = skinLevel is null ? 0 : Evidence(grey, skinLevel, lightMask, true, o.PolarityMinFill) / analysablePixels;
+            using var greyMask = ShaftMask(litGrey, ana, umPerWorkPixel, o);
+            lightEvidence = Evidence(grey, skinLevel!, greyMask, true, o.PolarityMinFill) / analysablePixels;
         }
 
         var polarity = o.ForcedPolarity ?? ChoosePolarity(darkEvidence, lightEvidence, o);
         Mat mask;
         if (polarity == HairPolarity.Light)
         {
-            mask = lightMask!;
+            // Per channel: blond and grey shafts differ from red-brown skin in colour as well as in grey.
+            using var lit = LightnessMap(small, ana, notAna, k);
+            ct.ThrowIfCancellationRequested();
+            mask = ShaftMask(lit, ana, umPerWorkPixel, o);
             darkMask?.Dispose();
         }
         else
         {
             mask = darkMask!;
-            lightMask?.Dispose();
         }
 
         return new HairSegmentation(mask, rel, grey, ana, scale)
@@ -210,6 +192,47 @@ internal static class HairSegmenter
             DarkEvidence = darkEvidence,
             LightEvidence = lightEvidence,
         };
+    }
+
+    /// <summary>
+    /// Relative lightness (see <see cref="RelativeLightness"/>) of each channel of
+    /// <paramref name="src"/> against an opening of size <paramref name="k"/> (the darkest skin
+    /// nearby: the dark test mirrored), averaged over channels, zero outside the analysable area.
+    /// No blue test: marker dye and the sub-surface shaft are darker than skin, never lighter.
+    /// </summary>
+    private static Mat LightnessMap(Mat src, Mat ana, Mat notAna, int k)
+    {
+        var channels = Cv2.Split(src);
+        var sum = new Mat(src.Rows, src.Cols, MatType.CV_32FC1, Scalar.All(0));
+        try
+        {
+            using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k));
+            using var bg = new Mat();
+            using var one = new Mat(src.Rows, src.Cols, MatType.CV_8UC1);
+            using var everywhere = new Mat();
+            foreach (var c in channels)
+            {
+                c.SetTo(Scalar.All(MedianOf(c, ana)), notAna);
+                Cv2.MorphologyEx(c, bg, MorphTypes.Open, kernel);
+                Cv2.Blur(bg, bg, new Size(k, k));
+                Cv2.Min(bg, c, bg);
+                RelativeLightness(c, bg, one);
+                Cv2.Accumulate(one, sum, everywhere);
+            }
+
+            var lit = new Mat();
+            sum.ConvertTo(lit, MatType.CV_8UC1, 1.0 / channels.Length);
+            lit.SetTo(Scalar.All(0), notAna);
+            return lit;
+        }
+        finally
+        {
+            sum.Dispose();
+            foreach (var c in channels)
+            {
+                c.Dispose();
+            }
+        }
     }
 
     /// <summary>
@@ -237,10 +260,22 @@ internal static class HairSegmenter
         double seed = Math.Max(o.HighRelativeDarkness, o.SeedFractionOfFramePeak * framePeak);
         double low = Math.Min(seed, Math.Max(o.LowRelativeDarkness, o.LowFractionOfFramePeak * framePeak));
         mask = Hysteresis(rel, (byte)Math.Round(255 * low), (byte)Math.Round(255 * Math.Min(0.99, seed)), o.HalfMaximumFraction);
-        if (o.ThinShaftSeedFractionOfFramePeak > 0)
+        // Thin light shafts: lower hystereses that keep only thin straight regions; each floor keeps
+        // the shafts that are straight at its own level (a vellus shaft is straight at the lower
+        // floor, an intermediate one beside texture only at the higher).
+        foreach (var (thinSeedFraction, thinLowFraction) in new[]
         {
-            double thinSeed = Math.Max(o.HighRelativeDarkness, o.ThinShaftSeedFractionOfFramePeak * framePeak);
-            double thinLow = Math.Min(thinSeed, Math.Max(o.LowRelativeDarkness, o.ThinShaftLowFractionOfFramePeak * framePeak));
+            (o.ThinShaftSeedFractionOfFramePeak, o.ThinShaftLowFractionOfFramePeak),
+            (o.VellusSeedFractionOfFramePeak, o.VellusLowFractionOfFramePeak),
+        })
+        {
+            if (thinSeedFraction <= 0)
+            {
+                continue;
+            }
+
+            double thinSeed = Math.Max(o.HighRelativeDarkness, thinSeedFraction * framePeak);
+            double thinLow = Math.Min(thinSeed, Math.Max(o.LowRelativeDarkness, thinLowFraction * framePeak));
             if (thinSeed < seed)
             {
                 using var thin = Hysteresis(rel, (byte)Math.Round(255 * thinLow), (byte)Math.Round(255 * Math.Min(0.99, thinSeed)), o.HalfMaximumFraction);
@@ -354,24 +389,6 @@ internal static class HairSegmenter
             {
                 int b = Math.Max(1, (int)pb[x]);
                 pr[x] = (byte)Math.Min(255, 255 * (pc[x] - pb[x]) / b);
-            }
-        }
-    }
-
-    /// <summary>Mean of three 8-bit maps.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void MeanOfChannels(Mat a, Mat b, Mat c, Mat dst)
-    {
-        int rows = dst.Rows, cols = dst.Cols;
-        for (int y = 0; y < rows; y++)
-        {
-            byte* pa = MatPixels.Row(a, y);
-            byte* pb = MatPixels.Row(b, y);
-            byte* pc = MatPixels.Row(c, y);
-            byte* po = MatPixels.Row(dst, y);
-            for (int x = 0; x < cols; x++)
-            {
-                po[x] = (byte)((pa[x] + pb[x] + pc[x]) / 3);
             }
         }
     }

@@ -2,6 +2,7 @@ using OpenCvSharp;
 using SmpVision.Pipeline.Calibration;
 using SmpVision.Pipeline.Imaging;
 using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Segmentation;
 using SmpVision.Pipeline.Synthetic;
 
 namespace SmpVision.Pipeline.Tests.Measurement;
@@ -24,8 +25,14 @@ namespace SmpVision.Pipeline.Tests.Measurement;
 /// there). Seeds 501-510 (first run as fresh seeds, hair count 6.9% / 7.5%) were then used to
 /// choose the chain-split bend gate (session 5: 6.1% / 6.9%); seeds 601-610, run once afterwards,
 /// give hair count 3.2% / 4.0% median (clean / dev), so the hair-count test also runs 601-603.</para>
-/// <para>Mixed is pinned at what is achieved (light hair on very dark skin is not segmented at all:
-/// the segmenter looks for shafts darker than the skin).</para>
+/// <para>Mixed (every skin tone and hair colour), seeds 301-310 (301-306 as before plus the next
+/// four, not chosen for passing), session 6: the width (15%) and ITA (5 deg, median) targets hold
+/// and are asserted; the hair-count and FU targets do not (hair 5.6%, FU 8.1% median on 301-310;
+/// 401-410: 10.1% / 3.8%; 501-520: 7.6% / 4.4%) and are pinned at what is achieved. What fails:
+/// light hair (blond, grey, white) still reads 15-25% off per frame (emergence at the wrong end
+/// when the sub-surface shadow is faint, narrow widths, info-bar text left unmasked on 310 read as
+/// light shafts), dark hair on dark skin overlaps the whole way in units. Before session 6 light
+/// hair on very dark skin was not segmented at all (seed 301: 12 of 52 hairs).</para>
 /// </summary>
 public sealed class TrichoscopySyntheticTests
 {
@@ -39,10 +46,11 @@ public sealed class TrichoscopySyntheticTests
     /// and on 401-403 + 601-603 the clean FU median is 5.1% (one unit on one frame).
     /// </summary>
     private static readonly int[] FreshSeeds = [601, 602, 603];
-    private static readonly int[] MixedSeeds = [301, 302, 303, 304, 305, 306];
+    private static readonly int[] MixedSeeds = [301, 302, 303, 304, 305, 306, 307, 308, 309, 310];
 
     private sealed record Outcome(
-        int TruthHairs, int Hairs, int TruthUnits, int Units, double? TruthWidthMicrometres, double? WidthMicrometres, double TruthItaDegrees, double? ItaDegrees);
+        int TruthHairs, int Hairs, int TruthUnits, int Units, double? TruthWidthMicrometres, double? WidthMicrometres, double TruthItaDegrees, double? ItaDegrees,
+        double HairMinusSkinLightness, HairPolarity Polarity);
 
     private static List<Outcome> RunPreset(string preset, int[] seeds)
     {
@@ -65,7 +73,9 @@ public sealed class TrichoscopySyntheticTests
                 SyntheticEdgeRule.MeanWidthMicrometres(truth, options.HairInstances),
                 result.Density.MeanShaftWidthMicrometres,
                 truth.SkinItaDegrees,
-                result.Colour.IndividualTypologyAngleDegrees));
+                result.Colour.IndividualTypologyAngleDegrees,
+                SyntheticColour.HairLab(spec.HairColour).L - truth.SkinLab.L,
+                result.HairPolarity));
         }
 
         return list;
@@ -144,18 +154,49 @@ public sealed class TrichoscopySyntheticTests
     }
 
     [Fact]
-    public void Mixed_preset_is_pinned_at_what_is_achieved()
+    public void Mixed_preset_meets_the_width_and_ita_targets_and_pins_the_counts()
     {
-        // Every skin tone and hair colour: light hair on very dark skin (ITA below -30) fails frame
-        // by frame (seed 301 finds 12 of 52 hairs); medians hold. Measured on 301-306: count 10.4%,
-        // FU 8.1%, width 12.6%, ITA max 4.7 deg.
         var set = Mixed.Value;
-        Assert.True(HairCountError(set) <= 0.12, $"mixed median count error {HairCountError(set):P1}");
-        Assert.True(UnitCountError(set) <= 0.12, $"mixed median FU error {UnitCountError(set):P1}");
+        // Targets that hold on every seed set measured (301-310, 401-410, 501-520).
         double width = MedianRelativeError(set.Where(o => o.WidthMicrometres is not null && o.TruthWidthMicrometres is not null)
             .Select(o => (o.WidthMicrometres!.Value, o.TruthWidthMicrometres!.Value)));
         Assert.True(width <= 0.15, $"mixed median width error {width:P1}");
         double ita = Median(set.Where(o => o.ItaDegrees is not null).Select(o => Math.Abs(o.ItaDegrees!.Value - o.TruthItaDegrees)));
         Assert.True(ita <= 5, $"mixed median ITA error {ita:F1} deg");
+
+        // Pinned (targets 5% not met, see the class notes): measured 5.6% hair, 8.1% FU on 301-310.
+        Assert.True(HairCountError(set) <= 0.08, $"mixed median count error {HairCountError(set):P1}");
+        Assert.True(UnitCountError(set) <= 0.10, $"mixed median FU error {UnitCountError(set):P1}");
+    }
+
+    [Fact]
+    public void Shafts_lighter_than_the_skin_are_read_as_light_and_found()
+    {
+        // Blond, grey and white hair on brown and dark skin (seeds 301, 303, 310 are lighter than
+        // the skin by 20+ L*); every dark-hair frame must stay dark.
+        var set = Mixed.Value;
+        Assert.Contains(set, o => o.HairMinusSkinLightness >= 10);
+        foreach (var o in set)
+        {
+            if (o.HairMinusSkinLightness >= 10)
+            {
+                Assert.Equal(HairPolarity.Light, o.Polarity);
+                // Before the light polarity 12 of 52 hairs were found on seed 301; now 44 of 52.
+                Assert.True(o.Hairs >= 0.75 * o.TruthHairs, $"light hair: {o.Hairs} of {o.TruthHairs} found");
+            }
+            else if (o.HairMinusSkinLightness <= -10)
+            {
+                Assert.Equal(HairPolarity.Dark, o.Polarity);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("clean")]
+    [InlineData("dev")]
+    public void Glare_on_dark_hair_frames_is_not_read_as_light_shafts(string preset)
+    {
+        // Both presets carry glare spots, sheens and shaft highlights over dark hair.
+        Assert.All(Set(preset), o => Assert.Equal(HairPolarity.Dark, o.Polarity));
     }
 }
