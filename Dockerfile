@@ -7,6 +7,8 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig SmpVision.sln ./
 COPY protos/ protos/
 COPY src/ src/
+# The hair-verifier model is embedded into SmpVision.Pipeline.dll at build time.
+COPY models/ models/
 RUN dotnet publish src/SmpVision.Service/SmpVision.Service.csproj -c Release -o /app /p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime

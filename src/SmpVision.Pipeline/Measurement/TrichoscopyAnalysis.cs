@@ -2,6 +2,7 @@ using System.Diagnostics;
 using OpenCvSharp;
 using SmpVision.Pipeline.Calibration;
 using SmpVision.Pipeline.Imaging;
+using SmpVision.Pipeline.Inference;
 using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Model;
 using SmpVision.Pipeline.Quality;
@@ -78,6 +79,8 @@ internal static class TrichoscopyAnalysis
         Cv2.Resize(seg.HairMask, hairMask, new Size(bgr.Cols, bgr.Rows), 0, 0, InterpolationFlags.Linear);
         Cv2.Threshold(hairMask, hairMask, 127, 255, ThresholdTypes.Binary);
         Cv2.BitwiseAnd(hairMask, field.AnalysableMask, hairMask);
+        // Learned verifier (off by default, Inference/HairVerifier): drops likely false hairs before counting.
+        extraction = HairVerifier.Apply(bgr, hairMask, field.AnalysableMask, extraction, sizingPpm, options.HairVerifier, ct);
         var density = DensityEstimator.Estimate(
             extraction.Hairs,
             extraction.FollicularUnits,

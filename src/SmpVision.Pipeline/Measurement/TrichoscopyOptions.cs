@@ -1,4 +1,5 @@
 using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Inference;
 using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Quality;
 using SmpVision.Pipeline.Segmentation;
@@ -20,6 +21,9 @@ public sealed record TrichoscopyOptions
     /// <summary>Hair instances and follicular units.</summary>
     public HairInstanceOptions HairInstances { get; init; } = new();
 
+    /// <summary>Learned hair-candidate verifier (models/README.md); off by default.</summary>
+    public HairVerifierOptions HairVerifier { get; init; } = new();
+
     /// <summary>Skin and hair colour.</summary>
     public ColourOptions Colour { get; init; } = new();
 
@@ -37,6 +41,7 @@ public sealed record TrichoscopyOptions
         errors.AddRange(ScaleBar.Validate().Select(e => "ScaleBar." + e));
         errors.AddRange(HairSegmentation.Validate().Select(e => "HairSegmentation." + e));
         errors.AddRange(HairInstances.Validate().Select(e => "HairInstances." + e));
+        errors.AddRange(HairVerifier.Validate().Select(e => "HairVerifier." + e));
         errors.AddRange(Colour.Validate().Select(e => "Colour." + e));
         errors.AddRange(Quality.Validate().Select(e => "Quality." + e));
         return errors;
