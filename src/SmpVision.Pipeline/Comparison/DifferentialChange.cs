@@ -1,0 +1,317 @@
+using OpenCvSharp;
+using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Model;
+
+namespace SmpVision.Pipeline.Comparison;
+
+/// <summary>A shaft-shaped region that darkened (gained) or lightened (lost) between the visits.</summary>
+/// <param name="Gained">True: darker after (a new shaft); false: darker before (a lost shaft).</param>
+/// <param name="End1">One end of the region's long axis, before-photo pixels.</param>
+/// <param name="End2">The other end.</param>
+/// <param name="LengthPixels">Long-axis length.</param>
+/// <param name="MeanWidthPixels">Area / length.</param>
+/// <param name="MeanContrastSigmas">Mean |difference| over the region, in noise standard deviations.</param>
+/// <param name="Explained">True when an unpaired detected hair of the visit that has the shaft runs along it (the detector already counted this change).</param>
+internal sealed record ChangedShaft(bool Gained, PointPixels End1, PointPixels End2, double LengthPixels, double MeanWidthPixels, double MeanContrastSigmas, bool Explained);
+
+/// <summary>The differential evidence of one compared pair.</summary>
+/// <param name="Shafts">Every shaft-shaped changed region.</param>
+/// <param name="NoiseSigmaLightness">Robust standard deviation of the smoothed L* difference over unchanged skin (8-bit L* units).</param>
+/// <param name="ThresholdLightness">The threshold used (8-bit L* units).</param>
+internal sealed record DifferentialEvidence(IReadOnlyList<ChangedShaft> Shafts, double NoiseSigmaLightness, double ThresholdLightness);
+
+/// <summary>
+/// Change detection by differencing (Radke et al. 2005, IEEE TIP: difference of co-registered,
+/// radiometrically matched images, thresholded against the noise of unchanged pixels). In the
+/// common geometry both visits are known pixel for pixel after the L*a*b* and sharpness match, so
+/// a hair that appeared is a shaft-shaped region darker after than before (hair is darker than
+/// skin) by more than k noise standard deviations, on pixels that were not hair before; a lost
+/// hair is the mirror image. This sees a new shaft even where it touches an old one, which the
+/// detector merges into one instance. Measures: per changed shaft its long axis, length, mean width
+/// and contrast in noise units, and whether an unpaired detection already explains it; the noise
+/// (1.4826 x MAD over skin away from any shaft). On identical or re-photographed unchanged scalp
+/// the difference is noise and interpolation residual, which the threshold, the margin around
+/// existing shafts and the shape test (length >= the counted 250 um, elongation, width) reject.
+/// </summary>
+internal static class DifferentialChange
+{
+    /// <param name="beforeBgr">8UC3 before photo (as measured: after any sharpness matching).</param>
+    /// <param name="afterBgr">8UC3 after photo resampled into the before geometry and colour frame.</param>
+    /// <param name="compared">8UC1 area compared (both visits analysable).</param>
+    /// <param name="beforeHairMask">8UC1 before hair segmentation.</param>
+    /// <param name="afterHairMask">8UC1 after hair segmentation (before geometry).</param>
+    /// <param name="beforeUnpaired">Before detections with no after partner (they may explain a lost shaft).</param>
+    /// <param name="afterUnpaired">After detections with no before partner (they may explain a gained shaft).</param>
+    /// <param name="pixelsPerMillimetre">Scale used to size the shape test (the detector's sizing scale without a calibrated one).</param>
+    /// <param name="referenceShaftWidthPixels">The detector's single-shaft width for this frame.</param>
+    /// <param name="options">Threshold, smoothing and shape options.</param>
+    /// <param name="ct">Cancellation.</param>
+    public static DifferentialEvidence Find(
+        Mat beforeBgr,
+        Mat afterBgr,
+        Mat compared,
+        Mat beforeHairMask,
+        Mat afterHairMask,
+        IReadOnlyList<HairInstance> beforeUnpaired,
+        IReadOnlyList<HairInstance> afterUnpaired,
+        double pixelsPerMillimetre,
+        double referenceShaftWidthPixels,
+        DifferentialChangeOptions options,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(beforeBgr);
+        ArgumentNullException.ThrowIfNull(afterBgr);
+        ArgumentNullException.ThrowIfNull(compared);
+        ArgumentNullException.ThrowIfNull(beforeHairMask);
+        ArgumentNullException.ThrowIfNull(afterHairMask);
+        ArgumentNullException.ThrowIfNull(options);
+        if (pixelsPerMillimetre <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(pixelsPerMillimetre), "A positive scale is needed to size the shape test.");
+        }
+
+        using var difference = LightnessDifference(beforeBgr, afterBgr, options.BlurSigmaPixels);
+        ct.ThrowIfCancellationRequested();
+
+        // Noise over skin: compared pixels well away from any shaft on either visit.
+        using var anyHair = new Mat();
+        Cv2.BitwiseOr(beforeHairMask, afterHairMask, anyHair);
+        var skinMargin = Math.Max(3, (int)Math.Ceiling(referenceShaftWidthPixels));
+        using var skin = new Mat();
+        Dilate(anyHair, skinMargin, skin);
+        Cv2.BitwiseNot(skin, skin);
+        Cv2.BitwiseAnd(skin, compared, skin);
+        var sigma = RobustSigma(difference, skin);
+        var threshold = Math.Max(options.MinThresholdLightness, options.ThresholdNoiseSigmas * sigma);
+        ct.ThrowIfCancellationRequested();
+
+        var shape = new ShapeLimits(
+            MinLengthPixels: options.MinLengthMicrometres * pixelsPerMillimetre / 1000.0,
+            MinMeanWidthPixels: options.MinMeanWidthMicrometres * pixelsPerMillimetre / 1000.0,
+            MaxMeanWidthPixels: options.MaxMeanWidthReferenceWidths * Math.Max(1.0, referenceShaftWidthPixels),
+            MinElongation: options.MinElongation);
+        var shafts = new List<ChangedShaft>();
+        shafts.AddRange(Regions(difference, threshold, sigma, gained: true, compared, beforeHairMask, afterUnpaired, shape, options));
+        ct.ThrowIfCancellationRequested();
+        using (var negated = new Mat())
+        {
+            Cv2.Multiply(difference, Scalar.All(-1), negated);
+            shafts.AddRange(Regions(negated, threshold, sigma, gained: false, compared, afterHairMask, beforeUnpaired, shape, options));
+        }
+
+        return new DifferentialEvidence(shafts, sigma, threshold);
+    }
+
+    private readonly record struct ShapeLimits(double MinLengthPixels, double MinMeanWidthPixels, double MaxMeanWidthPixels, double MinElongation);
+
+    /// <summary>32FC1 smoothed L*(before) - L*(after): positive where the after photo is darker.</summary>
+    private static Mat LightnessDifference(Mat beforeBgr, Mat afterBgr, double blurSigmaPixels)
+    {
+        using var before = Lightness(beforeBgr, blurSigmaPixels);
+        using var after = Lightness(afterBgr, blurSigmaPixels);
+        var difference = new Mat();
+        Cv2.Subtract(before, after, difference);
+        return difference;
+    }
+
+    private static Mat Lightness(Mat bgr, double blurSigmaPixels)
+    {
+        using var lab = new Mat();
+        Cv2.CvtColor(bgr, lab, ColorConversionCodes.BGR2Lab);
+        using var l8 = new Mat();
+        Cv2.ExtractChannel(lab, l8, 0);
+        var l = new Mat();
+        l8.ConvertTo(l, MatType.CV_32FC1);
+        if (blurSigmaPixels > 0)
+        {
+            Cv2.GaussianBlur(l, l, new Size(0, 0), blurSigmaPixels);
+        }
+
+        return l;
+    }
+
+    private static void Dilate(Mat src, int radius, Mat dst)
+    {
+        if (radius <= 0)
+        {
+            src.CopyTo(dst);
+            return;
+        }
+
+        using var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(2 * radius + 1, 2 * radius + 1));
+        Cv2.Dilate(src, dst, kernel);
+    }
+
+    /// <summary>1.4826 x median absolute deviation of <paramref name="values"/> over <paramref name="mask"/>; 0 when the mask is empty.</summary>
+    internal static double RobustSigma(Mat values, Mat mask)
+    {
+        values.GetArray(out float[] v);
+        mask.GetArray(out byte[] m);
+        var picked = new List<float>(m.Length / 2);
+        for (var i = 0; i < m.Length; i++)
+        {
+            if (m[i] != 0)
+            {
+                picked.Add(v[i]);
+            }
+        }
+
+        if (picked.Count == 0)
+        {
+            return 0;
+        }
+
+        var arr = picked.ToArray();
+        Array.Sort(arr);
+        var median = arr[arr.Length / 2];
+        for (var i = 0; i < arr.Length; i++)
+        {
+            arr[i] = Math.Abs(arr[i] - median);
+        }
+
+        Array.Sort(arr);
+        return 1.4826 * arr[arr.Length / 2];
+    }
+
+    /// <summary>Shaft-shaped regions of <paramref name="signed"/> &gt; threshold, away from the other visit's hair.</summary>
+    private static List<ChangedShaft> Regions(Mat signed, double threshold, double sigma, bool gained, Mat compared, Mat otherVisitHair, IReadOnlyList<HairInstance> unpaired, ShapeLimits shape, DifferentialChangeOptions options)
+    {
+        using var changed = new Mat();
+        using (var above = new Mat())
+        {
+            Cv2.Threshold(signed, above, threshold, 255, ThresholdTypes.Binary);
+            above.ConvertTo(changed, MatType.CV_8UC1);
+        }
+
+        Cv2.BitwiseAnd(changed, compared, changed);
+        using (var existing = new Mat())
+        {
+            Dilate(otherVisitHair, options.ExistingShaftMarginPixels, existing);
+            Cv2.Subtract(changed, existing, changed);
+        }
+
+        if (Environment.GetEnvironmentVariable("SMPV_DIFF_DUMP") is { } dumpDir)
+        {
+            // TEMP debug
+            var n = Directory.GetFiles(dumpDir).Length;
+            Cv2.ImWrite(Path.Combine(dumpDir, $"d{n:D3}_{(gained ? "g" : "l")}.png"), changed);
+            using var vis = new Mat();
+            signed.ConvertTo(vis, MatType.CV_8UC1, 4, 128);
+            Cv2.ImWrite(Path.Combine(dumpDir, $"d{n:D3}_{(gained ? "g" : "l")}_diff.png"), vis);
+        }
+
+        using var labels = new Mat();
+        using var stats = new Mat();
+        using var centroids = new Mat();
+        var count = Cv2.ConnectedComponentsWithStats(changed, labels, stats, centroids, PixelConnectivity.Connectivity8, MatType.CV_32S);
+        var minArea = shape.MinLengthPixels * shape.MinMeanWidthPixels;
+        var keep = new bool[count];
+        for (var c = 1; c < count; c++)
+        {
+            var w = stats.At<int>(c, (int)ConnectedComponentsTypes.Width);
+            var h = stats.At<int>(c, (int)ConnectedComponentsTypes.Height);
+            keep[c] = stats.At<int>(c, (int)ConnectedComponentsTypes.Area) >= minArea && Math.Sqrt((double)(w * w) + (h * h)) >= shape.MinLengthPixels;
+        }
+
+        if (!keep.Any(k => k))
+        {
+            return [];
+        }
+
+        labels.GetArray(out int[] label);
+        signed.GetArray(out float[] value);
+        var points = new Dictionary<int, List<Point>>();
+        var contrast = new Dictionary<int, double>();
+        var cols = labels.Cols;
+        for (var i = 0; i < label.Length; i++)
+        {
+            var c = label[i];
+            if (c > 0 && keep[c])
+            {
+                if (!points.TryGetValue(c, out var list))
+                {
+                    points[c] = list = [];
+                }
+
+                list.Add(new Point(i % cols, i / cols));
+                contrast[c] = contrast.GetValueOrDefault(c) + value[i];
+            }
+        }
+
+        var result = new List<ChangedShaft>();
+        foreach (var (c, list) in points)
+        {
+            var rect = Cv2.MinAreaRect(list);
+            var length = Math.Max(rect.Size.Width, rect.Size.Height);
+            if (length < shape.MinLengthPixels)
+            {
+                continue;
+            }
+
+            var meanWidth = list.Count / length;
+            if (meanWidth < shape.MinMeanWidthPixels || meanWidth > shape.MaxMeanWidthPixels || length / meanWidth < shape.MinElongation)
+            {
+                continue;
+            }
+
+            // Long axis of the rotated rectangle: along Width at Angle, else along Height.
+            var angle = rect.Angle * Math.PI / 180.0;
+            double ux = Math.Cos(angle), uy = Math.Sin(angle);
+            if (rect.Size.Height > rect.Size.Width)
+            {
+                (ux, uy) = (-uy, ux);
+            }
+
+            var half = length / 2.0;
+            var end1 = new PointPixels(rect.Center.X - (ux * half), rect.Center.Y - (uy * half));
+            var end2 = new PointPixels(rect.Center.X + (ux * half), rect.Center.Y + (uy * half));
+            var explained = unpaired.Any(hair => OverlapFraction(hair, labels, c, (int)Math.Ceiling(Math.Max(2, meanWidth))) >= options.ExplainedOverlapFraction);
+            var meanContrast = sigma > 0 ? contrast[c] / list.Count / sigma : double.PositiveInfinity;
+            result.Add(new ChangedShaft(gained, end1, end2, length, meanWidth, meanContrast, explained));
+        }
+
+        return result;
+    }
+
+    /// <summary>Share of 11 samples along the hair's emergence-tip segment that have a pixel of component <paramref name="component"/> within <paramref name="radius"/>.</summary>
+    private static double OverlapFraction(HairInstance hair, Mat labels, int component, int radius)
+    {
+        const int samples = 11;
+        var hits = 0;
+        for (var s = 0; s < samples; s++)
+        {
+            var t = s / (double)(samples - 1);
+            var x = (int)Math.Round(hair.Emergence.X + (t * (hair.Tip.X - hair.Emergence.X)));
+            var y = (int)Math.Round(hair.Emergence.Y + (t * (hair.Tip.Y - hair.Emergence.Y)));
+            if (Near(labels, x, y, component, radius))
+            {
+                hits++;
+            }
+        }
+
+        return hits / (double)samples;
+    }
+
+    private static bool Near(Mat labels, int x, int y, int component, int radius)
+    {
+        for (var dy = -radius; dy <= radius; dy++)
+        {
+            var yy = y + dy;
+            if (yy < 0 || yy >= labels.Rows)
+            {
+                continue;
+            }
+
+            for (var dx = -radius; dx <= radius; dx++)
+            {
+                var xx = x + dx;
+                if (xx >= 0 && xx < labels.Cols && labels.At<int>(yy, xx) == component)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+}
