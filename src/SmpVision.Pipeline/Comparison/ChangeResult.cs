@@ -106,6 +106,8 @@ public sealed record ChangeMapLegendEntry(string Label, string ColourHex, string
 /// What differencing the two visits in the common geometry added to the detected counts
 /// (trichoscopy; see Comparison/README.md). Counts are over the whole compared area.
 /// </summary>
+/// <param name="AfterOnlyUnchangedCount">Hairs detected (and counted) on the after visit only whose shaft shows no change in the difference: counted on both visits.</param>
+/// <param name="BeforeOnlyUnchangedCount">Hairs detected on the before visit only whose shaft shows no change: counted on both visits.</param>
 /// <param name="GainedShaftCount">Shaft-shaped regions darker after than before (new shafts).</param>
 /// <param name="GainedUnexplainedCount">Of those, the ones no unpaired after detection explains: counted as added hairs.</param>
 /// <param name="LostShaftCount">Shaft-shaped regions darker before than after (lost shafts).</param>
@@ -113,6 +115,8 @@ public sealed record ChangeMapLegendEntry(string Label, string ColourHex, string
 /// <param name="NoiseSigmaLightness">Robust SD of the smoothed L* difference over unchanged skin, 8-bit L* units.</param>
 /// <param name="ThresholdLightness">Threshold used, 8-bit L* units.</param>
 public sealed record DifferentialChangeSummary(
+    int AfterOnlyUnchangedCount,
+    int BeforeOnlyUnchangedCount,
     int GainedShaftCount,
     int GainedUnexplainedCount,
     int LostShaftCount,

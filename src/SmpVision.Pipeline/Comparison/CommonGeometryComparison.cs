@@ -190,11 +190,19 @@ internal static class CommonGeometryComparison
             // Unexplained changed shafts are hairs the detector gave no instance of its own: counted on
             // the visit that has them (gained: after; lost: before), so paired and count statistics see them.
             var nextId = beforeAnalysis.Hairs.Concat(afterAnalysis.Hairs).Select(x => x.Id).DefaultIfEmpty(0).Max() + 1;
-            beforeHairs = [.. beforeHairs, .. evidence.Shafts.Where(x => !x.Gained && !x.Explained).Select(x => DifferentialHair(x, nextId++, beforeAnalysis.Hairs))];
-            afterHairs = [.. afterHairs, .. evidence.Shafts.Where(x => x.Gained && !x.Explained).Select(x => DifferentialHair(x, nextId++, beforeAnalysis.Hairs))];
+            // A detection on one visit only whose shaft did not change in the difference was there on
+            // both visits (the other detection missed it, or split a touching pair differently): it
+            // is counted on both, at its own end points, so it is no change.
+            var afterOnlyUnchanged = paired.AfterUnpaired.Where((x, j) => x.CountedInDensity && !evidence.AfterUnpairedSupported[j]).ToList();
+            var beforeOnlyUnchanged = paired.BeforeUnpaired.Where((x, i) => x.CountedInDensity && !evidence.BeforeUnpairedSupported[i]).ToList();
+            beforeHairs = [.. beforeHairs, .. afterOnlyUnchanged.Select(x => x with { Id = nextId++ })];
+            afterHairs = [.. afterHairs, .. beforeOnlyUnchanged.Select(x => x with { Id = nextId++ })];
+            beforeHairs = [.. beforeHairs, .. evidence.Shafts.Where(x => !x.Gained).SelectMany(x => Enumerable.Range(0, x.UnexplainedCount).Select(_ => DifferentialHair(x, nextId++, beforeAnalysis.Hairs)))];
+            afterHairs = [.. afterHairs, .. evidence.Shafts.Where(x => x.Gained).SelectMany(x => Enumerable.Range(0, x.UnexplainedCount).Select(_ => DifferentialHair(x, nextId++, beforeAnalysis.Hairs)))];
             summary = new DifferentialChangeSummary(
-                evidence.Shafts.Count(x => x.Gained), evidence.Shafts.Count(x => x.Gained && !x.Explained),
-                evidence.Shafts.Count(x => !x.Gained), evidence.Shafts.Count(x => !x.Gained && !x.Explained),
+                afterOnlyUnchanged.Count, beforeOnlyUnchanged.Count,
+                evidence.Shafts.Where(x => x.Gained).Sum(x => x.ShaftCount), evidence.Shafts.Where(x => x.Gained).Sum(x => x.UnexplainedCount),
+                evidence.Shafts.Where(x => !x.Gained).Sum(x => x.ShaftCount), evidence.Shafts.Where(x => !x.Gained).Sum(x => x.UnexplainedCount),
                 evidence.NoiseSigmaLightness, evidence.ThresholdLightness);
         }
 

@@ -11,14 +11,21 @@ namespace SmpVision.Pipeline.Comparison;
 /// <param name="LengthPixels">Long-axis length.</param>
 /// <param name="MeanWidthPixels">Area / length.</param>
 /// <param name="MeanContrastSigmas">Mean |difference| over the region, in noise standard deviations.</param>
-/// <param name="Explained">True when an unpaired detected hair of the visit that has the shaft runs along it (the detector already counted this change).</param>
-internal sealed record ChangedShaft(bool Gained, PointPixels End1, PointPixels End2, double LengthPixels, double MeanWidthPixels, double MeanContrastSigmas, bool Explained);
+/// <param name="ShaftCount">Shafts side by side in the region (separate runs across its axis over most of its length).</param>
+/// <param name="ExplainedCount">Unpaired detected hairs of the visit that has the shafts running along the region (the detector already counted them), at most <paramref name="ShaftCount"/>.</param>
+internal sealed record ChangedShaft(bool Gained, PointPixels End1, PointPixels End2, double LengthPixels, double MeanWidthPixels, double MeanContrastSigmas, int ShaftCount, int ExplainedCount)
+{
+    /// <summary>Shafts no detection explains: the hairs the differential evidence adds.</summary>
+    public int UnexplainedCount => ShaftCount - ExplainedCount;
+}
 
 /// <summary>The differential evidence of one compared pair.</summary>
 /// <param name="Shafts">Every shaft-shaped changed region.</param>
 /// <param name="NoiseSigmaLightness">Robust standard deviation of the smoothed L* difference over unchanged skin (8-bit L* units).</param>
 /// <param name="ThresholdLightness">The threshold used (8-bit L* units).</param>
-internal sealed record DifferentialEvidence(IReadOnlyList<ChangedShaft> Shafts, double NoiseSigmaLightness, double ThresholdLightness);
+/// <param name="BeforeUnpairedSupported">Per before-unpaired detection: whether the difference shows it went (lighter after along its shaft).</param>
+/// <param name="AfterUnpairedSupported">Per after-unpaired detection: whether the difference shows it came (darker after along its shaft).</param>
+internal sealed record DifferentialEvidence(IReadOnlyList<ChangedShaft> Shafts, double NoiseSigmaLightness, double ThresholdLightness, IReadOnlyList<bool> BeforeUnpairedSupported, IReadOnlyList<bool> AfterUnpairedSupported);
 
 /// <summary>
 /// Change detection by differencing (Radke et al. 2005, IEEE TIP: difference of co-registered,
@@ -92,14 +99,18 @@ internal static class DifferentialChange
             MinElongation: options.MinElongation);
         var shafts = new List<ChangedShaft>();
         shafts.AddRange(Regions(difference, threshold, sigma, gained: true, compared, beforeHairMask, afterUnpaired, shape, options));
+        var supportThreshold = Math.Max(options.MinSupportLightness, options.SupportNoiseSigmas * sigma);
+        var afterSupported = Supported(difference, supportThreshold, beforeHairMask, afterUnpaired, options);
         ct.ThrowIfCancellationRequested();
+        bool[] beforeSupported;
         using (var negated = new Mat())
         {
             Cv2.Multiply(difference, Scalar.All(-1), negated);
             shafts.AddRange(Regions(negated, threshold, sigma, gained: false, compared, afterHairMask, beforeUnpaired, shape, options));
+            beforeSupported = Supported(negated, supportThreshold, afterHairMask, beforeUnpaired, options);
         }
 
-        return new DifferentialEvidence(shafts, sigma, threshold);
+        return new DifferentialEvidence(shafts, sigma, threshold, beforeSupported, afterSupported);
     }
 
     private readonly record struct ShapeLimits(double MinLengthPixels, double MinMeanWidthPixels, double MaxMeanWidthPixels, double MinElongation);
@@ -171,6 +182,37 @@ internal static class DifferentialChange
 
         Array.Sort(arr);
         return 1.4826 * arr[arr.Length / 2];
+    }
+
+    /// <summary>
+    /// Whether each unpaired detection's shaft changed: at least <see cref="DifferentialChangeOptions.ExplainedOverlapFraction"/>
+    /// of its centreline samples have a pixel above <paramref name="threshold"/> nearby (away from
+    /// the other visit's hair). A detection with no such change is a hair the other visit's
+    /// detection missed or split differently, not a change.
+    /// </summary>
+    private static bool[] Supported(Mat signed, double threshold, Mat otherVisitHair, IReadOnlyList<HairInstance> unpaired, DifferentialChangeOptions options)
+    {
+        if (unpaired.Count == 0)
+        {
+            return [];
+        }
+
+        using var changed = new Mat();
+        using (var above = new Mat())
+        {
+            Cv2.Threshold(signed, above, threshold, 255, ThresholdTypes.Binary);
+            above.ConvertTo(changed, MatType.CV_8UC1);
+        }
+
+        using (var existing = new Mat())
+        {
+            Dilate(otherVisitHair, options.ExistingShaftMarginPixels, existing);
+            Cv2.Subtract(changed, existing, changed);
+        }
+
+        using var labels = new Mat();
+        changed.ConvertTo(labels, MatType.CV_32S, 1.0 / 255);
+        return unpaired.Select(hair => OverlapFraction(hair, labels, 1, (int)Math.Ceiling(Math.Max(2, hair.WidthPixels / 2))) >= options.ExplainedOverlapFraction).ToArray();
     }
 
     /// <summary>Shaft-shaped regions of <paramref name="signed"/> &gt; threshold, away from the other visit's hair.</summary>
@@ -248,12 +290,6 @@ internal static class DifferentialChange
                 continue;
             }
 
-            var meanWidth = list.Count / length;
-            if (meanWidth < shape.MinMeanWidthPixels || meanWidth > shape.MaxMeanWidthPixels || length / meanWidth < shape.MinElongation)
-            {
-                continue;
-            }
-
             // Long axis of the rotated rectangle: along Width at Angle, else along Height.
             var angle = rect.Angle * Math.PI / 180.0;
             double ux = Math.Cos(angle), uy = Math.Sin(angle);
@@ -262,15 +298,68 @@ internal static class DifferentialChange
                 (ux, uy) = (-uy, ux);
             }
 
+            // Two new shafts side by side (a unit gaining two hairs, or a pair diverging from one
+            // opening) form one region; counted as the number of separate runs across the axis
+            // that most of its length shows.
+            var shaftCount = ShaftsAcross(list, rect.Center, ux, uy, options.MinSeparateShaftFraction);
+            var meanWidth = list.Count / length / shaftCount;
+            if (meanWidth < shape.MinMeanWidthPixels || meanWidth > shape.MaxMeanWidthPixels || length / meanWidth < shape.MinElongation)
+            {
+                continue;
+            }
+
             var half = length / 2.0;
             var end1 = new PointPixels(rect.Center.X - (ux * half), rect.Center.Y - (uy * half));
             var end2 = new PointPixels(rect.Center.X + (ux * half), rect.Center.Y + (uy * half));
-            var explained = unpaired.Any(hair => OverlapFraction(hair, labels, c, (int)Math.Ceiling(Math.Max(2, meanWidth))) >= options.ExplainedOverlapFraction);
+            var explained = unpaired.Count(hair => OverlapFraction(hair, labels, c, (int)Math.Ceiling(Math.Max(2, meanWidth))) >= options.ExplainedOverlapFraction);
             var meanContrast = sigma > 0 ? contrast[c] / list.Count / sigma : double.PositiveInfinity;
-            result.Add(new ChangedShaft(gained, end1, end2, length, meanWidth, meanContrast, explained));
+            result.Add(new ChangedShaft(gained, end1, end2, length, meanWidth, meanContrast, shaftCount, Math.Min(shaftCount, explained)));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Number of shafts in one region: along its long axis (1-pixel bins), the number of separate
+    /// pixel runs across the axis (gap over 1.5 px); the largest k that at least
+    /// <paramref name="minFraction"/> of the occupied bins reach.
+    /// </summary>
+    internal static int ShaftsAcross(List<Point> points, Point2f centre, double ux, double uy, double minFraction)
+    {
+        var bins = new Dictionary<int, List<double>>();
+        foreach (var p in points)
+        {
+            double dx = p.X - centre.X, dy = p.Y - centre.Y;
+            var along = (int)Math.Floor((dx * ux) + (dy * uy));
+            var across = (-dx * uy) + (dy * ux);
+            if (!bins.TryGetValue(along, out var list))
+            {
+                bins[along] = list = [];
+            }
+
+            list.Add(across);
+        }
+
+        var runs = new List<int>(bins.Count);
+        foreach (var list in bins.Values)
+        {
+            list.Sort();
+            var n = 1;
+            for (var i = 1; i < list.Count; i++)
+            {
+                if (list[i] - list[i - 1] > 1.5)
+                {
+                    n++;
+                }
+            }
+
+            runs.Add(n);
+        }
+
+        runs.Sort();
+        // The k-th largest run count that minFraction of the bins reach.
+        var index = (int)Math.Floor((1 - minFraction) * (runs.Count - 1));
+        return Math.Max(1, runs[index]);
     }
 
     /// <summary>Share of 11 samples along the hair's emergence-tip segment that have a pixel of component <paramref name="component"/> within <paramref name="radius"/>.</summary>

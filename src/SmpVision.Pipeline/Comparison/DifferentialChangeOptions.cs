@@ -35,6 +35,18 @@ public sealed record DifferentialChangeOptions
     public double MinThresholdLightness { get; init; } = 6.0;
 
     /// <summary>
+    /// An unpaired detection (a hair the detector saw on one visit only) is a change only when the
+    /// difference along its shaft exceeds this many noise sigmas in the right direction (darker
+    /// after for a gain); otherwise the hair was there on both visits and the other visit's
+    /// detection missed it or split it differently, so it is counted on both. Default 3 (a weaker
+    /// test than for a new region: the detection already says where to look).
+    /// </summary>
+    public double SupportNoiseSigmas { get; init; } = 3.0;
+
+    /// <summary>Smallest support threshold, 8-bit L* units, whatever the noise. Default 3.</summary>
+    public double MinSupportLightness { get; init; } = 3.0;
+
+    /// <summary>
     /// Changed pixels within this many pixels of the other visit's segmented hair (before hair for a
     /// gain, after hair for a loss) are ignored: they are an existing shaft's edge read a little
     /// differently, not a new shaft. Default 2 px.
@@ -69,6 +81,12 @@ public sealed record DifferentialChangeOptions
     /// </summary>
     public double ExplainedOverlapFraction { get; init; } = 0.3;
 
+    /// <summary>
+    /// A changed region holds k shafts side by side when at least this share of its length shows k
+    /// separate runs across its axis. Default 0.4 (two hairs leaving one opening touch near it).
+    /// </summary>
+    public double MinSeparateShaftFraction { get; init; } = 0.4;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -76,11 +94,14 @@ public sealed record DifferentialChangeOptions
         if (!(BlurSigmaPixels >= 0)) errors.Add("BlurSigmaPixels must not be negative.");
         if (!(ThresholdNoiseSigmas > 0)) errors.Add("ThresholdNoiseSigmas must be positive.");
         if (!(MinThresholdLightness >= 0)) errors.Add("MinThresholdLightness must not be negative.");
+        if (!(SupportNoiseSigmas > 0)) errors.Add("SupportNoiseSigmas must be positive.");
+        if (!(MinSupportLightness >= 0)) errors.Add("MinSupportLightness must not be negative.");
         if (ExistingShaftMarginPixels < 0) errors.Add("ExistingShaftMarginPixels must not be negative.");
         if (!(MinLengthMicrometres > 0)) errors.Add("MinLengthMicrometres must be positive.");
         if (!(MinMeanWidthMicrometres > 0)) errors.Add("MinMeanWidthMicrometres must be positive.");
         if (!(MaxMeanWidthReferenceWidths > 0)) errors.Add("MaxMeanWidthReferenceWidths must be positive.");
         if (!(MinElongation >= 1)) errors.Add("MinElongation must be at least 1.");
+        if (MinSeparateShaftFraction is <= 0 or > 1) errors.Add("MinSeparateShaftFraction must be in (0, 1].");
         if (ExplainedOverlapFraction is <= 0 or > 1) errors.Add("ExplainedOverlapFraction must be in (0, 1].");
         return errors;
     }

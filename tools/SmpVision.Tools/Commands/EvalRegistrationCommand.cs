@@ -481,7 +481,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
     private static string DescribeDifferential(DifferentialChangeSummary? d) => d is null
         ? "differential off"
-        : $"differential: gained shafts {d.GainedShaftCount} ({d.GainedUnexplainedCount} unexplained), lost {d.LostShaftCount} ({d.LostUnexplainedCount}), noise {d.NoiseSigmaLightness:F2} L, threshold {d.ThresholdLightness:F1} L";
+        : $"differential: one-visit detections unchanged after {d.AfterOnlyUnchangedCount} before {d.BeforeOnlyUnchangedCount}; gained shafts {d.GainedShaftCount} ({d.GainedUnexplainedCount} unexplained), lost {d.LostShaftCount} ({d.LostUnexplainedCount}), noise {d.NoiseSigmaLightness:F2} L, threshold {d.ThresholdLightness:F1} L";
 
     private static bool Inside(Mat mask, PointPixels p)
     {
