@@ -96,24 +96,25 @@ internal static class DifferentialChange
             MinLengthPixels: options.MinLengthMicrometres * pixelsPerMillimetre / 1000.0,
             MinMeanWidthPixels: options.MinMeanWidthMicrometres * pixelsPerMillimetre / 1000.0,
             MaxMeanWidthPixels: options.MaxMeanWidthReferenceWidths * Math.Max(1.0, referenceShaftWidthPixels),
-            MinElongation: options.MinElongation);
+            MinElongation: options.MinElongation,
+            BlobDiameterPixels: 2 * (int)Math.Ceiling(Math.Max(1.0, referenceShaftWidthPixels)) + 1);
         var shafts = new List<ChangedShaft>();
         shafts.AddRange(Regions(difference, threshold, sigma, gained: true, compared, beforeHairMask, afterUnpaired, shape, options));
         var supportThreshold = Math.Max(options.MinSupportLightness, options.SupportNoiseSigmas * sigma);
-        var afterSupported = Supported(difference, supportThreshold, beforeHairMask, afterUnpaired, options);
+        var afterSupported = Supported(difference, supportThreshold, compared, beforeHairMask, afterUnpaired, options);
         ct.ThrowIfCancellationRequested();
         bool[] beforeSupported;
         using (var negated = new Mat())
         {
             Cv2.Multiply(difference, Scalar.All(-1), negated);
             shafts.AddRange(Regions(negated, threshold, sigma, gained: false, compared, afterHairMask, beforeUnpaired, shape, options));
-            beforeSupported = Supported(negated, supportThreshold, afterHairMask, beforeUnpaired, options);
+            beforeSupported = Supported(negated, supportThreshold, compared, afterHairMask, beforeUnpaired, options);
         }
 
         return new DifferentialEvidence(shafts, sigma, threshold, beforeSupported, afterSupported);
     }
 
-    private readonly record struct ShapeLimits(double MinLengthPixels, double MinMeanWidthPixels, double MaxMeanWidthPixels, double MinElongation);
+    private readonly record struct ShapeLimits(double MinLengthPixels, double MinMeanWidthPixels, double MaxMeanWidthPixels, double MinElongation, int BlobDiameterPixels);
 
     /// <summary>32FC1 smoothed L*(before) - L*(after): positive where the after photo is darker.</summary>
     private static Mat LightnessDifference(Mat beforeBgr, Mat afterBgr, double blurSigmaPixels)
@@ -190,7 +191,7 @@ internal static class DifferentialChange
     /// the other visit's hair). A detection with no such change is a hair the other visit's
     /// detection missed or split differently, not a change.
     /// </summary>
-    private static bool[] Supported(Mat signed, double threshold, Mat otherVisitHair, IReadOnlyList<HairInstance> unpaired, DifferentialChangeOptions options)
+    private static bool[] Supported(Mat signed, double threshold, Mat compared, Mat otherVisitHair, IReadOnlyList<HairInstance> unpaired, DifferentialChangeOptions options)
     {
         if (unpaired.Count == 0)
         {
@@ -204,6 +205,8 @@ internal static class DifferentialChange
             above.ConvertTo(changed, MatType.CV_8UC1);
         }
 
+        // Only the compared area: overlays and the seam (text edges, frame border) differ between visits without any hair.
+        Cv2.BitwiseAnd(changed, compared, changed);
         using (var existing = new Mat())
         {
             Dilate(otherVisitHair, options.ExistingShaftMarginPixels, existing);
@@ -232,16 +235,6 @@ internal static class DifferentialChange
             Cv2.Subtract(changed, existing, changed);
         }
 
-        if (Environment.GetEnvironmentVariable("SMPV_DIFF_DUMP") is { } dumpDir)
-        {
-            // TEMP debug
-            var n = Directory.GetFiles(dumpDir).Length;
-            Cv2.ImWrite(Path.Combine(dumpDir, $"d{n:D3}_{(gained ? "g" : "l")}.png"), changed);
-            using var vis = new Mat();
-            signed.ConvertTo(vis, MatType.CV_8UC1, 4, 128);
-            Cv2.ImWrite(Path.Combine(dumpDir, $"d{n:D3}_{(gained ? "g" : "l")}_diff.png"), vis);
-        }
-
         using var labels = new Mat();
         using var stats = new Mat();
         using var centroids = new Mat();
@@ -260,9 +253,19 @@ internal static class DifferentialChange
             return [];
         }
 
+        // The darkened opening of a new hair (a round patch wider than any shaft) joins shafts that
+        // leave it together; it is left out when counting shafts side by side.
+        using var blob = new Mat();
+        using (var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(shape.BlobDiameterPixels, shape.BlobDiameterPixels)))
+        {
+            Cv2.MorphologyEx(changed, blob, MorphTypes.Open, kernel);
+        }
+
         labels.GetArray(out int[] label);
         signed.GetArray(out float[] value);
+        blob.GetArray(out byte[] inBlob);
         var points = new Dictionary<int, List<Point>>();
+        var shaftPoints = new Dictionary<int, List<Point>>();
         var contrast = new Dictionary<int, double>();
         var cols = labels.Cols;
         for (var i = 0; i < label.Length; i++)
@@ -277,6 +280,15 @@ internal static class DifferentialChange
 
                 list.Add(new Point(i % cols, i / cols));
                 contrast[c] = contrast.GetValueOrDefault(c) + value[i];
+                if (inBlob[i] == 0)
+                {
+                    if (!shaftPoints.TryGetValue(c, out var shaftList))
+                    {
+                        shaftPoints[c] = shaftList = [];
+                    }
+
+                    shaftList.Add(new Point(i % cols, i / cols));
+                }
             }
         }
 
@@ -301,7 +313,9 @@ internal static class DifferentialChange
             // Two new shafts side by side (a unit gaining two hairs, or a pair diverging from one
             // opening) form one region; counted as the number of separate runs across the axis
             // that most of its length shows.
-            var shaftCount = ShaftsAcross(list, rect.Center, ux, uy, options.MinSeparateShaftFraction);
+            var shaftCount = shaftPoints.TryGetValue(c, out var outsideBlob) && outsideBlob.Count > 0
+                ? ShaftsAcross(outsideBlob, rect.Center, ux, uy, options.MinSeparateShaftFraction)
+                : 1;
             var meanWidth = list.Count / length / shaftCount;
             if (meanWidth < shape.MinMeanWidthPixels || meanWidth > shape.MaxMeanWidthPixels || length / meanWidth < shape.MinElongation)
             {
@@ -312,6 +326,7 @@ internal static class DifferentialChange
             var end1 = new PointPixels(rect.Center.X - (ux * half), rect.Center.Y - (uy * half));
             var end2 = new PointPixels(rect.Center.X + (ux * half), rect.Center.Y + (uy * half));
             var explained = unpaired.Count(hair => OverlapFraction(hair, labels, c, (int)Math.Ceiling(Math.Max(2, meanWidth))) >= options.ExplainedOverlapFraction);
+
             var meanContrast = sigma > 0 ? contrast[c] / list.Count / sigma : double.PositiveInfinity;
             result.Add(new ChangedShaft(gained, end1, end2, length, meanWidth, meanContrast, shaftCount, Math.Min(shaftCount, explained)));
         }
