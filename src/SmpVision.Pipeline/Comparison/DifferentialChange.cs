@@ -77,7 +77,10 @@ internal static class DifferentialChange
             throw new ArgumentOutOfRangeException(nameof(pixelsPerMillimetre), "A positive scale is needed to size the shape test.");
         }
 
-        using var difference = LightnessDifference(beforeBgr, afterBgr, options.BlurSigmaPixels);
+        using var beforeLightness = Lightness(beforeBgr, options.BlurSigmaPixels);
+        using var afterLightness = Lightness(afterBgr, options.BlurSigmaPixels);
+        using var difference = new Mat();
+        Cv2.Subtract(beforeLightness, afterLightness, difference);
         ct.ThrowIfCancellationRequested();
 
         // Noise over skin: compared pixels well away from any shaft on either visit.
@@ -99,32 +102,36 @@ internal static class DifferentialChange
             MinElongation: options.MinElongation,
             BlobDiameterPixels: 2 * (int)Math.Ceiling(Math.Max(1.0, referenceShaftWidthPixels)) + 1);
         var shafts = new List<ChangedShaft>();
-        shafts.AddRange(Regions(difference, threshold, sigma, gained: true, compared, beforeHairMask, afterUnpaired, shape, options));
+        var afterExplainers = new HashSet<int>();
+        var beforeExplainers = new HashSet<int>();
+        shafts.AddRange(Regions(difference, threshold, sigma, gained: true, compared, beforeHairMask, afterUnpaired, shape, options, afterExplainers));
         var supportThreshold = Math.Max(options.MinSupportLightness, options.SupportNoiseSigmas * sigma);
-        var afterSupported = Supported(difference, supportThreshold, compared, beforeHairMask, afterUnpaired, options);
+        var backgroundSigma = options.BackgroundReferenceWidths * Math.Max(1.0, referenceShaftWidthPixels);
+        var afterSupported = Supported(difference, supportThreshold, compared, beforeHairMask, afterLightness, backgroundSigma, afterUnpaired, options);
         ct.ThrowIfCancellationRequested();
         bool[] beforeSupported;
         using (var negated = new Mat())
         {
             Cv2.Multiply(difference, Scalar.All(-1), negated);
-            shafts.AddRange(Regions(negated, threshold, sigma, gained: false, compared, afterHairMask, beforeUnpaired, shape, options));
-            beforeSupported = Supported(negated, supportThreshold, compared, afterHairMask, beforeUnpaired, options);
+            shafts.AddRange(Regions(negated, threshold, sigma, gained: false, compared, afterHairMask, beforeUnpaired, shape, options, beforeExplainers));
+            beforeSupported = Supported(negated, supportThreshold, compared, afterHairMask, beforeLightness, backgroundSigma, beforeUnpaired, options);
+        }
+
+        // A detection that explains a changed shaft-shaped region is a change whatever its own centreline shows.
+        foreach (var j in afterExplainers)
+        {
+            afterSupported[j] = true;
+        }
+
+        foreach (var i in beforeExplainers)
+        {
+            beforeSupported[i] = true;
         }
 
         return new DifferentialEvidence(shafts, sigma, threshold, beforeSupported, afterSupported);
     }
 
     private readonly record struct ShapeLimits(double MinLengthPixels, double MinMeanWidthPixels, double MaxMeanWidthPixels, double MinElongation, int BlobDiameterPixels);
-
-    /// <summary>32FC1 smoothed L*(before) - L*(after): positive where the after photo is darker.</summary>
-    private static Mat LightnessDifference(Mat beforeBgr, Mat afterBgr, double blurSigmaPixels)
-    {
-        using var before = Lightness(beforeBgr, blurSigmaPixels);
-        using var after = Lightness(afterBgr, blurSigmaPixels);
-        var difference = new Mat();
-        Cv2.Subtract(before, after, difference);
-        return difference;
-    }
 
     private static Mat Lightness(Mat bgr, double blurSigmaPixels)
     {
@@ -187,11 +194,16 @@ internal static class DifferentialChange
 
     /// <summary>
     /// Whether each unpaired detection's shaft changed: at least <see cref="DifferentialChangeOptions.ExplainedOverlapFraction"/>
-    /// of its centreline samples have a pixel above <paramref name="threshold"/> nearby (away from
-    /// the other visit's hair). A detection with no such change is a hair the other visit's
-    /// detection missed or split differently, not a change.
+    /// of its centreline samples have a changed pixel nearby (away from the other visit's hair).
+    /// Changed: the difference exceeds <paramref name="threshold"/> and a share
+    /// (<see cref="DifferentialChangeOptions.MinSupportContrastFraction"/>) of the shaft's own
+    /// contrast on the visit that has it (its local background minus its lightness), so a structure
+    /// present on both visits whose contrast the colour match scales a little differently (overlay
+    /// text, very dark shafts) is not read as having come or gone; and that contrast itself must
+    /// exceed the threshold (a shaft is darker than its surroundings). A detection with no such change
+    /// is a hair the other visit's detection missed or split differently, not a change.
     /// </summary>
-    private static bool[] Supported(Mat signed, double threshold, Mat compared, Mat otherVisitHair, IReadOnlyList<HairInstance> unpaired, DifferentialChangeOptions options)
+    private static bool[] Supported(Mat signed, double threshold, Mat compared, Mat otherVisitHair, Mat haveLightness, double backgroundSigmaPixels, IReadOnlyList<HairInstance> unpaired, DifferentialChangeOptions options)
     {
         if (unpaired.Count == 0)
         {
@@ -200,9 +212,24 @@ internal static class DifferentialChange
 
         using var changed = new Mat();
         using (var above = new Mat())
+        using (var background = new Mat())
+        using (var contrast = new Mat())
+        using (var margin = new Mat())
+        using (var aboveContrast = new Mat())
         {
             Cv2.Threshold(signed, above, threshold, 255, ThresholdTypes.Binary);
             above.ConvertTo(changed, MatType.CV_8UC1);
+            Cv2.GaussianBlur(haveLightness, background, new Size(0, 0), backgroundSigmaPixels);
+            Cv2.Subtract(background, haveLightness, contrast);
+            // margin = signed - fraction * contrast > 0
+            Cv2.ScaleAdd(contrast, -options.MinSupportContrastFraction, signed, margin);
+            Cv2.Threshold(margin, margin, 0, 255, ThresholdTypes.Binary);
+            margin.ConvertTo(aboveContrast, MatType.CV_8UC1);
+            Cv2.BitwiseAnd(changed, aboveContrast, changed);
+            // And the visit that has the hair shows a dark shaft there (hair polarity), not a light structure.
+            Cv2.Threshold(contrast, margin, threshold, 255, ThresholdTypes.Binary);
+            margin.ConvertTo(aboveContrast, MatType.CV_8UC1);
+            Cv2.BitwiseAnd(changed, aboveContrast, changed);
         }
 
         // Only the compared area: overlays and the seam (text edges, frame border) differ between visits without any hair.
@@ -215,11 +242,12 @@ internal static class DifferentialChange
 
         using var labels = new Mat();
         changed.ConvertTo(labels, MatType.CV_32S, 1.0 / 255);
-        return unpaired.Select(hair => OverlapFraction(hair, labels, 1, (int)Math.Ceiling(Math.Max(2, hair.WidthPixels / 2))) >= options.ExplainedOverlapFraction).ToArray();
+        // On the centreline itself (2 px): a wider search would reach neighbouring structures.
+        return unpaired.Select(hair => OverlapFraction(hair, labels, 1, 2) >= options.ExplainedOverlapFraction).ToArray();
     }
 
     /// <summary>Shaft-shaped regions of <paramref name="signed"/> &gt; threshold, away from the other visit's hair.</summary>
-    private static List<ChangedShaft> Regions(Mat signed, double threshold, double sigma, bool gained, Mat compared, Mat otherVisitHair, IReadOnlyList<HairInstance> unpaired, ShapeLimits shape, DifferentialChangeOptions options)
+    private static List<ChangedShaft> Regions(Mat signed, double threshold, double sigma, bool gained, Mat compared, Mat otherVisitHair, IReadOnlyList<HairInstance> unpaired, ShapeLimits shape, DifferentialChangeOptions options, HashSet<int> explainers)
     {
         using var changed = new Mat();
         using (var above = new Mat())
@@ -325,7 +353,11 @@ internal static class DifferentialChange
             var half = length / 2.0;
             var end1 = new PointPixels(rect.Center.X - (ux * half), rect.Center.Y - (uy * half));
             var end2 = new PointPixels(rect.Center.X + (ux * half), rect.Center.Y + (uy * half));
-            var explained = unpaired.Count(hair => OverlapFraction(hair, labels, c, (int)Math.Ceiling(Math.Max(2, meanWidth))) >= options.ExplainedOverlapFraction);
+            var along = Enumerable.Range(0, unpaired.Count)
+                .Where(j => OverlapFraction(unpaired[j], labels, c, (int)Math.Ceiling(Math.Max(2, meanWidth))) >= options.ExplainedOverlapFraction)
+                .ToList();
+            explainers.UnionWith(along);
+            var explained = along.Count;
 
             var meanContrast = sigma > 0 ? contrast[c] / list.Count / sigma : double.PositiveInfinity;
             result.Add(new ChangedShaft(gained, end1, end2, length, meanWidth, meanContrast, shaftCount, Math.Min(shaftCount, explained)));

@@ -43,6 +43,17 @@ public sealed record DifferentialChangeOptions
     /// </summary>
     public double SupportNoiseSigmas { get; init; } = 3.0;
 
+    /// <summary>
+    /// The support test also asks the difference along the shaft to be at least this share of the
+    /// shaft's own contrast on the visit that has it (local background minus shaft lightness): a
+    /// hair that came or went changes by its whole contrast; a structure on both visits whose
+    /// contrast the colour match scales a little differently changes by a small share. Default 0.5.
+    /// </summary>
+    public double MinSupportContrastFraction { get; init; } = 0.5;
+
+    /// <summary>Gaussian sigma of the local background for that contrast, in single-shaft reference widths. Default 2.</summary>
+    public double BackgroundReferenceWidths { get; init; } = 2.0;
+
     /// <summary>Smallest support threshold, 8-bit L* units, whatever the noise. Default 3.</summary>
     public double MinSupportLightness { get; init; } = 3.0;
 
@@ -95,6 +106,8 @@ public sealed record DifferentialChangeOptions
         if (!(ThresholdNoiseSigmas > 0)) errors.Add("ThresholdNoiseSigmas must be positive.");
         if (!(MinThresholdLightness >= 0)) errors.Add("MinThresholdLightness must not be negative.");
         if (!(SupportNoiseSigmas > 0)) errors.Add("SupportNoiseSigmas must be positive.");
+        if (MinSupportContrastFraction is < 0 or > 1) errors.Add("MinSupportContrastFraction must be in [0, 1].");
+        if (!(BackgroundReferenceWidths > 0)) errors.Add("BackgroundReferenceWidths must be positive.");
         if (!(MinSupportLightness >= 0)) errors.Add("MinSupportLightness must not be negative.");
         if (ExistingShaftMarginPixels < 0) errors.Add("ExistingShaftMarginPixels must not be negative.");
         if (!(MinLengthMicrometres > 0)) errors.Add("MinLengthMicrometres must be positive.");
