@@ -100,7 +100,7 @@ internal static class DifferentialChange
             MinMeanWidthPixels: options.MinMeanWidthMicrometres * pixelsPerMillimetre / 1000.0,
             MaxMeanWidthPixels: options.MaxMeanWidthReferenceWidths * Math.Max(1.0, referenceShaftWidthPixels),
             MinElongation: options.MinElongation,
-            BlobDiameterPixels: 2 * (int)Math.Ceiling(Math.Max(1.0, referenceShaftWidthPixels)) + 1);
+            BlobDiameterPixels: (3 * (int)Math.Ceiling(Math.Max(1.0, referenceShaftWidthPixels))) + 1);
         var shafts = new List<ChangedShaft>();
         var afterExplainers = new HashSet<int>();
         var beforeExplainers = new HashSet<int>();
@@ -282,7 +282,7 @@ internal static class DifferentialChange
         }
 
         // The darkened opening of a new hair (a round patch wider than any shaft) joins shafts that
-        // leave it together; it is left out when counting shafts side by side.
+        // leave it together; the stretch of the region it covers is left out when counting shafts side by side.
         using var blob = new Mat();
         using (var kernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(shape.BlobDiameterPixels, shape.BlobDiameterPixels)))
         {
@@ -293,7 +293,7 @@ internal static class DifferentialChange
         signed.GetArray(out float[] value);
         blob.GetArray(out byte[] inBlob);
         var points = new Dictionary<int, List<Point>>();
-        var shaftPoints = new Dictionary<int, List<Point>>();
+        var blobPoints = new Dictionary<int, List<Point>>();
         var contrast = new Dictionary<int, double>();
         var cols = labels.Cols;
         for (var i = 0; i < label.Length; i++)
@@ -308,14 +308,14 @@ internal static class DifferentialChange
 
                 list.Add(new Point(i % cols, i / cols));
                 contrast[c] = contrast.GetValueOrDefault(c) + value[i];
-                if (inBlob[i] == 0)
+                if (inBlob[i] != 0)
                 {
-                    if (!shaftPoints.TryGetValue(c, out var shaftList))
+                    if (!blobPoints.TryGetValue(c, out var blobList))
                     {
-                        shaftPoints[c] = shaftList = [];
+                        blobPoints[c] = blobList = [];
                     }
 
-                    shaftList.Add(new Point(i % cols, i / cols));
+                    blobList.Add(new Point(i % cols, i / cols));
                 }
             }
         }
@@ -341,9 +341,7 @@ internal static class DifferentialChange
             // Two new shafts side by side (a unit gaining two hairs, or a pair diverging from one
             // opening) form one region; counted as the number of separate runs across the axis
             // that most of its length shows.
-            var shaftCount = shaftPoints.TryGetValue(c, out var outsideBlob) && outsideBlob.Count > 0
-                ? ShaftsAcross(outsideBlob, rect.Center, ux, uy, options.MinSeparateShaftFraction)
-                : 1;
+            var shaftCount = ShaftsAcross(list, blobPoints.GetValueOrDefault(c) ?? [], rect.Center, ux, uy, options.MinSeparateShaftFraction);
             var meanWidth = list.Count / length / shaftCount;
             if (meanWidth < shape.MinMeanWidthPixels || meanWidth > shape.MaxMeanWidthPixels || length / meanWidth < shape.MinElongation)
             {
@@ -367,17 +365,26 @@ internal static class DifferentialChange
     }
 
     /// <summary>
-    /// Number of shafts in one region: along its long axis (1-pixel bins), the number of separate
+    /// Number of shafts in one region: along its long axis (2-pixel bins), the number of separate
     /// pixel runs across the axis (gap over 1.5 px); the largest k that at least
-    /// <paramref name="minFraction"/> of the occupied bins reach.
+    /// <paramref name="minFraction"/> of the occupied bins reach. Bins that cross the opening patch
+    /// (<paramref name="blobPoints"/>) are left out: there the shafts merge.
     /// </summary>
-    internal static int ShaftsAcross(List<Point> points, Point2f centre, double ux, double uy, double minFraction)
+    internal static int ShaftsAcross(List<Point> points, List<Point> blobPoints, Point2f centre, double ux, double uy, double minFraction)
     {
+        // 2-pixel bins: a slanted shaft's pixels in a 1-pixel bin can leave gaps across it.
+        int Bin(Point p) => (int)Math.Floor((((p.X - centre.X) * ux) + ((p.Y - centre.Y) * uy)) / 2.0);
+        var blobBins = blobPoints.Select(Bin).ToHashSet();
         var bins = new Dictionary<int, List<double>>();
         foreach (var p in points)
         {
             double dx = p.X - centre.X, dy = p.Y - centre.Y;
-            var along = (int)Math.Floor((dx * ux) + (dy * uy));
+            var along = Bin(p);
+            if (blobBins.Contains(along))
+            {
+                continue;
+            }
+
             var across = (-dx * uy) + (dy * ux);
             if (!bins.TryGetValue(along, out var list))
             {
@@ -401,6 +408,11 @@ internal static class DifferentialChange
             }
 
             runs.Add(n);
+        }
+
+        if (runs.Count == 0)
+        {
+            return 1;
         }
 
         runs.Sort();
