@@ -15,6 +15,11 @@ namespace SmpVision.Pipeline.Comparison;
 /// detector's errors are now nearly the same on both visits and cancel in the change, as in
 /// within-subject longitudinal imaging (Reuter et al. 2012) and paired phototrichogram counting
 /// (Bokhari et al. 2022, DOMAIN.md). The per-photo analyses are left untouched.
+/// With <see cref="ChangeOptions.Differential"/> enabled (default) the paired detections are then
+/// adjusted by differencing the two visits (<see cref="DifferentialChange"/>, Radke et al. 2005):
+/// a hair detected on one visit only whose shaft did not change is counted on both (no change);
+/// a changed shaft-shaped region no unpaired detection explains is counted as an added (or lost)
+/// hair. The result's <see cref="ChangeResult.Differential"/> says how many of each.
 /// </summary>
 internal static class CommonGeometryComparison
 {
