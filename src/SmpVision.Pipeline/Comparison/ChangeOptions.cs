@@ -50,6 +50,13 @@ public sealed record ChangeOptions
     /// </summary>
     public CommonGeometryOptions CommonGeometry { get; init; } = new();
 
+    /// <summary>
+    /// Differential evidence used by the trichoscopy comparison in the common geometry
+    /// (<see cref="DifferentialChange"/>): added or lost shafts found by differencing the two
+    /// visits that no detection explains are counted as hairs. Default: enabled, 5 noise sigmas.
+    /// </summary>
+    public DifferentialChangeOptions Differential { get; init; } = new();
+
     /// <summary>Render the change-map PNG. Default true.</summary>
     public bool RenderChangeMap { get; init; } = true;
 
@@ -67,6 +74,8 @@ public sealed record ChangeOptions
         if (MaxResidualPixels <= 0) errors.Add("MaxResidualPixels must be positive.");
         if (CommonGeometry is null) errors.Add("CommonGeometry must be set.");
         else errors.AddRange(CommonGeometry.Validate().Select(e => "CommonGeometry." + e));
+        if (Differential is null) errors.Add("Differential must be set.");
+        else errors.AddRange(Differential.Validate().Select(e => "Differential." + e));
         return errors;
     }
 }

@@ -103,6 +103,28 @@ public sealed record RegionChange(
 public sealed record ChangeMapLegendEntry(string Label, string ColourHex, string Meaning);
 
 /// <summary>
+/// What differencing the two visits in the common geometry added to the detected counts
+/// (trichoscopy; see Comparison/README.md). Counts are over the whole compared area.
+/// </summary>
+/// <param name="AfterOnlyUnchangedCount">Hairs detected (and counted) on the after visit only whose shaft shows no change in the difference: counted on both visits.</param>
+/// <param name="BeforeOnlyUnchangedCount">Hairs detected on the before visit only whose shaft shows no change: counted on both visits.</param>
+/// <param name="GainedShaftCount">Shaft-shaped regions darker after than before (new shafts).</param>
+/// <param name="GainedUnexplainedCount">Of those, the ones no unpaired after detection explains: counted as added hairs.</param>
+/// <param name="LostShaftCount">Shaft-shaped regions darker before than after (lost shafts).</param>
+/// <param name="LostUnexplainedCount">Of those, the ones no unpaired before detection explains: counted as lost hairs.</param>
+/// <param name="NoiseSigmaLightness">Robust SD of the smoothed L* difference over unchanged skin, 8-bit L* units.</param>
+/// <param name="ThresholdLightness">Threshold used, 8-bit L* units.</param>
+public sealed record DifferentialChangeSummary(
+    int AfterOnlyUnchangedCount,
+    int BeforeOnlyUnchangedCount,
+    int GainedShaftCount,
+    int GainedUnexplainedCount,
+    int LostShaftCount,
+    int LostUnexplainedCount,
+    double NoiseSigmaLightness,
+    double ThresholdLightness);
+
+/// <summary>
 /// Before/after change over the area both photos analysed, in the before photo's geometry.
 /// </summary>
 /// <param name="Compared">False when registration was refused or no common area remained; the metrics are then empty.</param>
@@ -127,4 +149,8 @@ public sealed record ChangeResult(
     IReadOnlyList<RegionChange> Regions,
     byte[]? ChangeMapPng,
     IReadOnlyList<ChangeMapLegendEntry> Legend,
-    IReadOnlyList<PipelineWarning> Warnings);
+    IReadOnlyList<PipelineWarning> Warnings)
+{
+    /// <summary>Differential evidence added to the detected counts; null when not used (per-photo path, or disabled).</summary>
+    public DifferentialChangeSummary? Differential { get; init; }
+}

@@ -15,6 +15,11 @@ namespace SmpVision.Pipeline.Comparison;
 /// detector's errors are now nearly the same on both visits and cancel in the change, as in
 /// within-subject longitudinal imaging (Reuter et al. 2012) and paired phototrichogram counting
 /// (Bokhari et al. 2022, DOMAIN.md). The per-photo analyses are left untouched.
+/// With <see cref="ChangeOptions.Differential"/> enabled (default) the paired detections are then
+/// adjusted by differencing the two visits (<see cref="DifferentialChange"/>, Radke et al. 2005):
+/// a hair detected on one visit only whose shaft did not change is counted on both (no change);
+/// a changed shaft-shaped region no unpaired detection explains is counted as an added (or lost)
+/// hair. The result's <see cref="ChangeResult.Differential"/> says how many of each.
 /// </summary>
 internal static class CommonGeometryComparison
 {
@@ -132,7 +137,8 @@ internal static class CommonGeometryComparison
             }
 
             ct.ThrowIfCancellationRequested();
-            return CompareResampled(before, beforeUsed, beforeLabels, resampled, afterUsed, afterAnalysableMask, afterLabels, h, registration, changeOptions, ct);
+            var sizingPpmUsed = beforeAnalysis.Scale?.PixelsPerMillimetre ?? trichoscopyOptions.HairSegmentation.NominalPixelsPerMillimetre;
+            return CompareResampled(before, beforeImageUsed, beforeUsed, beforeLabels, resampled, afterUsed, afterAnalysableMask, afterLabels, h, registration, changeOptions, sizingPpmUsed, ct);
         }
         finally
         {
@@ -145,6 +151,7 @@ internal static class CommonGeometryComparison
 
     private static ChangeResult CompareResampled(
         ScalpImage before,
+        ScalpImage beforeMeasured,
         TrichoscopyResult beforeAnalysis,
         Mat? beforeLabels,
         ResampledAfter resampled,
@@ -154,6 +161,7 @@ internal static class CommonGeometryComparison
         double[] h,
         RegistrationResult registration,
         ChangeOptions changeOptions,
+        double sizingPixelsPerMillimetre,
         CancellationToken ct)
     {
         var beforeSide = ComparisonSide.FromTrichoscopy(before, beforeAnalysis, beforeLabels);
@@ -170,13 +178,58 @@ internal static class CommonGeometryComparison
             Cv2.WarpPerspective(afterLabels, afterLabelsWarped!, hMat, size, InterpolationFlags.Nearest, BorderTypes.Constant, Scalar.All((byte)RegionClass.OffScalp));
         }
 
-        var (beforeHairs, afterHairs) = PairHairs(beforeAnalysis.Hairs, afterAnalysis.Hairs, ChangeAnalysis.MatchTolerancePixels(beforeAnalysis.Hairs, changeOptions));
-        beforeSide = beforeSide with { Hairs = beforeHairs, Units = UnitsHolding(beforeAnalysis.FollicularUnits, beforeHairs) };
-        var afterSide = new ComparisonSide(resampled.Image, afterMask, afterAnalysis.HairMask, afterHairs, UnitsHolding(afterAnalysis.FollicularUnits, afterHairs),
+        var paired = PairHairsDetailed(beforeAnalysis.Hairs, afterAnalysis.Hairs, ChangeAnalysis.MatchTolerancePixels(beforeAnalysis.Hairs, changeOptions));
+        var beforeHairs = paired.Before;
+        var afterHairs = paired.After;
+        var beforeUnits = UnitsHolding(beforeAnalysis.FollicularUnits, beforeHairs);
+        var afterUnits = UnitsHolding(afterAnalysis.FollicularUnits, afterHairs);
+        DifferentialChangeSummary? summary = null;
+        if (changeOptions.Differential.Enabled)
+        {
+            ct.ThrowIfCancellationRequested();
+            using var compared = new Mat();
+            Cv2.BitwiseAnd(beforeAnalysis.AnalysableMask, afterMask, compared);
+            var evidence = DifferentialChange.Find(beforeMeasured.Bgr, resampled.Image.Bgr, compared, beforeAnalysis.HairMask, afterAnalysis.HairMask,
+                paired.BeforeUnpaired, paired.AfterUnpaired, sizingPixelsPerMillimetre, Math.Max(beforeAnalysis.ReferenceShaftWidthPixels, afterAnalysis.ReferenceShaftWidthPixels),
+                changeOptions.Differential, ct);
+            // Unexplained changed shafts are hairs the detector gave no instance of its own: counted on
+            // the visit that has them (gained: after; lost: before), so paired and count statistics see them.
+            var nextId = beforeAnalysis.Hairs.Concat(afterAnalysis.Hairs).Select(x => x.Id).DefaultIfEmpty(0).Max() + 1;
+            // A detection on one visit only whose shaft did not change in the difference was there on
+            // both visits (the other detection missed it, or split a touching pair differently): it
+            // is counted on both, at its own end points, so it is no change.
+            var afterOnlyUnchanged = paired.AfterUnpaired.Where((x, j) => x.CountedInDensity && !evidence.AfterUnpairedSupported[j]).ToList();
+            var beforeOnlyUnchanged = paired.BeforeUnpaired.Where((x, i) => x.CountedInDensity && !evidence.BeforeUnpairedSupported[i]).ToList();
+            beforeHairs = [.. beforeHairs, .. afterOnlyUnchanged.Select(x => x with { Id = nextId++ })];
+            afterHairs = [.. afterHairs, .. beforeOnlyUnchanged.Select(x => x with { Id = nextId++ })];
+            beforeHairs = [.. beforeHairs, .. evidence.Shafts.Where(x => !x.Gained).SelectMany(x => Enumerable.Range(0, x.UnexplainedCount).Select(_ => DifferentialHair(x, nextId++, beforeAnalysis.Hairs)))];
+            afterHairs = [.. afterHairs, .. evidence.Shafts.Where(x => x.Gained).SelectMany(x => Enumerable.Range(0, x.UnexplainedCount).Select(_ => DifferentialHair(x, nextId++, beforeAnalysis.Hairs)))];
+            summary = new DifferentialChangeSummary(
+                afterOnlyUnchanged.Count, beforeOnlyUnchanged.Count,
+                evidence.Shafts.Where(x => x.Gained).Sum(x => x.ShaftCount), evidence.Shafts.Where(x => x.Gained).Sum(x => x.UnexplainedCount),
+                evidence.Shafts.Where(x => !x.Gained).Sum(x => x.ShaftCount), evidence.Shafts.Where(x => !x.Gained).Sum(x => x.UnexplainedCount),
+                evidence.NoiseSigmaLightness, evidence.ThresholdLightness);
+        }
+
+        beforeSide = beforeSide with { Hairs = beforeHairs, Units = beforeUnits };
+        var afterSide = new ComparisonSide(resampled.Image, afterMask, afterAnalysis.HairMask, afterHairs, afterUnits,
             afterLabelsWarped, beforeAnalysis.Scale, Modality.Trichoscopy);
         var identity = registration with { HomographyAfterToBefore = [1, 0, 0, 0, 1, 0, 0, 0, 1] };
         var change = ChangeAnalysis.Compare(beforeSide, afterSide, identity, changeOptions, ct);
-        return change with { Registration = registration };
+        return change with { Registration = registration, Differential = summary };
+    }
+
+    /// <summary>
+    /// A changed shaft as a counted hair. Its emergence is the end nearer a detected before hair's
+    /// emergence (a hair added to a unit leaves the unit's opening), else the first end.
+    /// </summary>
+    private static HairInstance DifferentialHair(ChangedShaft shaft, int id, IReadOnlyList<HairInstance> beforeHairs)
+    {
+        static double D2(PointPixels p, PointPixels q) => ((p.X - q.X) * (p.X - q.X)) + ((p.Y - q.Y) * (p.Y - q.Y));
+        var d1 = beforeHairs.Select(x => D2(x.Emergence, shaft.End1)).DefaultIfEmpty(double.MaxValue).Min();
+        var d2 = beforeHairs.Select(x => D2(x.Emergence, shaft.End2)).DefaultIfEmpty(double.MaxValue).Min();
+        var (emergence, tip) = d2 < d1 ? (shaft.End2, shaft.End1) : (shaft.End1, shaft.End2);
+        return new HairInstance(id, emergence, tip, shaft.LengthPixels, shaft.MeanWidthPixels, -1, false) { CountedInDensity = true };
     }
 
     /// <summary>
@@ -189,6 +242,13 @@ internal static class CommonGeometryComparison
     /// then only change the count if it is missed on one, which is the detector's real miss rate.
     /// </summary>
     internal static (List<HairInstance> Before, List<HairInstance> After) PairHairs(IReadOnlyList<HairInstance> before, IReadOnlyList<HairInstance> after, double tolerancePixels)
+    {
+        var paired = PairHairsDetailed(before, after, tolerancePixels);
+        return (paired.Before, paired.After);
+    }
+
+    /// <summary><see cref="PairHairs"/>, plus every detection (counted or not) left without a partner on each visit.</summary>
+    internal static PairedHairs PairHairsDetailed(IReadOnlyList<HairInstance> before, IReadOnlyList<HairInstance> after, double tolerancePixels)
     {
         var beforeShafts = before.Select(x => new Shaft(x.Emergence, x.Tip)).ToList();
         var afterShafts = after.Select(x => new Shaft(x.Emergence, x.Tip)).ToList();
@@ -204,7 +264,18 @@ internal static class CommonGeometryComparison
             afterHairs[a] = afterHairs[a] with { Emergence = before[b].Emergence, Tip = before[b].Tip };
         }
 
-        return (before.Where((_, i) => countBefore[i]).ToList(), afterHairs.Where((_, j) => countAfter[j]).ToList());
+        var pairedBefore = new bool[before.Count];
+        var pairedAfter = new bool[after.Count];
+        foreach (var (b, a) in pairs)
+        {
+            pairedBefore[b] = pairedAfter[a] = true;
+        }
+
+        return new PairedHairs(
+            before.Where((_, i) => countBefore[i]).ToList(),
+            afterHairs.Where((_, j) => countAfter[j]).ToList(),
+            before.Where((_, i) => !pairedBefore[i]).ToList(),
+            after.Where((_, j) => !pairedAfter[j]).ToList());
     }
 
     /// <summary>
@@ -249,3 +320,10 @@ internal static class CommonGeometryComparison
         return units.Where(u => u.HairIds.Any(ids.Contains)).ToList();
     }
 }
+
+/// <summary>Result of pairing two visits' detections.</summary>
+/// <param name="Before">Before hairs counted.</param>
+/// <param name="After">After hairs counted (a paired one carries its before partner's end points).</param>
+/// <param name="BeforeUnpaired">Before detections (counted or not) with no after partner.</param>
+/// <param name="AfterUnpaired">After detections (counted or not) with no before partner, at their own end points.</param>
+internal sealed record PairedHairs(List<HairInstance> Before, List<HairInstance> After, List<HairInstance> BeforeUnpaired, List<HairInstance> AfterUnpaired);

@@ -161,40 +161,62 @@ public sealed class CommonGeometryTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// End to end with detected hairs: +20% follicular units in the left half (new units), after
-    /// photo warped and brighter; the change measured in the common geometry against the
-    /// generator's truth over the same area, on three consecutive seeds (41-43, not chosen).
-    /// Per pair, what holds with today's detector: the unchanged region stays within 3%, at most
-    /// two hairs are reported lost (none was), the gain is seen. With ~5 new units in this small
-    /// frame one pair is a few hairs (seed 41 over-read by one hair, +4 vs +3; seed 42 reported 2
-    /// lost), so the measured-vs-true change is asserted pooled over the three pairs: never below
-    /// zero and not over-read by more than 3 points. The issue's 3-point target for new units is
-    /// not claimed: pooled over 8 full-size pairs it reads +18.2% vs +22.3% (seed 1) and +18.7%
-    /// vs +20.8% (seed 2); the detector misses thin new shafts (see Comparison/README.md).
+    /// Issue 6 per-pair target, end to end with detected hairs: +20% new follicular units in the
+    /// left half, after photo warped and brighter; the change measured in the common geometry, with
+    /// the differential evidence, against the generator's truth over the same area. Every pair of
+    /// the fixed seed set 41-43 (the set this test used before the differential evidence existed;
+    /// not chosen for passing) must be within 3 percentage points of the truth (measured
+    /// 2026-11-24: +0.9, -2.3, -2.0), the unchanged region within 3%, and at most two hairs
+    /// reported lost (none was). Full-size figures: Comparison/README.md.
     /// </summary>
     [Fact]
-    public void Generated_pairs_with_new_units_are_measured_end_to_end()
+    public void Generated_pairs_with_new_units_are_measured_within_three_points_per_pair()
+    {
+        var (expected, measured, errors) = MeasurePairs(newUnits: true);
+        Assert.All(errors, e => Assert.InRange(e, -0.03, 0.03));
+        Assert.InRange(measured, expected - 0.03, expected + 0.03);
+    }
+
+    /// <summary>
+    /// The same with hairs added to existing units, on the same seeds. Asserted pooled only: per
+    /// pair it does not hold on these small frames (measured 2026-11-24: +2.1, -6.6, +9.8 points).
+    /// The detector finds 74-77% of the before hairs here, and a relative change is read over that
+    /// count, so a pair whose before count is low reads high (seed 43: the 6 added hairs read as 7
+    /// over 24 detected instead of 31 true); seed 42 misses 3 of 5 added hairs on both the detector
+    /// and the difference (added within a few pixels of an existing shaft at 120 px/mm).
+    /// </summary>
+    [Fact]
+    public void Generated_pairs_with_hairs_added_to_units_are_measured_within_three_points_pooled()
+    {
+        var (expected, measured, _) = MeasurePairs(newUnits: false);
+        Assert.InRange(measured, expected - 0.03, expected + 0.03);
+    }
+
+    private (double Expected, double Measured, List<double> Errors) MeasurePairs(bool newUnits)
     {
         int truthBeforeSum = 0, truthAfterSum = 0, detectedBeforeSum = 0, detectedAfterSum = 0;
+        var errors = new List<double>();
         foreach (var seed in new[] { 41, 42, 43 })
         {
-            var (tb, ta, db, da) = MeasureNewUnitPair(seed);
+            var (tb, ta, db, da) = MeasurePair(seed, newUnits);
             truthBeforeSum += tb;
             truthAfterSum += ta;
             detectedBeforeSum += db;
             detectedAfterSum += da;
+            errors.Add(((da - db) / (double)db) - ((ta - tb) / (double)tb));
         }
 
         var expected = (truthAfterSum - truthBeforeSum) / (double)truthBeforeSum;
         var measured = (detectedAfterSum - detectedBeforeSum) / (double)detectedBeforeSum;
-        output.WriteLine($"pooled: truth {truthBeforeSum}->{truthAfterSum} ({expected:P1}); detected {detectedBeforeSum}->{detectedAfterSum} ({measured:P1})");
-        Assert.InRange(measured, 0.0, expected + 0.03);
+        output.WriteLine($"pooled: truth {truthBeforeSum}->{truthAfterSum} ({expected:P1}); detected {detectedBeforeSum}->{detectedAfterSum} ({measured:P1}); per-pair errors (points) {string.Join(", ", errors.Select(e => (e * 100).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}");
+        return (expected, measured, errors);
     }
 
-    private (int TruthBefore, int TruthAfter, int DetectedBefore, int DetectedAfter) MeasureNewUnitPair(int seed)
+    private (int TruthBefore, int TruthAfter, int DetectedBefore, int DetectedAfter) MeasurePair(int seed, bool newUnits)
     {
         var area = SyntheticShape.Rectangle(0, 0, Width / 2.0, Height);
-        var pair = SyntheticTrichoscopyGenerator.GeneratePair(Spec(area), seed, new ChangeSpec { Area = area, FollicularUnitChangeFraction = 0.2 });
+        var spec = newUnits ? new ChangeSpec { Area = area, FollicularUnitChangeFraction = 0.2 } : new ChangeSpec { Area = area, HairChangeFraction = 0.2 };
+        var pair = SyntheticTrichoscopyGenerator.GeneratePair(Spec(area), seed, spec);
         using var before = ScalpImage.FromBgr(Cv2.ImDecode(pair.Before.EncodedImage, ImreadModes.Color));
         using var afterUnwarped = ScalpImage.FromBgr(Cv2.ImDecode(pair.After.EncodedImage, ImreadModes.Color));
         var warp = ImageRegistrationTests.FollowUpWarp with { RotationDegrees = 5, ShiftXPixels = 6, ShiftYPixels = -4 };
@@ -223,11 +245,11 @@ public sealed class CommonGeometryTests(ITestOutputHelper output)
             var thinning = Assert.Single(change.Regions, r => r.Region == RegionClass.Thinning);
             var bearing = Assert.Single(change.Regions, r => r.Region == RegionClass.HairBearing);
             output.WriteLine($"seed {seed}: change area units {pair.Change.InsideArea.FollicularUnitsBefore}->{pair.Change.InsideArea.FollicularUnitsAfter}, hairs {pair.Change.InsideArea.HairsBefore}->{pair.Change.InsideArea.HairsAfter}");
-            output.WriteLine($"seed {seed}: truth {truthBefore}->{truthAfter} ({expected:P1}); detected {thinning.Hairs.BeforeCount}->{thinning.Hairs.AfterCount} ({thinning.Hairs.RelativeChangeFraction:P1}), matched {thinning.Matching.MatchedCount} +{thinning.Matching.GainedCount} -{thinning.Matching.LostCount}; hair-bearing {bearing.Hairs.BeforeCount}->{bearing.Hairs.AfterCount} ({bearing.Hairs.RelativeChangeFraction:P1})");
+            output.WriteLine($"seed {seed}: truth {truthBefore}->{truthAfter} ({expected:P1}); detected {thinning.Hairs.BeforeCount}->{thinning.Hairs.AfterCount} ({thinning.Hairs.RelativeChangeFraction:P1}), matched {thinning.Matching.MatchedCount} +{thinning.Matching.GainedCount} -{thinning.Matching.LostCount}; hair-bearing {bearing.Hairs.BeforeCount}->{bearing.Hairs.AfterCount} ({bearing.Hairs.RelativeChangeFraction:P1}); {change.Differential}");
             Assert.InRange(expected, 0.05, 0.35);
             Assert.InRange(bearing.Hairs.RelativeChangeFraction!.Value, -0.03, 0.03);
             Assert.True(thinning.Matching.LostCount <= 2, $"{thinning.Matching.LostCount} hairs reported lost; none was");
-            Assert.True(thinning.Matching.GainedCount >= 3, "the new units should be seen");
+            Assert.NotNull(change.Differential);
             return (truthBefore, truthAfter, thinning.Hairs.BeforeCount, thinning.Hairs.AfterCount);
         }
     }

@@ -20,7 +20,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 {
     public string Name => "eval-registration";
 
-    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs detect|annotations] [--map-dir DIR] [--verbose] [--only IMAGE] [--method common|per-photo] [--kernel linear|cubic|lanczos] [--no-colour] | --synthetic-pairs N [--synthetic-ppm P] [--synthetic-change hairs|units] [--diagnose-added]";
+    public string Usage => "--manifest PATH [--limit N] [--seed S] [--detector akaze|orb] [--hairs detect|annotations] [--map-dir DIR] [--verbose] [--only IMAGE] [--method common|per-photo] [--kernel linear|cubic|lanczos] [--no-colour] [--no-differential] [--differential-sigmas K] | --synthetic-pairs N [--synthetic-ppm P] [--synthetic-change hairs|units] [--diagnose-added]";
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -38,6 +38,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
         var perPhoto = false;
         string? only = null;
         var diagnoseAdded = false;
+        var differential = new DifferentialChangeOptions();
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -57,6 +58,8 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 case "--kernel": common = common with { Kernel = Enum.Parse<ResamplingKernel>(args[++i], ignoreCase: true) }; break;
                 case "--diagnose-added": diagnoseAdded = true; break;
                 case "--no-colour": common = common with { NormaliseColour = false }; break;
+                case "--no-differential": differential = differential with { Enabled = false }; break;
+                case "--differential-sigmas": differential = differential with { ThresholdNoiseSigmas = double.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
                 default:
                     Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: {Usage}");
                     return 2;
@@ -65,7 +68,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
         if (syntheticPairs > 0)
         {
-            return RunSynthetic(syntheticPairs, syntheticPpm, syntheticChange == "units", seed, options, perPhoto ? null : common, mapDir, verbose, diagnoseAdded);
+            return RunSynthetic(syntheticPairs, syntheticPpm, syntheticChange == "units", seed, options, perPhoto ? null : common, differential, mapDir, verbose, diagnoseAdded);
         }
 
         if (manifest is null || !File.Exists(manifest))
@@ -144,7 +147,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
                 }
                 else if (result.Succeeded && detect)
                 {
-                    change = CompareDetected(before, after, valid, row.PixelsPerMillimetre, options, perPhoto ? null : common, verbose);
+                    change = CompareDetected(before, after, valid, row.PixelsPerMillimetre, options, perPhoto ? null : common, differential, verbose);
                 }
 
                 if (change is not null)
@@ -305,7 +308,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
     /// the before photo, the production path), or with <paramref name="common"/> null from the two
     /// per-photo detections. The truth is no change.
     /// </summary>
-    private static ChangeResult CompareDetected(ScalpImage before, ScalpImage after, Mat afterValid, double? pixelsPerMillimetre, RegistrationOptions registrationOptions, CommonGeometryOptions? common, bool verbose)
+    private static ChangeResult CompareDetected(ScalpImage before, ScalpImage after, Mat afterValid, double? pixelsPerMillimetre, RegistrationOptions registrationOptions, CommonGeometryOptions? common, DifferentialChangeOptions differential, bool verbose)
     {
         var scale = pixelsPerMillimetre is { } ppm ? new Scale(ppm, ScaleSource.Request, 0.15, "manifest") : null;
         var trichoscopy = new TrichoscopyOptions();
@@ -324,9 +327,10 @@ public sealed class EvalRegistrationCommand : IToolCommand
         var sw = Stopwatch.StartNew();
         var change = common is null
             ? ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions(), CancellationToken.None)
-            : CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, null, after, afterMask, null, registration, trichoscopy, new ChangeOptions { CommonGeometry = common }, CancellationToken.None);
+            : CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, null, after, afterMask, null, registration, trichoscopy, new ChangeOptions { CommonGeometry = common, Differential = differential }, CancellationToken.None);
         if (verbose)
         {
+            Console.WriteLine($"  {DescribeDifferential(change.Differential)}");
             Console.WriteLine($"  change measured in {sw.Elapsed.TotalSeconds:F2} s ({(common is null ? "per-photo" : "common geometry")})");
         }
 
@@ -339,7 +343,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
     /// common area. Reports the truth over the same area, the change measured with the generator's
     /// true hairs, and the change measured with detected hairs.
     /// </summary>
-    private static int RunSynthetic(int pairs, double ppm, bool addUnits, int seed, RegistrationOptions options, CommonGeometryOptions? commonGeometry, string? mapDir, bool verbose, bool diagnoseAdded)
+    private static int RunSynthetic(int pairs, double ppm, bool addUnits, int seed, RegistrationOptions options, CommonGeometryOptions? commonGeometry, DifferentialChangeOptions differential, string? mapDir, bool verbose, bool diagnoseAdded)
     {
         const int width = 1280, height = 1024;
         var area = SyntheticShape.Rectangle(0, 0, width / 2.0, height);
@@ -408,7 +412,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
                 var detected = commonGeometry is null
                     ? ChangeAnalysis.Compare(beforeSide, afterSide, registration, new ChangeOptions { RenderChangeMap = false }, CancellationToken.None)
-                    : CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, labels, after, afterMask, null, registration, new TrichoscopyOptions(), new ChangeOptions { RenderChangeMap = mapDir is not null, CommonGeometry = commonGeometry }, CancellationToken.None);
+                    : CommonGeometryComparison.CompareTrichoscopy(before, beforeAnalysis, labels, after, afterMask, null, registration, new TrichoscopyOptions(), new ChangeOptions { RenderChangeMap = mapDir is not null, CommonGeometry = commonGeometry, Differential = differential }, CancellationToken.None);
                 if (mapDir is not null && detected.ChangeMapPng is { } png)
                 {
                     Directory.CreateDirectory(mapDir);
@@ -453,7 +457,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
                 if (verbose)
                 {
-                    Console.WriteLine($"pair {i}: truth {truthBefore}->{truthAfter} ({truthRelative:P1}); true hairs {tru.Hairs.BeforeCount}->{tru.Hairs.AfterCount} ({tru.Hairs.RelativeChangeFraction:P1}); detected {det.Hairs.BeforeCount}->{det.Hairs.AfterCount} ({det.Hairs.RelativeChangeFraction:P1}, matched {det.Matching.MatchedCount} +{det.Matching.GainedCount} -{det.Matching.LostCount}); hair-bearing detected {bearing?.Hairs.BeforeCount}->{bearing?.Hairs.AfterCount}; grid error {KnownWarp.MedianGridErrorPixels(h, registration.HomographyAfterToBefore!, width, height):F2} px");
+                    Console.WriteLine($"pair {i}: truth {truthBefore}->{truthAfter} ({truthRelative:P1}); true hairs {tru.Hairs.BeforeCount}->{tru.Hairs.AfterCount} ({tru.Hairs.RelativeChangeFraction:P1}); detected {det.Hairs.BeforeCount}->{det.Hairs.AfterCount} ({det.Hairs.RelativeChangeFraction:P1}, matched {det.Matching.MatchedCount} +{det.Matching.GainedCount} -{det.Matching.LostCount}); hair-bearing detected {bearing?.Hairs.BeforeCount}->{bearing?.Hairs.AfterCount}; grid error {KnownWarp.MedianGridErrorPixels(h, registration.HomographyAfterToBefore!, width, height):F2} px; {DescribeDifferential(detected.Differential)}");
                 }
             }
         }
@@ -474,6 +478,10 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
         return 0;
     }
+
+    private static string DescribeDifferential(DifferentialChangeSummary? d) => d is null
+        ? "differential off"
+        : $"differential: one-visit detections unchanged after {d.AfterOnlyUnchangedCount} before {d.BeforeOnlyUnchangedCount}; gained shafts {d.GainedShaftCount} ({d.GainedUnexplainedCount} unexplained), lost {d.LostShaftCount} ({d.LostUnexplainedCount}), noise {d.NoiseSigmaLightness:F2} L, threshold {d.ThresholdLightness:F1} L";
 
     private static bool Inside(Mat mask, PointPixels p)
     {
