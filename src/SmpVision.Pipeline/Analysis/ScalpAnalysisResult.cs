@@ -66,6 +66,12 @@ public sealed record ScalpAnalysisResult
     /// <summary>Trichoscopy: whether shafts were read darker or lighter than the skin; null for overhead photos.</summary>
     public HairPolarity? HairPolarity { get; init; }
 
+    /// <summary>
+    /// Model identifier: <see cref="ScalpAnalyzer.ModelVersion"/> (classical OpenCV stages), plus "+&lt;model&gt;"
+    /// when a learned model took part (the ONNX hair verifier, off by default).
+    /// </summary>
+    public string ModelVersion { get; init; } = ScalpAnalyzer.ModelVersion;
+
     /// <summary>Every detected hair (trichoscopy).</summary>
     public IReadOnlyList<HairInstance> Hairs { get; init; } = [];
 

@@ -242,6 +242,7 @@ public sealed class ScalpAnalyzer
                 Density = trichoscopy?.Density,
                 Colour = trichoscopy?.Colour,
                 HairPolarity = trichoscopy?.HairPolarity,
+                ModelVersion = trichoscopy?.LearnedModel is { } learned ? ModelVersion + "+" + learned : ModelVersion,
                 Hairs = hairs,
                 FollicularUnits = units,
                 Overhead = overheadSummary,

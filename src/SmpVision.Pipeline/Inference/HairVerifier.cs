@@ -29,8 +29,7 @@ internal static class HairVerifier
     {
         ArgumentNullException.ThrowIfNull(extraction);
         ArgumentNullException.ThrowIfNull(options);
-        if (!options.Enabled || extraction.Hairs.Count == 0
-            || sizingPixelsPerMillimetre < options.MinPixelsPerMillimetre || sizingPixelsPerMillimetre > options.MaxPixelsPerMillimetre)
+        if (extraction.Hairs.Count == 0 || !AppliesAt(options, sizingPixelsPerMillimetre))
         {
             return extraction;
         }
@@ -49,6 +48,25 @@ internal static class HairVerifier
     }
 
     /// <summary>Keeps the hairs flagged true (by list position), renumbering them and their units.</summary>
+    /// <summary>Whether the verifier runs at this scale: enabled, and within the model's training range.</summary>
+    public static bool AppliesAt(HairVerifierOptions options, double sizingPixelsPerMillimetre)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Enabled
+            && sizingPixelsPerMillimetre >= options.MinPixelsPerMillimetre
+            && sizingPixelsPerMillimetre <= options.MaxPixelsPerMillimetre;
+    }
+
+    /// <summary>
+    /// The model identifier reported with results when the verifier runs: the embedded model's version,
+    /// or the file name of an overriding model (its provenance is the operator's).
+    /// </summary>
+    public static string ModelIdentifier(HairVerifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.ModelPath is null ? HairVerifierModel.EmbeddedModelVersion : "file:" + Path.GetFileName(options.ModelPath);
+    }
+
     internal static HairExtraction Filter(HairExtraction extraction, IReadOnlyList<bool> keep)
     {
         var newId = new Dictionary<int, int>();

@@ -122,6 +122,7 @@ internal static class TrichoscopyAnalysis
             timings)
         {
             HairPolarity = seg.Polarity,
+            LearnedModel = HairVerifier.AppliesAt(options.HairVerifier, sizingPpm) ? HairVerifier.ModelIdentifier(options.HairVerifier) : null,
             PolarityEvidence = (seg.DarkEvidence, seg.LightEvidence),
         };
     }

@@ -77,6 +77,9 @@ public sealed class TrichoscopyResult : IDisposable
     /// <summary>Whether the shafts were read as darker or lighter than the skin (decided per frame, see <see cref="HairSegmentationOptions.ForcedPolarity"/>).</summary>
     public HairPolarity HairPolarity { get; init; }
 
+    /// <summary>The learned model that took part (the ONNX hair verifier), or null when the analysis was classical only.</summary>
+    public string? LearnedModel { get; init; }
+
     /// <summary>Shaft evidence of the dark and light polarities that decided <see cref="HairPolarity"/> (diagnostics).</summary>
     internal (double Dark, double Light) PolarityEvidence { get; init; }
 

@@ -35,7 +35,7 @@ internal static class ResponseMapper
             {
                 Service = ServiceVersion,
                 Pipeline = ScalpAnalyzer.PipelineVersion,
-                Model = ScalpAnalyzer.ModelVersion,
+                Model = result.ModelVersion,
                 Opencv = ScalpAnalyzer.OpenCvVersion,
             },
         };

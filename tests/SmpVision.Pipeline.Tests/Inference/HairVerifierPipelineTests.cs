@@ -37,6 +37,10 @@ public sealed class HairVerifierPipelineTests
         }
 
         Assert.Equal(on.Hairs.Count, on.Density.VisibleHairCount);
+
+        // Results say which learned model took part, so a clinic can trace a number to its model.
+        Assert.Null(off.LearnedModel);
+        Assert.Equal(HairVerifierModel.EmbeddedModelVersion, on.LearnedModel);
     }
 
     [Fact]
@@ -49,5 +53,6 @@ public sealed class HairVerifierPipelineTests
 
         Assert.Equal(off.Hairs, on.Hairs);
         Assert.Equal(off.Density.HairCount, on.Density.HairCount);
+        Assert.Null(on.LearnedModel);
     }
 }
