@@ -84,6 +84,10 @@ public sealed class PipelineIntegrationTests(ServiceFixture service)
         Assert.Equal(0, reply.Overall.Hairs.Difference);
         Assert.False(reply.ChangeMapPng.IsEmpty);
         Assert.NotEmpty(reply.ChangeMapLegend);
+
+        // Identical visits: the difference image is noise, so differencing finds no changed shaft.
+        Assert.NotNull(reply.Differential);
+        Assert.Equal(0u, reply.Differential.GainedShaftCount + reply.Differential.LostShaftCount);
     }
 
     [Fact]

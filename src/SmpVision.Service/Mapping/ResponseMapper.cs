@@ -112,6 +112,21 @@ internal static class ResponseMapper
             response.ChangeMapLegend.AddRange(change.Legend.Select(e => new V1.ChangeMapLegendEntry { Label = e.Label, ColourHex = e.ColourHex, Meaning = e.Meaning }));
         }
 
+        if (change.Differential is { } d)
+        {
+            response.Differential = new V1.DifferentialEvidence
+            {
+                AfterOnlyUnchangedCount = (uint)d.AfterOnlyUnchangedCount,
+                BeforeOnlyUnchangedCount = (uint)d.BeforeOnlyUnchangedCount,
+                GainedShaftCount = (uint)d.GainedShaftCount,
+                GainedUnexplainedCount = (uint)d.GainedUnexplainedCount,
+                LostShaftCount = (uint)d.LostShaftCount,
+                LostUnexplainedCount = (uint)d.LostUnexplainedCount,
+                NoiseSdLightness8Bit = d.NoiseSigmaLightness,
+                ThresholdLightness8Bit = d.ThresholdLightness,
+            };
+        }
+
         response.Warnings.AddRange(result.Warnings.Select(ToProto));
         response.Timings.AddRange(result.Timings.Select(ToProto));
         return response;
