@@ -298,7 +298,8 @@ internal static class RegionSegmentation
         }
 
         var basisInfo = new RegionReference(reference, useUnits, referenceSource);
-        return RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct);
+        var built = RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct);
+        return built;
     }
 
     /// <summary>Hair occupancy per grid cell (255): any hair pixel (none when <paramref name="hair"/> is null), hair emergence point or FU centre.</summary>
