@@ -114,7 +114,11 @@ internal static class ColourMeasurement
             byte* ph = MatPixels.Row(halo, y);
             byte* pc = MatPixels.Row(core, y);
             byte* pd = MatPixels.Row(seg.RelativeDarkness, y);
-            for (int x = 0; x < cols; x++)
+            // Hair cores are sampled where x + y is even and skin where x and y are both even, so
+            // only every other pixel of a row can be sampled at all: x runs over the parity of y.
+            // Odd rows hold hair samples only (a core pixel is always inside the halo, never skin).
+            bool evenRow = (y & 1) == 0;
+            for (int x = y & 1; x < cols; x += 2)
             {
                 if (pa[x] == 0)
                 {
@@ -122,14 +126,14 @@ internal static class ColourMeasurement
                 }
 
                 byte b = p[3 * x], g = p[(3 * x) + 1], r = p[(3 * x) + 2];
-                if (pc[x] != 0 && ((x + y) & 1) == 0)
+                if (pc[x] != 0)
                 {
                     var lab = cache.FromSrgb(r, g, b);
                     hairL.Add(lab.L);
                     hairA.Add(lab.A);
                     hairB.Add(lab.B);
                 }
-                else if (ph[x] == 0 && Math.Max(b, Math.Max(g, r)) < o.GlareMinValue && (x & 1) == 0 && (y & 1) == 0)
+                else if (evenRow && ph[x] == 0 && Math.Max(b, Math.Max(g, r)) < o.GlareMinValue)
                 {
                     // One skin pixel in four is plenty for a median and quarters the cost.
                     var lab = cache.FromSrgb(r, g, b);
