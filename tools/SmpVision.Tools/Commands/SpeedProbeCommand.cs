@@ -106,6 +106,8 @@ internal sealed class SpeedProbeCommand : IToolCommand
             Console.WriteLine($"{k,-18} mean CPU {v / frames.Count,8:F2} ms/frame");
         }
 
+        Console.WriteLine($"GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, total pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, allocated {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MiB");
+
         return 0;
     }
 

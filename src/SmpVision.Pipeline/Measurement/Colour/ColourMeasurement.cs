@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using OpenCvSharp;
 using SmpVision.Pipeline.Model;
@@ -64,8 +65,12 @@ public sealed record ColourOptions
     /// </summary>
     public double SkinOutlierDistanceFactor { get; init; } = 2.0;
 
-    /// <summary>Rounds of the skin outlier trim (median, drop far samples, median again). Default 2.</summary>
-    public int SkinTrimRounds { get; init; } = 2;
+    /// <summary>
+    /// Rounds of the skin outlier trim (median, drop far samples, median again). Default 1: a
+    /// second round moved no ITA by more than 0.2 deg on generated dev seeds 401-410 and 601-610,
+    /// and each round costs ~2 ms (four selections over ~60k samples).
+    /// </summary>
+    public int SkinTrimRounds { get; init; } = 1;
 
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
@@ -118,7 +123,7 @@ internal static class ColourMeasurement
         var hairA = new List<double>();
         var hairB = new List<double>();
         int rows = workBgr.Rows, cols = workBgr.Cols;
-        var cache = new LabCache();
+        using var cache = new LabCache();
         int skinMaxDark = (int)Math.Round(255 * o.SkinMaxRelativeDarkness);
         double cx = 0.5 * cols, cy = 0.5 * rows;
         double centreR2 = o.SkinSampleRadiusFraction * o.SkinSampleRadiusFraction * ((cx * cx) + (cy * cy));
@@ -188,11 +193,17 @@ internal static class ColourMeasurement
     /// set of colours, and the conversion (three cube roots) was most of the stage's cost. Values
     /// are those of the conversion itself, so results are unchanged.
     /// </summary>
-    private sealed class LabCache
+    private sealed class LabCache : IDisposable
     {
         private const int Bits = 16;
-        private readonly int[] _keys = new int[1 << Bits];
-        private readonly LabColour[] _values = new LabColour[1 << Bits];
+
+        // Pooled, not allocated per call: 1.8 MB of fresh large-object arrays per frame forced a
+        // full (gen 2) collection every few frames. Only the keys need clearing: a slot's value is
+        // read only after its key matched.
+        private readonly int[] _keys = ArrayPool<int>.Shared.Rent(1 << Bits);
+        private readonly LabColour[] _values = ArrayPool<LabColour>.Shared.Rent(1 << Bits);
+
+        public LabCache() => Array.Clear(_keys, 0, 1 << Bits);
 
         public LabColour FromSrgb(byte r, byte g, byte b)
         {
@@ -207,6 +218,12 @@ internal static class ColourMeasurement
             _keys[slot] = key + 1;
             _values[slot] = lab;
             return lab;
+        }
+
+        public void Dispose()
+        {
+            ArrayPool<int>.Shared.Return(_keys);
+            ArrayPool<LabColour>.Shared.Return(_values);
         }
     }
 
@@ -265,60 +282,91 @@ internal static class ColourMeasurement
         }
 
         // Aligned triples first: each per-channel median reorders its own list.
-        var samples = new (double L, double A, double B)[l.Count];
-        for (var i = 0; i < samples.Length; i++)
+        var n = l.Count;
+        var samples = ArrayPool<(double L, double A, double B)>.Shared.Rent(n);
+        try
         {
-            samples[i] = (l[i], a[i], b[i]);
-        }
+            for (var i = 0; i < n; i++)
+            {
+                samples[i] = (l[i], a[i], b[i]);
+            }
 
-        return TrimmedCentre(samples, new LabColour(Median(l), Median(a), Median(b)), o);
+            return TrimmedCentre(samples, n, new LabColour(Median(l), Median(a), Median(b)), o);
+        }
+        finally
+        {
+            ArrayPool<(double L, double A, double B)>.Shared.Return(samples);
+        }
     }
 
-    private static LabColour TrimmedCentre((double L, double A, double B)[] samples, LabColour centre, ColourOptions o)
+    private static LabColour TrimmedCentre((double L, double A, double B)[] samples, int n, LabColour centre, ColourOptions o)
     {
-        var distances = new double[samples.Length];
-        var kept = new List<double>[] { new(samples.Length), new(samples.Length), new(samples.Length) };
-        for (var round = 0; round < o.SkinTrimRounds; round++)
+        // One distance buffer and one per-channel buffer, reused by every round (selection
+        // reorders them, so each round refills them from the samples).
+        var distances = ArrayPool<double>.Shared.Rent(n);
+        var kept = ArrayPool<double>.Shared.Rent(n);
+        try
         {
-            for (var i = 0; i < samples.Length; i++)
+            for (var round = 0; round < o.SkinTrimRounds; round++)
             {
-                var (sl, sa, sb) = samples[i];
-                distances[i] = Math.Sqrt(((sl - centre.L) * (sl - centre.L)) + ((sa - centre.A) * (sa - centre.A)) + ((sb - centre.B) * (sb - centre.B)));
-            }
-
-            var scratch = (double[])distances.Clone();
-            var cut = o.SkinOutlierDistanceFactor * Median(scratch);
-            foreach (var list in kept)
-            {
-                list.Clear();
-            }
-
-            for (var i = 0; i < samples.Length; i++)
-            {
-                if (distances[i] <= cut)
+                for (var i = 0; i < n; i++)
                 {
-                    kept[0].Add(samples[i].L);
-                    kept[1].Add(samples[i].A);
-                    kept[2].Add(samples[i].B);
+                    var (sl, sa, sb) = samples[i];
+                    distances[i] = Math.Sqrt(((sl - centre.L) * (sl - centre.L)) + ((sa - centre.A) * (sa - centre.A)) + ((sb - centre.B) * (sb - centre.B)));
                 }
+
+                // The cut is taken from a copy: the distances are needed in sample order below.
+                distances.AsSpan(0, n).CopyTo(kept);
+                var cut = o.SkinOutlierDistanceFactor * Median(kept.AsSpan(0, n));
+                var count = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    if (distances[i] <= cut)
+                    {
+                        count++;
+                    }
+                }
+
+                if (count == 0)
+                {
+                    break;
+                }
+
+                centre = new LabColour(
+                    KeptMedian(samples, n, distances, cut, kept, static s => s.L),
+                    KeptMedian(samples, n, distances, cut, kept, static s => s.A),
+                    KeptMedian(samples, n, distances, cut, kept, static s => s.B));
             }
 
-            if (kept[0].Count == 0)
-            {
-                break;
-            }
-
-            centre = new LabColour(Median(kept[0]), Median(kept[1]), Median(kept[2]));
+            return centre;
         }
-
-        return centre;
+        finally
+        {
+            ArrayPool<double>.Shared.Return(distances);
+            ArrayPool<double>.Shared.Return(kept);
+        }
     }
 
-    private static double Median(double[] v)
+    /// <summary>Median of one channel over the samples within the cut, using <paramref name="buffer"/>.</summary>
+    private static double KeptMedian((double L, double A, double B)[] samples, int n, double[] distances, double cut, double[] buffer, Func<(double L, double A, double B), double> channel)
+    {
+        var count = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (distances[i] <= cut)
+            {
+                buffer[count++] = channel(samples[i]);
+            }
+        }
+
+        return Median(buffer.AsSpan(0, count));
+    }
+
+    private static double Median(Span<double> v)
     {
         int c = v.Length;
-        double upper = OrderStatistics.Select(v.AsSpan(), c / 2);
-        return c % 2 == 1 ? upper : 0.5 * (OrderStatistics.Max<double>(v.AsSpan(0, c / 2)) + upper);
+        double upper = OrderStatistics.Select(v, c / 2);
+        return c % 2 == 1 ? upper : 0.5 * (OrderStatistics.Max<double>(v[..(c / 2)]) + upper);
     }
 
     private static double Median(List<double> v)
