@@ -116,76 +116,95 @@ internal static class ColourMeasurement
             Cv2.Erode(seg.HairMask, core, k);
         }
 
-        var skinL = new List<double>();
-        var skinA = new List<double>();
-        var skinB = new List<double>();
-        var hairL = new List<double>();
-        var hairA = new List<double>();
-        var hairB = new List<double>();
         int rows = workBgr.Rows, cols = workBgr.Cols;
         using var cache = new LabCache();
         int skinMaxDark = (int)Math.Round(255 * o.SkinMaxRelativeDarkness);
         double cx = 0.5 * cols, cy = 0.5 * rows;
         double centreR2 = o.SkinSampleRadiusFraction * o.SkinSampleRadiusFraction * ((cx * cx) + (cy * cy));
-        var centreSamples = new List<SkinSample>();
-        var rimSamples = new List<SkinSample>();
-        for (int y = 0; y < rows; y++)
-        {
-            byte* p = MatPixels.Row(workBgr, y);
-            byte* pa = MatPixels.Row(seg.Analysable, y);
-            byte* ph = MatPixels.Row(halo, y);
-            byte* pc = MatPixels.Row(core, y);
-            byte* pd = MatPixels.Row(seg.RelativeDarkness, y);
-            // Hair cores are sampled where x + y is even and skin where x and y are both even, so
-            // only every other pixel of a row can be sampled at all: x runs over the parity of y.
-            // Odd rows hold hair samples only (a core pixel is always inside the halo, never skin).
-            bool evenRow = (y & 1) == 0;
-            for (int x = y & 1; x < cols; x += 2)
-            {
-                if (pa[x] == 0)
-                {
-                    continue;
-                }
 
-                byte b = p[3 * x], g = p[(3 * x) + 1], r = p[(3 * x) + 2];
-                if (pc[x] != 0)
+        // Sample buffers are pooled and sized to the most samples the parity sampling can take:
+        // growing lists of them allocated ~8 MB of large-object arrays per frame, and with them
+        // full garbage collections.
+        int maxHair = ((rows * cols) + 1) / 2, maxSkin = ((rows + 1) / 2) * ((cols + 1) / 2);
+        var hairSamples = ArrayPool<LabColour>.Shared.Rent(maxHair);
+        var centreSamples = ArrayPool<SkinSample>.Shared.Rent(maxSkin);
+        var rimSamples = ArrayPool<SkinSample>.Shared.Rent(maxSkin);
+        var skinSamples = ArrayPool<LabColour>.Shared.Rent(2 * maxSkin);
+        var channel = ArrayPool<double>.Shared.Rent(Math.Max(maxHair, 2 * maxSkin));
+        try
+        {
+            int nHair = 0, nCentre = 0, nRim = 0;
+            for (int y = 0; y < rows; y++)
+            {
+                byte* p = MatPixels.Row(workBgr, y);
+                byte* pa = MatPixels.Row(seg.Analysable, y);
+                byte* ph = MatPixels.Row(halo, y);
+                byte* pc = MatPixels.Row(core, y);
+                byte* pd = MatPixels.Row(seg.RelativeDarkness, y);
+                // Hair cores are sampled where x + y is even and skin where x and y are both even, so
+                // only every other pixel of a row can be sampled at all: x runs over the parity of y.
+                // Odd rows hold hair samples only (a core pixel is always inside the halo, never skin).
+                bool evenRow = (y & 1) == 0;
+                for (int x = y & 1; x < cols; x += 2)
                 {
-                    var lab = cache.FromSrgb(r, g, b);
-                    hairL.Add(lab.L);
-                    hairA.Add(lab.A);
-                    hairB.Add(lab.B);
-                }
-                else if (evenRow && ph[x] == 0 && Math.Max(b, Math.Max(g, r)) < o.GlareMinValue)
-                {
-                    // One skin pixel in four is plenty for a median and quarters the cost.
-                    var lab = cache.FromSrgb(r, g, b);
-                    double dx = x - cx, dy = y - cy;
-                    bool centre = (dx * dx) + (dy * dy) <= centreR2;
-                    (centre ? centreSamples : rimSamples).Add(new SkinSample(lab, pd[x]));
+                    if (pa[x] == 0)
+                    {
+                        continue;
+                    }
+
+                    byte b = p[3 * x], g = p[(3 * x) + 1], r = p[(3 * x) + 2];
+                    if (pc[x] != 0)
+                    {
+                        hairSamples[nHair++] = cache.FromSrgb(r, g, b);
+                    }
+                    else if (evenRow && ph[x] == 0 && Math.Max(b, Math.Max(g, r)) < o.GlareMinValue)
+                    {
+                        // One skin pixel in four is plenty for a median and quarters the cost.
+                        var sample = new SkinSample(cache.FromSrgb(r, g, b), pd[x]);
+                        double dx = x - cx, dy = y - cy;
+                        if ((dx * dx) + (dy * dy) <= centreR2)
+                        {
+                            centreSamples[nCentre++] = sample;
+                        }
+                        else
+                        {
+                            rimSamples[nRim++] = sample;
+                        }
+                    }
                 }
             }
-        }
 
-        // The darkness reference is a closing, i.e. the brightest skin nearby (texture peaks, glare
-        // flecks, sheen), so typical skin already reads some darkness, more on strongly textured
-        // or glare-flecked skin. An absolute cut there keeps only the lightest skin (dev seed 410:
-        // L* +4.9, ITA +12.6 deg). Skin is what is no darker than the frame's typical skin by more
-        // than the margin; darker are sub-surface shafts, openings and furrows.
-        int darkCut = skinMaxDark + MedianDarkness(centreSamples.Count >= MinCentreSkinSamples ? centreSamples : [.. centreSamples, .. rimSamples]);
-        AddSkin(centreSamples, darkCut, skinL, skinA, skinB);
-        if (skinL.Count < MinCentreSkinSamples)
+            // The darkness reference is a closing, i.e. the brightest skin nearby (texture peaks, glare
+            // flecks, sheen), so typical skin already reads some darkness, more on strongly textured
+            // or glare-flecked skin. An absolute cut there keeps only the lightest skin (dev seed 410:
+            // L* +4.9, ITA +12.6 deg). Skin is what is no darker than the frame's typical skin by more
+            // than the margin; darker are sub-surface shafts, openings and furrows.
+            var centre = centreSamples.AsSpan(0, nCentre);
+            var rim = rimSamples.AsSpan(0, nRim);
+            int darkCut = skinMaxDark + (nCentre >= MinCentreSkinSamples ? MedianDarkness(centre, []) : MedianDarkness(centre, rim));
+            int nSkin = AddSkin(centre, darkCut, skinSamples, 0);
+            if (nSkin < MinCentreSkinSamples)
+            {
+                // Centre masked or covered by hair: the whole field is better than a handful of pixels.
+                nSkin = AddSkin(rim, darkCut, skinSamples, nSkin);
+            }
+
+            LabColour? skin = nSkin > 0 ? RobustSkinCentre(skinSamples.AsSpan(0, nSkin), channel, o) : null;
+            LabColour? hair = nHair > 0 ? ChannelMedians(hairSamples.AsSpan(0, nHair), channel) : null;
+            double? ita = skin is { } s ? CieLab.IndividualTypologyAngleDegrees(s) : null;
+            var band = ita is { } i ? CieLab.BandOf(i) : ItaBand.Unspecified;
+            double? de = skin is { } s2 && hair is { } h2 ? CieLab.DeltaE2000(h2, s2) : null;
+            double? dl = skin is { } s3 && hair is { } h3 ? s3.L - h3.L : null;
+            return new TrichoscopyColour(skin, hair, ita, band, de, dl, nSkin, nHair, Calibrated: false);
+        }
+        finally
         {
-            // Centre masked or covered by hair: the whole field is better than a handful of pixels.
-            AddSkin(rimSamples, darkCut, skinL, skinA, skinB);
+            ArrayPool<LabColour>.Shared.Return(hairSamples);
+            ArrayPool<SkinSample>.Shared.Return(centreSamples);
+            ArrayPool<SkinSample>.Shared.Return(rimSamples);
+            ArrayPool<LabColour>.Shared.Return(skinSamples);
+            ArrayPool<double>.Shared.Return(channel);
         }
-
-        LabColour? skin = skinL.Count > 0 ? RobustSkinCentre(skinL, skinA, skinB, o) : null;
-        LabColour? hair = hairL.Count > 0 ? new LabColour(Median(hairL), Median(hairA), Median(hairB)) : null;
-        double? ita = skin is { } s ? CieLab.IndividualTypologyAngleDegrees(s) : null;
-        var band = ita is { } i ? CieLab.BandOf(i) : ItaBand.Unspecified;
-        double? de = skin is { } s2 && hair is { } h2 ? CieLab.DeltaE2000(h2, s2) : null;
-        double? dl = skin is { } s3 && hair is { } h3 ? s3.L - h3.L : null;
-        return new TrichoscopyColour(skin, hair, ita, band, de, dl, skinL.Count, hairL.Count, Calibrated: false);
     }
 
     /// <summary>
@@ -229,20 +248,26 @@ internal static class ColourMeasurement
 
     private readonly record struct SkinSample(LabColour Lab, byte Darkness);
 
-    private static int MedianDarkness(List<SkinSample> samples)
+    private static int MedianDarkness(ReadOnlySpan<SkinSample> first, ReadOnlySpan<SkinSample> second)
     {
-        if (samples.Count == 0)
+        int count = first.Length + second.Length;
+        if (count == 0)
         {
             return 0;
         }
 
         var hist = new int[256];
-        foreach (var s in samples)
+        foreach (var s in first)
         {
             hist[s.Darkness]++;
         }
 
-        int half = samples.Count / 2, acc = 0;
+        foreach (var s in second)
+        {
+            hist[s.Darkness]++;
+        }
+
+        int half = count / 2, acc = 0;
         for (int v = 0; v < 256; v++)
         {
             acc += hist[v];
@@ -255,126 +280,97 @@ internal static class ColourMeasurement
         return 255;
     }
 
-    private static void AddSkin(List<SkinSample> samples, int darkCut, List<double> l, List<double> a, List<double> b)
+    /// <summary>Appends the colours of the samples within the darkness cut at <paramref name="count"/>; returns the new count.</summary>
+    private static int AddSkin(ReadOnlySpan<SkinSample> samples, int darkCut, LabColour[] skin, int count)
     {
         foreach (var s in samples)
         {
             if (s.Darkness <= darkCut)
             {
-                l.Add(s.Lab.L);
-                a.Add(s.Lab.A);
-                b.Add(s.Lab.B);
+                skin[count++] = s.Lab;
             }
         }
+
+        return count;
+    }
+
+    /// <summary>Per-channel medians of the colours, each selected in <paramref name="buffer"/>.</summary>
+    private static LabColour ChannelMedians(ReadOnlySpan<LabColour> colours, double[] buffer)
+    {
+        var n = colours.Length;
+        for (var i = 0; i < n; i++)
+        {
+            buffer[i] = colours[i].L;
+        }
+
+        var l = Median(buffer.AsSpan(0, n));
+        for (var i = 0; i < n; i++)
+        {
+            buffer[i] = colours[i].A;
+        }
+
+        var a = Median(buffer.AsSpan(0, n));
+        for (var i = 0; i < n; i++)
+        {
+            buffer[i] = colours[i].B;
+        }
+
+        return new LabColour(l, a, Median(buffer.AsSpan(0, n)));
     }
 
     /// <summary>
     /// Per-channel median of the skin samples after dropping, in a few rounds, the samples far
     /// from the current median colour (<see cref="ColourOptions.SkinOutlierDistanceFactor"/>):
     /// a symmetric trim around the dominant skin colour, so light minorities (flakes, sheen) no
-    /// longer pull the median. The lists are reordered, not changed in content.
+    /// longer pull the median. The samples are reordered (kept first), not changed in content.
     /// </summary>
-    private static LabColour RobustSkinCentre(List<double> l, List<double> a, List<double> b, ColourOptions o)
+    private static LabColour RobustSkinCentre(Span<LabColour> samples, double[] buffer, ColourOptions o)
     {
-        if (o.SkinOutlierDistanceFactor <= 0 || o.SkinTrimRounds == 0)
+        var centre = ChannelMedians(samples, buffer);
+        if (o.SkinOutlierDistanceFactor <= 0)
         {
-            return new LabColour(Median(l), Median(a), Median(b));
+            return centre;
         }
 
-        // Aligned triples first: each per-channel median reorders its own list.
-        var n = l.Count;
-        var samples = ArrayPool<(double L, double A, double B)>.Shared.Rent(n);
-        try
+        var n = samples.Length;
+        for (var round = 0; round < o.SkinTrimRounds; round++)
         {
             for (var i = 0; i < n; i++)
             {
-                samples[i] = (l[i], a[i], b[i]);
+                buffer[i] = Distance(samples[i], centre);
             }
 
-            return TrimmedCentre(samples, n, new LabColour(Median(l), Median(a), Median(b)), o);
-        }
-        finally
-        {
-            ArrayPool<(double L, double A, double B)>.Shared.Return(samples);
-        }
-    }
-
-    private static LabColour TrimmedCentre((double L, double A, double B)[] samples, int n, LabColour centre, ColourOptions o)
-    {
-        // One distance buffer and one per-channel buffer, reused by every round (selection
-        // reorders them, so each round refills them from the samples).
-        var distances = ArrayPool<double>.Shared.Rent(n);
-        var kept = ArrayPool<double>.Shared.Rent(n);
-        try
-        {
-            for (var round = 0; round < o.SkinTrimRounds; round++)
+            var cut = o.SkinOutlierDistanceFactor * Median(buffer.AsSpan(0, n));
+            // Kept samples to the front (a stable order is not needed: medians ignore order).
+            var kept = 0;
+            for (var i = 0; i < n; i++)
             {
-                for (var i = 0; i < n; i++)
+                if (Distance(samples[i], centre) <= cut)
                 {
-                    var (sl, sa, sb) = samples[i];
-                    distances[i] = Math.Sqrt(((sl - centre.L) * (sl - centre.L)) + ((sa - centre.A) * (sa - centre.A)) + ((sb - centre.B) * (sb - centre.B)));
+                    (samples[kept], samples[i]) = (samples[i], samples[kept]);
+                    kept++;
                 }
-
-                // The cut is taken from a copy: the distances are needed in sample order below.
-                distances.AsSpan(0, n).CopyTo(kept);
-                var cut = o.SkinOutlierDistanceFactor * Median(kept.AsSpan(0, n));
-                var count = 0;
-                for (var i = 0; i < n; i++)
-                {
-                    if (distances[i] <= cut)
-                    {
-                        count++;
-                    }
-                }
-
-                if (count == 0)
-                {
-                    break;
-                }
-
-                centre = new LabColour(
-                    KeptMedian(samples, n, distances, cut, kept, static s => s.L),
-                    KeptMedian(samples, n, distances, cut, kept, static s => s.A),
-                    KeptMedian(samples, n, distances, cut, kept, static s => s.B));
             }
 
-            return centre;
-        }
-        finally
-        {
-            ArrayPool<double>.Shared.Return(distances);
-            ArrayPool<double>.Shared.Return(kept);
-        }
-    }
-
-    /// <summary>Median of one channel over the samples within the cut, using <paramref name="buffer"/>.</summary>
-    private static double KeptMedian((double L, double A, double B)[] samples, int n, double[] distances, double cut, double[] buffer, Func<(double L, double A, double B), double> channel)
-    {
-        var count = 0;
-        for (var i = 0; i < n; i++)
-        {
-            if (distances[i] <= cut)
+            if (kept == 0)
             {
-                buffer[count++] = channel(samples[i]);
+                break;
             }
+
+            n = kept;
+            centre = ChannelMedians(samples[..n], buffer);
         }
 
-        return Median(buffer.AsSpan(0, count));
+        return centre;
     }
+
+    private static double Distance(LabColour c, LabColour centre) =>
+        Math.Sqrt(((c.L - centre.L) * (c.L - centre.L)) + ((c.A - centre.A) * (c.A - centre.A)) + ((c.B - centre.B) * (c.B - centre.B)));
 
     private static double Median(Span<double> v)
     {
         int c = v.Length;
         double upper = OrderStatistics.Select(v, c / 2);
         return c % 2 == 1 ? upper : 0.5 * (OrderStatistics.Max<double>(v[..(c / 2)]) + upper);
-    }
-
-    private static double Median(List<double> v)
-    {
-        // Exact median by selection: the two middle order statistics, as a sort would give them.
-        int c = v.Count;
-        var a = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(v);
-        double upper = OrderStatistics.Select(a, c / 2);
-        return c % 2 == 1 ? upper : 0.5 * (OrderStatistics.Max<double>(a[..(c / 2)]) + upper);
     }
 }
