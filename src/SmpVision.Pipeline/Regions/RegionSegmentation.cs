@@ -66,6 +66,7 @@ internal static class RegionSegmentation
         RegionExtraction.CheckGeometry(image, hairMask, nameof(hairMask));
         ct.ThrowIfCancellationRequested();
 
+        TmpProf.Start();
         var warnings = new List<PipelineWarning>();
         var width = image.WidthPixels;
         var height = image.HeightPixels;
@@ -77,9 +78,11 @@ internal static class RegionSegmentation
 
         // Scars first: they have no follicles by definition, so their area must not dilute the
         // density of the scalp around them.
+        TmpProf.Lap("rs.binarise");
         using var scarMask = options.DetectScars
             ? ScarMask(image, analysable, hair, hairs, units, scale, options, ct)
             : new Mat(analysable.Size(), MatType.CV_8UC1, Scalar.All(0));
+        TmpProf.Lap("rs.scarmask");
         using var scalp = new Mat();
         using (var notScar = new Mat())
         {
@@ -141,6 +144,7 @@ internal static class RegionSegmentation
             warnings.Add(new PipelineWarning("no-reference-density", $"Fewer than {options.MinFolliclesForInImageReference} {basis}, no scale and no reference: thinning cannot be judged; only hair-free areas are labelled hairless."));
         }
 
+        TmpProf.Lap("rs.reference");
         ct.ThrowIfCancellationRequested();
 
         // Length scales: kernel sigma and follicle spacing at the reference (or the frame mean).
@@ -173,6 +177,7 @@ internal static class RegionSegmentation
             scalpCellMask.ConvertTo(scalpCellMask, MatType.CV_8UC1);
             Cv2.BitwiseAnd(free, scalpCellMask, free);
         }
+        TmpProf.Lap("rs.grids");
         using var labelsGrid = new Mat(grid, MatType.CV_8UC1, Scalar.All((byte)RegionClass.HairBearing));
         using var hairless = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
         // A density map needs room: the kernel (sigma ~2 spacings) and a hairless core (a disc 5
@@ -264,12 +269,14 @@ internal static class RegionSegmentation
         labelsGrid.SetTo(Scalar.All((byte)RegionClass.Hairless), hairless);
         ct.ThrowIfCancellationRequested();
 
+        TmpProf.Lap("rs.density");
         using var offGrid = new Mat();
         Cv2.BitwiseNot(cellMask, offGrid);
         labelsGrid.SetTo(Scalar.All((byte)RegionClass.OffScalp), offGrid);
         var minCells = Math.Max(1, (int)Math.Round(RegionExtraction.MinRegionAreaPixels(options, scale, analysablePixels) / (double)(cell * cell)));
         RemoveSmallIslands(labelsGrid, minCells);
 
+        TmpProf.Lap("rs.islands");
         // Back to full resolution; off-scalp follows the exact analysable mask.
         var labels = new Mat();
         try
@@ -297,6 +304,7 @@ internal static class RegionSegmentation
             throw;
         }
 
+        TmpProf.Lap("rs.labels");
         var basisInfo = new RegionReference(reference, useUnits, referenceSource);
         var built = RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct);
         return built;
@@ -664,7 +672,7 @@ internal static class RegionSegmentation
         }
 
         result.Create(mask.Size(), MatType.CV_8UC1);
-        result.SetArray(resultV);
+        SetValues(result, resultV);
     }
 
     /// <summary>
@@ -685,6 +693,7 @@ internal static class RegionSegmentation
         var cell = Math.Max(1, (int)Math.Floor(windowPixels / 2));
         var grid = new Size((width + cell - 1) / cell, (height + cell - 1) / cell);
         using var occupied = OccupancyGrid(hair, hairs, units, grid, cell);
+        TmpProf.Lap("sm.occupancy");
         using var maskFraction = ResizeFraction(analysable, grid, cell);
         using var normal = new Mat();
         Cv2.Threshold(maskFraction, normal, 0.5, 255, ThresholdTypes.Binary);
@@ -701,8 +710,10 @@ internal static class RegionSegmentation
         // and the mean of the Lab values agree.
         using var bgrSmall = new Mat();
         Cv2.Resize(image.Bgr, bgrSmall, small, 0, 0, InterpolationFlags.Area);
+        TmpProf.Lap("sm.bgrsmall");
         using var lab8 = new Mat();
         Cv2.CvtColor(bgrSmall, lab8, ColorConversionCodes.BGR2Lab);
+        TmpProf.Lap("sm.lab8");
         using var skin = new Mat();
         using var notHair = new Mat();
         using var hairWide = new Mat();
@@ -717,6 +728,7 @@ internal static class RegionSegmentation
         Cv2.Threshold(skinSmall, skinSmall, 0.99, 1.0, ThresholdTypes.Binary);
         ct.ThrowIfCancellationRequested();
 
+        TmpProf.Lap("sm.skinsmall");
         var ch = Cv2.Split(lab8);
         try
         {
@@ -751,6 +763,7 @@ internal static class RegionSegmentation
             using var texture = new Mat();
             Cv2.Sqrt(variance, texture);
 
+            TmpProf.Lap("sm.weightedmeans");
             // Features on the region grid.
             using var gL = ToGrid(meanL, grid);
             using var gA = ToGrid(meanA, grid);
@@ -768,9 +781,11 @@ internal static class RegionSegmentation
             // lighting gradients, vignetting and corner defocus are smooth and follow it, while a
             // scar is compact and stands out from it (real frames: a single median colour called
             // the lit centre or the dim corners scar).
+            TmpProf.Lap("sm.togrid");
             using var fitL = RobustQuadraticSurface(gL, normal);
             using var fitA = RobustQuadraticSurface(gA, normal);
             using var fitB = RobustQuadraticSurface(gB, normal);
+            TmpProf.Lap("sm.fits");
             var refT = MedianOver(gT, normal);
             // Core: off-colour and smooth.
             var rows = grid.Height;
@@ -810,7 +825,7 @@ internal static class RegionSegmentation
             }
 
             using var core = new Mat(grid, MatType.CV_8UC1);
-            core.SetArray(coreV);
+            SetValues(core, coreV);
 
             // Remove speckle: a scar is an area, not a few cells between hairs.
             using var k3 = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3));
@@ -864,15 +879,17 @@ internal static class RegionSegmentation
                     }
                 }
 
-                extent.SetArray(extentV);
+                SetValues(extent, extentV);
 
                 Cv2.BitwiseOr(extent, core, extent);
                 Cv2.MorphologyEx(extent, extent, MorphTypes.Close, k3);
             }
 
+            TmpProf.Lap("sm.coreextent");
             using var cells = new Mat();
             KeepComponentsTouching(extent, core, cells);
             RemoveComponentsSmallerThan(cells, minScarCells);
+            TmpProf.Lap("sm.keep");
             if (options.DetectPunctateScars && scale is not null)
             {
                 using var skinGrid = ToGrid(w, grid);
@@ -897,6 +914,7 @@ internal static class RegionSegmentation
                 Cv2.BitwiseOr(cells, discs, cells);
             }
 
+            TmpProf.Lap("sm.punctate");
             using var big = new Mat();
             Cv2.Resize(cells, big, new Size(grid.Width * cell, grid.Height * cell), 0, 0, InterpolationFlags.Nearest);
             var result = new Mat();
@@ -945,7 +963,7 @@ internal static class RegionSegmentation
         }
 
         using var cand = new Mat(grid, MatType.CV_8UC1);
-        cand.SetArray(candV);
+        SetValues(cand, candV);
         using (var k3 = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3)))
         {
             Cv2.MorphologyEx(cand, cand, MorphTypes.Open, k3);
@@ -1049,7 +1067,7 @@ internal static class RegionSegmentation
             }
         }
 
-        result.SetArray(resultV);
+        SetValues(result, resultV);
         return result;
     }
 
@@ -1086,6 +1104,7 @@ internal static class RegionSegmentation
             }
         }
 
+        TmpProf.Lap("rq.collect");
         var count = zs.Count;
         var use = Enumerable.Repeat(true, count).ToArray();
         var coef = new double[6];
@@ -1120,6 +1139,7 @@ internal static class RegionSegmentation
                 break;
             }
 
+            TmpProf.Lap("rq.normal");
             using var a = new Mat(6, 6, MatType.CV_64FC1);
             using var b = new Mat(6, 1, MatType.CV_64FC1);
             for (var i = 0; i < 6; i++)
@@ -1142,6 +1162,7 @@ internal static class RegionSegmentation
                 coef[i] = c.At<double>(i, 0);
             }
 
+            TmpProf.Lap("rq.solve");
             // Robust sigma from the median absolute residual; drop outliers for the next pass.
             var residuals = new List<double>(n);
             for (var k = 0; k < count; k++)
@@ -1152,14 +1173,15 @@ internal static class RegionSegmentation
                 }
             }
 
-            residuals.Sort();
-            var sigma = Math.Max(1e-3, 1.4826 * residuals[residuals.Count / 2]);
+            // The middle order statistic, as a sort would give it.
+            var sigma = Math.Max(1e-3, 1.4826 * Measurement.Colour.OrderStatistics.Select(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(residuals), residuals.Count / 2));
             for (var k = 0; k < count; k++)
             {
                 use[k] = Math.Abs(zs[k] - Eval(coef, us[k], vs[k], f)) <= 2.5 * sigma;
             }
         }
 
+        TmpProf.Lap("rq.passes");
         var surfaceV = new float[rows * cols];
         for (var y = 0; y < rows; y++)
         {
@@ -1171,8 +1193,9 @@ internal static class RegionSegmentation
         }
 
         var surface = new Mat(rows, cols, MatType.CV_32FC1);
-        surface.SetArray(surfaceV);
+        SetValues(surface, surfaceV);
 
+        TmpProf.Lap("rq.surface");
         return surface;
     }
 
@@ -1277,8 +1300,8 @@ internal static class RegionSegmentation
             }
         }
 
-        list.Sort();
-        return list.Count == 0 ? 0 : list[list.Count / 2];
+        // The middle order statistic, as a sort would give it.
+        return list.Count == 0 ? 0 : Measurement.Colour.OrderStatistics.Select(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list), list.Count / 2);
     }
 
     /// <summary>Islands smaller than minCells take the most common label on their border.</summary>
@@ -1339,12 +1362,32 @@ internal static class RegionSegmentation
 
     /// <summary>The Mat's elements in row order, copied out once: per-element At/Set are native
     /// calls, too slow for loops over whole grids.</summary>
-    private static T[] GridValues<T>(Mat m)
+    private static unsafe T[] GridValues<T>(Mat m)
         where T : unmanaged
     {
+        // One block copy of the continuous data (Mat.GetArray cost ~0.2 us per element).
         using var continuous = m.IsContinuous() ? null : m.Clone();
-        (continuous ?? m).GetArray(out T[] data);
-        return data;
+        var source = continuous ?? m;
+        var count = checked((int)source.Total() * source.Channels());
+        if (sizeof(T) * count != source.Total() * source.ElemSize())
+        {
+            throw new ArgumentException($"Element type does not match the Mat ({source.Type()}).", nameof(m));
+        }
+
+        return new ReadOnlySpan<T>((void*)source.Data, count).ToArray();
+    }
+
+    /// <summary>Copies row-ordered values into a continuous Mat of the same element count and type
+    /// in one block (Mat.SetArray converts element by element).</summary>
+    private static unsafe void SetValues<T>(Mat m, T[] values)
+        where T : unmanaged
+    {
+        if (!m.IsContinuous() || (long)sizeof(T) * values.Length != m.Total() * m.ElemSize())
+        {
+            throw new ArgumentException($"The values do not fill the Mat ({m.Type()}, {m.Total()} elements).", nameof(m));
+        }
+
+        values.AsSpan().CopyTo(new Span<T>((void*)m.Data, values.Length));
     }
 
     private static Mat Binarise(Mat mask)
@@ -1387,7 +1430,7 @@ internal static class RegionSegmentation
         }
 
         var result = new Mat(grid, MatType.CV_32FC1);
-        result.SetArray(values);
+        SetValues(result, values);
         return result;
     }
 
