@@ -117,7 +117,6 @@ internal static class RegionExtraction
                 Cv2.BitwiseAnd(skin, notHair, skin);
             }
 
-            TmpProf.Lap("rs.build.masks");
             var minAreaPixels = MinRegionAreaPixels(options, scale, analysedPixels);
             regionIds = new Mat(ownedLabels.Size(), MatType.CV_32SC1, Scalar.All(-1));
             var regions = new List<ScalpRegion>();
@@ -141,7 +140,6 @@ internal static class RegionExtraction
                 ExtractClass(cls, classMask, bgr, skin, hairMask, hairs, units, scale, options, reference, analysedPixels, minAreaPixels, regions, regionIds, ct);
             }
 
-            TmpProf.Lap("rs.build.classes");
             long offPixels = totalPixels - analysedPixels;
             summaries.Add(new RegionClassSummary(
                 RegionClass.OffScalp,
@@ -153,9 +151,7 @@ internal static class RegionExtraction
             using var hbSkin = new Mat();
             Cv2.Compare(ownedLabels, (double)(byte)RegionClass.HairBearing, hbSkin, CmpTypes.EQ);
             Cv2.BitwiseAnd(hbSkin, skin, hbSkin);
-            TmpProf.Lap("bc.hbskin");
             var skinColour = LabConversion.SampledMedian(bgr, hbSkin) ?? LabConversion.SampledMedian(bgr, skin);
-            TmpProf.Lap("bc.skinmedian");
             LabColour? hairColour = null;
             if (hairMask is not null)
             {
@@ -164,7 +160,6 @@ internal static class RegionExtraction
                 hairColour = LabConversion.SampledMedian(bgr, hairIn);
             }
 
-            TmpProf.Lap("rs.build.hairmedian");
             return new RegionMap(ownedLabels, regionIds, regions, summaries, analysedPixels, reference, skinColour, hairColour, scale?.PixelsPerMillimetre, warnings);
         }
         catch
@@ -206,7 +201,6 @@ internal static class RegionExtraction
         {
             Cv2.CopyMakeBorder(classMask, padded, 1, 1, 1, 1, BorderTypes.Constant, Scalar.All(0));
             Cv2.FindContours(padded, out var contours, out var hierarchy, RetrievalModes.CComp, ContourApproximationModes.ApproxSimple);
-                TmpProf.Lap("ex.contours");
             var top = Enumerable.Range(0, contours.Length).Where(i => hierarchy[i].Parent < 0).ToList();
             if (top.Count == 1)
             {
@@ -278,13 +272,11 @@ internal static class RegionExtraction
         List<ScalpRegion> regions,
         Mat regionIds)
     {
-        TmpProf.Lap("ex.pre-add");
         using (var idRoi = new Mat(regionIds, rect))
         {
             idRoi.SetTo(Scalar.All(regions.Count), compMask);
         }
 
-        TmpProf.Lap("ex.ids");
         double? coverage = null;
         if (hairMask is not null)
         {
@@ -294,14 +286,12 @@ internal static class RegionExtraction
             coverage = Cv2.CountNonZero(hairIn) / (double)area;
         }
 
-        TmpProf.Lap("ex.coverage");
         using var skinRoi = new Mat(skin, rect);
         using var skinIn = new Mat();
         Cv2.BitwiseAnd(skinRoi, compMask, skinIn);
         using var bgrRoi = new Mat(bgr, rect);
         var colour = LabConversion.SampledMean(bgrRoi, skinIn) ?? LabConversion.SampledMean(bgrRoi, compMask) ?? default;
 
-        TmpProf.Lap("ex.colour");
         double? areaMm2 = scale is null ? null : area * scale.SquareMillimetresPerPixel;
         double? areaCm2 = areaMm2 / 100.0;
         var kind = cls == RegionClass.Scar ? ClassifyScar(compMask, area, scale, options) : ScarKind.Unspecified;

@@ -66,7 +66,6 @@ internal static class RegionSegmentation
         RegionExtraction.CheckGeometry(image, hairMask, nameof(hairMask));
         ct.ThrowIfCancellationRequested();
 
-        TmpProf.Start();
         var warnings = new List<PipelineWarning>();
         var width = image.WidthPixels;
         var height = image.HeightPixels;
@@ -78,11 +77,9 @@ internal static class RegionSegmentation
 
         // Scars first: they have no follicles by definition, so their area must not dilute the
         // density of the scalp around them.
-        TmpProf.Lap("rs.binarise");
         using var scarMask = options.DetectScars
             ? ScarMask(image, analysable, hair, hairs, units, scale, options, ct)
             : new Mat(analysable.Size(), MatType.CV_8UC1, Scalar.All(0));
-        TmpProf.Lap("rs.scarmask");
         using var scalp = new Mat();
         using (var notScar = new Mat())
         {
@@ -144,7 +141,6 @@ internal static class RegionSegmentation
             warnings.Add(new PipelineWarning("no-reference-density", $"Fewer than {options.MinFolliclesForInImageReference} {basis}, no scale and no reference: thinning cannot be judged; only hair-free areas are labelled hairless."));
         }
 
-        TmpProf.Lap("rs.reference");
         ct.ThrowIfCancellationRequested();
 
         // Length scales: kernel sigma and follicle spacing at the reference (or the frame mean).
@@ -177,7 +173,6 @@ internal static class RegionSegmentation
             scalpCellMask.ConvertTo(scalpCellMask, MatType.CV_8UC1);
             Cv2.BitwiseAnd(free, scalpCellMask, free);
         }
-        TmpProf.Lap("rs.grids");
         using var labelsGrid = new Mat(grid, MatType.CV_8UC1, Scalar.All((byte)RegionClass.HairBearing));
         using var hairless = new Mat(grid, MatType.CV_8UC1, Scalar.All(0));
         // A density map needs room: the kernel (sigma ~2 spacings) and a hairless core (a disc 5
@@ -269,14 +264,12 @@ internal static class RegionSegmentation
         labelsGrid.SetTo(Scalar.All((byte)RegionClass.Hairless), hairless);
         ct.ThrowIfCancellationRequested();
 
-        TmpProf.Lap("rs.density");
         using var offGrid = new Mat();
         Cv2.BitwiseNot(cellMask, offGrid);
         labelsGrid.SetTo(Scalar.All((byte)RegionClass.OffScalp), offGrid);
         var minCells = Math.Max(1, (int)Math.Round(RegionExtraction.MinRegionAreaPixels(options, scale, analysablePixels) / (double)(cell * cell)));
         RemoveSmallIslands(labelsGrid, minCells);
 
-        TmpProf.Lap("rs.islands");
         // Back to full resolution; off-scalp follows the exact analysable mask.
         var labels = new Mat();
         try
@@ -304,7 +297,6 @@ internal static class RegionSegmentation
             throw;
         }
 
-        TmpProf.Lap("rs.labels");
         var basisInfo = new RegionReference(reference, useUnits, referenceSource);
         var built = RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct);
         return built;
@@ -693,7 +685,6 @@ internal static class RegionSegmentation
         var cell = Math.Max(1, (int)Math.Floor(windowPixels / 2));
         var grid = new Size((width + cell - 1) / cell, (height + cell - 1) / cell);
         using var occupied = OccupancyGrid(hair, hairs, units, grid, cell);
-        TmpProf.Lap("sm.occupancy");
         using var maskFraction = ResizeFraction(analysable, grid, cell);
         using var normal = new Mat();
         Cv2.Threshold(maskFraction, normal, 0.5, 255, ThresholdTypes.Binary);
@@ -710,10 +701,8 @@ internal static class RegionSegmentation
         // and the mean of the Lab values agree.
         using var bgrSmall = new Mat();
         Cv2.Resize(image.Bgr, bgrSmall, small, 0, 0, InterpolationFlags.Area);
-        TmpProf.Lap("sm.bgrsmall");
         using var lab8 = new Mat();
         Cv2.CvtColor(bgrSmall, lab8, ColorConversionCodes.BGR2Lab);
-        TmpProf.Lap("sm.lab8");
         using var skin = new Mat();
         using var notHair = new Mat();
         using var hairWide = new Mat();
@@ -728,7 +717,6 @@ internal static class RegionSegmentation
         Cv2.Threshold(skinSmall, skinSmall, 0.99, 1.0, ThresholdTypes.Binary);
         ct.ThrowIfCancellationRequested();
 
-        TmpProf.Lap("sm.skinsmall");
         var ch = Cv2.Split(lab8);
         try
         {
@@ -763,7 +751,6 @@ internal static class RegionSegmentation
             using var texture = new Mat();
             Cv2.Sqrt(variance, texture);
 
-            TmpProf.Lap("sm.weightedmeans");
             // Features on the region grid.
             using var gL = ToGrid(meanL, grid);
             using var gA = ToGrid(meanA, grid);
@@ -781,11 +768,9 @@ internal static class RegionSegmentation
             // lighting gradients, vignetting and corner defocus are smooth and follow it, while a
             // scar is compact and stands out from it (real frames: a single median colour called
             // the lit centre or the dim corners scar).
-            TmpProf.Lap("sm.togrid");
             using var fitL = RobustQuadraticSurface(gL, normal);
             using var fitA = RobustQuadraticSurface(gA, normal);
             using var fitB = RobustQuadraticSurface(gB, normal);
-            TmpProf.Lap("sm.fits");
             var refT = MedianOver(gT, normal);
             // Core: off-colour and smooth.
             var rows = grid.Height;
@@ -885,11 +870,9 @@ internal static class RegionSegmentation
                 Cv2.MorphologyEx(extent, extent, MorphTypes.Close, k3);
             }
 
-            TmpProf.Lap("sm.coreextent");
             using var cells = new Mat();
             KeepComponentsTouching(extent, core, cells);
             RemoveComponentsSmallerThan(cells, minScarCells);
-            TmpProf.Lap("sm.keep");
             if (options.DetectPunctateScars && scale is not null)
             {
                 using var skinGrid = ToGrid(w, grid);
@@ -914,7 +897,6 @@ internal static class RegionSegmentation
                 Cv2.BitwiseOr(cells, discs, cells);
             }
 
-            TmpProf.Lap("sm.punctate");
             using var big = new Mat();
             Cv2.Resize(cells, big, new Size(grid.Width * cell, grid.Height * cell), 0, 0, InterpolationFlags.Nearest);
             var result = new Mat();
@@ -1104,7 +1086,6 @@ internal static class RegionSegmentation
             }
         }
 
-        TmpProf.Lap("rq.collect");
         var count = zs.Count;
         var use = Enumerable.Repeat(true, count).ToArray();
         var coef = new double[6];
@@ -1139,7 +1120,6 @@ internal static class RegionSegmentation
                 break;
             }
 
-            TmpProf.Lap("rq.normal");
             using var a = new Mat(6, 6, MatType.CV_64FC1);
             using var b = new Mat(6, 1, MatType.CV_64FC1);
             for (var i = 0; i < 6; i++)
@@ -1162,7 +1142,6 @@ internal static class RegionSegmentation
                 coef[i] = c.At<double>(i, 0);
             }
 
-            TmpProf.Lap("rq.solve");
             // Robust sigma from the median absolute residual; drop outliers for the next pass.
             var residuals = new List<double>(n);
             for (var k = 0; k < count; k++)
@@ -1181,7 +1160,6 @@ internal static class RegionSegmentation
             }
         }
 
-        TmpProf.Lap("rq.passes");
         var surfaceV = new float[rows * cols];
         for (var y = 0; y < rows; y++)
         {
@@ -1195,7 +1173,6 @@ internal static class RegionSegmentation
         var surface = new Mat(rows, cols, MatType.CV_32FC1);
         SetValues(surface, surfaceV);
 
-        TmpProf.Lap("rq.surface");
         return surface;
     }
 
