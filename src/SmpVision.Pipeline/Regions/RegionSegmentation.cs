@@ -1382,6 +1382,11 @@ internal static class RegionSegmentation
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe Mat ResizeFraction(Mat mask, Size grid, int step)
     {
+        if (mask.Type() == MatType.CV_8UC1)
+        {
+            return ByteMaskFraction(mask, grid, step);
+        }
+
         var isFloat = mask.Type() == MatType.CV_32FC1;
         using var integral = new Mat();
         Cv2.Integral(mask, integral, isFloat ? MatType.CV_64F : MatType.CV_32S);
@@ -1409,6 +1414,78 @@ internal static class RegionSegmentation
         var result = new Mat(grid, MatType.CV_32FC1);
         SetValues(result, values);
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="ResizeFraction"/> of an 8-bit mask from per-band column sums: the rows of one
+    /// band of cells are added into integer column sums (vectorised widening adds), then each
+    /// cell sums its columns. The sums are the same integers the integral image gives, in one
+    /// read of the mask instead of a 4-byte-per-pixel integral image per call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe Mat ByteMaskFraction(Mat mask, Size grid, int step)
+    {
+        var rows = mask.Rows;
+        var cols = mask.Cols;
+        var values = new float[grid.Width * grid.Height];
+        var columnSums = new int[cols];
+        var data = (byte*)mask.Data;
+        var stride = mask.Step();
+        for (var gy = 0; gy < grid.Height; gy++)
+        {
+            var y0 = Math.Min(gy * step, rows - 1);
+            var y1 = Math.Min(y0 + step, rows);
+            Array.Clear(columnSums);
+            for (var y = y0; y < y1; y++)
+            {
+                AddRow(new ReadOnlySpan<byte>(data + (y * stride), cols), columnSums);
+            }
+
+            for (var gx = 0; gx < grid.Width; gx++)
+            {
+                var x0 = Math.Min(gx * step, cols - 1);
+                var x1 = Math.Min(x0 + step, cols);
+                long sum = 0;
+                for (var x = x0; x < x1; x++)
+                {
+                    sum += columnSums[x];
+                }
+
+                values[(gy * grid.Width) + gx] = (float)(sum * (1.0 / 255.0) / ((y1 - y0) * (double)(x1 - x0)));
+            }
+        }
+
+        var result = new Mat(grid, MatType.CV_32FC1);
+        SetValues(result, values);
+        return result;
+    }
+
+    /// <summary>Adds the bytes of one row to the column sums.</summary>
+    private static void AddRow(ReadOnlySpan<byte> row, Span<int> sums)
+    {
+        var x = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var bytes = System.Numerics.Vector<byte>.Count;
+            var ints = System.Numerics.Vector<int>.Count;
+            for (; x <= row.Length - bytes; x += bytes)
+            {
+                var v = new System.Numerics.Vector<byte>(row[x..]);
+                System.Numerics.Vector.Widen(v, out var lo16, out var hi16);
+                System.Numerics.Vector.Widen(lo16, out var a, out var b);
+                System.Numerics.Vector.Widen(hi16, out var c, out var d);
+                var s = sums[x..];
+                (System.Numerics.Vector.AsVectorInt32(a) + new System.Numerics.Vector<int>(s)).CopyTo(s);
+                (System.Numerics.Vector.AsVectorInt32(b) + new System.Numerics.Vector<int>(s[ints..])).CopyTo(s[ints..]);
+                (System.Numerics.Vector.AsVectorInt32(c) + new System.Numerics.Vector<int>(s[(2 * ints)..])).CopyTo(s[(2 * ints)..]);
+                (System.Numerics.Vector.AsVectorInt32(d) + new System.Numerics.Vector<int>(s[(3 * ints)..])).CopyTo(s[(3 * ints)..]);
+            }
+        }
+
+        for (; x < row.Length; x++)
+        {
+            sums[x] += row[x];
+        }
     }
 
     private static bool Inside(Mat mask, PointPixels p)
