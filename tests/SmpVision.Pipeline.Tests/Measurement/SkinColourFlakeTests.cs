@@ -22,10 +22,13 @@ public sealed class SkinColourFlakeTests
         var trimmed = ColourMeasurement.Measure(bgr, seg, new ColourOptions()).Skin!.Value;
         var untrimmed = ColourMeasurement.Measure(bgr, seg, new ColourOptions { SkinOutlierDistanceFactor = 0 }).Skin!.Value;
 
-        // Without the trim the flakes move L* by about 0.4 sigma of the skin's texture (~1 unit).
+        // Without the trim the flakes move L* by about 0.4 sigma of the skin's texture (~1 unit);
+        // one trim round takes most of that away (the skin left after the cut around the pulled
+        // median is still slightly lopsided).
         Assert.True(untrimmed.L - expected.L > 0.6, $"untrimmed L* {untrimmed.L:F2} vs {expected.L:F2}");
-        Assert.InRange(trimmed.L, expected.L - 0.35, expected.L + 0.35);
-        Assert.InRange(trimmed.B, expected.B - 0.35, expected.B + 0.35);
+        Assert.True(Math.Abs(trimmed.L - expected.L) < 0.5 * (untrimmed.L - expected.L), $"trimmed L* {trimmed.L:F2}, untrimmed {untrimmed.L:F2}, skin {expected.L:F2}");
+        Assert.InRange(trimmed.L, expected.L - 0.5, expected.L + 0.5);
+        Assert.InRange(trimmed.B, expected.B - 0.5, expected.B + 0.5);
         var ita = CieLab.IndividualTypologyAngleDegrees(expected);
         Assert.InRange(CieLab.IndividualTypologyAngleDegrees(trimmed), ita - 1, ita + 1);
     }
