@@ -29,7 +29,7 @@ internal sealed class SpeedProbeCommand : IToolCommand
 
     public string Name => "speed-probe";
 
-    public string Usage => "speed-probe [--generate N | --manifest CSV [--limit N]] [--repeat R]: mean thread CPU time per stage and an output fingerprint per frame";
+    public string Usage => "speed-probe [--generate N | --manifest CSV [--limit N]] [--repeat R] [--native-allocator]: mean thread CPU time per stage and an output fingerprint per frame";
 
     public int Run(IReadOnlyList<string> args)
     {
@@ -46,6 +46,11 @@ internal sealed class SpeedProbeCommand : IToolCommand
         }
 
         ScalpAnalyzer.ConfigureNativeThreads(1);
+        if (args.Contains("--native-allocator"))
+        {
+            Console.WriteLine($"native allocator tuned: {ScalpAnalyzer.ConfigureNativeAllocator()}");
+        }
+
         var options = new AnalyzerOptions();
         var analyzer = new ScalpAnalyzer(options);
         var frames = manifest is null ? Generated(generate) : FromManifest(manifest).Take(limit).ToList();
