@@ -59,7 +59,7 @@ public sealed record ColourOptions
     /// The darkness cut is one-sided: it drops what is darker than typical skin but keeps lighter
     /// minorities (white scale flakes, sheen under the glare cut), and on flaky skin those pulled
     /// the per-channel median towards high L* and low b*, i.e. a high ITA (generated dev seed 606:
-    /// L* +0.7, b* -1.1, ITA +5.5 deg). Skin tone is the dominant colour population; for a 3-D
+    /// L* +0.7, b* -1.1, ITA (Chardon 1991, DOMAIN.md) +5.5 deg). Skin tone is the dominant colour population; for a 3-D
     /// normal spread the median distance is ~1.54 sigma, so the default 2.0 (~3.1 sigma) keeps
     /// ~97% of the skin itself. 0 turns the trim off. Default 2.0.
     /// </summary>
