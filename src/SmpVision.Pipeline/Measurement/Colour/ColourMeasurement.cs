@@ -122,15 +122,15 @@ internal static class ColourMeasurement
         double cx = 0.5 * cols, cy = 0.5 * rows;
         double centreR2 = o.SkinSampleRadiusFraction * o.SkinSampleRadiusFraction * ((cx * cx) + (cy * cy));
 
-        // Sample buffers are pooled and sized to the most samples the parity sampling can take:
-        // growing lists of them allocated ~8 MB of large-object arrays per frame, and with them
-        // full garbage collections.
-        int maxHair = ((rows * cols) + 1) / 2, maxSkin = ((rows + 1) / 2) * ((cols + 1) / 2);
+        // Sample buffers are pooled and sized to the most samples the sampling can take (hair:
+        // the core pixels; skin: one pixel in four, centre samples filled from the front of one
+        // buffer and rim samples from its back): growing lists of them allocated ~8 MB of
+        // large-object arrays per frame, and with them full garbage collections.
+        int maxHair = Cv2.CountNonZero(core), maxSkin = ((rows + 1) / 2) * ((cols + 1) / 2);
         var hairSamples = ArrayPool<LabColour>.Shared.Rent(maxHair);
-        var centreSamples = ArrayPool<SkinSample>.Shared.Rent(maxSkin);
-        var rimSamples = ArrayPool<SkinSample>.Shared.Rent(maxSkin);
-        var skinSamples = ArrayPool<LabColour>.Shared.Rent(2 * maxSkin);
-        var channel = ArrayPool<double>.Shared.Rent(Math.Max(maxHair, 2 * maxSkin));
+        var skinBuffer = ArrayPool<SkinSample>.Shared.Rent(maxSkin);
+        var skinSamples = ArrayPool<LabColour>.Shared.Rent(maxSkin);
+        var channel = ArrayPool<double>.Shared.Rent(Math.Max(maxHair, maxSkin));
         try
         {
             int nHair = 0, nCentre = 0, nRim = 0;
@@ -164,11 +164,11 @@ internal static class ColourMeasurement
                         double dx = x - cx, dy = y - cy;
                         if ((dx * dx) + (dy * dy) <= centreR2)
                         {
-                            centreSamples[nCentre++] = sample;
+                            skinBuffer[nCentre++] = sample;
                         }
                         else
                         {
-                            rimSamples[nRim++] = sample;
+                            skinBuffer[maxSkin - 1 - nRim++] = sample;
                         }
                     }
                 }
@@ -179,8 +179,10 @@ internal static class ColourMeasurement
             // or glare-flecked skin. An absolute cut there keeps only the lightest skin (dev seed 410:
             // L* +4.9, ITA +12.6 deg). Skin is what is no darker than the frame's typical skin by more
             // than the margin; darker are sub-surface shafts, openings and furrows.
-            var centre = centreSamples.AsSpan(0, nCentre);
-            var rim = rimSamples.AsSpan(0, nRim);
+            // The medians and the trim do not depend on sample order, so the rim's reversed order
+            // in the buffer does not matter.
+            var centre = skinBuffer.AsSpan(0, nCentre);
+            var rim = skinBuffer.AsSpan(maxSkin - nRim, nRim);
             int darkCut = skinMaxDark + (nCentre >= MinCentreSkinSamples ? MedianDarkness(centre, []) : MedianDarkness(centre, rim));
             int nSkin = AddSkin(centre, darkCut, skinSamples, 0);
             if (nSkin < MinCentreSkinSamples)
@@ -200,8 +202,7 @@ internal static class ColourMeasurement
         finally
         {
             ArrayPool<LabColour>.Shared.Return(hairSamples);
-            ArrayPool<SkinSample>.Shared.Return(centreSamples);
-            ArrayPool<SkinSample>.Shared.Return(rimSamples);
+            ArrayPool<SkinSample>.Shared.Return(skinBuffer);
             ArrayPool<LabColour>.Shared.Return(skinSamples);
             ArrayPool<double>.Shared.Return(channel);
         }
