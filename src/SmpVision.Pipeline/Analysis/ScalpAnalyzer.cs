@@ -55,6 +55,36 @@ public sealed class ScalpAnalyzer
     /// </summary>
     public static void ConfigureNativeThreads(int openCvThreads) => Cv2.SetNumThreads(openCvThreads);
 
+    /// <summary>
+    /// Linux (glibc) only, process-wide, opt-in: keeps freed native buffers (OpenCV's image Mats,
+    /// 1-5 MB each, dozens per analysis) in the process heap instead of mapping them fresh from
+    /// and returning them to the OS on every allocation. Each fresh mapping is first touched page
+    /// by page (page faults plus kernel zeroing); with the heap kept, the speed-probe's region
+    /// stage took ~30 instead of ~38 ms CPU per real frame. Costs resident memory up to the
+    /// peak of the analyses in flight (the heap is not trimmed below
+    /// <paramref name="keepBytes"/>). Returns false where the allocator cannot be tuned.
+    /// </summary>
+    public static bool ConfigureNativeAllocator(int keepBytes = 256 << 20)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(keepBytes);
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            // glibc caps the mmap threshold at 32 MB on 64-bit; larger values are refused.
+            const int MaxMmapThreshold = 32 << 20;
+            return NativeAllocator.MallOpt(NativeAllocator.TrimThreshold, keepBytes) == 1
+                && NativeAllocator.MallOpt(NativeAllocator.MmapThreshold, Math.Min(keepBytes, MaxMmapThreshold)) == 1;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false; // not glibc (e.g. musl)
+        }
+    }
+
     /// <summary>Analyses one encoded photo.</summary>
     /// <exception cref="InvalidImageException">The image cannot be analysed (reason in the message).</exception>
     /// <exception cref="InvalidRequestException">An option is invalid (field and reason).</exception>
@@ -283,4 +313,14 @@ public sealed class ScalpAnalyzer
 
     private static List<PipelineWarning> Deduplicate(List<PipelineWarning> warnings) =>
         warnings.GroupBy(w => w.Code, StringComparer.Ordinal).Select(g => g.First()).ToList();
+}
+
+/// <summary>glibc mallopt (malloc.h): M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3.</summary>
+internal static partial class NativeAllocator
+{
+    internal const int TrimThreshold = -1;
+    internal const int MmapThreshold = -3;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "mallopt")]
+    internal static partial int MallOpt(int parameter, int value);
 }

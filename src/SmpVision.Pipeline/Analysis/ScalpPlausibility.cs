@@ -69,24 +69,25 @@ internal static class ScalpPlausibility
         Cv2.CvtColor(balanced, lab, ColorConversionCodes.BGR2Lab);
         var total = lab.Rows * lab.Cols;
         int scalpColoured = 0, chromatic = 0;
-        // Resize output is continuous, so the pixels can be read as one span.
+        // Resize output is continuous, so the pixels can be read as one span. a* and b* are
+        // integers here, so the chroma tests compare the exact squared chroma with squared limits
+        // (the same decisions as comparing its square root), and the hue angle is only computed
+        // for pixels that the cheaper tests leave undecided.
         foreach (var p in lab.AsSpan<Vec3b>())
         {
             var l = p.Item0 * 100.0 / 255.0;
-            double a = p.Item1 - 128, b = p.Item2 - 128;
-            var chroma = Math.Sqrt((a * a) + (b * b));
-            if (chroma > 4)
+            int a = p.Item1 - 128, b = p.Item2 - 128;
+            var chroma2 = (a * a) + (b * b);
+            if (chroma2 > 4 * 4)
             {
                 chromatic++;
             }
 
-            var hue = Math.Atan2(b, a) * 180.0 / Math.PI;
-            var skin = chroma >= 4 && chroma <= 60 && hue is >= -15 and <= 100 && l is >= 5 and <= 97;
-            var hair = l < 35 && chroma < 25;
+            var hair = l < 35 && chroma2 < 25 * 25;
             // After balancing, pale or greyish skin is near-neutral mid-tone: it counts too;
             // saturated colours and white paper do not.
-            var castSkin = chroma < 22 && l is >= 5 and <= 88;
-            if (skin || hair || castSkin)
+            var castSkin = chroma2 < 22 * 22 && l is >= 5 and <= 88;
+            if (hair || castSkin || (chroma2 is >= 4 * 4 and <= 60 * 60 && l is >= 5 and <= 97 && Math.Atan2(b, a) * 180.0 / Math.PI is >= -15 and <= 100))
             {
                 scalpColoured++;
             }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using OpenCvSharp;
 using SmpVision.Pipeline.Segmentation;
 
@@ -66,31 +65,38 @@ public sealed record QualityOptions
 /// </summary>
 internal static class FrameQuality
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe TrichoscopyQuality Measure(Mat workBgr, HairSegmentation seg, double analysableFraction, QualityOptions o)
+    public static TrichoscopyQuality Measure(Mat workBgr, HairSegmentation seg, double analysableFraction, QualityOptions o)
     {
         ArgumentNullException.ThrowIfNull(workBgr);
         ArgumentNullException.ThrowIfNull(seg);
         ArgumentNullException.ThrowIfNull(o);
-        long n = 0, hi = 0, lo = 0, glare = 0;
-        int rows = workBgr.Rows, cols = workBgr.Cols;
-        for (int y = 0; y < rows; y++)
+        // Clipping and glare counts over the analysable pixels, as whole-image operations on the
+        // max and min channel (the same integer tests as a per-pixel loop, ~5x cheaper).
+        long n = Cv2.CountNonZero(seg.Analysable), hi, lo, glare;
+        var ch = Cv2.Split(workBgr);
+        try
         {
-            byte* p = MatPixels.Row(workBgr, y);
-            byte* pa = MatPixels.Row(seg.Analysable, y);
-            for (int x = 0; x < cols; x++)
+            using var maxC = new Mat();
+            using var minC = new Mat();
+            Cv2.Max(ch[0], ch[1], maxC);
+            Cv2.Max(maxC, ch[2], maxC);
+            Cv2.Min(ch[0], ch[1], minC);
+            Cv2.Min(minC, ch[2], minC);
+            using var test = new Mat();
+            hi = CountInside(maxC, 250, 255, seg.Analysable, test);
+            lo = CountInside(maxC, 0, 5, seg.Analysable, test);
+            using var spread = new Mat();
+            Cv2.Subtract(maxC, minC, spread);
+            using var achromatic = new Mat();
+            Cv2.InRange(spread, Scalar.All(0), Scalar.All(o.GlareMaxSpread), achromatic);
+            Cv2.BitwiseAnd(achromatic, seg.Analysable, achromatic);
+            glare = CountInside(maxC, o.GlareMinValue, 255, achromatic, test);
+        }
+        finally
+        {
+            foreach (var c in ch)
             {
-                if (pa[x] == 0)
-                {
-                    continue;
-                }
-
-                int b = p[3 * x], g = p[(3 * x) + 1], r = p[(3 * x) + 2];
-                int mx = Math.Max(b, Math.Max(g, r)), mn = Math.Min(b, Math.Min(g, r));
-                n++;
-                if (mx >= 250) hi++;
-                if (mx <= 5) lo++;
-                if (mx >= o.GlareMinValue && mx - mn <= o.GlareMaxSpread) glare++;
+                c.Dispose();
             }
         }
 
@@ -141,6 +147,14 @@ internal static class FrameQuality
 
         conf *= Ramp(analysableFraction, 0.5 * o.MinAnalysableFraction, o.MinAnalysableFraction);
         return new TrichoscopyQuality(focus, hiF, loF, glareF, analysableFraction, conf, flags);
+    }
+
+    /// <summary>Pixels of <paramref name="values"/> in [low, high] (inclusive) where <paramref name="mask"/> is set.</summary>
+    private static long CountInside(Mat values, int low, int high, Mat mask, Mat scratch)
+    {
+        Cv2.InRange(values, Scalar.All(low), Scalar.All(high), scratch);
+        Cv2.BitwiseAnd(scratch, mask, scratch);
+        return Cv2.CountNonZero(scratch);
     }
 
     /// <summary>0 at or below <paramref name="zeroAt"/>, 1 at or above <paramref name="oneAt"/>, linear between.</summary>

@@ -121,18 +121,11 @@ internal static class LabConversion
             }
         }
 
+        // Block copies in and out of the Mats (SetArray/GetArray cost ~0.2 us per element).
         using var row = new Mat(1, n, MatType.CV_8UC3);
-        row.SetArray(samples[..n]);
+        samples.AsSpan(0, n).CopyTo(new Span<Vec3b>((void*)row.Data, n));
         using var lab = ToLab(row);
-        lab.GetArray(out Vec3f[] values);
-        var result = new float[3 * n];
-        for (var i = 0; i < n; i++)
-        {
-            result[3 * i] = values[i].Item0;
-            result[(3 * i) + 1] = values[i].Item1;
-            result[(3 * i) + 2] = values[i].Item2;
-        }
-
+        var result = new ReadOnlySpan<float>((void*)lab.Data, 3 * n).ToArray();
         return result;
     }
 

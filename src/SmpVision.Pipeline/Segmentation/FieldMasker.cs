@@ -75,34 +75,18 @@ internal sealed class FieldMask : IDisposable
 /// </summary>
 internal static class FieldMasker
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe FieldMask Compute(Mat bgr, FieldMaskOptions options, CancellationToken ct)
+    public static FieldMask Compute(Mat bgr, FieldMaskOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(bgr);
         ArgumentNullException.ThrowIfNull(options);
         int w = bgr.Cols, h = bgr.Rows;
-
-        using var maxC = new Mat(h, w, MatType.CV_8UC1);
-        using var spread = new Mat(h, w, MatType.CV_8UC1);
-        using var redExcess = new Mat(h, w, MatType.CV_8UC1);
-        for (int y = 0; y < h; y++)
-        {
-            byte* src = MatPixels.Row(bgr, y);
-            byte* pm = MatPixels.Row(maxC, y);
-            byte* ps = MatPixels.Row(spread, y);
-            byte* pr = MatPixels.Row(redExcess, y);
-            for (int x = 0; x < w; x++)
-            {
-                int b = src[3 * x], g = src[(3 * x) + 1], r = src[(3 * x) + 2];
-                int mx = Math.Max(b, Math.Max(g, r));
-                int mn = Math.Min(b, Math.Min(g, r));
-                pm[x] = (byte)mx;
-                ps[x] = (byte)(mx - mn);
-                int ex = r - Math.Max(g, b);
-                pr[x] = (byte)(ex >= options.RedOverlayMinExcess ? 255 : 0);
-            }
-        }
-
+        // Per-pixel max channel, channel spread and red excess as whole-image SIMD operations
+        // (split, max, min, saturating subtract): the managed per-pixel loop they replace cost
+        // ~7 ms of a 1280x1024 frame, these ~1 ms; the values are the same integers.
+        using var maxC = new Mat();
+        using var spread = new Mat();
+        using var redExcess = new Mat();
+        ChannelStatistics(bgr, maxC, spread, redExcess, options.RedOverlayMinExcess);
         ct.ThrowIfCancellationRequested();
         using var flat = new Mat(h, w, MatType.CV_8UC1, Scalar.All(0));
         var flatBoxes = FindFlatBoxes(maxC, spread, flat, options);
@@ -138,11 +122,40 @@ internal static class FieldMasker
     }
 
     /// <summary>
+    /// Max channel, spread (max - min channel) and the red-overlay mask (255 where
+    /// R - max(G, B) &gt;= <paramref name="redMinExcess"/>, which is at least 1, so the saturating
+    /// subtraction that clips negative excess to 0 gives the same mask).
+    /// </summary>
+    private static void ChannelStatistics(Mat bgr, Mat maxC, Mat spread, Mat redMask, int redMinExcess)
+    {
+        var ch = Cv2.Split(bgr);
+        try
+        {
+            using var maxBg = new Mat();
+            Cv2.Max(ch[0], ch[1], maxBg);
+            Cv2.Max(maxBg, ch[2], maxC);
+            using var minC = new Mat();
+            Cv2.Min(ch[0], ch[1], minC);
+            Cv2.Min(minC, ch[2], minC);
+            Cv2.Subtract(maxC, minC, spread);
+            using var excess = new Mat();
+            Cv2.Subtract(ch[2], maxBg, excess);
+            Cv2.InRange(excess, Scalar.All(redMinExcess), Scalar.All(255), redMask);
+        }
+        finally
+        {
+            foreach (var c in ch)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
     /// Burned-in text boxes (uniform dark-grey rectangles carrying white glyphs: info bar, scale
     /// label) and uniform achromatic bands along the top or bottom border.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe List<Rect> FindFlatBoxes(Mat maxC, Mat spread, Mat flatOut, FieldMaskOptions o)
+    private static List<Rect> FindFlatBoxes(Mat maxC, Mat spread, Mat flatOut, FieldMaskOptions o)
     {
         int w = maxC.Cols, h = maxC.Rows;
         var boxes = new List<Rect>();
@@ -175,19 +188,18 @@ internal static class FieldMasker
 
         // Text boxes: white glyph pixels touching flat dark-grey achromatic box pixels, grouped into
         // lines of text; the box is the group's rectangle plus a margin.
-        using var boxGrey = new Mat(h, w, MatType.CV_8UC1);
-        using var text = new Mat(h, w, MatType.CV_8UC1);
-        for (int y = 0; y < h; y++)
+        // Box grey: achromatic and mid-dark; text: bright and nearly achromatic. Inclusive range
+        // tests as whole-image operations (the per-pixel loop they replace cost ~4 ms per frame).
+        using var boxGrey = new Mat();
+        using var text = new Mat();
+        using (var achromatic = new Mat())
         {
-            byte* pm = MatPixels.Row(maxC, y);
-            byte* ps = MatPixels.Row(spread, y);
-            byte* pc = MatPixels.Row(boxGrey, y);
-            byte* pt = MatPixels.Row(text, y);
-            for (int x = 0; x < w; x++)
-            {
-                pc[x] = (byte)(ps[x] <= o.AchromaticMaxSpread && pm[x] >= o.BoxGreyMin && pm[x] <= o.BoxGreyMax ? 255 : 0);
-                pt[x] = (byte)(pm[x] >= o.TextMinValue && ps[x] <= 3 * o.AchromaticMaxSpread ? 255 : 0);
-            }
+            Cv2.InRange(spread, Scalar.All(0), Scalar.All(o.AchromaticMaxSpread), achromatic);
+            Cv2.InRange(maxC, Scalar.All(o.BoxGreyMin), Scalar.All(o.BoxGreyMax), boxGrey);
+            Cv2.BitwiseAnd(boxGrey, achromatic, boxGrey);
+            Cv2.InRange(spread, Scalar.All(0), Scalar.All(3 * o.AchromaticMaxSpread), achromatic);
+            Cv2.InRange(maxC, Scalar.All(o.TextMinValue), Scalar.All(255), text);
+            Cv2.BitwiseAnd(text, achromatic, text);
         }
 
         using var seeds = new Mat();
@@ -337,66 +349,53 @@ internal static class FieldMasker
     /// <summary>
     /// Horizontal and vertical runs of set pixels at least <paramref name="minLength"/> long: the
     /// same result as openings with 1 x L and L x 1 lines, in one pass instead of O(L) per pixel.
+    /// Vertical runs are the horizontal runs of the transposed mask, so both directions use the
+    /// vectorised zero-run skipping of the row scan (thin-line masks are nearly empty).
     /// </summary>
+    private static void LongRuns(Mat mask, Mat horOut, Mat verOut, int minLength)
+    {
+        HorizontalRuns(mask, horOut, minLength);
+        using var transposed = new Mat();
+        Cv2.Transpose(mask, transposed);
+        using var verTransposed = new Mat();
+        HorizontalRuns(transposed, verTransposed, minLength);
+        Cv2.Transpose(verTransposed, verOut);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void LongRuns(Mat mask, Mat horOut, Mat verOut, int minLength)
+    private static unsafe void HorizontalRuns(Mat mask, Mat runsOut, int minLength)
     {
         int h = mask.Rows, w = mask.Cols;
-        horOut.Create(h, w, MatType.CV_8UC1);
-        verOut.Create(h, w, MatType.CV_8UC1);
-        horOut.SetTo(Scalar.All(0));
-        verOut.SetTo(Scalar.All(0));
-        var colRun = new int[w];
-        for (int y = 0; y <= h; y++)
+        runsOut.Create(h, w, MatType.CV_8UC1);
+        runsOut.SetTo(Scalar.All(0));
+        byte* maskData = (byte*)mask.Data;
+        byte* outData = (byte*)runsOut.Data;
+        long maskStep = mask.Step(), outStep = runsOut.Step();
+        for (int y = 0; y < h; y++)
         {
-            byte* pm = y < h ? MatPixels.Row(mask, y) : null;
-            if (pm != null)
+            var row = new ReadOnlySpan<byte>(maskData + (y * maskStep), w);
+            int x = 0;
+            while (x < w)
             {
-                byte* ph = MatPixels.Row(horOut, y);
-                int start = -1;
-                for (int x = 0; x <= w; x++)
+                int start = row[x..].IndexOfAnyExcept((byte)0);
+                if (start < 0)
                 {
-                    bool on = x < w && pm[x] != 0;
-                    if (on && start < 0)
-                    {
-                        start = x;
-                    }
-                    else if (!on && start >= 0)
-                    {
-                        if (x - start >= minLength)
-                        {
-                            new Span<byte>(ph + start, x - start).Fill(255);
-                        }
-
-                        start = -1;
-                    }
-                }
-            }
-
-            for (int x = 0; x < w; x++)
-            {
-                bool on = pm != null && pm[x] != 0;
-                if (on)
-                {
-                    colRun[x]++;
-                    continue;
+                    break;
                 }
 
-                int run = colRun[x];
-                if (run >= minLength)
+                x += start;
+                int length = row[x..].IndexOf((byte)0);
+                length = length < 0 ? w - x : length;
+                if (length >= minLength)
                 {
-                    for (int yy = y - run; yy < y; yy++)
-                    {
-                        MatPixels.Row(verOut, yy)[x] = 255;
-                    }
+                    new Span<byte>(outData + (y * outStep) + x, length).Fill(255);
                 }
 
-                colRun[x] = 0;
+                x += length;
             }
         }
     }
 
-    /// <summary>Large dark regions joined to the frame border: the rim of a round dermoscope field.</summary>
     /// <summary>
     /// 8-connected components with stats and centroids in full-frame coordinates, labelled only
     /// inside the bounding box of the mask's pixels: overlay masks are mostly empty, and labelling
@@ -439,6 +438,7 @@ internal static class FieldMasker
         return n;
     }
 
+    /// <summary>Large dark regions joined to the frame border: the rim of a round dermoscope field.</summary>
     private static void FindRim(Mat maxC, Mat rimOut, FieldMaskOptions o)
     {
         int w = maxC.Cols, h = maxC.Rows;

@@ -16,13 +16,14 @@ internal sealed class BenchCommand : IToolCommand
 {
     public string Name => "bench";
 
-    public string Usage => "[--manifest CSV | --generate N] [--limit N] [--repeat R] [--modality trichoscopy|overhead|detect] [--threads T]";
+    public string Usage => "[--manifest CSV | --generate N] [--limit N] [--repeat R] [--modality trichoscopy|overhead|detect] [--threads T] [--native-allocator]";
 
     public int Run(IReadOnlyList<string> args)
     {
         string? manifest = null;
         int generate = 8, limit = int.MaxValue, repeat = 3, threads = 1;
         var modality = Modality.Trichoscopy;
+        var nativeAllocator = false;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -32,6 +33,7 @@ internal sealed class BenchCommand : IToolCommand
                 case "--limit": limit = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--repeat": repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--native-allocator": nativeAllocator = true; break;
                 case "--modality":
                     modality = args[++i] switch { "overhead" => Modality.Overhead, "detect" => Modality.Unknown, _ => Modality.Trichoscopy };
                     break;
@@ -42,6 +44,7 @@ internal sealed class BenchCommand : IToolCommand
         }
 
         ScalpAnalyzer.ConfigureNativeThreads(threads);
+        var allocatorTuned = nativeAllocator && ScalpAnalyzer.ConfigureNativeAllocator();
         var inputs = manifest is null ? Generated(generate) : FromManifest(manifest).Take(limit).ToList();
         if (inputs.Count == 0)
         {
@@ -81,7 +84,7 @@ internal sealed class BenchCommand : IToolCommand
 
         Console.Error.WriteLine();
         var process = Process.GetCurrentProcess();
-        Console.WriteLine($"images: {inputs.Count} ({(manifest is null ? "generated 1280x1024 JPEG q90" : manifest)}), repeats {repeat}, OpenCV threads {threads}, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"images: {inputs.Count} ({(manifest is null ? "generated 1280x1024 JPEG q90" : manifest)}), repeats {repeat}, OpenCV threads {threads}, {Environment.ProcessorCount} cores, native allocator {(allocatorTuned ? "tuned" : "default")}");
         Console.WriteLine($"analysis / JPEG decode time ratio: median {Median(ratios):0.00}, p90 {Percentile(ratios, 0.9):0.00}, max {ratios.Max():0.00}");
         Console.WriteLine($"absolute (this machine only): decode median {Median(decodeMs):0.0} ms, analysis median {Median(analyseMs):0.0} ms");
         Console.WriteLine($"managed allocation per analysis: median {Median(allocatedMb):0.0} MiB; process peak working set {process.PeakWorkingSet64 / 1048576.0:0} MiB");

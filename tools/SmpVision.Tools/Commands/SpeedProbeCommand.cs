@@ -1,11 +1,14 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using OpenCvSharp;
 using SmpVision.Pipeline.Analysis;
 using SmpVision.Pipeline.Calibration;
 using SmpVision.Pipeline.Imaging;
 using SmpVision.Pipeline.Measurement;
 using SmpVision.Pipeline.Measurement.Colour;
+using SmpVision.Pipeline.Quality;
 using SmpVision.Pipeline.Regions;
 using SmpVision.Pipeline.Segmentation;
 using SmpVision.Pipeline.Synthetic;
@@ -13,76 +16,130 @@ using SmpVision.Pipeline.Synthetic;
 namespace SmpVision.Tools.Commands;
 
 /// <summary>
-/// Per-stage timing (thread CPU time, which is stable on a loaded machine) of the stages
-/// after hair segmentation, and a fingerprint of their outputs so that a speed-up can be shown
-/// not to change results.
+/// Per-stage timing (thread CPU time, which is stable on a loaded machine) and a fingerprint of
+/// every output per frame (the whole analysis result as JSON, timings left out, plus hashes of
+/// the masks and the label map), so that a speed-up can be shown not to change results: two
+/// builds that print the same fingerprints produced the same numbers. SPEED_PROBE_DUMP=prefix
+/// writes each frame's fingerprint text to prefix-N.txt for a diff. Also the managed allocation
+/// per stage: large temporary arrays cost full garbage collections.
 /// </summary>
 internal sealed class SpeedProbeCommand : IToolCommand
 {
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+
     public string Name => "speed-probe";
 
-    public string Usage => "speed-probe [--generate N] [--repeat R]: minimum time per stage and an output fingerprint per frame";
+    public string Usage => "speed-probe [--generate N | --manifest CSV [--limit N]] [--repeat R] [--native-allocator]: mean thread CPU time per stage and an output fingerprint per frame";
 
     public int Run(IReadOnlyList<string> args)
     {
         var generate = 3;
         var repeat = 5;
+        var limit = int.MaxValue;
+        string? manifest = null;
         for (var i = 0; i < args.Count - 1; i++)
         {
-            if (args[i] == "--generate") generate = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
-            if (args[i] == "--repeat") repeat = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture);
+            if (args[i] == "--generate") generate = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            if (args[i] == "--repeat") repeat = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            if (args[i] == "--limit") limit = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            if (args[i] == "--manifest") manifest = args[i + 1];
         }
 
         ScalpAnalyzer.ConfigureNativeThreads(1);
-        var options = new AnalyzerOptions();
-        var totals = new Dictionary<string, double>();
-        for (var f = 0; f < generate; f++)
+        if (args.Contains("--native-allocator"))
         {
-            var spec = new SyntheticTrichoscopySpec { JpegQuality = 90, Overlays = f % 2 == 0 ? SyntheticOverlays.None : SyntheticOverlays.InfoBar | SyntheticOverlays.ScaleBar };
-            var frame = SyntheticTrichoscopyGenerator.Generate(spec, seed: 1000 + f);
-            var image = ImageDecoder.Decode(frame.EncodedImage, options.Decoding);
-            var scale = new Scale(spec.PixelsPerMillimetre, ScaleSource.Request, 0.0, "probe");
+            Console.WriteLine($"native allocator tuned: {ScalpAnalyzer.ConfigureNativeAllocator()}");
+        }
+
+        var options = new AnalyzerOptions();
+        var analyzer = new ScalpAnalyzer(options);
+        var frames = manifest is null ? Generated(generate) : FromManifest(manifest).Take(limit).ToList();
+        var totals = new Dictionary<string, double>();
+        var dump = Environment.GetEnvironmentVariable("SPEED_PROBE_DUMP");
+        for (var f = 0; f < frames.Count; f++)
+        {
+            var (name, encoded, ppm) = frames[f];
+            using var image = ImageDecoder.Decode(encoded, options.Decoding);
+            var scale = new Scale(ppm, ScaleSource.Request, 0.0, "probe");
             var fp = new StringBuilder();
-            Time(totals, "decode", repeat, () => { using var m = Cv2.ImDecode(frame.EncodedImage, ImreadModes.Color); });
-            Time(totals, "plausibility", repeat, () => fp.Append(ScalpPlausibility.Check(image, options.Plausibility)));
+            var t = options.Trichoscopy;
+            Time(totals, "decode", repeat, () => { using var m = Cv2.ImDecode(encoded, ImreadModes.Color); });
+            Time(totals, "plausibility", repeat, () => ScalpPlausibility.Check(image, options.Plausibility));
             Time(totals, "field-mask", repeat, () =>
             {
-                using var fm = FieldMasker.Compute(image.Bgr, options.Trichoscopy.FieldMask, CancellationToken.None);
-                fp.Append(fm.Summary).Append(Hash(fm.AnalysableMask));
+                using var fm = FieldMasker.Compute(image.Bgr, t.FieldMask, CancellationToken.None);
             });
-            using var field = FieldMasker.Compute(image.Bgr, options.Trichoscopy.FieldMask, CancellationToken.None);
-            using var seg = HairSegmenter.Segment(image.Bgr, field.AnalysableMask, scale.PixelsPerMillimetre, options.Trichoscopy.HairSegmentation, CancellationToken.None);
+            using var field = FieldMasker.Compute(image.Bgr, t.FieldMask, CancellationToken.None);
+            fp.Append("field ").Append(field.Summary).Append(' ').Append(Hash(field.AnalysableMask)).Append(' ')
+                .Append(string.Join(";", field.HorizontalLines)).Append(string.Join(";", field.VerticalLines)).Append(string.Join(";", field.FlatBoxes)).AppendLine();
+            Time(totals, "hair-segmentation", repeat, () =>
+            {
+                using var s = HairSegmenter.Segment(image.Bgr, field.AnalysableMask, scale.PixelsPerMillimetre, t.HairSegmentation, CancellationToken.None);
+            });
+            using var seg = HairSegmenter.Segment(image.Bgr, field.AnalysableMask, scale.PixelsPerMillimetre, t.HairSegmentation, CancellationToken.None);
             using var work = new Mat();
-            Cv2.Resize(image.Bgr, work, new Size(seg.HairMask.Cols, seg.HairMask.Rows), 0, 0, InterpolationFlags.Area);
-            Time(totals, "colour", repeat, () => fp.Append(ColourMeasurement.Measure(work, seg, options.Trichoscopy.Colour)));
-            using var t = TrichoscopyAnalysis.Run(image, scale, options.Trichoscopy, CancellationToken.None);
+            Time(totals, "work-resize", repeat, () => Cv2.Resize(image.Bgr, work, new Size(seg.HairMask.Cols, seg.HairMask.Rows), 0, 0, InterpolationFlags.Area));
+            Time(totals, "colour", repeat, () => ColourMeasurement.Measure(work, seg, t.Colour));
+            Time(totals, "quality", repeat, () => FrameQuality.Measure(work, seg, 0.9, t.Quality));
+            Time(totals, "trichoscopy", repeat, () =>
+            {
+                using var r = TrichoscopyAnalysis.Run(image, scale, t, CancellationToken.None);
+            });
+            using var tr = TrichoscopyAnalysis.Run(image, scale, t, CancellationToken.None);
+            fp.Append("hair mask ").Append(Hash(tr.HairMask)).Append(" analysable ").Append(Hash(tr.AnalysableMask)).AppendLine();
             Time(totals, "regions", repeat, () =>
             {
-                using var map = RegionSegmentation.Run(image, t.AnalysableMask, t.HairMask, t.Hairs, t.FollicularUnits, t.Scale, options.Regions, CancellationToken.None);
-                fp.Append(Hash(map.Labels)).Append(Hash(map.RegionIds)).Append(map.SkinColour).Append(map.HairColour).Append(map.ReferenceFolliclesPerSquarePixel);
-                foreach (var r in map.Regions)
-                {
-                    fp.Append(r.Class).Append(r.ScarKind).Append(r.AreaPixels).Append(r.MeanSkinColour).Append(r.HairCoverageFraction).Append(r.HairCount).Append(r.FollicularUnitCount).Append(r.DensityRelativeToReference).Append('|');
-                    foreach (var poly in r.Polygons)
-                    {
-                        fp.Append(string.Join(";", poly.Outer.Vertices.Select(q => $"{q.X},{q.Y}"))).Append(poly.Holes.Count);
-                    }
-                }
+                using var map = RegionSegmentation.Run(image, tr.AnalysableMask, tr.HairMask, tr.Hairs, tr.FollicularUnits, tr.Scale, options.Regions, CancellationToken.None);
             });
-            Console.WriteLine($"frame {f}: fingerprint {Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(fp.ToString())))[..16]}");
-            var path = Environment.GetEnvironmentVariable("SPEED_PROBE_DUMP");
-            if (path is not null)
+            using (var map = RegionSegmentation.Run(image, tr.AnalysableMask, tr.HairMask, tr.Hairs, tr.FollicularUnits, tr.Scale, options.Regions, CancellationToken.None))
             {
-                File.WriteAllText($"{path}-{f}.txt", fp.ToString());
+                fp.Append("regions ").Append(Hash(map.Labels)).Append(' ').Append(Hash(map.RegionIds)).Append(' ').Append(map.SkinColour).Append(map.HairColour).Append(map.ReferenceFolliclesPerSquarePixel).AppendLine();
+            }
+
+            // The whole response (every number the service returns), timings left out.
+            var result = analyzer.Analyze(encoded, new AnalysisRequest { Scale = new ScaleRequest(ppm, null, null, null), Output = new OutputRequest(LabelMap: true, DotLayout: true, Preview: false, Hairs: true) }, CancellationToken.None);
+            fp.Append("label map ").Append(Convert.ToHexString(SHA256.HashData(result.LabelMapPng ?? []))[..16]).AppendLine();
+            fp.Append(JsonSerializer.Serialize(result with { Timings = [], LabelMapPng = null }, Json));
+            Console.WriteLine($"frame {f} {name}: fingerprint {Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(fp.ToString())))[..16]}");
+            if (dump is not null)
+            {
+                File.WriteAllText($"{dump}-{f}.txt", fp.ToString());
             }
         }
 
         foreach (var (k, v) in totals)
         {
-            Console.WriteLine($"{k,-14} mean CPU {v / generate,8:F2} ms/frame");
+            Console.WriteLine(k.EndsWith(" MiB", StringComparison.Ordinal)
+                ? $"{k,-22} managed allocation {v / frames.Count,8:F2} MiB/frame"
+                : $"{k,-22} mean CPU {v / frames.Count,8:F2} ms/frame");
         }
 
+        Console.WriteLine($"GC: gen0 {GC.CollectionCount(0)}, gen1 {GC.CollectionCount(1)}, gen2 {GC.CollectionCount(2)}, total pause {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms, allocated {GC.GetTotalAllocatedBytes() / 1048576.0:F0} MiB");
+
         return 0;
+    }
+
+    private static List<(string Name, byte[] Encoded, double PixelsPerMillimetre)> Generated(int count) =>
+        [.. Enumerable.Range(0, count).Select(f =>
+        {
+            var spec = new SyntheticTrichoscopySpec { JpegQuality = 90, Overlays = f % 2 == 0 ? SyntheticOverlays.None : SyntheticOverlays.InfoBar | SyntheticOverlays.ScaleBar };
+            var frame = SyntheticTrichoscopyGenerator.Generate(spec, seed: 1000 + f);
+            return ($"generated-{f}", frame.EncodedImage, spec.PixelsPerMillimetre);
+        })];
+
+    private static IEnumerable<(string Name, byte[] Encoded, double PixelsPerMillimetre)> FromManifest(string path)
+    {
+        var root = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var lines = File.ReadAllLines(path);
+        var header = lines[0].Split(',');
+        var imageColumn = Array.IndexOf(header, "image");
+        var scaleColumn = Array.IndexOf(header, "pixels_per_mm");
+        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        {
+            var cells = line.Split(',');
+            var ppm = double.Parse(cells[scaleColumn], NumberStyles.Float, CultureInfo.InvariantCulture);
+            yield return (cells[imageColumn], File.ReadAllBytes(Path.Combine(root, cells[imageColumn])), ppm);
+        }
     }
 
     /// <summary>CPU time of this thread (getrusage RUSAGE_THREAD): unlike wall time it does not
@@ -110,6 +167,7 @@ internal sealed class SpeedProbeCommand : IToolCommand
         // Mean, not minimum: the kernel may account thread CPU time in scheduler ticks, which is
         // unbiased over many calls but not per call.
         a(); // warm-up: JIT and first-touch allocations are not the stage's cost
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
         var start = ThreadCpuMilliseconds();
         for (var i = 0; i < repeat; i++)
         {
@@ -117,5 +175,6 @@ internal sealed class SpeedProbeCommand : IToolCommand
         }
 
         totals[name] = totals.GetValueOrDefault(name) + ((ThreadCpuMilliseconds() - start) / repeat);
+        totals[name + " MiB"] = totals.GetValueOrDefault(name + " MiB") + ((GC.GetAllocatedBytesForCurrentThread() - allocated) / 1048576.0 / repeat);
     }
 }
