@@ -91,8 +91,8 @@ internal static class TrichoscopyAnalysis
         Lap(timings, sw, "density");
 
         ct.ThrowIfCancellationRequested();
-        using var work = new Mat();
-        Cv2.Resize(bgr, work, new Size(seg.HairMask.Cols, seg.HairMask.Rows), 0, 0, InterpolationFlags.Area);
+        // The segmentation's own working image: the same area-averaged pixels, not resized twice.
+        var work = seg.WorkingBgr;
         var colour = ColourMeasurement.Measure(work, seg, options.Colour);
         warnings.Add(new PipelineWarning("colour-uncalibrated", "No colour chart in the frame: CIELAB values carry the camera's colour error."));
         Lap(timings, sw, "colour");

@@ -7,14 +7,21 @@ namespace SmpVision.Pipeline.Segmentation;
 /// <summary>Output of <see cref="HairSegmenter"/>, at the working resolution. Owns its Mats.</summary>
 internal sealed class HairSegmentation : IDisposable
 {
-    public HairSegmentation(Mat hairMask, Mat relativeDarkness, Mat grey, Mat analysable, double workScale)
+    public HairSegmentation(Mat hairMask, Mat relativeDarkness, Mat grey, Mat analysable, double workScale, Mat workingBgr)
     {
+        WorkingBgr = workingBgr;
         HairMask = hairMask;
         RelativeDarkness = relativeDarkness;
         Grey = grey;
         Analysable = analysable;
         WorkScale = workScale;
     }
+
+    /// <summary>
+    /// 8UC3 BGR frame at working resolution (area-averaged): kept so that colour and quality read the
+    /// same pixels the segmentation saw without resizing the full frame again.
+    /// </summary>
+    public Mat WorkingBgr { get; }
 
     /// <summary>8UC1 at working resolution, 255 = hair.</summary>
     public Mat HairMask { get; }
@@ -42,6 +49,7 @@ internal sealed class HairSegmentation : IDisposable
 
     public void Dispose()
     {
+        WorkingBgr.Dispose();
         HairMask.Dispose();
         RelativeDarkness.Dispose();
         Grey.Dispose();
@@ -63,8 +71,7 @@ internal sealed class HairSegmentation : IDisposable
 /// </summary>
 internal static class HairSegmenter
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe HairSegmentation Segment(Mat bgr, Mat analysable, double pixelsPerMillimetre, HairSegmentationOptions o, CancellationToken ct)
+    public static HairSegmentation Segment(Mat bgr, Mat analysable, double pixelsPerMillimetre, HairSegmentationOptions o, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(bgr);
         ArgumentNullException.ThrowIfNull(analysable);
@@ -75,16 +82,32 @@ internal static class HairSegmenter
         int h = Math.Max(1, (int)Math.Round(bgr.Rows * scale));
         double umPerWorkPixel = fullMicrometresPerPixel / scale;
 
-        using var small = new Mat();
-        if (scale < 1.0)
+        // The working image is handed to the result (colour and quality reuse it); disposed here only on failure.
+        var small = new Mat();
+        try
         {
-            Cv2.Resize(bgr, small, new Size(w, h), 0, 0, InterpolationFlags.Area);
-        }
-        else
-        {
-            bgr.CopyTo(small);
-        }
+            if (scale < 1.0)
+            {
+                Cv2.Resize(bgr, small, new Size(w, h), 0, 0, InterpolationFlags.Area);
+            }
+            else
+            {
+                bgr.CopyTo(small);
+            }
 
+            return SegmentWorking(small, analysable, w, h, scale, umPerWorkPixel, o, ct);
+        }
+        catch
+        {
+            small.Dispose();
+            throw;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe HairSegmentation SegmentWorking(
+        Mat small, Mat analysable, int w, int h, double scale, double umPerWorkPixel, HairSegmentationOptions o, CancellationToken ct)
+    {
         var ana = new Mat();
         Cv2.Resize(analysable, ana, new Size(w, h), 0, 0, InterpolationFlags.Area);
         Cv2.Threshold(ana, ana, 250, 255, ThresholdTypes.Binary);
@@ -189,7 +212,7 @@ internal static class HairSegmenter
             mask = darkMask!;
         }
 
-        return new HairSegmentation(mask, rel, grey, ana, scale)
+        return new HairSegmentation(mask, rel, grey, ana, scale, small)
         {
             Polarity = polarity,
             DarkEvidence = darkEvidence,

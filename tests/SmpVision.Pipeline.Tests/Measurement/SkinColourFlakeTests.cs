@@ -83,5 +83,6 @@ public sealed class SkinColourFlakeTests
         new Mat(Size, Size, MatType.CV_8UC1, Scalar.All(0)),
         new Mat(Size, Size, MatType.CV_8UC1, Scalar.All(128)),
         new Mat(Size, Size, MatType.CV_8UC1, Scalar.All(255)),
-        1.0);
+        1.0,
+        new Mat(Size, Size, MatType.CV_8UC3, Scalar.All(0)));
 }

@@ -42,7 +42,8 @@ public sealed class SkinColourGlareTests
             darkness,
             new Mat(size, size, MatType.CV_8UC1, Scalar.All(128)),
             new Mat(size, size, MatType.CV_8UC1, Scalar.All(255)),
-            1.0);
+            1.0,
+            bgr.Clone());
         var colour = ColourMeasurement.Measure(bgr, seg, new ColourOptions());
         var expected = CieLab.FromSrgb((byte)Skin.Val2, (byte)Skin.Val1, (byte)Skin.Val0);
         Assert.NotNull(colour.Skin);

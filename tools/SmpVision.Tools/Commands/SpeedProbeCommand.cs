@@ -77,8 +77,8 @@ internal sealed class SpeedProbeCommand : IToolCommand
                 using var s = HairSegmenter.Segment(image.Bgr, field.AnalysableMask, scale.PixelsPerMillimetre, t.HairSegmentation, CancellationToken.None);
             });
             using var seg = HairSegmenter.Segment(image.Bgr, field.AnalysableMask, scale.PixelsPerMillimetre, t.HairSegmentation, CancellationToken.None);
-            using var work = new Mat();
-            Time(totals, "work-resize", repeat, () => Cv2.Resize(image.Bgr, work, new Size(seg.HairMask.Cols, seg.HairMask.Rows), 0, 0, InterpolationFlags.Area));
+            // Colour and quality read the segmentation's own working image (no second resize).
+            var work = seg.WorkingBgr;
             Time(totals, "colour", repeat, () => ColourMeasurement.Measure(work, seg, t.Colour));
             Time(totals, "quality", repeat, () => FrameQuality.Measure(work, seg, 0.9, t.Quality));
             Time(totals, "trichoscopy", repeat, () =>
