@@ -43,11 +43,8 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
             return 2;
         }
 
-        var root = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
-        var lines = File.ReadAllLines(manifest).Where(l => l.Length > 0).ToList();
-        var header = lines[0].Split(',');
-        int imageColumn = Array.IndexOf(header, "image"), scaleColumn = Array.IndexOf(header, "pixels_per_mm");
-        var rows = lines.Skip(1).Take(limit).Select(l => l.Split(',')).ToList();
+        var data = DataManifest.Read(manifest);
+        var rows = data.Rows.Take(limit).ToList();
 
         var analyzer = new ScalpAnalyzer(new AnalyzerOptions());
         var refusals = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -61,8 +58,8 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
         foreach (var (cells, index) in rows.Select((c, i) => (c, i)))
         {
             Console.Error.Write($"\r{index + 1}/{rows.Count}");
-            var bytes = File.ReadAllBytes(Path.Combine(root, cells[imageColumn]));
-            ScaleRequest? scale = useScale && scaleColumn >= 0 && double.TryParse(cells[scaleColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
+            var bytes = File.ReadAllBytes(data.ImagePath(cells));
+            ScaleRequest? scale = useScale && data.Number(cells, "pixels_per_mm") is { } s
                 ? new ScaleRequest(s, null, null, null)
                 : null;
             try
@@ -72,7 +69,7 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
                 if (previews is not null && result.PreviewPng is { } png)
                 {
                     Directory.CreateDirectory(previews);
-                    File.WriteAllBytes(Path.Combine(previews, Path.GetFileNameWithoutExtension(cells[imageColumn]) + ".preview.png"), png);
+                    File.WriteAllBytes(Path.Combine(previews, Path.GetFileNameWithoutExtension(data.ImageName(cells)) + ".preview.png"), png);
                 }
 
                 analysed++;
@@ -96,7 +93,7 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
             catch (InvalidImageException ex)
             {
                 refusals[ex.Kind.ToString()] = refusals.GetValueOrDefault(ex.Kind.ToString()) + 1;
-                refused.Add($"{cells[imageColumn]}: {ex.Message}");
+                refused.Add($"{data.ImageName(cells)}: {ex.Message}");
             }
         }
 

@@ -108,18 +108,11 @@ internal sealed class BenchCommand : IToolCommand
 
     private static IEnumerable<(string Name, byte[] Bytes, ScaleRequest? Scale)> FromManifest(string path)
     {
-        var root = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',');
-        var imageColumn = Array.IndexOf(header, "image");
-        var scaleColumn = Array.IndexOf(header, "pixels_per_mm");
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        var manifest = DataManifest.Read(path);
+        foreach (var row in manifest.Rows)
         {
-            var cells = line.Split(',');
-            var scale = scaleColumn >= 0 && double.TryParse(cells[scaleColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out var s)
-                ? new ScaleRequest(s, null, null, null)
-                : null;
-            yield return (cells[imageColumn], File.ReadAllBytes(Path.Combine(root, cells[imageColumn])), scale);
+            var scale = manifest.Number(row, "pixels_per_mm") is { } ppm ? new ScaleRequest(ppm, null, null, null) : null;
+            yield return (manifest.ImageName(row), File.ReadAllBytes(manifest.ImagePath(row)), scale);
         }
     }
 

@@ -51,20 +51,18 @@ internal sealed class EvalModalityCommand : IToolCommand
         bool allCorrect = true;
         foreach (var (path, expectedOverride) in manifests)
         {
-            var lines = File.ReadAllLines(path);
-            var header = lines[0].Split(',');
+            var data = DataManifest.Read(path);
+            var header = data.Header;
             var expected = expectedOverride
                 ?? (header.Contains("norwood_level") || header.Contains("view") ? Modality.Overhead
                     : header.Contains("hairs") || header.Contains("pixels_per_mm") ? Modality.Trichoscopy
                     : throw new InvalidOperationException($"Cannot tell the expected modality of {path}; pass --expect."));
-            int imageColumn = Array.IndexOf(header, "image");
-            string root = Path.GetDirectoryName(Path.GetFullPath(path))!;
             int correct = 0, total = 0;
             double worstMargin = double.MaxValue;
             string worst = "";
-            foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+            foreach (var row in data.Rows)
             {
-                string file = Path.Combine(root, line.Split(',')[Math.Max(0, imageColumn)]);
+                string file = data.ImagePath(row);
                 using var image = ScalpImage.FromBgr(Cv2.ImRead(file, ImreadModes.Color));
                 var decision = ModalityDetector.Detect(image, options);
                 total++;

@@ -129,16 +129,12 @@ internal sealed class SpeedProbeCommand : IToolCommand
 
     private static IEnumerable<(string Name, byte[] Encoded, double PixelsPerMillimetre)> FromManifest(string path)
     {
-        var root = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',');
-        var imageColumn = Array.IndexOf(header, "image");
-        var scaleColumn = Array.IndexOf(header, "pixels_per_mm");
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+        var manifest = DataManifest.Read(path);
+        foreach (var row in manifest.Rows)
         {
-            var cells = line.Split(',');
-            var ppm = double.Parse(cells[scaleColumn], NumberStyles.Float, CultureInfo.InvariantCulture);
-            yield return (cells[imageColumn], File.ReadAllBytes(Path.Combine(root, cells[imageColumn])), ppm);
+            var ppm = manifest.Number(row, "pixels_per_mm")
+                ?? throw new InvalidDataException($"{manifest.ImageName(row)}: speed-probe needs a pixels_per_mm value.");
+            yield return (manifest.ImageName(row), File.ReadAllBytes(manifest.ImagePath(row)), ppm);
         }
     }
 
