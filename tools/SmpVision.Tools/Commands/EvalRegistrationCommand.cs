@@ -517,14 +517,9 @@ public sealed class EvalRegistrationCommand : IToolCommand
 
     private static List<ManifestRow> ReadManifest(string path)
     {
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',');
-        var imageCol = Array.IndexOf(header, "image");
-        var patientCol = Array.IndexOf(header, "patient");
-        var ppmCol = Array.IndexOf(header, "pixels_per_mm");
-        return lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(','))
-            .Select(c => new ManifestRow(c[imageCol], patientCol >= 0 ? c[patientCol] : c[imageCol],
-                ppmCol >= 0 && double.TryParse(c[ppmCol], NumberStyles.Float, CultureInfo.InvariantCulture, out var ppm) ? ppm : null))
+        var manifest = DataManifest.Read(path);
+        return manifest.Rows
+            .Select(c => new ManifestRow(manifest.ImageName(c), manifest.Cell(c, "patient") ?? manifest.ImageName(c), manifest.Number(c, "pixels_per_mm")))
             .ToList();
     }
 
