@@ -80,7 +80,7 @@ public sealed class EvalRegistrationCommand : IToolCommand
         var root = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
         var rows = ReadManifest(manifest);
         var hairsCsv = Path.Combine(root, "hairs.csv");
-        var annotations = hairSource == "annotations" && File.Exists(hairsCsv) ? ReadBoxes(hairsCsv) : null;
+        var annotations = hairSource == "annotations" && File.Exists(hairsCsv) ? HairBoxes.Read(hairsCsv) : null;
         var detect = hairSource == "detect";
         var hairChanges = new List<double>();
         long pooledBefore = 0, pooledAfter = 0;
@@ -487,30 +487,6 @@ public sealed class EvalRegistrationCommand : IToolCommand
     {
         int x = (int)Math.Floor(p.X), y = (int)Math.Floor(p.Y);
         return x >= 0 && y >= 0 && x < mask.Cols && y < mask.Rows && mask.At<byte>(y, x) != 0;
-    }
-
-    private static Dictionary<string, List<Rect>> ReadBoxes(string path)
-    {
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',');
-        int Col(string name) => Array.IndexOf(header, name);
-        int image = Col("image"), x0 = Col("x_min"), y0 = Col("y_min"), x1 = Col("x_max"), y1 = Col("y_max");
-        var boxes = new Dictionary<string, List<Rect>>(StringComparer.Ordinal);
-        foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
-        {
-            var c = line.Split(',');
-            var x = int.Parse(c[x0], CultureInfo.InvariantCulture);
-            var y = int.Parse(c[y0], CultureInfo.InvariantCulture);
-            var rect = new Rect(x, y, int.Parse(c[x1], CultureInfo.InvariantCulture) - x, int.Parse(c[y1], CultureInfo.InvariantCulture) - y);
-            if (!boxes.TryGetValue(c[image], out var list))
-            {
-                boxes[c[image]] = list = [];
-            }
-
-            list.Add(rect);
-        }
-
-        return boxes;
     }
 
     private sealed record ManifestRow(string Image, string Patient, double? PixelsPerMillimetre);

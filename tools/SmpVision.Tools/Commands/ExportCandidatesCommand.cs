@@ -64,26 +64,25 @@ internal sealed class ExportCandidatesCommand : IToolCommand
         }
 
         options = options with { HairVerifier = options.HairVerifier with { Enabled = false } };
-        var lines = File.ReadAllLines(manifest);
-        var header = lines[0].Split(',').Select(h => h.Trim()).ToList();
-        int iImage = header.IndexOf("image"), iHairs = header.IndexOf("hairs"), iPpm = header.IndexOf("pixels_per_mm"), iPatient = header.IndexOf("patient");
+        var data = DataManifest.Read(manifest);
         var output = new List<string>
         {
             "image,patient,hand,boxes,hair_id," + string.Join(',', HairCandidateFeatures.Names) + ",label,inside_fraction,emergence_x,emergence_y,tip_x,tip_y",
         };
         int frames = 0, positives = 0, total = 0;
-        foreach (var line in lines.Skip(1).Where(l => l.Trim().Length > 0).Take(limit))
+        foreach (var f in data.Rows.Take(limit))
         {
-            var f = line.Split(',');
-            string image = f[iImage];
-            using var mat = Cv2.ImRead(Path.Combine(dir, image), ImreadModes.Color);
+            string image = data.ImageName(f);
+            string patient = data.Cell(f, "patient") ?? "";
+            string hand = data.Cell(f, "hairs") ?? "";
+            using var mat = Cv2.ImRead(data.ImagePath(f), ImreadModes.Color);
             if (mat.Empty())
             {
                 Console.Error.WriteLine($"cannot read {image}");
                 continue;
             }
 
-            double? ppm = iPpm >= 0 && double.TryParse(f[iPpm], NumberStyles.Float, CultureInfo.InvariantCulture, out var p) ? p : null;
+            double? ppm = data.Number(f, "pixels_per_mm");
             using var scalp = ScalpImage.FromBgr(mat.Clone(), ImageFormat.Jpeg);
             var scale = ppm is { } v ? new Scale(v, ScaleSource.Request, 0.15, "manifest") : null;
             using var result = TrichoscopyAnalysis.Run(scalp, scale, options, CancellationToken.None);
@@ -98,8 +97,8 @@ internal sealed class ExportCandidatesCommand : IToolCommand
                 var cells = new List<string>
                 {
                     image,
-                    iPatient >= 0 ? f[iPatient] : "",
-                    f[iHairs],
+                    patient,
+                    hand,
                     frameBoxes.Count.ToString(CultureInfo.InvariantCulture),
                     result.Hairs[h].Id.ToString(CultureInfo.InvariantCulture),
                 };
@@ -119,7 +118,7 @@ internal sealed class ExportCandidatesCommand : IToolCommand
             // A frame with no detection still carries its hand count for the count metric.
             if (result.Hairs.Count == 0)
             {
-                output.Add($"{image},{(iPatient >= 0 ? f[iPatient] : "")},{f[iHairs]},{frameBoxes.Count},-1,{string.Join(',', Enumerable.Repeat("0", n))},0,0,0,0,0,0");
+                output.Add($"{image},{patient},{hand},{frameBoxes.Count},-1,{string.Join(',', Enumerable.Repeat("0", n))},0,0,0,0,0,0");
             }
 
             total += result.Hairs.Count;
@@ -211,29 +210,12 @@ internal sealed class ExportCandidatesCommand : IToolCommand
 
     private static Dictionary<string, List<Rect>> ReadBoxes(string path)
     {
-        var result = new Dictionary<string, List<Rect>>(StringComparer.Ordinal);
         if (!File.Exists(path))
         {
             Console.Error.WriteLine($"No annotation file {path}: every label will be 0.");
-            return result;
+            return new Dictionary<string, List<Rect>>(StringComparer.Ordinal);
         }
 
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',').Select(h => h.Trim()).ToList();
-        int iImage = header.IndexOf("image"), ix0 = header.IndexOf("x_min"), iy0 = header.IndexOf("y_min"), ix1 = header.IndexOf("x_max"), iy1 = header.IndexOf("y_max");
-        foreach (var line in lines.Skip(1).Where(l => l.Trim().Length > 0))
-        {
-            var f = line.Split(',');
-            int x0 = int.Parse(f[ix0], CultureInfo.InvariantCulture), y0 = int.Parse(f[iy0], CultureInfo.InvariantCulture);
-            int x1 = int.Parse(f[ix1], CultureInfo.InvariantCulture), y1 = int.Parse(f[iy1], CultureInfo.InvariantCulture);
-            if (!result.TryGetValue(f[iImage], out var list))
-            {
-                result[f[iImage]] = list = [];
-            }
-
-            list.Add(new Rect(x0, y0, x1 - x0, y1 - y0));
-        }
-
-        return result;
+        return HairBoxes.Read(path);
     }
 }
