@@ -46,10 +46,7 @@ internal sealed class EvalOverheadCommand : IToolCommand
             Directory.CreateDirectory(overlays);
         }
 
-        var lines = File.ReadAllLines(manifest);
-        var header = lines[0].Split(',');
-        int imageCol = Array.IndexOf(header, "image"), levelCol = Array.IndexOf(header, "norwood_level");
-        string root = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
+        var data = DataManifest.Read(manifest);
         var levels = new List<double>();
         var bald = new List<double>();
         var baldPlusHalfThin = new List<double>();
@@ -58,11 +55,10 @@ internal sealed class EvalOverheadCommand : IToolCommand
         Console.WriteLine("image                 norwood  bald  thinning  hair  head/frame  zones(F/M/V bald)   skin L*a*b*    hair L*a*b*    warnings");
         try
         {
-            foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
+            foreach (var cells in data.Rows)
             {
-                var cells = line.Split(',');
-                string file = Path.Combine(root, cells[imageCol]);
-                double level = levelCol >= 0 ? double.Parse(cells[levelCol], CultureInfo.InvariantCulture) : double.NaN;
+                string file = data.ImagePath(cells);
+                double level = data.Number(cells, "norwood_level") ?? double.NaN;
                 using var image = ScalpImage.FromBgr(Cv2.ImRead(file, ImreadModes.Color));
                 using var result = OverheadAnalysis.Run(image, options, CancellationToken.None);
                 levels.Add(level);

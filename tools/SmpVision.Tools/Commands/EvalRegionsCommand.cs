@@ -206,15 +206,14 @@ internal sealed class EvalRegionsCommand : IToolCommand
     /// </summary>
     private static int EvaluateReal(string manifest, int limit, string? outDir, RegionOptions options)
     {
-        var root = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
-        var lines = File.ReadAllLines(manifest).Skip(1).Where(l => l.Length > 0).Take(limit).ToList();
+        var data = DataManifest.Read(manifest);
+        var lines = data.Rows.Take(limit).ToList();
         var sums = new Dictionary<RegionClass, double>();
         var frames = 0;
         foreach (var line in lines)
         {
-            var cols = line.Split(',');
-            var path = Path.Combine(root, cols[0]);
-            var ppm = double.Parse(cols[2], CultureInfo.InvariantCulture);
+            var path = data.ImagePath(line);
+            var ppm = data.Number(line, "pixels_per_mm") ?? throw new InvalidDataException($"{data.ImageName(line)}: the real-scalp check needs pixels_per_mm.");
             var bgr = Cv2.ImRead(path, ImreadModes.Color);
             if (bgr.Empty())
             {
