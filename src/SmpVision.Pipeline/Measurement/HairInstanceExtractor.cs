@@ -362,7 +362,8 @@ internal static class HairInstanceExtractor
             }
         }
 
-        JoinWrongEndStems(parent, stemEmergence, stemFar, fuJoinFull, o.FollicularUnitSideBySideMaxAngleDegrees);
+        double sideBySideJoinFull = Math.Max(fuJoinFull, o.FollicularUnitSideBySideJoinShaftWidths * w1 / ws);
+        JoinWrongEndStems(parent, stemEmergence, stemFar, sideBySideJoinFull, o.FollicularUnitSideBySideMaxAngleDegrees);
         var unitOfRoot = new Dictionary<int, int>();
         var unitHairs = new List<List<int>>();
         var finalHairs = new List<HairInstance>(hairs.Count);
@@ -396,13 +397,16 @@ internal static class HairInstanceExtractor
     /// Stems share one opening (DOMAIN.md: an FU is 1-4 hairs sharing one follicular opening) when
     /// their emergence points lie within the join distance (grouped before this). A stem left
     /// alone by that joins the unit of the nearest other stem whose emergence point lies within
-    /// the join distance of its far end when the two shafts run side by side from those ends
-    /// (directions within <paramref name="maxAngleDegrees"/>): shafts of one unit leave their
-    /// opening together and nearly parallel, so the lone stem's opening was placed at its tip end
-    /// (on generated frames, seeds 401-410, this removed 47 of 59 split units). A chain (one
-    /// hair's tip at another's opening) has its shafts leave the shared point in opposite
-    /// directions and stays two units. Only lone stems move, and only onto groups formed by the
-    /// emergence points, so one wrong stem cannot bridge two units.
+    /// <paramref name="join"/> (the side-by-side reach, at least the join distance) of its far
+    /// end when the two shafts run side by side from those ends (directions within
+    /// <paramref name="maxAngleDegrees"/>): shafts of one unit leave their opening together and
+    /// nearly parallel, so the lone stem's opening was placed at its tip end (on generated frames,
+    /// seeds 401-410, this removed 47 of 59 split units). Likewise when its own emergence point
+    /// lies within that reach of the other's and both leave in one direction: blur moves the
+    /// located opening of a dim shaft end along the shaft (dev preset, seeds 711-720: 10 of 16
+    /// split units). A chain (one hair's tip at another's opening) has its shafts leave the shared
+    /// point in opposite directions and stays two units. Only lone stems move, so one wrong stem
+    /// cannot bridge two units.
     /// </summary>
     internal static void JoinWrongEndStems(int[] parent, List<PointPixels> emergence, List<PointPixels> far, double join, double maxAngleDegrees)
     {
@@ -434,8 +438,24 @@ internal static class HairInstanceExtractor
             double bestD2 = j2;
             for (int i = 0; i < stems; i++)
             {
+                if (i == j)
+                {
+                    continue;
+                }
+
+                // Opening placed at the tip end: the lone shaft runs back from its far end
+                // alongside shaft i.
                 double d2 = Dist2(far[j], emergence[i]);
-                if (i != j && d2 <= bestD2 && SideBySide(emergence[i], far[i], far[j], emergence[j], cosMax))
+                if (d2 <= bestD2 && SideBySide(emergence[i], far[i], far[j], emergence[j], cosMax))
+                {
+                    best = i;
+                    bestD2 = d2;
+                }
+
+                // Opening in place but moved along the shaft by a dim end: both leave their
+                // emergence points in one direction.
+                d2 = Dist2(emergence[j], emergence[i]);
+                if (d2 <= bestD2 && SideBySide(emergence[i], far[i], emergence[j], far[j], cosMax))
                 {
                     best = i;
                     bestD2 = d2;

@@ -103,6 +103,21 @@ public sealed record HairInstanceOptions
     public double FollicularUnitSideBySideMaxAngleDegrees { get; init; } = 30;
 
     /// <summary>
+    /// Reach, in single-shaft widths of the frame, of the side-by-side joins of a lone shaft
+    /// (never below the join distance): its tip end near another shaft's emergence point (opening
+    /// placed at the wrong end), or its emergence point near another's when both leave in nearly
+    /// one direction (<see cref="FollicularUnitSideBySideMaxAngleDegrees"/>). Blur widens the dim
+    /// ends of a shaft and moves each located end along it, so the ends of one unit's shafts lie
+    /// further apart than the join distance while still leaving side by side; openings of
+    /// separate units lie ~1 mm apart at 100 FU/cm2 (DOMAIN.md), 7-15 widths on generated frames.
+    /// 0 keeps the join distance. Default 4.0, chosen on generated frames (eval-trichoscopy
+    /// --synthetic clean|dev, seeds 401-410 and 711-720, 1280 x 1024 at 180 px/mm): 3.0 (the join
+    /// distance) left dev 711-720 at FU +2.7% signed with 16 split units, 4.0 splits 6 and merges
+    /// 5 (-1.8%), 5.0 merges neighbours (clean 711-720 -3.0%).
+    /// </summary>
+    public double FollicularUnitSideBySideJoinShaftWidths { get; init; } = 4.0;
+
+    /// <summary>
     /// A single-shaft region whose centreline misses one straight line by at least this many
     /// single-shaft widths (RMS) may be two shafts in line (one leaving its opening at or under
     /// the other's tip, both along the common hair direction). 0 turns chain splitting off.
@@ -164,6 +179,7 @@ public sealed record HairInstanceOptions
         if (ChainMinPartShaftWidths < 0) errors.Add("ChainMinPartShaftWidths must be >= 0.");
         if (FollicularUnitJoinShaftWidths < 0) errors.Add("FollicularUnitJoinShaftWidths must be >= 0.");
         if (FollicularUnitSideBySideMaxAngleDegrees is < 0 or >= 90) errors.Add("FollicularUnitSideBySideMaxAngleDegrees must be in [0, 90).");
+        if (FollicularUnitSideBySideJoinShaftWidths < 0) errors.Add("FollicularUnitSideBySideJoinShaftWidths must be >= 0.");
         if (EmergenceProbeMicrometres <= 0) errors.Add("EmergenceProbeMicrometres must be > 0.");
         if (EdgeMarginPixels < 0) errors.Add("EdgeMarginPixels must be >= 0.");
         if (VellusMaxWidthMicrometres <= 0) errors.Add("VellusMaxWidthMicrometres must be > 0.");

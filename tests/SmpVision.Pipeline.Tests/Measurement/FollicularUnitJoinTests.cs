@@ -48,4 +48,26 @@ public sealed class FollicularUnitJoinTests
         HairInstanceExtractor.JoinWrongEndStems(parent, emergence, far, 30, 30);
         Assert.NotEqual(Root(parent, 0), Root(parent, 2));
     }
+
+    [Fact]
+    public void Lone_shafts_leaving_nearby_openings_in_one_direction_join()
+    {
+        // Blur moved both located openings along their shafts: 35 px apart, beyond a 30 px join
+        // distance but within a 40 px side-by-side reach, both shafts running +y.
+        var emergence = new List<PointPixels> { new(100, 100), new(135, 105) };
+        var far = new List<PointPixels> { new(100, 300), new(135, 305) };
+        int[] parent = [0, 1];
+        HairInstanceExtractor.JoinWrongEndStems(parent, emergence, far, 40, 30);
+        Assert.Equal(Root(parent, 0), Root(parent, 1));
+    }
+
+    [Fact]
+    public void Lone_shafts_leaving_nearby_openings_in_opposite_directions_stay_apart()
+    {
+        var emergence = new List<PointPixels> { new(100, 100), new(135, 100) };
+        var far = new List<PointPixels> { new(100, 300), new(135, -100) };
+        int[] parent = [0, 1];
+        HairInstanceExtractor.JoinWrongEndStems(parent, emergence, far, 40, 30);
+        Assert.NotEqual(Root(parent, 0), Root(parent, 1));
+    }
 }
