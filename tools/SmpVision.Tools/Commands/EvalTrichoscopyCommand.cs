@@ -210,25 +210,19 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
 
     private static List<Row> ReadManifest(string path)
     {
-        var lines = File.ReadAllLines(path);
-        var header = lines[0].Split(',').Select(h => h.Trim()).ToList();
-        int iImage = header.IndexOf("image"), iHairs = header.IndexOf("hairs"), iPpm = header.IndexOf("pixels_per_mm"), iPatient = header.IndexOf("patient");
-        if (iImage < 0 || iHairs < 0)
+        var manifest = DataManifest.Read(path);
+        if (!manifest.Has("hairs"))
         {
             throw new InvalidDataException("Manifest needs 'image' and 'hairs' columns.");
         }
 
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var rows = new List<Row>();
-        foreach (var line in lines.Skip(1).Where(l => l.Trim().Length > 0))
-        {
-            var f = line.Split(',');
-            double? ppm = iPpm >= 0 && f.Length > iPpm && double.TryParse(f[iPpm], NumberStyles.Float, CultureInfo.InvariantCulture, out var p) ? p : null;
-            string? patient = iPatient >= 0 && f.Length > iPatient && f[iPatient].Length > 0 ? f[iPatient] : null;
-            rows.Add(new Row(Path.Combine(dir, f[iImage]), int.Parse(f[iHairs], CultureInfo.InvariantCulture), ppm, patient));
-        }
-
-        return rows;
+        return manifest.Rows
+            .Select(f => new Row(
+                manifest.ImagePath(f),
+                int.Parse(manifest.Cell(f, "hairs")!, CultureInfo.InvariantCulture),
+                manifest.Number(f, "pixels_per_mm"),
+                manifest.Cell(f, "patient") is { Length: > 0 } patient ? patient : null))
+            .ToList();
     }
 
     /// <summary>Half-size PNG: masked area darkened, hair outlines green, emergence red, tips yellow, FUs cyan.</summary>
