@@ -1420,42 +1420,17 @@ internal static class RegionSegmentation
     }
 
     /// <summary>
-    /// <see cref="ResizeFraction"/> of an 8-bit mask from per-band column sums: the rows of one
-    /// band of cells are added into integer column sums (vectorised widening adds), then each
-    /// cell sums its columns. The sums are the same integers the integral image gives, in one
-    /// read of the mask instead of a 4-byte-per-pixel integral image per call.
+    /// <see cref="ResizeFraction"/> of an 8-bit mask from <see cref="BlockSums"/>: the same integer
+    /// sums the integral image gives, in one read of the mask instead of a 4-byte-per-pixel
+    /// integral image per call.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe Mat ByteMaskFraction(Mat mask, Size grid, int step)
+    private static Mat ByteMaskFraction(Mat mask, Size grid, int step)
     {
-        var rows = mask.Rows;
-        var cols = mask.Cols;
-        var values = new float[grid.Width * grid.Height];
-        var columnSums = new int[cols];
-        var data = (byte*)mask.Data;
-        var stride = mask.Step();
-        for (var gy = 0; gy < grid.Height; gy++)
+        var sums = BlockSums(mask, 1, grid, step, out var pixels);
+        var values = new float[sums.Length];
+        for (var i = 0; i < values.Length; i++)
         {
-            var y0 = Math.Min(gy * step, rows - 1);
-            var y1 = Math.Min(y0 + step, rows);
-            Array.Clear(columnSums);
-            for (var y = y0; y < y1; y++)
-            {
-                AddRow(new ReadOnlySpan<byte>(data + (y * stride), cols), columnSums);
-            }
-
-            for (var gx = 0; gx < grid.Width; gx++)
-            {
-                var x0 = Math.Min(gx * step, cols - 1);
-                var x1 = Math.Min(x0 + step, cols);
-                long sum = 0;
-                for (var x = x0; x < x1; x++)
-                {
-                    sum += columnSums[x];
-                }
-
-                values[(gy * grid.Width) + gx] = (float)(sum * (1.0 / 255.0) / ((y1 - y0) * (double)(x1 - x0)));
-            }
+            values[i] = (float)(sums[i] * (1.0 / 255.0) / pixels[i]);
         }
 
         var result = new Mat(grid, MatType.CV_32FC1);
@@ -1466,17 +1441,40 @@ internal static class RegionSegmentation
     /// <summary>
     /// Mean colour of each step x step block of an 8-bit 3-channel image (blocks past the right
     /// or bottom edge average their in-image part), rounded to the nearest level: the same cells
-    /// as <see cref="ResizeFraction"/>, from per-band column sums in one read of the image.
+    /// as <see cref="ResizeFraction"/>, from <see cref="BlockSums"/>.
+    /// </summary>
+    private static Mat BlockMeans(Mat bgr, Size grid, int step)
+    {
+        var sums = BlockSums(bgr, 3, grid, step, out var pixels);
+        var values = new byte[sums.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var n = (long)pixels[i / 3];
+            values[i] = (byte)((sums[i] + (n / 2)) / n);
+        }
+
+        var result = new Mat(grid, MatType.CV_8UC3);
+        SetValues(result, values);
+        return result;
+    }
+
+    /// <summary>
+    /// Per-channel pixel sums of each step x step block of an 8-bit image with
+    /// <paramref name="channels"/> interleaved channels (blocks past the right or bottom edge sum
+    /// their in-image part; <paramref name="pixels"/> gets each block's pixel count). The rows of
+    /// one band of blocks are added into integer column sums (vectorised widening adds), then each
+    /// block sums its columns: one read of the image.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe Mat BlockMeans(Mat bgr, Size grid, int step)
+    private static unsafe long[] BlockSums(Mat image, int channels, Size grid, int step, out int[] pixels)
     {
-        var rows = bgr.Rows;
-        var cols = bgr.Cols;
-        var columnSums = new int[3 * cols];
-        var values = new byte[3 * grid.Width * grid.Height];
-        var data = (byte*)bgr.Data;
-        var stride = bgr.Step();
+        var rows = image.Rows;
+        var cols = image.Cols;
+        var sums = new long[channels * grid.Width * grid.Height];
+        pixels = new int[grid.Width * grid.Height];
+        var columnSums = new int[channels * cols];
+        var data = (byte*)image.Data;
+        var stride = image.Step();
         for (var gy = 0; gy < grid.Height; gy++)
         {
             var y0 = Math.Min(gy * step, rows - 1);
@@ -1484,32 +1482,26 @@ internal static class RegionSegmentation
             Array.Clear(columnSums);
             for (var y = y0; y < y1; y++)
             {
-                AddRow(new ReadOnlySpan<byte>(data + (y * stride), 3 * cols), columnSums);
+                AddRow(new ReadOnlySpan<byte>(data + (y * stride), channels * cols), columnSums);
             }
 
             for (var gx = 0; gx < grid.Width; gx++)
             {
                 var x0 = Math.Min(gx * step, cols - 1);
                 var x1 = Math.Min(x0 + step, cols);
-                var n = (y1 - y0) * (x1 - x0);
-                int b = 0, g = 0, r = 0;
+                var cell = (gy * grid.Width) + gx;
+                pixels[cell] = (y1 - y0) * (x1 - x0);
                 for (var x = x0; x < x1; x++)
                 {
-                    b += columnSums[3 * x];
-                    g += columnSums[(3 * x) + 1];
-                    r += columnSums[(3 * x) + 2];
+                    for (var c = 0; c < channels; c++)
+                    {
+                        sums[(channels * cell) + c] += columnSums[(channels * x) + c];
+                    }
                 }
-
-                var o = 3 * ((gy * grid.Width) + gx);
-                values[o] = (byte)((b + (n / 2)) / n);
-                values[o + 1] = (byte)((g + (n / 2)) / n);
-                values[o + 2] = (byte)((r + (n / 2)) / n);
             }
         }
 
-        var result = new Mat(grid, MatType.CV_8UC3);
-        SetValues(result, values);
-        return result;
+        return sums;
     }
 
     /// <summary>Adds the bytes of one row to the column sums (32 bytes per step where AVX2 is there).</summary>
