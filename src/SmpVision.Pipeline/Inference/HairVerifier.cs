@@ -47,7 +47,6 @@ internal static class HairVerifier
         return Filter(extraction, keep);
     }
 
-    /// <summary>Keeps the hairs flagged true (by list position), renumbering them and their units.</summary>
     /// <summary>Whether the verifier runs at this scale: enabled, and within the model's training range.</summary>
     public static bool AppliesAt(HairVerifierOptions options, double sizingPixelsPerMillimetre)
     {
@@ -67,6 +66,7 @@ internal static class HairVerifier
         return options.ModelPath is null ? HairVerifierModel.EmbeddedModelVersion : "file:" + Path.GetFileName(options.ModelPath);
     }
 
+    /// <summary>Keeps the hairs flagged true (by list position), renumbering them and their units.</summary>
     internal static HairExtraction Filter(HairExtraction extraction, IReadOnlyList<bool> keep)
     {
         var newId = new Dictionary<int, int>();
