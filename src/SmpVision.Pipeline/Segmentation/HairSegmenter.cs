@@ -44,7 +44,11 @@ internal sealed class HairSegmentation : IDisposable
     /// <summary>Shaft evidence of the dark polarity: contrast summed over its shaft-shaped mask, per analysable pixel.</summary>
     public double DarkEvidence { get; init; }
 
-    /// <summary>Shaft evidence of the light polarity (0 when it was not evaluated).</summary>
+    /// <summary>
+    /// Shaft evidence of the light polarity: 0 when it was not evaluated (a forced polarity), and an
+    /// upper bound of it (all lighter-than-skin contrast in the analysable area) when that bound
+    /// already loses the decision.
+    /// </summary>
     public double LightEvidence { get; init; }
 
     public void Dispose()
@@ -189,12 +193,19 @@ internal static class HairSegmenter
         double lightEvidence = 0;
         if (o.ForcedPolarity is null)
         {
-            // The decision reads lightness on grey only (a third of the cost on the dark-hair
-            // frames that make up most of the work); the light frames then redo it per channel.
-            using var litGrey = LightnessMap(grey, ana, notAna, k);
-            ct.ThrowIfCancellationRequested();
-            using var greyMask = ShaftMask(litGrey, ana, umPerWorkPixel, o);
-            lightEvidence = Evidence(grey, skinLevel!, greyMask, true, o.PolarityMinFill) / analysablePixels;
+            // Exact shortcut: light evidence sums only shaft pixels lighter than the skin level, so
+            // the same sum over the whole analysable area bounds it from above. When even that bound
+            // cannot win the decision (most dark-hair frames), the light shaft mask is not built
+            // and the bound is reported; the decision is the same either way.
+            lightEvidence = Evidence(grey, skinLevel!, ana, true, 0) / analysablePixels;
+            if (ChoosePolarity(darkEvidence, lightEvidence, o) == HairPolarity.Light)
+            {
+                // The decision reads lightness on grey only; the light frames then redo it per channel.
+                using var litGrey = LightnessMap(grey, ana, notAna, k);
+                ct.ThrowIfCancellationRequested();
+                using var greyMask = ShaftMask(litGrey, ana, umPerWorkPixel, o);
+                lightEvidence = Evidence(grey, skinLevel!, greyMask, true, o.PolarityMinFill) / analysablePixels;
+            }
         }
 
         var polarity = o.ForcedPolarity ?? ChoosePolarity(darkEvidence, lightEvidence, o);
