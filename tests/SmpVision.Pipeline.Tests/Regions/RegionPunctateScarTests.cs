@@ -91,25 +91,7 @@ public sealed class RegionPunctateScarTests(ITestOutputHelper output)
 
     private static (double ScarIoU, RegionMap Map) Segment(SyntheticTrichoscopySpec spec, int seed, RegionOptions options)
     {
-        using var rendering = SyntheticTrichoscopyGenerator.Render(spec, seed);
-        var truth = rendering.Truth;
-        using var image = rendering.ToScalpImage();
-        using var truthLabels = new Mat(truth.HeightPixels, truth.WidthPixels, MatType.CV_8UC1);
-        truthLabels.SetArray(truth.RegionLabels);
-        using var hairMask = new Mat(truth.HeightPixels, truth.WidthPixels, MatType.CV_8UC1);
-        hairMask.SetArray(truth.HairMask);
-        using var analysable = new Mat();
-        Cv2.Compare(truthLabels, (double)(byte)RegionClass.OffScalp, analysable, CmpTypes.NE);
-        var map = RegionSegmentation.Run(image, analysable, hairMask, truth.Hairs, truth.FollicularUnits, new Scale(spec.PixelsPerMillimetre, ScaleSource.Request, 0, "test"), options, CancellationToken.None);
-        using var p = new Mat();
-        using var t = new Mat();
-        Cv2.Compare(map.Labels, (double)(byte)RegionClass.Scar, p, CmpTypes.EQ);
-        Cv2.Compare(truthLabels, (double)(byte)RegionClass.Scar, t, CmpTypes.EQ);
-        using var i = new Mat();
-        using var u = new Mat();
-        Cv2.BitwiseAnd(p, t, i);
-        Cv2.BitwiseOr(p, t, u);
-        var un = Cv2.CountNonZero(u);
-        return (un == 0 ? 1 : Cv2.CountNonZero(i) / (double)un, map);
+        var (iou, map) = TrueHairRegionFixture.Segment(spec, seed, options, [RegionClass.Scar]);
+        return (iou[RegionClass.Scar], map);
     }
 }

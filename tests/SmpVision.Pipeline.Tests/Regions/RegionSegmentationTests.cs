@@ -119,34 +119,10 @@ public sealed class RegionSegmentationTests
 
     private static (Dictionary<RegionClass, double> IoU, Dictionary<RegionClass, double> Fractions, RegionMap Map) Segment(SyntheticTrichoscopySpec spec, int seed, bool givenReference)
     {
-        using var rendering = SyntheticTrichoscopyGenerator.Render(spec, seed);
-        var truth = rendering.Truth;
-        using var image = rendering.ToScalpImage();
-        using var truthLabels = new Mat(truth.HeightPixels, truth.WidthPixels, MatType.CV_8UC1);
-        truthLabels.SetArray(truth.RegionLabels);
-        using var hairMask = new Mat(truth.HeightPixels, truth.WidthPixels, MatType.CV_8UC1);
-        hairMask.SetArray(truth.HairMask);
-        using var analysable = new Mat();
-        Cv2.Compare(truthLabels, (double)(byte)RegionClass.OffScalp, analysable, CmpTypes.NE);
         var options = givenReference ? new RegionOptions { ReferenceFolliclesPerSquareCentimetre = spec.FollicularUnitsPerSquareCentimetre } : new RegionOptions();
-        var map = RegionSegmentation.Run(image, analysable, hairMask, truth.Hairs, truth.FollicularUnits, new Scale(spec.PixelsPerMillimetre, ScaleSource.Request, 0, "test"), options, CancellationToken.None);
-        var iou = new Dictionary<RegionClass, double>();
-        var fractions = new Dictionary<RegionClass, double>();
-        foreach (var c in new[] { RegionClass.HairBearing, RegionClass.Thinning, RegionClass.Hairless, RegionClass.Scar })
-        {
-            using var p = new Mat();
-            using var t = new Mat();
-            Cv2.Compare(map.Labels, (double)(byte)c, p, CmpTypes.EQ);
-            Cv2.Compare(truthLabels, (double)(byte)c, t, CmpTypes.EQ);
-            using var i = new Mat();
-            using var u = new Mat();
-            Cv2.BitwiseAnd(p, t, i);
-            Cv2.BitwiseOr(p, t, u);
-            var un = Cv2.CountNonZero(u);
-            iou[c] = un == 0 ? 1 : Cv2.CountNonZero(i) / (double)un;
-            fractions[c] = map.Classes.First(s => s.Class == c).AreaFraction;
-        }
-
+        RegionClass[] classes = [RegionClass.HairBearing, RegionClass.Thinning, RegionClass.Hairless, RegionClass.Scar];
+        var (iou, map) = TrueHairRegionFixture.Segment(spec, seed, options, classes);
+        var fractions = classes.ToDictionary(c => c, c => map.Classes.First(s => s.Class == c).AreaFraction);
         return (iou, fractions, map);
     }
 }
