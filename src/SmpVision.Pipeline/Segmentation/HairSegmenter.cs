@@ -187,7 +187,7 @@ internal static class HairSegmenter
         if (o.ForcedPolarity != HairPolarity.Light)
         {
             darkMask = ShaftMask(rel, ana, umPerWorkPixel, o);
-            darkEvidence = skinLevel is null ? 0 : Evidence(grey, skinLevel, darkMask, false, o.PolarityMinFill) / analysablePixels;
+            darkEvidence = skinLevel is null ? 0 : Evidence(grey, skinLevel, darkMask, false, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
         }
 
         double lightEvidence = 0;
@@ -197,14 +197,14 @@ internal static class HairSegmenter
             // the same sum over the whole analysable area bounds it from above. When even that bound
             // cannot win the decision (most dark-hair frames), the light shaft mask is not built
             // and the bound is reported; the decision is the same either way.
-            lightEvidence = Evidence(grey, skinLevel!, ana, true, 0) / analysablePixels;
+            lightEvidence = Evidence(grey, skinLevel!, ana, true, 0, 0) / analysablePixels;
             if (ChoosePolarity(darkEvidence, lightEvidence, o) == HairPolarity.Light)
             {
                 // The decision reads lightness on grey only; the light frames then redo it per channel.
                 using var litGrey = LightnessMap(grey, ana, notAna, k);
                 ct.ThrowIfCancellationRequested();
                 using var greyMask = ShaftMask(litGrey, ana, umPerWorkPixel, o);
-                lightEvidence = Evidence(grey, skinLevel!, greyMask, true, o.PolarityMinFill) / analysablePixels;
+                lightEvidence = Evidence(grey, skinLevel!, greyMask, true, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
             }
         }
 
@@ -342,17 +342,20 @@ internal static class HairSegmenter
     /// other polarity also reads as a shaft against those (it is as light as the skin around it).
     /// Only regions that fill at least <paramref name="minFill"/> of their minimum-area rectangle
     /// count: shafts have straight parallel edges, while glare sheen and oily highlights along skin
-    /// folds are ragged.
+    /// folds are ragged. Only regions at least <paramref name="minLengthPixels"/> long count: a
+    /// shaft long enough to be counted is, while scale flakes and glare specks (light on any skin)
+    /// are short, and on frames with few hairs of low contrast their sum otherwise rivals the shafts'.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe double Evidence(Mat grey, Mat skinLevel, Mat shaftMask, bool lighter, double minFill)
+    private static unsafe double Evidence(Mat grey, Mat skinLevel, Mat shaftMask, bool lighter, double minFill, double minLengthPixels)
     {
         using var mask = new Mat(shaftMask.Size(), MatType.CV_8UC1, Scalar.All(0));
         Cv2.FindContours(shaftMask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
         var straight = contours.Where(c =>
         {
             var rect = Cv2.MinAreaRect(c);
-            return Cv2.ContourArea(c) >= minFill * Math.Max(1, rect.Size.Width * rect.Size.Height);
+            return Math.Max(rect.Size.Width, rect.Size.Height) >= minLengthPixels
+                && Cv2.ContourArea(c) >= minFill * Math.Max(1, rect.Size.Width * rect.Size.Height);
         }).ToList();
         if (straight.Count > 0)
         {
