@@ -145,6 +145,27 @@ public sealed record HairSegmentationOptions
     public double ThinShaftMinFill { get; init; } = 0.6;
 
     /// <summary>
+    /// Widest core gap filled between the two thin dark rims of a hollow-looking shaft (grey or blond
+    /// shafts on skin of nearly their lightness are darker than the skin only along their shaded
+    /// edges; the rims lie about half a shaft width apart, and terminal shafts are rarely above
+    /// 120 um, DOMAIN.md shaft width). 0 turns the fill off. Default 80 um.
+    /// </summary>
+    public double HollowShaftMaxGapMicrometres { get; init; } = 80;
+
+    /// <summary>
+    /// ... filled only where the rims' half-width (local maximum of the distance to the background)
+    /// is at most this fraction of the filled shaft's: two separate shafts side by side are each
+    /// about half their joined width and stay apart. Default 0.35.
+    /// </summary>
+    public double HollowShaftMaxRimToHalfWidth { get; init; } = 0.35;
+
+    /// <summary>
+    /// ... and only where the filled shaft is at most this wide: terminal shafts are rarely above
+    /// 120 um (DOMAIN.md, shaft width), two hollow shafts side by side are wider. Default 120 um.
+    /// </summary>
+    public double HollowShaftMaxWidthMicrometres { get; init; } = 120;
+
+    /// <summary>
     /// Segment shafts as darker (<see cref="HairPolarity.Dark"/>) or lighter
     /// (<see cref="HairPolarity.Light"/>) than the skin regardless of the frame; null (default)
     /// decides per frame from the evidence of both (see <see cref="LightPolarityMinEvidenceRatio"/>).
@@ -216,6 +237,9 @@ public sealed record HairSegmentationOptions
         if (ThinShaftMinLengthMicrometres < 0) errors.Add("ThinShaftMinLengthMicrometres must be >= 0.");
         if (ThinShaftMaxWidthMicrometres <= 0) errors.Add("ThinShaftMaxWidthMicrometres must be > 0.");
         if (ThinShaftMinFill is < 0 or > 1) errors.Add("ThinShaftMinFill must be in [0, 1].");
+        if (HollowShaftMaxGapMicrometres < 0) errors.Add("HollowShaftMaxGapMicrometres must be >= 0.");
+        if (HollowShaftMaxWidthMicrometres <= 0) errors.Add("HollowShaftMaxWidthMicrometres must be > 0.");
+        if (HollowShaftMaxRimToHalfWidth is < 0 or > 1) errors.Add("HollowShaftMaxRimToHalfWidth must be in [0, 1].");
         if (LightPolarityMinEvidenceRatio <= 0) errors.Add("LightPolarityMinEvidenceRatio must be > 0.");
         if (PolaritySkinScaleMicrometres <= 0) errors.Add("PolaritySkinScaleMicrometres must be > 0.");
         if (PolarityMinFill is < 0 or > 1) errors.Add("PolarityMinFill must be in [0, 1].");
