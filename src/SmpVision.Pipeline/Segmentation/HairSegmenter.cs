@@ -333,10 +333,12 @@ internal static class HairSegmenter
             Cv2.MorphologyEx(mask, mask, MorphTypes.Open, open);
         }
 
-        // After the smoothing: speckled rims would read thin next to any pair of close shafts.
-        if (hollowCore is not null && o.HollowShaftMaxGapMicrometres > 0)
+        // After the smoothing: speckled rims would read thin next to any pair of close shafts. Only
+        // on frames whose darkest structures are weak: a core under half its rims' darkness needs rims
+        // that are themselves weak (strong shafts stay solid at half maximum).
+        if (hollowCore is not null && o.HollowShaftMaxGapMicrometres > 0 && framePeak < o.HollowShaftMaxFramePeak)
         {
-            FillHollowShafts(mask, hollowCore, (byte)Math.Round(255 * o.LowRelativeDarkness), o.HollowShaftMaxGapMicrometres / umPerWorkPixel, o.HollowShaftMaxRimToHalfWidth, o.HollowShaftMaxWidthMicrometres / umPerWorkPixel);
+            FillHollowShafts(mask, hollowCore, (byte)Math.Round(255 * low), o.HollowShaftMaxGapMicrometres / umPerWorkPixel, o.HollowShaftMaxRimToHalfWidth, o.HollowShaftMaxWidthMicrometres / umPerWorkPixel);
         }
 
         double minAreaPx = o.MinHairAreaSquareMicrometres / (umPerWorkPixel * umPerWorkPixel);
@@ -352,8 +354,8 @@ internal static class HairSegmenter
     /// so the half-maximum keeps two thin parallel rims, read as two narrow shafts. A gap closed by
     /// a line closing across it (any of 12 orientations, at most <paramref name="maxGapPixels"/>) is
     /// filled only where the pixel itself is darker than the skin in its darkest channel by at least
-    /// <paramref name="minCore"/>/255 (the neutral core on pink skin is; skin between two shafts is
-    /// not), where the rims beside it are thin next to the filled width (local maximum of the
+    /// <paramref name="minCore"/>/255, the frame's hair floor (the neutral core on pink skin is; skin
+    /// between two shafts is not, also on dark skin, where texture reads darker relative to its level), where the rims beside it are thin next to the filled width (local maximum of the
     /// distance to the background at most <paramref name="maxRimToHalfWidth"/> of the filled one's):
     /// the gap between two separate shafts, each as wide as the rims around it, is left open, and a
     /// closing that does not widen a shaft (collinear fragments) adds nothing; nor is a fill kept
