@@ -290,7 +290,8 @@ internal static class HairSegmenter
     /// <summary>
     /// Shaft mask of one polarity from its relative-contrast map: hysteresis seeded relative to the
     /// frame's strongest structures with a half-maximum edge, the thin-straight-shaft second
-    /// hysteresis, edge smoothing, and the size and shape filters.
+    /// hysteresis, edge smoothing, the hollow-shaft fill (dark polarity only: <paramref name="hollowCore"/>
+    /// is the darkest channel's darkness, null for the light polarity), and the size and shape filters.
     /// </summary>
     private static Mat ShaftMask(Mat rel, Mat ana, double umPerWorkPixel, HairSegmentationOptions o, Mat? hollowCore)
     {
