@@ -44,9 +44,45 @@ internal static class RegionSegmentation
     /// placed to a fraction of a follicle spacing while the grids stay small.</summary>
     private const double CellsPerScale = 8.0;
 
-    /// <summary>Runs the region stage. Inputs are not modified or disposed.</summary>
+    /// <summary>
+    /// Runs the region stage at the working scale (<see cref="RegionOptions.WorkingMicrometresPerPixel"/>,
+    /// see <see cref="RegionWorkingScale"/>); the map is in frame pixels. Inputs are not modified
+    /// or disposed.
+    /// </summary>
     /// <returns>The region map (dispose it).</returns>
     internal static RegionMap Run(
+        ScalpImage image,
+        Mat analysableMask,
+        Mat hairMask,
+        IReadOnlyList<HairInstance> hairs,
+        IReadOnlyList<FollicularUnit> units,
+        Scale? scale,
+        RegionOptions options,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(analysableMask);
+        ArgumentNullException.ThrowIfNull(hairMask);
+        ArgumentNullException.ThrowIfNull(hairs);
+        ArgumentNullException.ThrowIfNull(units);
+        ArgumentNullException.ThrowIfNull(options);
+        RegionExtraction.ThrowIfInvalid(options);
+        RegionExtraction.CheckGeometry(image, analysableMask, nameof(analysableMask));
+        RegionExtraction.CheckGeometry(image, hairMask, nameof(hairMask));
+        var factor = RegionWorkingScale.Factor(image.WidthPixels, image.HeightPixels, scale, options);
+        if (factor == 1)
+        {
+            return RunAtWorkingScale(image, analysableMask, hairMask, hairs, units, scale, options, ct);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        using var small = RegionWorkingScale.Reduce(image, analysableMask, hairMask, hairs, units, scale!, options, factor);
+        using var map = RunAtWorkingScale(small.Image, small.AnalysableMask, small.HairMask, small.Hairs, small.Units, small.Scale, small.Options, ct);
+        return RegionWorkingScale.Enlarge(map, analysableMask, factor, scale!);
+    }
+
+    /// <summary>The region stage on pixels at the working scale.</summary>
+    private static RegionMap RunAtWorkingScale(
         ScalpImage image,
         Mat analysableMask,
         Mat hairMask,
@@ -709,6 +745,9 @@ internal static class RegionSegmentation
         using var skin = new Mat();
         using var notHair = new Mat();
         using var hairWide = new Mat();
+        // Hair edges are kept out of skin by a 5 x 5 disc (two working pixels; on a frame reduced
+        // to the working scale the margin is physically wider, which on the 300 real frames kept
+        // fewer false scars than a margin scaled to the same width: 0.76% vs 0.82% of the scalp).
         using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
         {
             Cv2.Dilate(hair, hairWide, k);

@@ -1,0 +1,184 @@
+using OpenCvSharp;
+using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Imaging;
+using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Model;
+
+namespace SmpVision.Pipeline.Regions;
+
+/// <summary>
+/// The region stage's working scale (<see cref="RegionOptions.WorkingMicrometresPerPixel"/>): the
+/// frame and its masks reduced by a whole factor f before the stage, and the map enlarged back
+/// after it. Why: the stage's outputs are coarse (colour cells of 75 um, density cells of
+/// ~0.1-0.5 mm, regions of at least 0.05 mm2), but on 70x frames (~361 px/mm) its input masks,
+/// label map, region ids and per-class contours were full-resolution work (~26 ms of a ~100 ms
+/// analysis of a 1280x1024 frame). Reduction: colours by area averaging (each working pixel the
+/// mean of its f x f block), masks by majority of the block (the hair mask's coverage fraction
+/// stays unbiased), hair and FU positions divided by f. Enlargement: labels and region ids by
+/// copying each working pixel to its block; off-scalp then follows the exact frame mask as at
+/// full resolution; polygons in frame pixels (block centres), pixel areas times f^2 (so a
+/// region's AreaPixels can differ from its count in the enlarged label map by its edge blocks).
+/// </summary>
+internal static class RegionWorkingScale
+{
+    /// <summary>The whole factor nearest to working size / frame pixel size (5.5 um over 2.77 um on
+    /// 70x frames: 2), lowered until it divides both sides; 1 without a scale or with the option 0.</summary>
+    internal static int Factor(int width, int height, Scale? scale, RegionOptions options)
+    {
+        if (scale is null || options.WorkingMicrometresPerPixel <= 0)
+        {
+            return 1;
+        }
+
+        var most = (int)Math.Round(options.WorkingMicrometresPerPixel / scale.MicrometresPerPixel, MidpointRounding.AwayFromZero);
+        for (var f = Math.Min(most, Math.Min(width, height)); f > 1; f--)
+        {
+            if (width % f == 0 && height % f == 0)
+            {
+                return f;
+            }
+        }
+
+        return 1;
+    }
+
+    /// <summary>Inputs of the stage at the working scale; owns its Mats.</summary>
+    internal sealed class Reduced : IDisposable
+    {
+        internal Reduced(ScalpImage image, Mat analysableMask, Mat hairMask, IReadOnlyList<HairInstance> hairs, IReadOnlyList<FollicularUnit> units, Scale scale, RegionOptions options)
+        {
+            Image = image;
+            AnalysableMask = analysableMask;
+            HairMask = hairMask;
+            Hairs = hairs;
+            Units = units;
+            Scale = scale;
+            Options = options;
+        }
+
+        internal ScalpImage Image { get; }
+
+        internal Mat AnalysableMask { get; }
+
+        internal Mat HairMask { get; }
+
+        internal IReadOnlyList<HairInstance> Hairs { get; }
+
+        internal IReadOnlyList<FollicularUnit> Units { get; }
+
+        internal Scale Scale { get; }
+
+        internal RegionOptions Options { get; }
+
+        public void Dispose()
+        {
+            Image.Dispose();
+            AnalysableMask.Dispose();
+            HairMask.Dispose();
+        }
+    }
+
+    /// <summary>Reduces the frame, masks, positions, scale and pixel-valued options by <paramref name="factor"/>.</summary>
+    internal static Reduced Reduce(ScalpImage image, Mat analysableMask, Mat hairMask, IReadOnlyList<HairInstance> hairs, IReadOnlyList<FollicularUnit> units, Scale scale, RegionOptions options, int factor)
+    {
+        var size = new Size(image.WidthPixels / factor, image.HeightPixels / factor);
+        var bgr = new Mat();
+        Mat? analysable = null;
+        Mat? hair = null;
+        try
+        {
+            // A whole factor makes the area resize exact block means (OpenCV's fast area path).
+            Cv2.Resize(image.Bgr, bgr, size, 0, 0, InterpolationFlags.Area);
+            analysable = MajorityMask(analysableMask, size);
+            hair = MajorityMask(hairMask, size);
+            var smallImage = ScalpImage.FromBgr(bgr);
+            bgr = null;
+            var f = (double)factor;
+            return new Reduced(
+                smallImage,
+                analysable,
+                hair,
+                [.. hairs.Select(h => h with { Emergence = new PointPixels(h.Emergence.X / f, h.Emergence.Y / f) })],
+                [.. units.Select(u => u with { Centre = new PointPixels(u.Centre.X / f, u.Centre.Y / f) })],
+                scale with { PixelsPerMillimetre = scale.PixelsPerMillimetre / f },
+                options with { PolygonTolerancePixels = options.PolygonTolerancePixels / f });
+        }
+        catch
+        {
+            bgr?.Dispose();
+            analysable?.Dispose();
+            hair?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>255 where more than half of the block is set (0/255 masks; any non-zero counts as set).</summary>
+    private static Mat MajorityMask(Mat mask, Size size)
+    {
+        var result = new Mat();
+        try
+        {
+            using (var binary = new Mat())
+            {
+                Cv2.Threshold(mask, binary, 0, 255, ThresholdTypes.Binary);
+                Cv2.Resize(binary, result, size, 0, 0, InterpolationFlags.Area);
+            }
+
+            Cv2.Threshold(result, result, 127, 255, ThresholdTypes.Binary);
+            return result;
+        }
+        catch
+        {
+            result.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The map of the frame from the map made at the working scale (which the caller still owns).</summary>
+    internal static RegionMap Enlarge(RegionMap small, Mat analysableMask, int factor, Scale scale)
+    {
+        var size = new Size(analysableMask.Cols, analysableMask.Rows);
+        var labels = new Mat();
+        var ids = new Mat();
+        try
+        {
+            Cv2.Resize(small.Labels, labels, size, 0, 0, InterpolationFlags.Nearest);
+            Cv2.Resize(small.RegionIds, ids, size, 0, 0, InterpolationFlags.Nearest);
+
+            // Off-scalp follows the exact frame mask, as at full resolution: blocks half off the
+            // mask are off-scalp only where the frame's pixel is; those it is not become hair-bearing.
+            using var off = new Mat();
+            Cv2.Compare(analysableMask, 0, off, CmpTypes.EQ);
+            using var offInLabels = new Mat();
+            Cv2.Compare(labels, (double)(byte)RegionClass.OffScalp, offInLabels, CmpTypes.EQ);
+            using var wronglyOff = new Mat();
+            Cv2.BitwiseNot(off, wronglyOff);
+            Cv2.BitwiseAnd(offInLabels, wronglyOff, wronglyOff);
+            labels.SetTo(Scalar.All((byte)RegionClass.HairBearing), wronglyOff);
+            labels.SetTo(Scalar.All((byte)RegionClass.OffScalp), off);
+            // No region (and no planned dot) on a pixel that is off-scalp in the frame.
+            ids.SetTo(Scalar.All(-1), off);
+
+            var f = (double)factor;
+            var f2 = (long)factor * factor;
+            var centre = (f - 1) / 2.0;
+            PolygonPixels Up(PolygonPixels p) => new([.. p.Vertices.Select(q => new PointPixels((q.X * f) + centre, (q.Y * f) + centre))]);
+            var regions = small.Regions
+                .Select(r => r with
+                {
+                    AreaPixels = r.AreaPixels * f2,
+                    Polygons = [.. r.Polygons.Select(g => new RegionPolygon(Up(g.Outer), [.. g.Holes.Select(Up)]))],
+                })
+                .ToList();
+            var classes = small.Classes.Select(c => c with { AreaPixels = c.AreaPixels * f2 }).ToList();
+            var reference = new RegionReference(small.ReferenceFolliclesPerSquarePixel / f2, small.ReferenceCountsFollicularUnits, small.ReferenceSource);
+            return new RegionMap(labels, ids, regions, classes, small.AnalysedAreaPixels * f2, reference, small.SkinColour, small.HairColour, scale.PixelsPerMillimetre, small.Warnings);
+        }
+        catch
+        {
+            labels.Dispose();
+            ids.Dispose();
+            throw;
+        }
+    }
+}
