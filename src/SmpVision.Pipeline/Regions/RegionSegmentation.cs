@@ -77,8 +77,12 @@ internal static class RegionSegmentation
 
         ct.ThrowIfCancellationRequested();
         using var small = RegionWorkingScale.Reduce(image, analysableMask, hairMask, hairs, units, scale!, options, factor);
-        using var map = RunAtWorkingScale(small.Image, small.AnalysableMask, small.HairMask, small.Hairs, small.Units, small.Scale, small.Options, ct);
-        return RegionWorkingScale.Enlarge(map, analysableMask, factor, scale!);
+        // The enlarged map owns the working-scale one.
+        return RegionWorkingScale.Enlarge(
+            RunAtWorkingScale(small.Image, small.AnalysableMask, small.HairMask, small.Hairs, small.Units, small.Scale, small.Options, ct),
+            analysableMask,
+            factor,
+            scale!);
     }
 
     /// <summary>The region stage on pixels at the working scale.</summary>

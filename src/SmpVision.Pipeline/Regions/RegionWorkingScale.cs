@@ -134,31 +134,29 @@ internal static class RegionWorkingScale
         }
     }
 
-    /// <summary>The map of the frame from the map made at the working scale (which the caller still owns).</summary>
+    /// <summary>
+    /// The map of the frame from the map made at the working scale, whose ownership it takes. The
+    /// regions and metrics are converted now; the frame-size label and region-id images only when
+    /// first read (most analyses report the regions alone; the label map PNG, dot layout,
+    /// preview and comparison read them), from the small images and a copy of the frame mask.
+    /// </summary>
     internal static RegionMap Enlarge(RegionMap small, Mat analysableMask, int factor, Scale scale)
     {
-        var size = new Size(analysableMask.Cols, analysableMask.Rows);
-        var labels = new Mat();
-        var ids = new Mat();
+        Mat analysable;
         try
         {
-            Cv2.Resize(small.Labels, labels, size, 0, 0, InterpolationFlags.Nearest);
-            Cv2.Resize(small.RegionIds, ids, size, 0, 0, InterpolationFlags.Nearest);
+            analysable = analysableMask.Clone();
+        }
+        catch
+        {
+            small.Dispose();
+            throw;
+        }
 
-            // Off-scalp follows the exact frame mask, as at full resolution: blocks half off the
-            // mask are off-scalp only where the frame's pixel is; those it is not become hair-bearing.
-            using var off = new Mat();
-            Cv2.Compare(analysableMask, 0, off, CmpTypes.EQ);
-            using var offInLabels = new Mat();
-            Cv2.Compare(labels, (double)(byte)RegionClass.OffScalp, offInLabels, CmpTypes.EQ);
-            using var wronglyOff = new Mat();
-            Cv2.BitwiseNot(off, wronglyOff);
-            Cv2.BitwiseAnd(offInLabels, wronglyOff, wronglyOff);
-            labels.SetTo(Scalar.All((byte)RegionClass.HairBearing), wronglyOff);
-            labels.SetTo(Scalar.All((byte)RegionClass.OffScalp), off);
-            // No region (and no planned dot) on a pixel that is off-scalp in the frame.
-            ids.SetTo(Scalar.All(-1), off);
-
+        var source = new Owned(small, analysable);
+        try
+        {
+            var size = new Size(analysable.Cols, analysable.Rows);
             var f = (double)factor;
             var f2 = (long)factor * factor;
             var centre = (f - 1) / 2.0;
@@ -172,13 +170,81 @@ internal static class RegionWorkingScale
                 .ToList();
             var classes = small.Classes.Select(c => c with { AreaPixels = c.AreaPixels * f2 }).ToList();
             var reference = new RegionReference(small.ReferenceFolliclesPerSquarePixel / f2, small.ReferenceCountsFollicularUnits, small.ReferenceSource);
-            return new RegionMap(labels, ids, regions, classes, small.AnalysedAreaPixels * f2, reference, small.SkinColour, small.HairColour, scale.PixelsPerMillimetre, small.Warnings);
+            return new RegionMap(
+                () => EnlargeLabels(small.Labels, analysable, size),
+                () => EnlargeIds(small.RegionIds, analysable, size),
+                source,
+                size.Width,
+                size.Height,
+                regions,
+                classes,
+                small.AnalysedAreaPixels * f2,
+                reference,
+                small.SkinColour,
+                small.HairColour,
+                scale.PixelsPerMillimetre,
+                small.Warnings);
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Labels copied to their blocks; off-scalp follows the exact frame mask, as at full
+    /// resolution: blocks half off the mask are off-scalp only where the frame's pixel is, and
+    /// its pixels on the mask that the block called off-scalp become hair-bearing.</summary>
+    private static Mat EnlargeLabels(Mat smallLabels, Mat analysable, Size size)
+    {
+        var labels = new Mat();
+        try
+        {
+            Cv2.Resize(smallLabels, labels, size, 0, 0, InterpolationFlags.Nearest);
+            using var offInLabels = new Mat();
+            Cv2.Compare(labels, (double)(byte)RegionClass.OffScalp, offInLabels, CmpTypes.EQ);
+            using var wronglyOff = new Mat();
+            Cv2.BitwiseAnd(offInLabels, analysable, wronglyOff);
+            labels.SetTo(Scalar.All((byte)RegionClass.HairBearing), wronglyOff);
+            using var off = new Mat();
+            Cv2.Compare(analysable, 0, off, CmpTypes.EQ);
+            labels.SetTo(Scalar.All((byte)RegionClass.OffScalp), off);
+            return labels;
         }
         catch
         {
             labels.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Region ids copied to their blocks; none (-1) on a pixel off the frame mask, so no
+    /// planned dot lands there.</summary>
+    private static Mat EnlargeIds(Mat smallIds, Mat analysable, Size size)
+    {
+        var ids = new Mat();
+        try
+        {
+            Cv2.Resize(smallIds, ids, size, 0, 0, InterpolationFlags.Nearest);
+            using var off = new Mat();
+            Cv2.Compare(analysable, 0, off, CmpTypes.EQ);
+            ids.SetTo(Scalar.All(-1), off);
+            return ids;
+        }
+        catch
+        {
             ids.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>What an enlarged map reads from: the working-scale map and the frame mask.</summary>
+    private sealed class Owned(RegionMap small, Mat analysable) : IDisposable
+    {
+        public void Dispose()
+        {
+            small.Dispose();
+            analysable.Dispose();
         }
     }
 }
