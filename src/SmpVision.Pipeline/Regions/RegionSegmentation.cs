@@ -72,20 +72,20 @@ internal static class RegionSegmentation
         var factor = RegionWorkingScale.Factor(image.WidthPixels, image.HeightPixels, scale, options);
         if (factor == 1)
         {
-            return RunAtWorkingScale(image, analysableMask, hairMask, hairs, units, scale, options, ct);
+            return RunAtWorkingScale(image, analysableMask, hairMask, hairs, units, scale, options, null, ct);
         }
 
         ct.ThrowIfCancellationRequested();
         using var small = RegionWorkingScale.Reduce(image, analysableMask, hairMask, hairs, units, scale!, options, factor);
         // The enlarged map owns the working-scale one.
         return RegionWorkingScale.Enlarge(
-            RunAtWorkingScale(small.Image, small.AnalysableMask, small.HairMask, small.Hairs, small.Units, small.Scale, small.Options, ct),
+            RunAtWorkingScale(small.Image, small.AnalysableMask, small.HairMask, small.Hairs, small.Units, small.Scale, small.Options, new FrameColourSource(image.Bgr, hairMask, analysableMask, factor), ct),
             analysableMask,
             factor,
             scale!);
     }
 
-    /// <summary>The region stage on pixels at the working scale.</summary>
+    /// <summary>The region stage on pixels at the working scale; colours from <paramref name="frameColours"/> when given.</summary>
     private static RegionMap RunAtWorkingScale(
         ScalpImage image,
         Mat analysableMask,
@@ -94,6 +94,7 @@ internal static class RegionSegmentation
         IReadOnlyList<FollicularUnit> units,
         Scale? scale,
         RegionOptions options,
+        FrameColourSource? frameColours,
         CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -339,7 +340,7 @@ internal static class RegionSegmentation
         }
 
         var basisInfo = new RegionReference(reference, useUnits, referenceSource);
-        var built = RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct);
+        var built = RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, frameColours, ct);
         return built;
     }
 
