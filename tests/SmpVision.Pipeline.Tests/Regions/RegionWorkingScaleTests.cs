@@ -83,3 +83,34 @@ public sealed class RegionWorkingScaleTests
         }
     }
 }
+
+/// <summary>Colour samples of a working-scale map read one frame pixel of the block.</summary>
+public sealed class FramePixelSamplerTests
+{
+    [Fact]
+    public void Skin_and_hair_samples_read_the_first_matching_analysable_pixel_of_the_block()
+    {
+        using var bgr = new Mat(4, 4, MatType.CV_8UC3);
+        for (var y = 0; y < 4; y++)
+        {
+            for (var x = 0; x < 4; x++)
+            {
+                bgr.Set(y, x, new Vec3b((byte)(10 * x), (byte)(10 * y), 200));
+            }
+        }
+
+        using var hair = new Mat(4, 4, MatType.CV_8UC1, Scalar.All(0));
+        hair.Set(0, 0, (byte)255); // block (0, 0): hair at its top-left pixel
+        using var analysable = new Mat(4, 4, MatType.CV_8UC1, Scalar.All(255));
+        analysable.Set(0, 1, (byte)0); // ... and its top-right pixel off the mask
+        var source = new FrameColourSource(bgr, hair, analysable, 2);
+        var mean = new Vec3b(1, 2, 3);
+
+        Assert.Equal(new Vec3b(0, 0, 200), source.At(default, hair: true).Pick(0, 0, mean));
+        Assert.Equal(new Vec3b(0, 10, 200), source.At(default, hair: false).Pick(0, 0, mean)); // (x 0, y 1)
+        // The offset of a region's box: working pixel (0, 0) of a mask starting at (1, 1) is block (1, 1).
+        Assert.Equal(new Vec3b(20, 20, 200), source.At(new Point(1, 1), hair: false).Pick(0, 0, mean));
+        // No hair in the block: the block mean stands in.
+        Assert.Equal(mean, source.At(new Point(1, 0), hair: true).Pick(0, 0, mean));
+    }
+}
