@@ -97,15 +97,7 @@ internal static class RegionSegmentation
         FrameColourSource? frameColours,
         CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(image);
-        ArgumentNullException.ThrowIfNull(analysableMask);
-        ArgumentNullException.ThrowIfNull(hairMask);
-        ArgumentNullException.ThrowIfNull(hairs);
-        ArgumentNullException.ThrowIfNull(units);
-        ArgumentNullException.ThrowIfNull(options);
-        RegionExtraction.ThrowIfInvalid(options);
-        RegionExtraction.CheckGeometry(image, analysableMask, nameof(analysableMask));
-        RegionExtraction.CheckGeometry(image, hairMask, nameof(hairMask));
+        // Arguments were checked by Run; the reduced inputs are made consistent by RegionWorkingScale.
         ct.ThrowIfCancellationRequested();
 
         var warnings = new List<PipelineWarning>();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using OpenCvSharp;
 using SmpVision.Pipeline.Analysis;
@@ -79,18 +78,18 @@ internal sealed class BenchFloorCommand : IToolCommand
         var n = 0;
         foreach (var (bytes, ppm) in frames)
         {
-            var decodeMs = Median(Enumerable.Range(0, repeat).Select(_ => Time(() =>
+            var decodeMs = BenchTiming.MedianMilliseconds(() =>
             {
                 using var m = Cv2.ImDecode(bytes, ImreadModes.Color);
-            })));
+            }, repeat);
             using var bgr = Cv2.ImDecode(bytes, ImreadModes.Color);
             for (var k = 0; k < operations.Length; k++)
             {
-                ratios[k].Add(TimeMedian(operations[k].Prepare(bgr, ppm), repeat) / decodeMs);
+                ratios[k].Add(BenchTiming.MedianMilliseconds(operations[k].Prepare(bgr, ppm), repeat) / decodeMs);
             }
 
             var request = new AnalysisRequest { Scale = new ScaleRequest(ppm, null, null, null) };
-            analysisRatios.Add(TimeMedian(() => analyzer.Analyze(bytes, request, CancellationToken.None), repeat) / decodeMs);
+            analysisRatios.Add(BenchTiming.MedianMilliseconds(() => analyzer.Analyze(bytes, request, CancellationToken.None), repeat) / decodeMs);
 
             Console.Error.Write($"\r{++n}/{frames.Count}");
         }
@@ -100,10 +99,10 @@ internal sealed class BenchFloorCommand : IToolCommand
         Console.WriteLine("time / JPEG decode time of the same frame (median, p90):");
         for (var k = 0; k < operations.Length; k++)
         {
-            Console.WriteLine($"  {operations[k].Name,-30} {Median(ratios[k]),6:0.00} {Percentile(ratios[k], 0.9),6:0.00}");
+            Console.WriteLine($"  {operations[k].Name,-30} {BenchTiming.Median(ratios[k]),6:0.00} {BenchTiming.Percentile(ratios[k], 0.9),6:0.00}");
         }
 
-        Console.WriteLine($"  {"full analysis",-30} {Median(analysisRatios),6:0.00} {Percentile(analysisRatios, 0.9),6:0.00}");
+        Console.WriteLine($"  {"full analysis",-30} {BenchTiming.Median(analysisRatios),6:0.00} {BenchTiming.Percentile(analysisRatios, 0.9),6:0.00}");
 
         return 0;
     }
@@ -129,26 +128,5 @@ internal sealed class BenchFloorCommand : IToolCommand
         Cv2.MorphologyEx(grey, hat, MorphTypes.BlackHat, kernel);
         Cv2.Threshold(hat, binary, 0, 255, ThresholdTypes.Binary | ThresholdTypes.Otsu);
         Cv2.ConnectedComponentsWithStats(binary, labels, stats, centroids);
-    }
-
-    private static double TimeMedian(Action action, int repeat)
-    {
-        action(); // warm-up: JIT tiering, OpenCV buffers
-        return Median(Enumerable.Range(0, repeat).Select(_ => Time(action)));
-    }
-
-    private static double Time(Action action)
-    {
-        var start = Stopwatch.GetTimestamp();
-        action();
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-
-    private static double Median(IEnumerable<double> values) => Percentile(values.ToList(), 0.5);
-
-    private static double Percentile(List<double> values, double q)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Clamp((int)Math.Round(q * (sorted.Count - 1)), 0, sorted.Count - 1)];
     }
 }
