@@ -256,6 +256,22 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double ChromaMaxRelativeLightness { get; init; } = 0.35;
 
+    /// <summary>
+    /// Pixels whose CIELAB b* is more than this below the frame's median b* (its skin) are taken as
+    /// marker dye (blue dye: b* ~ -60 on skin of b* ~ +10). Relative to the frame, because a dermoscope
+    /// light with a blue cast shifts the skin's b* below 0 (an absolute b* &lt; -8 cut made two real
+    /// dev frames switch to the chroma path). A neutral shaft sits ~10-30 below skin of ITA from very
+    /// light to brown (b* = (L* - 50) / tan ITA, Chardon 1991, DOMAIN.md). Default 35.
+    /// </summary>
+    public double ChromaDyeMinBlueness { get; init; } = 35;
+
+    /// <summary>
+    /// The chroma contrast is zero within this distance of dye pixels: between blue dye and skin the
+    /// colour passes through neutral, so dye strokes have desaturated, shaft-shaped rims. Default
+    /// 30 um (a few pixels of blur either side of the rim).
+    /// </summary>
+    public double ChromaDyeReachMicrometres { get; init; } = 30;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -292,6 +308,8 @@ public sealed record HairSegmentationOptions
         if (ChromaMaxDarkEvidence < 0) errors.Add("ChromaMaxDarkEvidence must be >= 0.");
         if (ChromaMinEvidenceRatio <= 0) errors.Add("ChromaMinEvidenceRatio must be > 0.");
         if (ChromaMinEvidence < 0) errors.Add("ChromaMinEvidence must be >= 0.");
+        if (ChromaDyeMinBlueness < 0) errors.Add("ChromaDyeMinBlueness must be >= 0.");
+        if (ChromaDyeReachMicrometres < 0) errors.Add("ChromaDyeReachMicrometres must be >= 0.");
         if (ChromaMaxRelativeLightness < 0) errors.Add("ChromaMaxRelativeLightness must be >= 0.");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");

@@ -229,8 +229,18 @@ internal static class HairSegmenter
         {
             // Neither polarity sees much: try the shafts that differ from the skin in chroma (see ChromaContrast).
             ct.ThrowIfCancellationRequested();
-            using var chroma = ChromaImage(small, ana, notAna);
+            using var blue = new Mat();
+            using var chroma = ChromaImage(small, ana, notAna, o.ChromaDyeMinBlueness, blue);
             using var desaturation = ChromaContrast(chroma, grey, skinLevel!, ana, k, o.ChromaMaxRelativeLightness);
+            // The rim of marker dye passes through neutral between blue and skin: a shaft-shaped
+            // desaturated line. Nothing within reach of blue pixels counts.
+            int reach = (2 * (int)Math.Round(o.ChromaDyeReachMicrometres / umPerWorkPixel)) + 1;
+            using (var reachKernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(reach, reach)))
+            {
+                Cv2.Dilate(blue, blue, reachKernel);
+            }
+
+            desaturation.SetTo(Scalar.All(0), blue);
             var chromaMask = ShaftMask(desaturation, ana, umPerWorkPixel, o, null);
             using (var chromaSkin = SkinLevel(chroma, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel))
             {
@@ -275,27 +285,44 @@ internal static class HairSegmenter
 
     /// <summary>
     /// CIELAB chroma (C*ab = sqrt(a*^2 + b*^2), 8-bit Lab units, times 4 and clipped at 255 so that
-    /// skin chroma of ~10-40 keeps its resolution), overlays set to the frame's median chroma.
+    /// skin chroma of ~10-40 keeps its resolution), overlays and dye set to the frame's median chroma; and in
+    /// <paramref name="blue"/> (8UC1, 255) the pixels whose b* is more than <paramref name="minBlueness"/>
+    /// below the frame's median b* (its skin): marker dye.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe Mat ChromaImage(Mat bgr, Mat ana, Mat notAna)
+    private static unsafe Mat ChromaImage(Mat bgr, Mat ana, Mat notAna, double minBlueness, Mat blue)
     {
+        blue.Create(bgr.Rows, bgr.Cols, MatType.CV_8UC1);
         using var lab = new Mat();
         Cv2.CvtColor(bgr, lab, ColorConversionCodes.BGR2Lab);
+        int blueCut;
+        using (var bChannel = new Mat())
+        {
+            // Relative to the frame's median b*: dermoscope light with a blue cast shifts skin b* too.
+            Cv2.ExtractChannel(lab, bChannel, 2);
+            blueCut = MedianOf(bChannel, ana) - (int)Math.Round(minBlueness);
+        }
+
         var chroma = new Mat(bgr.Rows, bgr.Cols, MatType.CV_8UC1);
         int rows = bgr.Rows, cols = bgr.Cols;
         for (int y = 0; y < rows; y++)
         {
             byte* pl = MatPixels.Row(lab, y);
             byte* pc = MatPixels.Row(chroma, y);
+            byte* pu = MatPixels.Row(blue, y);
             for (int x = 0; x < cols; x++)
             {
                 int a = pl[(3 * x) + 1] - 128, b = pl[(3 * x) + 2] - 128;
+                pu[x] = pl[(3 * x) + 2] < blueCut ? (byte)255 : (byte)0;
                 pc[x] = (byte)Math.Min(255, (int)Math.Round(4 * Math.Sqrt((a * a) + (b * b))));
             }
         }
 
-        chroma.SetTo(Scalar.All(MedianOf(chroma, ana)), notAna);
+        // Dye is far more saturated than skin: as the closing's reference it would make the skin
+        // around it read desaturated, so it takes the median like the overlays.
+        using var outside = new Mat();
+        Cv2.BitwiseOr(notAna, blue, outside);
+        chroma.SetTo(Scalar.All(MedianOf(chroma, ana)), outside);
         return chroma;
     }
 
