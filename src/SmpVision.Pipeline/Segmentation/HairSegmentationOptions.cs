@@ -223,6 +223,55 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double LightPolarityMinEvidence { get; init; } = 0.001;
 
+    // Session 10: colour-contrast shafts (grey or white hair differing from the skin mainly in chroma).
+
+    /// <summary>
+    /// The chroma path is tried only on frames read Dark whose dark shaft evidence is below this
+    /// (contrast-weighted shaft area per analysable pixel): grey shafts of nearly the skin's lightness
+    /// on pink or orange skin (mixed seed 828: L* 58 on L* 60, evidence 0.0031) leave little darkness.
+    /// The real dev set reads dark evidence as low as ~0.0035, so this gate alone does not decide;
+    /// the chroma path's own evidence must also win (<see cref="ChromaMinEvidenceRatio"/>). 0 turns
+    /// the path off. Default 0.006.
+    /// </summary>
+    public double ChromaMaxDarkEvidence { get; init; } = 0.006;
+
+    /// <summary>
+    /// The chroma mask replaces the dark one only when its own shaft evidence (desaturation against
+    /// the broad skin chroma, summed over straight regions at least <see cref="PolarityMinLengthMicrometres"/>
+    /// long) exceeds the dark evidence by this factor, as the light polarity must. Default 2.
+    /// </summary>
+    public double ChromaMinEvidenceRatio { get; init; } = 2.0;
+
+    /// <summary>
+    /// ... and reaches at least this evidence, so that a frame with no visible hair does not switch.
+    /// Default 0.002.
+    /// </summary>
+    public double ChromaMinEvidence { get; init; } = 0.002;
+
+    /// <summary>
+    /// Pixels lighter than the broad skin level by more than this fraction are left out of the chroma
+    /// contrast: glare and specular sheen are neutral (desaturated) too, but light. Default 0.35:
+    /// white shafts on light skin (mixed seed 701, ITA 52) are lighter than the skin, and at 0.1 only
+    /// their shaded rims stayed (each shaft read as two thin ones: 38 detections for 25 hairs, 28 at 0.35).
+    /// </summary>
+    public double ChromaMaxRelativeLightness { get; init; } = 0.35;
+
+    /// <summary>
+    /// Pixels whose CIELAB b* is more than this below the frame's median b* (its skin) are taken as
+    /// marker dye (blue dye: b* ~ -60 on skin of b* ~ +10). Relative to the frame, because a dermoscope
+    /// light with a blue cast shifts the skin's b* below 0 (an absolute b* &lt; -8 cut made two real
+    /// dev frames switch to the chroma path). A neutral shaft sits ~10-30 below skin of ITA from very
+    /// light to brown (b* = (L* - 50) / tan ITA, Chardon 1991, DOMAIN.md). Default 35.
+    /// </summary>
+    public double ChromaDyeMinBlueness { get; init; } = 35;
+
+    /// <summary>
+    /// The chroma contrast is zero within this distance of dye pixels: between blue dye and skin the
+    /// colour passes through neutral, so dye strokes have desaturated, shaft-shaped rims. Default
+    /// 30 um (a few pixels of blur either side of the rim).
+    /// </summary>
+    public double ChromaDyeReachMicrometres { get; init; } = 30;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -256,6 +305,12 @@ public sealed record HairSegmentationOptions
         if (PolarityMinFill is < 0 or > 1) errors.Add("PolarityMinFill must be in [0, 1].");
         if (PolarityMinLengthMicrometres < 0) errors.Add("PolarityMinLengthMicrometres must be >= 0.");
         if (LightPolarityMinEvidence < 0) errors.Add("LightPolarityMinEvidence must be >= 0.");
+        if (ChromaMaxDarkEvidence < 0) errors.Add("ChromaMaxDarkEvidence must be >= 0.");
+        if (ChromaMinEvidenceRatio <= 0) errors.Add("ChromaMinEvidenceRatio must be > 0.");
+        if (ChromaMinEvidence < 0) errors.Add("ChromaMinEvidence must be >= 0.");
+        if (ChromaDyeMinBlueness < 0) errors.Add("ChromaDyeMinBlueness must be >= 0.");
+        if (ChromaDyeReachMicrometres < 0) errors.Add("ChromaDyeReachMicrometres must be >= 0.");
+        if (ChromaMaxRelativeLightness < 0) errors.Add("ChromaMaxRelativeLightness must be >= 0.");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");

@@ -51,6 +51,16 @@ internal sealed class HairSegmentation : IDisposable
     /// </summary>
     public double LightEvidence { get; init; }
 
+    /// <summary>
+    /// Shaft evidence of the chroma path (desaturation against the broad skin chroma over its
+    /// shaft-shaped mask, per analysable pixel): 0 when the path was not tried (dark evidence strong
+    /// enough, or a light or forced polarity).
+    /// </summary>
+    public double ChromaEvidence { get; init; }
+
+    /// <summary>Whether the hair mask came from the chroma path (grey/white shafts on saturated skin).</summary>
+    public bool ChromaUsed { get; init; }
+
     public void Dispose()
     {
         WorkingBgr.Dispose();
@@ -213,6 +223,42 @@ internal static class HairSegmenter
         }
 
         var polarity = o.ForcedPolarity ?? ChoosePolarity(darkEvidence, lightEvidence, o);
+        double chromaEvidence = 0;
+        bool chromaUsed = false;
+        if (o.ForcedPolarity is null && polarity == HairPolarity.Dark && darkEvidence < o.ChromaMaxDarkEvidence)
+        {
+            // Neither polarity sees much: try the shafts that differ from the skin in chroma (see ChromaContrast).
+            ct.ThrowIfCancellationRequested();
+            using var blue = new Mat();
+            using var chroma = ChromaImage(small, ana, notAna, o.ChromaDyeMinBlueness, blue);
+            using var desaturation = ChromaContrast(chroma, grey, skinLevel!, ana, k, o.ChromaMaxRelativeLightness);
+            // The rim of marker dye passes through neutral between blue and skin: a shaft-shaped
+            // desaturated line. Nothing within reach of blue pixels counts.
+            int reach = (2 * (int)Math.Round(o.ChromaDyeReachMicrometres / umPerWorkPixel)) + 1;
+            using (var reachKernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(reach, reach)))
+            {
+                Cv2.Dilate(blue, blue, reachKernel);
+            }
+
+            desaturation.SetTo(Scalar.All(0), blue);
+            var chromaMask = ShaftMask(desaturation, ana, umPerWorkPixel, o, null);
+            using (var chromaSkin = SkinLevel(chroma, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel))
+            {
+                chromaEvidence = Evidence(chroma, chromaSkin, chromaMask, false, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
+            }
+
+            if (chromaEvidence >= o.ChromaMinEvidence && chromaEvidence > o.ChromaMinEvidenceRatio * darkEvidence)
+            {
+                darkMask!.Dispose();
+                darkMask = chromaMask;
+                chromaUsed = true;
+            }
+            else
+            {
+                chromaMask.Dispose();
+            }
+        }
+
         Mat mask;
         if (polarity == HairPolarity.Light)
         {
@@ -232,7 +278,94 @@ internal static class HairSegmenter
             Polarity = polarity,
             DarkEvidence = darkEvidence,
             LightEvidence = lightEvidence,
+            ChromaEvidence = chromaEvidence,
+            ChromaUsed = chromaUsed,
         };
+    }
+
+    /// <summary>
+    /// CIELAB chroma (C*ab = sqrt(a*^2 + b*^2), 8-bit Lab units, times 4 and clipped at 255 so that
+    /// skin chroma of ~10-40 keeps its resolution), overlays and dye set to the frame's median chroma; and in
+    /// <paramref name="blue"/> (8UC1, 255) the pixels whose b* is more than <paramref name="minBlueness"/>
+    /// below the frame's median b* (its skin): marker dye.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe Mat ChromaImage(Mat bgr, Mat ana, Mat notAna, double minBlueness, Mat blue)
+    {
+        blue.Create(bgr.Rows, bgr.Cols, MatType.CV_8UC1);
+        using var lab = new Mat();
+        Cv2.CvtColor(bgr, lab, ColorConversionCodes.BGR2Lab);
+        int blueCut;
+        using (var bChannel = new Mat())
+        {
+            // Relative to the frame's median b*: dermoscope light with a blue cast shifts skin b* too.
+            Cv2.ExtractChannel(lab, bChannel, 2);
+            blueCut = MedianOf(bChannel, ana) - (int)Math.Round(minBlueness);
+        }
+
+        var chroma = new Mat(bgr.Rows, bgr.Cols, MatType.CV_8UC1);
+        int rows = bgr.Rows, cols = bgr.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pl = MatPixels.Row(lab, y);
+            byte* pc = MatPixels.Row(chroma, y);
+            byte* pu = MatPixels.Row(blue, y);
+            for (int x = 0; x < cols; x++)
+            {
+                int a = pl[(3 * x) + 1] - 128, b = pl[(3 * x) + 2] - 128;
+                pu[x] = pl[(3 * x) + 2] < blueCut ? (byte)255 : (byte)0;
+                pc[x] = (byte)Math.Min(255, (int)Math.Round(4 * Math.Sqrt((a * a) + (b * b))));
+            }
+        }
+
+        // Dye is far more saturated than skin: as the closing's reference it would make the skin
+        // around it read desaturated, so it takes the median like the overlays.
+        using var outside = new Mat();
+        Cv2.BitwiseOr(notAna, blue, outside);
+        chroma.SetTo(Scalar.All(MedianOf(chroma, ana)), outside);
+        return chroma;
+    }
+
+    /// <summary>
+    /// Relative desaturation: how much less saturated (CIELAB chroma) each pixel is than the most
+    /// saturated skin nearby (a closing of size <paramref name="k"/>, as the dark test reads darkness),
+    /// 0-255 = 0-1. Grey and white shafts are neutral; skin of any ITA is orange-pink to brown, i.e.
+    /// saturated (skin colour, DOMAIN.md), so a grey shaft of the skin's own lightness (mixed seed
+    /// 828: L* 58 on L* 60) still differs from it here. Zero where the pixel is lighter than the broad
+    /// skin level by more than <paramref name="maxRelativeLightness"/> (glare and specular sheen are
+    /// neutral too, but light), and outside the analysable area. Marker dye is saturated (blue), so
+    /// it does not read here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe Mat ChromaContrast(Mat chroma, Mat grey, Mat skinLevel, Mat ana, int k, double maxRelativeLightness)
+    {
+        using var bg = new Mat();
+        using (var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k)))
+        {
+            Cv2.MorphologyEx(chroma, bg, MorphTypes.Close, kernel);
+        }
+
+        Cv2.Blur(bg, bg, new Size(k, k));
+        Cv2.Max(bg, chroma, bg);
+        var rel = new Mat(chroma.Rows, chroma.Cols, MatType.CV_8UC1);
+        RelativeDarkness(chroma, bg, rel, 0);
+        int rows = rel.Rows, cols = rel.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pr = MatPixels.Row(rel, y);
+            byte* pg = MatPixels.Row(grey, y);
+            byte* ps = MatPixels.Row(skinLevel, y);
+            byte* pa = MatPixels.Row(ana, y);
+            for (int x = 0; x < cols; x++)
+            {
+                if (pa[x] == 0 || pg[x] > ps[x] * (1 + maxRelativeLightness))
+                {
+                    pr[x] = 0;
+                }
+            }
+        }
+
+        return rel;
     }
 
     /// <summary>
