@@ -148,6 +148,7 @@ internal static class HairInstanceExtractor
         // has its real opening there.
         var stemFar = new List<PointPixels>();
         int chainMinBins = Math.Max(sustainBins, (int)Math.Ceiling(o.ChainMinPartShaftWidths * w1));
+        int trackMinBins = o.TrackMinShaftWidths > 0 ? Math.Max(sustainBins, (int)Math.Ceiling(o.TrackMinShaftWidths * w1)) : 0;
         for (int i = 1; i < n; i++)
         {
             ct.ThrowIfCancellationRequested();
@@ -287,6 +288,46 @@ internal static class HairInstanceExtractor
                 : widthUm < o.VellusMaxWidthMicrometres ? HairWidthClass.Vellus
                 : widthUm >= o.TerminalMinWidthMicrometres ? HairWidthClass.Terminal
                 : HairWidthClass.Intermediate;
+            if (trackMinBins > 0 && r.Bins >= trackMinBins)
+            {
+                var tracks = Tracks(r, w1, emergeAtA, o.MinRunWidthFraction, trackMinBins);
+                if (Environment.GetEnvironmentVariable("TRI8_DEBUG") == "1" && r.Bins > 3 * w1)
+                {
+                    var e0 = EndPoint(r, 0, 1);
+                    Console.Error.WriteLine($"REG c=({r.Cx / ws:F0},{r.Cy / ws:F0}) bins={r.Bins} w1={w1:F1} count={count} tracks={tracks.Count} " + string.Join(" ", tracks.Select(t => $"[{t.First}-{t.Last} open {t.OpeningIndex}]")));
+                }
+                if (tracks.Count > count)
+                {
+                    // Several units' shafts touch in one region: one hair per tracked shaft, each
+                    // with its own opening; the unit join below groups openings that are shared.
+                    foreach (var t in tracks)
+                    {
+                        int openBin = emergeAtA ? t.OpeningIndex : r.Bins - 1 - t.OpeningIndex;
+                        int tipBin = emergeAtA ? t.Last : r.Bins - 1 - t.Last;
+                        var open = AxisPoint(r, openBin, t.OpeningCentre);
+                        var tip = AxisPoint(r, tipBin, t.Centre);
+                        var openFull = new PointPixels(open.X / ws, open.Y / ws);
+                        var tipFull = new PointPixels(tip.X / ws, tip.Y / ws);
+                        int bins = t.Last - t.OpeningIndex + 1;
+                        double um = bins * umPerWork;
+                        bool openCut = r.NearOff[openBin];
+                        bool inside = !openCut && IsSet(fullAnalysable, openFull);
+                        stemEmergence.Add(openFull);
+                        stemFar.Add(tipFull);
+                        hairs.Add(new HairInstance(hairs.Count, openFull, tipFull, bins / ws, widthFull, -1, openCut || r.NearOff[tipBin])
+                        {
+                            WidthMicrometres = widthUm,
+                            LengthMicrometres = scale is null ? null : bins / ws * scale.MicrometresPerPixel,
+                            WidthClass = widthClass,
+                            CountedInDensity = um >= o.MinCountedLengthMicrometres && (inside || um >= o.MinCountedLengthCutOpeningMicrometres),
+                        });
+                        stemOfHair.Add(stemEmergence.Count - 1);
+                    }
+
+                    continue;
+                }
+            }
+
             int split = count == 1 && !overlappingPair && o.ChainMinBendShaftWidths > 0
                 ? ChainSplit(r, w1, chainMinBins, o.ChainMinBendShaftWidths, o.ChainMaxResidualShaftWidths, emergeAtA)
                 : -1;
@@ -578,6 +619,149 @@ internal static class HairInstanceExtractor
         }
 
         return emergeAtA ? first : last;
+    }
+
+    /// <summary>One shaft followed slice by slice from the region's emergence end (scan indices count from that end).</summary>
+    private sealed class Track
+    {
+        public int First;
+        public int Last;
+        public double Centre;
+        public double Lo;
+        public double Hi;
+        /// <summary>Scan index since which the run this track holds has been wider than one shaft, or -1.</summary>
+        public int WideSince = -1;
+        public double WideCentre;
+        public int OpeningIndex;
+        public double OpeningCentre;
+    }
+
+    /// <summary>
+    /// Shafts of a region followed slice by slice from its emergence end: each run continues the
+    /// nearest track whose last centre lies within it (one run per track first, nearest first;
+    /// then tracks hidden in a merged run stay in it); a run no track continues starts a new
+    /// shaft. A shaft that leaves a run wider than one shaft (shafts touching) opened where that
+    /// run first widened: a unit's shafts leave one opening together, and a unit whose opening
+    /// touches another unit's shaft widens it there. Runs narrower than
+    /// <paramref name="minRunFraction"/> of a shaft (a shaft split by a glare streak) start
+    /// nothing. Returns the tracks seen over at least <paramref name="minBins"/> slices.
+    /// </summary>
+    private static List<Track> Tracks(Region r, double w1, bool emergeAtA, double minRunFraction, int minBins)
+    {
+        const double Tol = 1.5;
+        const int MaxGap = 3;
+        var all = new List<Track>();
+        var active = new List<Track>();
+        var pairs = new List<(double D, int T, int R)>();
+        for (int i = 0; i < r.Bins; i++)
+        {
+            int b = emergeAtA ? i : r.Bins - 1 - i;
+            var cs = r.RunCentres[b];
+            var rw = r.RunWidths[b];
+            int nr = cs.Length;
+            active.RemoveAll(t => i - t.Last > MaxGap);
+            var runOf = new int[active.Count];
+            Array.Fill(runOf, -1);
+            var held = new int[nr];
+            pairs.Clear();
+            for (int ti = 0; ti < active.Count; ti++)
+            {
+                for (int ri = 0; ri < nr; ri++)
+                {
+                    double d = Math.Abs(active[ti].Centre - cs[ri]);
+                    if (d <= (0.5 * rw[ri]) + Tol)
+                    {
+                        pairs.Add((d, ti, ri));
+                    }
+                }
+            }
+
+            pairs.Sort((a, c) => a.D.CompareTo(c.D));
+            foreach (var (_, ti, ri) in pairs)
+            {
+                if (runOf[ti] < 0 && held[ri] == 0)
+                {
+                    runOf[ti] = ri;
+                    held[ri]++;
+                }
+            }
+
+            foreach (var (_, ti, ri) in pairs)
+            {
+                if (runOf[ti] < 0)
+                {
+                    runOf[ti] = ri;
+                    held[ri]++;
+                }
+            }
+
+            // New shafts, before the tracks move: a parent is a track whose last run held this one.
+            var born = new List<Track>();
+            for (int ri = 0; ri < nr; ri++)
+            {
+                if (held[ri] > 0 || rw[ri] < minRunFraction * w1)
+                {
+                    continue;
+                }
+
+                var t = new Track { First = i, Last = i, Centre = cs[ri], Lo = cs[ri] - (0.5 * rw[ri]), Hi = cs[ri] + (0.5 * rw[ri]), OpeningIndex = i, OpeningCentre = cs[ri] };
+                foreach (var p in active)
+                {
+                    if (p.WideSince >= 0 && cs[ri] >= p.Lo - Tol && cs[ri] <= p.Hi + Tol)
+                    {
+                        t.OpeningIndex = p.WideSince;
+                        t.OpeningCentre = p.WideCentre;
+                        break;
+                    }
+                }
+
+                born.Add(t);
+            }
+
+            for (int ti = 0; ti < active.Count; ti++)
+            {
+                int ri = runOf[ti];
+                if (ri < 0)
+                {
+                    continue;
+                }
+
+                var t = active[ti];
+                double lo = cs[ri] - (0.5 * rw[ri]), hi = cs[ri] + (0.5 * rw[ri]);
+                // Alone in its run the track follows it; hidden with others it keeps its place.
+                t.Centre = held[ri] == 1 ? cs[ri] : Math.Clamp(t.Centre, lo, hi);
+                t.Lo = lo;
+                t.Hi = hi;
+                t.Last = i;
+                if (rw[ri] > ChainSingleWidthRatio * w1)
+                {
+                    if (t.WideSince < 0)
+                    {
+                        t.WideSince = i;
+                        t.WideCentre = cs[ri];
+                    }
+                }
+                else
+                {
+                    t.WideSince = -1;
+                }
+            }
+
+            foreach (var t in born)
+            {
+                if (t.Hi - t.Lo > ChainSingleWidthRatio * w1)
+                {
+                    t.WideSince = i;
+                    t.WideCentre = t.Centre;
+                }
+
+                active.Add(t);
+                all.Add(t);
+            }
+        }
+
+        all.RemoveAll(t => t.Last - t.First + 1 < minBins);
+        return all;
     }
 
     /// <summary>

@@ -152,6 +152,19 @@ public sealed record HairInstanceOptions
     /// <summary>A region end within this many working pixels of the frame or an overlay is cut. Default 2.</summary>
     public int EdgeMarginPixels { get; init; } = 2;
 
+    /// <summary>
+    /// A region is also read as separate shafts tracked slice by slice from its emergence end
+    /// (each run followed to the next slice; a run leaving a wider, merged run is a shaft leaving
+    /// there): a track at least this many single-shaft widths long is one shaft. When a region
+    /// holds more such tracks than its sustained shaft count, each track becomes a hair with its
+    /// own opening (where it appeared, or where the run it left first widened). At high density
+    /// (mixed preset, 30-120 FU/cm2, DOMAIN.md) one unit's shafts touch the next unit's, so one
+    /// region holds several units offset along the hair direction; a count sustained over a
+    /// quarter of the region and one opening per region miss the rest. 0 turns tracking off.
+    /// Default 3 (the chain part length).
+    /// </summary>
+    public double TrackMinShaftWidths { get; init; } = 3;
+
     /// <summary>Vellus limit: shafts narrower than this are vellus. Default 30 um (DOMAIN.md).</summary>
     public double VellusMaxWidthMicrometres { get; init; } = 30;
 
@@ -180,6 +193,7 @@ public sealed record HairInstanceOptions
         if (FollicularUnitJoinShaftWidths < 0) errors.Add("FollicularUnitJoinShaftWidths must be >= 0.");
         if (FollicularUnitSideBySideMaxAngleDegrees is < 0 or >= 90) errors.Add("FollicularUnitSideBySideMaxAngleDegrees must be in [0, 90).");
         if (FollicularUnitSideBySideJoinShaftWidths < 0) errors.Add("FollicularUnitSideBySideJoinShaftWidths must be >= 0.");
+        if (TrackMinShaftWidths < 0) errors.Add("TrackMinShaftWidths must be >= 0.");
         if (EmergenceProbeMicrometres <= 0) errors.Add("EmergenceProbeMicrometres must be > 0.");
         if (EdgeMarginPixels < 0) errors.Add("EdgeMarginPixels must be >= 0.");
         if (VellusMaxWidthMicrometres <= 0) errors.Add("VellusMaxWidthMicrometres must be > 0.");

@@ -238,9 +238,17 @@ internal static class SyntheticEvaluation
             if (truthOf[d] < 0 && result.Hairs[d].CountedInDensity)
             {
                 falseDet++;
-                if (pairs.Any(p => p.D == d))
+                bool isSplit = pairs.Any(p => p.D == d);
+                if (isSplit)
                 {
                     split++;
+                }
+
+                if (s_debug)
+                {
+                    var dh = result.Hairs[d];
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"   false seed {seed} det {d} at ({dh.Emergence.X:F0},{dh.Emergence.Y:F0})->({dh.Tip.X:F0},{dh.Tip.Y:F0}) unit {dh.FollicularUnitId} w {dh.WidthPixels:F1}px len {dh.LengthPixels:F0}px{(isSplit ? " split" : string.Empty)}"));
                 }
             }
         }
