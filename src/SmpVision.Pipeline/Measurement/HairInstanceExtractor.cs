@@ -160,12 +160,32 @@ internal static class HairInstanceExtractor
                 // A run narrower than a fraction of one shaft is a shaft split by a glare streak
                 // along it (oily highlight), not a second shaft.
                 int fullRuns = 0;
+                double rawSum = 0;
                 foreach (var rw in r.RunWidths[b])
                 {
+                    rawSum += rw;
                     if (rw >= o.MinRunWidthFraction * w1)
                     {
                         fullRuns++;
                     }
+                }
+
+                if (fullRuns >= 2 && o.CountShaftsPerRun)
+                {
+                    // Shafts seen apart are counted run by run: two shafts each a little wider
+                    // than the frame's reference together round up to three. Run widths are
+                    // rescaled to the lattice-smoothed slice width.
+                    double toSmooth = rawSum > 0 ? r.Width[b] / rawSum : 1;
+                    int perRun = 0;
+                    foreach (var rw in r.RunWidths[b])
+                    {
+                        if (rw >= o.MinRunWidthFraction * w1)
+                        {
+                            perRun += Math.Max(1, (int)Math.Floor((rw * toSmooth / w1) + (2 - o.SplitWidthRatio)));
+                        }
+                    }
+
+                    byWidth = Math.Min(byWidth, perRun);
                 }
 
                 shafts[b] = Math.Max(fullRuns, byWidth);

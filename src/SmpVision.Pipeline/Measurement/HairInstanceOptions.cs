@@ -165,6 +165,14 @@ public sealed record HairInstanceOptions
     /// </summary>
     public double TrackMinShaftWidths { get; init; } = 3;
 
+    /// <summary>
+    /// Where a slice shows two or more shafts apart, the shafts it holds are counted run by run
+    /// (each run's width against the single-shaft width) instead of from the slice's total width:
+    /// two terminal shafts a little wider than the frame's reference width (mixed preset widths,
+    /// 60-100 um in one frame, DOMAIN.md) read as three from their summed width. Default true.
+    /// </summary>
+    public bool CountShaftsPerRun { get; init; } = true;
+
     /// <summary>Vellus limit: shafts narrower than this are vellus. Default 30 um (DOMAIN.md).</summary>
     public double VellusMaxWidthMicrometres { get; init; } = 30;
 

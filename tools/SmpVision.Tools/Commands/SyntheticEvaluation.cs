@@ -341,13 +341,15 @@ internal static class SyntheticEvaluation
     }
 
     /// <summary>Full-size PNG: detections as in the manifest overlays (green outline, yellow axis, red
-    /// counted emergence, orange uncounted), truth emergence as blue rings (filled when the edge rule
+    /// counted emergence, orange uncounted, magenta analysable-area outline), truth emergence as blue rings (filled when the edge rule
     /// counts it) and truth shafts as thin blue lines.</summary>
     private static void WriteOverlay(Mat bgr, SyntheticGroundTruth truth, TrichoscopyResult result, string path, HairInstanceOptions o)
     {
         using var canvas = bgr.Clone();
         Cv2.FindContours(result.HairMask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
         Cv2.DrawContours(canvas, contours, -1, Scalar.Lime, 1);
+        Cv2.FindContours(result.AnalysableMask, out var field, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        Cv2.DrawContours(canvas, field, -1, Scalar.Magenta, 1);
         for (int t = 0; t < truth.Hairs.Count; t++)
         {
             var h = truth.Hairs[t];
