@@ -311,11 +311,6 @@ internal static class HairInstanceExtractor
             if (trackMinBins > 0 && r.Bins >= trackMinBins)
             {
                 var tracks = Tracks(r, w1, emergeAtA, o.MinRunWidthFraction, trackMinBins);
-                if (Environment.GetEnvironmentVariable("TRI8_DEBUG") == "1" && r.Bins > 3 * w1)
-                {
-                    var e0 = EndPoint(r, 0, 1);
-                    Console.Error.WriteLine($"REG c=({r.Cx / ws:F0},{r.Cy / ws:F0}) bins={r.Bins} w1={w1:F1} count={count} tracks={tracks.Count} " + string.Join(" ", tracks.Select(t => $"[{t.First}-{t.Last} open {t.OpeningIndex}]")));
-                }
                 if (tracks.Count > count)
                 {
                     // Several units' shafts touch in one region: one hair per tracked shaft, each

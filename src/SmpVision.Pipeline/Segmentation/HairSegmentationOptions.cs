@@ -183,24 +183,6 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double LightPolarityMinEvidence { get; init; } = 0.001;
 
-    // tri8
-    /// <summary>
-    /// Dark polarity: a region the shape filter would drop (not nearly convex: two or more shafts
-    /// crossing or diverging in a V, common at 30-120 FU/cm2, DOMAIN.md) is kept where it is made
-    /// of straight bars at least this long (line openings in 24 orientations), each at most
-    /// <see cref="CrossingShaftRescueMaxWidthMicrometres"/> wide, covering at least
-    /// <see cref="CrossingShaftRescueMinCover"/> of it: skin mottling and scale are ragged, not
-    /// bars, and a burned-in label box is wider than a shaft. Default 250 um (the shortest counted
-    /// hair, HairInstanceOptions.MinCountedLengthMicrometres); 0 turns the rescue off.
-    /// </summary>
-    public double CrossingShaftRescueBarMicrometres { get; init; } = 250;
-
-    /// <summary>Widest bar the crossing-shaft rescue keeps: one terminal shaft (60-100 um, DOMAIN.md) with its blurred edge. Default 130 um.</summary>
-    public double CrossingShaftRescueMaxWidthMicrometres { get; init; } = 130;
-
-    /// <summary>Smallest fraction of a dropped region the rescued bars must cover. Default 0.8.</summary>
-    public double CrossingShaftRescueMinCover { get; init; } = 0.8;
-
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -232,10 +214,6 @@ public sealed record HairSegmentationOptions
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");
-        // tri8
-        if (CrossingShaftRescueBarMicrometres < 0) errors.Add("CrossingShaftRescueBarMicrometres must be >= 0.");
-        if (CrossingShaftRescueMaxWidthMicrometres <= 0) errors.Add("CrossingShaftRescueMaxWidthMicrometres must be > 0.");
-        if (CrossingShaftRescueMinCover is < 0 or > 1) errors.Add("CrossingShaftRescueMinCover must be in [0, 1].");
         return errors;
     }
 }

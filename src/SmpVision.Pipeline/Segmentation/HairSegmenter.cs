@@ -221,7 +221,6 @@ internal static class HairSegmenter
         else
         {
             mask = darkMask!;
-            RescueCrossingShafts(rel, ana, mask, umPerWorkPixel, o);
         }
 
         return new HairSegmentation(mask, rel, grey, ana, scale, small)
@@ -334,91 +333,6 @@ internal static class HairSegmenter
         RemoveSmall(mask, minAreaPx);
         RemoveNonShafts(mask, o.MinElongation, o.MinSolidity);
         return mask;
-    }
-
-    /// <summary>
-    /// Dark polarity (tri8): puts back regions the shape filter dropped that are made of straight
-    /// shafts. Two shafts crossing or leaving one opening in a V are far from convex, so the
-    /// solidity test drops them whole, with every hair touching them (mixed preset, 30-120
-    /// FU/cm2: several units per frame). The primary hysteresis is redone; each of its regions
-    /// with no pixel left in <paramref name="mask"/> is opened with straight lines at least
-    /// <see cref="HairSegmentationOptions.CrossingShaftRescueBarMicrometres"/> long in 24
-    /// orientations; the opened pieces no wider than one shaft are kept when together they cover
-    /// most of the region (mottling and scale are not made of long straight bars; a label box is
-    /// wider than a shaft). Measures nothing; adds pixels to the mask in place.
-    /// </summary>
-    private static void RescueCrossingShafts(Mat rel, Mat ana, Mat mask, double umPerWorkPixel, HairSegmentationOptions o)
-    {
-        if (o.CrossingShaftRescueBarMicrometres <= 0)
-        {
-            return;
-        }
-
-        // The same primary hysteresis and smoothing as ShaftMask, before its shape filter.
-        double framePeak = Percentile(rel, ana, o.FramePeakPercentile) / 255.0;
-        double seed = Math.Max(o.HighRelativeDarkness, o.SeedFractionOfFramePeak * framePeak);
-        double low = Math.Min(seed, Math.Max(o.LowRelativeDarkness, o.LowFractionOfFramePeak * framePeak));
-        using var pre = Hysteresis(rel, (byte)Math.Round(255 * low), (byte)Math.Round(255 * Math.Min(0.99, seed)), o.HalfMaximumFraction);
-        using (var close = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
-        using (var open = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(3, 3)))
-        {
-            Cv2.MorphologyEx(pre, pre, MorphTypes.Close, close);
-            Cv2.MorphologyEx(pre, pre, MorphTypes.Open, open);
-        }
-
-        double minAreaPx = o.MinHairAreaSquareMicrometres / (umPerWorkPixel * umPerWorkPixel);
-        int bar = Math.Max(5, (int)Math.Round(o.CrossingShaftRescueBarMicrometres / umPerWorkPixel) | 1);
-        double maxWidth = o.CrossingShaftRescueMaxWidthMicrometres / umPerWorkPixel;
-        Cv2.FindContours(pre, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-        foreach (var c in contours)
-        {
-            var box = Cv2.BoundingRect(c);
-            double area = Cv2.ContourArea(c);
-            if (area < minAreaPx || Math.Max(box.Width, box.Height) < bar)
-            {
-                continue;
-            }
-
-            using var region = new Mat(box.Height, box.Width, MatType.CV_8UC1, Scalar.All(0));
-            Cv2.DrawContours(region, [c], -1, Scalar.All(255), -1, LineTypes.Link8, null, int.MaxValue, new Point(-box.X, -box.Y));
-            using var kept = new Mat(mask, box);
-            using var overlap = new Mat();
-            Cv2.BitwiseAnd(region, kept, overlap);
-            if (Cv2.CountNonZero(overlap) > 0)
-            {
-                continue;
-            }
-
-            int regionPixels = Cv2.CountNonZero(region);
-            using var bars = new Mat(region.Size(), MatType.CV_8UC1, Scalar.All(0));
-            using var opened = new Mat();
-            using var line = new Mat(bar, bar, MatType.CV_8UC1);
-            int centre = bar / 2;
-            const int Orientations = 24;
-            for (int i = 0; i < Orientations; i++)
-            {
-                double a = Math.PI * i / Orientations;
-                int dx = (int)Math.Round(centre * Math.Cos(a)), dy = (int)Math.Round(centre * Math.Sin(a));
-                line.SetTo(Scalar.All(0));
-                Cv2.Line(line, new Point(centre - dx, centre - dy), new Point(centre + dx, centre + dy), Scalar.All(1), 1, LineTypes.Link8);
-                Cv2.MorphologyEx(region, opened, MorphTypes.Open, line);
-                Cv2.FindContours(opened, out var pieces, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-                foreach (var p in pieces)
-                {
-                    var r = Cv2.MinAreaRect(p);
-                    if (Math.Min(r.Size.Width, r.Size.Height) <= maxWidth)
-                    {
-                        Cv2.DrawContours(bars, [p], -1, Scalar.All(255), -1);
-                    }
-                }
-            }
-
-            Cv2.BitwiseAnd(bars, region, bars);
-            if (Cv2.CountNonZero(bars) >= o.CrossingShaftRescueMinCover * regionPixels)
-            {
-                Cv2.BitwiseOr(kept, bars, kept);
-            }
-        }
     }
 
     /// <summary>
