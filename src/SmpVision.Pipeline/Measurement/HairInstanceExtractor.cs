@@ -311,7 +311,7 @@ internal static class HairInstanceExtractor
             if (trackMinBins > 0 && r.Bins >= trackMinBins)
             {
                 var tracks = Tracks(r, w1, emergeAtA, o.MinRunWidthFraction, trackMinBins);
-                if (tracks.Count > count)
+                if (tracks.Count > count && SeveralOpenings(r, tracks, emergeAtA, fuJoinFull * ws))
                 {
                     // Several units' shafts touch in one region: one hair per tracked shaft, each
                     // with its own opening; the unit join below groups openings that are shared.
@@ -634,6 +634,28 @@ internal static class HairInstanceExtractor
         }
 
         return emergeAtA ? first : last;
+    }
+
+    /// <summary>
+    /// Whether the tracks' openings lie farther apart than one unit's opening (<paramref name="joinWork"/>,
+    /// working pixels): only then does the region hold several units. Shafts diverging from one
+    /// opening are counted by the sustained count as before.
+    /// </summary>
+    private static bool SeveralOpenings(Region r, List<Track> tracks, bool emergeAtA, double joinWork)
+    {
+        var points = tracks.Select(t => AxisPoint(r, emergeAtA ? t.OpeningIndex : r.Bins - 1 - t.OpeningIndex, t.OpeningCentre)).ToList();
+        for (int i = 0; i < points.Count; i++)
+        {
+            for (int j = i + 1; j < points.Count; j++)
+            {
+                if (Dist2(points[i], points[j]) > joinWork * joinWork)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>One shaft followed slice by slice from the region's emergence end (scan indices count from that end).</summary>
