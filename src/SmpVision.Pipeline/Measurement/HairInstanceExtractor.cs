@@ -310,7 +310,7 @@ internal static class HairInstanceExtractor
                 : HairWidthClass.Intermediate;
             if (trackMinBins > 0 && r.Bins >= trackMinBins)
             {
-                var tracks = Tracks(r, w1, emergeAtA, o.MinRunWidthFraction, trackMinBins);
+                var tracks = Tracks(r, w1, emergeAtA, o.MinRunWidthFraction, trackMinBins, o);
                 if (tracks.Count > count && SeveralOpenings(r, tracks, emergeAtA, fuJoinFull * ws))
                 {
                     // Several units' shafts touch in one region: one hair per tracked shaft, each
@@ -671,6 +671,25 @@ internal static class HairInstanceExtractor
         public double WideCentre;
         public int OpeningIndex;
         public double OpeningCentre;
+        /// <summary>Least-squares sums of (scan index, centre) over slices where the track ran alone and one shaft wide.</summary>
+        public double N, Si, Sc, Sii, Sic;
+
+        public void Fit(int i, double c)
+        {
+            N++;
+            Si += i;
+            Sc += c;
+            Sii += (double)i * i;
+            Sic += i * c;
+        }
+
+        /// <summary>Centre the track's own straight line predicts at scan index <paramref name="i"/>.</summary>
+        public double Predict(int i)
+        {
+            double d = (N * Sii) - (Si * Si);
+            double slope = d > 0 ? ((N * Sic) - (Si * Sc)) / d : 0;
+            return (Sc - (slope * Si)) / N + (slope * i);
+        }
     }
 
     /// <summary>
@@ -683,10 +702,14 @@ internal static class HairInstanceExtractor
     /// <paramref name="minRunFraction"/> of a shaft (a shaft split by a glare streak) start
     /// nothing. Returns the tracks seen over at least <paramref name="minBins"/> slices.
     /// </summary>
-    private static List<Track> Tracks(Region r, double w1, bool emergeAtA, double minRunFraction, int minBins)
+    private static List<Track> Tracks(Region r, double w1, bool emergeAtA, double minRunFraction, int minBins, HairInstanceOptions o)
     {
         const double Tol = 1.5;
         const int MaxGap = 3;
+        // A hand-over needs the track's own line (seen alone over half a shaft length) and a
+        // sideways step of half a shaft width from it.
+        int minFit = Math.Max(5, minBins / 2);
+        double handOver = o.TrackHandOverShaftWidths;
         var all = new List<Track>();
         var active = new List<Track>();
         var pairs = new List<(double D, int T, int R)>();
@@ -696,6 +719,14 @@ internal static class HairInstanceExtractor
             var cs = r.RunCentres[b];
             var rw = r.RunWidths[b];
             int nr = cs.Length;
+            double rawSum = 0;
+            foreach (var x in rw)
+            {
+                rawSum += x;
+            }
+
+            // Raw run widths alias with the pixel lattice; the slice's smoothed width rescales them.
+            double toSmooth = rawSum > 0 ? r.Width[b] / rawSum : 1;
             active.RemoveAll(t => i - t.Last > MaxGap);
             var runOf = new int[active.Count];
             Array.Fill(runOf, -1);
@@ -765,12 +796,30 @@ internal static class HairInstanceExtractor
 
                 var t = active[ti];
                 double lo = cs[ri] - (0.5 * rw[ri]), hi = cs[ri] + (0.5 * rw[ri]);
+                bool wide = rw[ri] * toSmooth > ChainSingleWidthRatio * w1;
+                if (handOver > 0 && held[ri] == 1 && !wide && t.WideSince >= 0 && t.N >= minFit && Math.Abs(cs[ri] - t.Predict(i)) > handOver * w1)
+                {
+                    // Out of a wide stretch one shaft width off the track's own line: the shaft
+                    // ended beside another that opened where the run widened (the next unit's
+                    // opening at or beside this one's tip). The track ends; the other begins.
+                    t.Centre = t.Predict(t.Last);
+                    var next = new Track { First = t.WideSince, OpeningIndex = t.WideSince, OpeningCentre = t.WideCentre };
+                    active[ti] = next;
+                    all.Add(next);
+                    t = next;
+                }
+
                 // Alone in its run the track follows it; hidden with others it keeps its place.
                 t.Centre = held[ri] == 1 ? cs[ri] : Math.Clamp(t.Centre, lo, hi);
                 t.Lo = lo;
                 t.Hi = hi;
                 t.Last = i;
-                if (rw[ri] > ChainSingleWidthRatio * w1)
+                if (held[ri] == 1 && !wide)
+                {
+                    t.Fit(i, cs[ri]);
+                }
+
+                if (wide)
                 {
                     if (t.WideSince < 0)
                     {
@@ -786,7 +835,7 @@ internal static class HairInstanceExtractor
 
             foreach (var t in born)
             {
-                if (t.Hi - t.Lo > ChainSingleWidthRatio * w1)
+                if ((t.Hi - t.Lo) * toSmooth > ChainSingleWidthRatio * w1)
                 {
                     t.WideSince = i;
                     t.WideCentre = t.Centre;

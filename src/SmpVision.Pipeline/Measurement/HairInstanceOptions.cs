@@ -166,6 +166,14 @@ public sealed record HairInstanceOptions
     public double TrackMinShaftWidths { get; init; } = 3;
 
     /// <summary>
+    /// A tracked shaft that leaves a wide stretch (touching another shaft) this many single-shaft
+    /// widths off its own straight line hands over: it ended there, and the shaft it touched
+    /// opened where the run widened (the next unit's opening at or beside its tip, the side-by-side
+    /// form of a chain, <see cref="ChainMinBendShaftWidths"/>). 0 turns hand-over off. Default 0.5.
+    /// </summary>
+    public double TrackHandOverShaftWidths { get; init; } = 0.5;
+
+    /// <summary>
     /// Where a slice shows two or more shafts apart, the shafts it holds are counted run by run
     /// (each run's width against the single-shaft width) instead of from the slice's total width:
     /// two terminal shafts a little wider than the frame's reference width (mixed preset widths,
@@ -201,6 +209,7 @@ public sealed record HairInstanceOptions
         if (FollicularUnitJoinShaftWidths < 0) errors.Add("FollicularUnitJoinShaftWidths must be >= 0.");
         if (FollicularUnitSideBySideMaxAngleDegrees is < 0 or >= 90) errors.Add("FollicularUnitSideBySideMaxAngleDegrees must be in [0, 90).");
         if (FollicularUnitSideBySideJoinShaftWidths < 0) errors.Add("FollicularUnitSideBySideJoinShaftWidths must be >= 0.");
+        if (TrackHandOverShaftWidths < 0) errors.Add("TrackHandOverShaftWidths must be >= 0.");
         if (TrackMinShaftWidths < 0) errors.Add("TrackMinShaftWidths must be >= 0.");
         if (EmergenceProbeMicrometres <= 0) errors.Add("EmergenceProbeMicrometres must be > 0.");
         if (EdgeMarginPixels < 0) errors.Add("EdgeMarginPixels must be >= 0.");
