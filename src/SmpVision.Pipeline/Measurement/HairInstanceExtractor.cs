@@ -153,6 +153,13 @@ internal static class HairInstanceExtractor
         {
             ct.ThrowIfCancellationRequested();
             var r = regions[i];
+            if (o.EdgeHuggingMinFraction > 0 && r.Bins * umPerWork >= o.EdgeHuggingMinLengthMicrometres && r.NearOff.Count(x => x) >= o.EdgeHuggingMinFraction * r.Bins)
+            {
+                // Along the frame edge or an overlay for its whole length: the edge of an unmasked
+                // info bar or of the dark field rim, not a hair (a hair crosses the field).
+                continue;
+            }
+
             var shafts = new int[r.Bins];
             for (int b = 0; b < r.Bins; b++)
             {
