@@ -318,7 +318,7 @@ internal static class HairInstanceExtractor
             if (trackMinBins > 0 && r.Bins >= trackMinBins)
             {
                 var tracks = Tracks(r, w1, emergeAtA, o.MinRunWidthFraction, trackMinBins, o);
-                if (tracks.Count > count && SeveralOpenings(r, tracks, emergeAtA, fuJoinFull * ws))
+                if (tracks.Count > count && SeveralOpenings(r, tracks, emergeAtA, fuJoinFull * ws) && NarrowRunFraction(r, o.MinRunWidthFraction * w1) <= o.TrackMaxNarrowRunFraction)
                 {
                     // Several units' shafts touch in one region: one hair per tracked shaft, each
                     // with its own opening; the unit join below groups openings that are shared.
@@ -644,6 +644,25 @@ internal static class HairInstanceExtractor
     }
 
     /// <summary>
+    /// Fraction of the region's runs narrower than <paramref name="minRun"/> (working pixels):
+    /// shafts show full-width runs except at their tips, ragged texture many slivers.
+    /// </summary>
+    private static double NarrowRunFraction(Region r, double minRun)
+    {
+        int all = 0, narrow = 0;
+        for (int b = 0; b < r.Bins; b++)
+        {
+            foreach (var rw in r.RunWidths[b])
+            {
+                all++;
+                narrow += rw < minRun ? 1 : 0;
+            }
+        }
+
+        return all == 0 ? 0 : (double)narrow / all;
+    }
+
+    /// <summary>
     /// Whether the tracks' openings lie farther apart than one unit's opening (<paramref name="joinWork"/>,
     /// working pixels): only then does the region hold several units. Shafts diverging from one
     /// opening are counted by the sustained count as before.
@@ -679,7 +698,7 @@ internal static class HairInstanceExtractor
         public int OpeningIndex;
         public double OpeningCentre;
         /// <summary>Least-squares sums of (scan index, centre) over slices where the track ran alone and one shaft wide.</summary>
-        public double N, Si, Sc, Sii, Sic;
+        public double N, Si, Sc, Sii, Sic, Scc;
 
         public void Fit(int i, double c)
         {
@@ -688,6 +707,15 @@ internal static class HairInstanceExtractor
             Sc += c;
             Sii += (double)i * i;
             Sic += i * c;
+            Scc += c * c;
+        }
+
+        /// <summary>RMS distance of the track's centres from its own straight line.</summary>
+        public double Residual()
+        {
+            double mi = Si / N, mc = Sc / N;
+            double vii = Sii - (N * mi * mi), vic = Sic - (N * mi * mc), vcc = Scc - (N * mc * mc);
+            return Math.Sqrt(Math.Max(0, (vii > 0 ? vcc - (vic * vic / vii) : vcc) / N));
         }
 
         /// <summary>Centre the track's own straight line predicts at scan index <paramref name="i"/>.</summary>
@@ -853,7 +881,8 @@ internal static class HairInstanceExtractor
             }
         }
 
-        all.RemoveAll(t => t.Last - t.First + 1 < minBins);
+        // Shafts are straight: a track that wanders off its own line is skin texture, not a shaft.
+        all.RemoveAll(t => t.Last - t.First + 1 < minBins || (t.N >= minFit && t.Residual() > o.TrackMaxResidualShaftWidths * w1));
         return all;
     }
 

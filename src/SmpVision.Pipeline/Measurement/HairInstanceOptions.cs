@@ -173,10 +173,27 @@ public sealed record HairInstanceOptions
     /// presets: 3 false hairs a frame on 6 of 30 frames) or the dark rim of the dermoscope field
     /// runs along it. 0 turns this off. Default 0.9.
     /// </summary>
-    public double EdgeHuggingMinFraction { get; init; } = 0.9;
+    public double EdgeHuggingMinFraction { get; init; }
 
     /// <summary>Shortest region the edge-hugging test drops. Default 500 um (longer than most visible shafts touch an edge).</summary>
     public double EdgeHuggingMinLengthMicrometres { get; init; } = 500;
+
+    /// <summary>
+    /// A track whose centres miss its own straight line by more than this many single-shaft widths
+    /// (RMS) is not a shaft: ragged skin texture that passes the darkness test on dark skin (mixed
+    /// preset, seed 726) breaks into many wandering tracks. Single shafts read 0.02-0.08
+    /// (<see cref="ChainMinBendShaftWidths"/>). Default 0.25.
+    /// </summary>
+    public double TrackMaxResidualShaftWidths { get; init; } = 0.25;
+
+    /// <summary>
+    /// Tracks give their own hairs only in a region where at most this fraction of the runs are
+    /// narrower than <see cref="MinRunWidthFraction"/> of a shaft: shafts show full-width runs
+    /// except at their tips, while ragged skin texture that passes the darkness test on dark skin
+    /// (mixed preset, seed 726) is mostly slivers and would break into many tracks. Default 0.1
+    /// (regions of touching shafts read 0.02-0.03, texture regions on mixed 726 0.13-0.26).
+    /// </summary>
+    public double TrackMaxNarrowRunFraction { get; init; } = 0.1;
 
     /// <summary>
     /// A tracked shaft that leaves a wide stretch (touching another shaft) this many single-shaft
@@ -184,7 +201,7 @@ public sealed record HairInstanceOptions
     /// opened where the run widened (the next unit's opening at or beside its tip, the side-by-side
     /// form of a chain, <see cref="ChainMinBendShaftWidths"/>). 0 turns hand-over off. Default 0.5.
     /// </summary>
-    public double TrackHandOverShaftWidths { get; init; } = 0.5;
+    public double TrackHandOverShaftWidths { get; init; } = 0.75;
 
     /// <summary>
     /// Where a slice shows two or more shafts apart, the shafts it holds are counted run by run
@@ -224,6 +241,8 @@ public sealed record HairInstanceOptions
         if (FollicularUnitSideBySideJoinShaftWidths < 0) errors.Add("FollicularUnitSideBySideJoinShaftWidths must be >= 0.");
         if (EdgeHuggingMinFraction is < 0 or > 1) errors.Add("EdgeHuggingMinFraction must be in [0, 1].");
         if (EdgeHuggingMinLengthMicrometres < 0) errors.Add("EdgeHuggingMinLengthMicrometres must be >= 0.");
+        if (TrackMaxResidualShaftWidths < 0) errors.Add("TrackMaxResidualShaftWidths must be >= 0.");
+        if (TrackMaxNarrowRunFraction is < 0 or > 1) errors.Add("TrackMaxNarrowRunFraction must be in [0, 1].");
         if (TrackHandOverShaftWidths < 0) errors.Add("TrackHandOverShaftWidths must be >= 0.");
         if (TrackMinShaftWidths < 0) errors.Add("TrackMinShaftWidths must be >= 0.");
         if (EmergenceProbeMicrometres <= 0) errors.Add("EmergenceProbeMicrometres must be > 0.");
