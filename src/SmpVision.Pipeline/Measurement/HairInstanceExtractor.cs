@@ -698,7 +698,7 @@ internal static class HairInstanceExtractor
         public int OpeningIndex;
         public double OpeningCentre;
         /// <summary>Least-squares sums of (scan index, centre) over slices where the track ran alone and one shaft wide.</summary>
-        public double N, Si, Sc, Sii, Sic, Scc;
+        public double N, Si, Sc, Sii, Sic;
 
         public void Fit(int i, double c)
         {
@@ -707,15 +707,6 @@ internal static class HairInstanceExtractor
             Sc += c;
             Sii += (double)i * i;
             Sic += i * c;
-            Scc += c * c;
-        }
-
-        /// <summary>RMS distance of the track's centres from its own straight line.</summary>
-        public double Residual()
-        {
-            double mi = Si / N, mc = Sc / N;
-            double vii = Sii - (N * mi * mi), vic = Sic - (N * mi * mc), vcc = Scc - (N * mc * mc);
-            return Math.Sqrt(Math.Max(0, (vii > 0 ? vcc - (vic * vic / vii) : vcc) / N));
         }
 
         /// <summary>Centre the track's own straight line predicts at scan index <paramref name="i"/>.</summary>
@@ -881,8 +872,7 @@ internal static class HairInstanceExtractor
             }
         }
 
-        // Shafts are straight: a track that wanders off its own line is skin texture, not a shaft.
-        all.RemoveAll(t => t.Last - t.First + 1 < minBins || (t.N >= minFit && t.Residual() > o.TrackMaxResidualShaftWidths * w1));
+        all.RemoveAll(t => t.Last - t.First + 1 < minBins);
         return all;
     }
 

@@ -179,14 +179,6 @@ public sealed record HairInstanceOptions
     public double EdgeHuggingMinLengthMicrometres { get; init; } = 500;
 
     /// <summary>
-    /// A track whose centres miss its own straight line by more than this many single-shaft widths
-    /// (RMS) is not a shaft: ragged skin texture that passes the darkness test on dark skin (mixed
-    /// preset, seed 726) breaks into many wandering tracks. Single shafts read 0.02-0.08
-    /// (<see cref="ChainMinBendShaftWidths"/>). Default 0.25.
-    /// </summary>
-    public double TrackMaxResidualShaftWidths { get; init; } = 0.25;
-
-    /// <summary>
     /// Tracks give their own hairs only in a region where at most this fraction of the runs are
     /// narrower than <see cref="MinRunWidthFraction"/> of a shaft: shafts show full-width runs
     /// except at their tips, while ragged skin texture that passes the darkness test on dark skin
@@ -241,7 +233,6 @@ public sealed record HairInstanceOptions
         if (FollicularUnitSideBySideJoinShaftWidths < 0) errors.Add("FollicularUnitSideBySideJoinShaftWidths must be >= 0.");
         if (EdgeHuggingMinFraction is < 0 or > 1) errors.Add("EdgeHuggingMinFraction must be in [0, 1].");
         if (EdgeHuggingMinLengthMicrometres < 0) errors.Add("EdgeHuggingMinLengthMicrometres must be >= 0.");
-        if (TrackMaxResidualShaftWidths < 0) errors.Add("TrackMaxResidualShaftWidths must be >= 0.");
         if (TrackMaxNarrowRunFraction is < 0 or > 1) errors.Add("TrackMaxNarrowRunFraction must be in [0, 1].");
         if (TrackHandOverShaftWidths < 0) errors.Add("TrackHandOverShaftWidths must be >= 0.");
         if (TrackMinShaftWidths < 0) errors.Add("TrackMinShaftWidths must be >= 0.");
