@@ -21,7 +21,9 @@ internal sealed record HairExtraction(
 /// Turns a hair mask into hair instances and follicular units. Each connected hair region is
 /// sliced across its principal axis; a slice holds as many shafts as it has separate runs or as
 /// its width holds single-shaft widths (touching shafts of one FU run side by side on shaved
-/// scalp), and a region holds the largest shaft count that persists along the shaft. The
+/// scalp), and a region holds the largest shaft count that persists along the shaft; shafts are
+/// also tracked slice by slice, and a region holding more tracked shafts with openings farther
+/// apart than one unit's (several units touching at high density) gives one hair per track. The
 /// emergence end is the end where shafts converge, else the end continued by the darker
 /// sub-surface shaft under the skin. Hairs whose emergence points lie within one opening form a
 /// follicular unit. Measures per hair: emergence, tip, length, median width (um with a scale;

@@ -156,12 +156,14 @@ public sealed record HairInstanceOptions
     /// A region is also read as separate shafts tracked slice by slice from its emergence end
     /// (each run followed to the next slice; a run leaving a wider, merged run is a shaft leaving
     /// there): a track at least this many single-shaft widths long is one shaft. When a region
-    /// holds more such tracks than its sustained shaft count, each track becomes a hair with its
-    /// own opening (where it appeared, or where the run it left first widened). At high density
+    /// holds more such tracks than its sustained shaft count and their openings lie farther apart
+    /// than one unit's opening (the unit join distance), each track becomes a hair with its own
+    /// opening (where it appeared, or where the run it left first widened). At high density
     /// (mixed preset, 30-120 FU/cm2, DOMAIN.md) one unit's shafts touch the next unit's, so one
     /// region holds several units offset along the hair direction; a count sustained over a
-    /// quarter of the region and one opening per region miss the rest. 0 turns tracking off.
-    /// Default 3 (the chain part length).
+    /// quarter of the region and one opening per region miss the rest (shafts diverging from one
+    /// opening keep the sustained count: letting every surplus track count raised the real dev
+    /// set from 14.3% to 15.4%). 0 turns tracking off. Default 3 (the chain part length).
     /// </summary>
     public double TrackMinShaftWidths { get; init; } = 3;
 
@@ -171,7 +173,10 @@ public sealed record HairInstanceOptions
     /// fraction of its length is dropped: hairs cross the field, while a burned-in info bar the
     /// field mask left (semi-transparent boxes over noisy JPEG frames, generated mixed and dev
     /// presets: 3 false hairs a frame on 6 of 30 frames) or the dark rim of the dermoscope field
-    /// runs along it. 0 turns this off. Default 0.9.
+    /// runs along it. 0 turns this off. Default 0 (off): at 0.9 it removed those false hairs
+    /// (mixed 801-830 false 310 -> 287) but they had been hiding undercounts, so the count medians
+    /// rose (dev 401-410 3.5% -> 5.2%, mixed 701-730 5.5% -> 7.2%); the cause belongs in the field
+    /// mask (TRICHOSCOPY.md, session 8).
     /// </summary>
     public double EdgeHuggingMinFraction { get; init; }
 
@@ -191,7 +196,9 @@ public sealed record HairInstanceOptions
     /// A tracked shaft that leaves a wide stretch (touching another shaft) this many single-shaft
     /// widths off its own straight line hands over: it ended there, and the shaft it touched
     /// opened where the run widened (the next unit's opening at or beside its tip, the side-by-side
-    /// form of a chain, <see cref="ChainMinBendShaftWidths"/>). 0 turns hand-over off. Default 0.5.
+    /// form of a chain, <see cref="ChainMinBendShaftWidths"/>). 0 turns hand-over off. Default
+    /// 0.75 (0.5 matched 10 more hairs on mixed 801-830 but raised dev 601-610 to 5.4%, 1.0
+    /// matched fewer).
     /// </summary>
     public double TrackHandOverShaftWidths { get; init; } = 0.75;
 
