@@ -29,9 +29,9 @@ internal static class LabConversion
     /// <summary>Mean Lab over the mask (8UC1, non-zero = include) of the 8-bit BGR image, from a
     /// subsample of at most ~20k pixels converted on their own (no full-frame Lab image: the float
     /// conversion of a 1280x1024 frame cost ~30 ms); null when the mask is empty.</summary>
-    internal static LabColour? SampledMean(Mat bgr, Mat mask)
+    internal static LabColour? SampledMean(Mat bgr, Mat mask, FramePixelSampler? frame = null)
     {
-        var lab = SampleLab(bgr, mask, out var n);
+        var lab = SampleLab(bgr, mask, frame, out var n);
         if (lab is null)
         {
             return null;
@@ -50,9 +50,9 @@ internal static class LabConversion
 
     /// <summary>Per-channel median Lab over the mask of the 8-bit BGR image, from the same
     /// subsample as <see cref="SampledMean"/>; null when the mask is empty.</summary>
-    internal static LabColour? SampledMedian(Mat bgr, Mat mask)
+    internal static LabColour? SampledMedian(Mat bgr, Mat mask, FramePixelSampler? frame = null)
     {
-        var lab = SampleLab(bgr, mask, out var n);
+        var lab = SampleLab(bgr, mask, frame, out var n);
         if (lab is null)
         {
             return null;
@@ -72,9 +72,10 @@ internal static class LabConversion
     }
 
     /// <summary>Every k-th masked BGR pixel (raster order, at most ~<see cref="MaxSamples"/>),
-    /// converted to float Lab; interleaved L, a, b. Null when the mask is empty.</summary>
+    /// converted to float Lab; interleaved L, a, b. Null when the mask is empty. With
+    /// <paramref name="frame"/> (a map at a working scale) each sampled pixel is read from the frame.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe float[]? SampleLab(Mat bgr, Mat mask, out int n)
+    private static unsafe float[]? SampleLab(Mat bgr, Mat mask, FramePixelSampler? frame, out int n)
     {
         n = 0;
         var count = Cv2.CountNonZero(mask);
@@ -111,7 +112,8 @@ internal static class LabConversion
                 length = length < 0 ? cols - x : length;
                 for (var k = next - seen; k < length && n < capacity; k += step)
                 {
-                    samples[n] = new Vec3b(p[3 * (x + k)], p[(3 * (x + k)) + 1], p[(3 * (x + k)) + 2]);
+                    var mean = new Vec3b(p[3 * (x + k)], p[(3 * (x + k)) + 1], p[(3 * (x + k)) + 2]);
+                    samples[n] = frame is { } sampler ? sampler.Pick(x + k, y, mean) : mean;
                     n++;
                     next += step;
                 }

@@ -73,10 +73,11 @@ internal static class RegionExtraction
         }
 
         var owned = labels.Clone();
-        return Build(image, owned, hairs, units, hairMask, scale, options, reference, warnings, ct);
+        return Build(image, owned, hairs, units, hairMask, scale, options, reference, warnings, null, ct);
     }
 
-    /// <summary>Builds the map from a label Mat it takes ownership of.</summary>
+    /// <summary>Builds the map from a label Mat it takes ownership of; colours are read from
+    /// <paramref name="frameColours"/> when the map is at a working scale (null: from the image).</summary>
     internal static RegionMap Build(
         ScalpImage image,
         Mat ownedLabels,
@@ -87,6 +88,7 @@ internal static class RegionExtraction
         RegionOptions options,
         RegionReference reference,
         List<PipelineWarning> warnings,
+        FrameColourSource? frameColours,
         CancellationToken ct)
     {
         Mat? regionIds = null;
@@ -137,7 +139,7 @@ internal static class RegionExtraction
                     continue;
                 }
 
-                ExtractClass(cls, classMask, bgr, skin, hairMask, hairs, units, scale, options, reference, analysedPixels, minAreaPixels, regions, regionIds, ct);
+                ExtractClass(cls, classMask, bgr, skin, hairMask, hairs, units, scale, options, reference, analysedPixels, minAreaPixels, regions, regionIds, frameColours, ct);
             }
 
             long offPixels = totalPixels - analysedPixels;
@@ -151,13 +153,14 @@ internal static class RegionExtraction
             using var hbSkin = new Mat();
             Cv2.Compare(ownedLabels, (double)(byte)RegionClass.HairBearing, hbSkin, CmpTypes.EQ);
             Cv2.BitwiseAnd(hbSkin, skin, hbSkin);
-            var skinColour = LabConversion.SampledMedian(bgr, hbSkin) ?? LabConversion.SampledMedian(bgr, skin);
+            var skinSampler = frameColours?.At(default, hair: false);
+            var skinColour = LabConversion.SampledMedian(bgr, hbSkin, skinSampler) ?? LabConversion.SampledMedian(bgr, skin, skinSampler);
             LabColour? hairColour = null;
             if (hairMask is not null)
             {
                 using var hairIn = new Mat();
                 Cv2.BitwiseAnd(hairMask, analysed, hairIn);
-                hairColour = LabConversion.SampledMedian(bgr, hairIn);
+                hairColour = LabConversion.SampledMedian(bgr, hairIn, frameColours?.At(default, hair: true));
             }
 
             return new RegionMap(ownedLabels, regionIds, regions, summaries, analysedPixels, reference, skinColour, hairColour, scale?.PixelsPerMillimetre, warnings);
@@ -191,6 +194,7 @@ internal static class RegionExtraction
         int minAreaPixels,
         List<ScalpRegion> regions,
         Mat regionIds,
+        FrameColourSource? frameColours,
         CancellationToken ct)
     {
         // Fast path: a class that is one 8-connected piece (the hair-bearing scalp of most frames)
@@ -211,7 +215,7 @@ internal static class RegionExtraction
                     var only = new Rect(outerBox.X - 1, outerBox.Y - 1, outerBox.Width, outerBox.Height);
                     using var compMask = new Mat(classMask, only);
                     var polygons = PolygonsFrom(contours, hierarchy, new Point(0, 0), options.PolygonTolerancePixels);
-                    AddRegion(cls, compMask, only, area, polygons, CountPointsIn(classMask, hairs.Select(h => h.Emergence)), CountPointsIn(classMask, units.Select(u => u.Centre)), bgr, skin, hairMask, scale, options, reference, analysedPixels, regions, regionIds);
+                    AddRegion(cls, compMask, only, area, polygons, CountPointsIn(classMask, hairs.Select(h => h.Emergence)), CountPointsIn(classMask, units.Select(u => u.Centre)), bgr, skin, hairMask, scale, options, reference, analysedPixels, regions, regionIds, frameColours);
                 }
 
                 return;
@@ -248,7 +252,7 @@ internal static class RegionExtraction
             using var ccRoi = new Mat(cc, boxRect);
             using var compMask = new Mat();
             Cv2.Compare(ccRoi, (double)i, compMask, CmpTypes.EQ);
-            AddRegion(cls, compMask, rect, area, Polygons(compMask, rect.Location, options.PolygonTolerancePixels), hairCounts[i], unitCounts[i], bgr, skin, hairMask, scale, options, reference, analysedPixels, regions, regionIds);
+            AddRegion(cls, compMask, rect, area, Polygons(compMask, rect.Location, options.PolygonTolerancePixels), hairCounts[i], unitCounts[i], bgr, skin, hairMask, scale, options, reference, analysedPixels, regions, regionIds, frameColours);
         }
     }
 
@@ -270,7 +274,8 @@ internal static class RegionExtraction
         RegionReference reference,
         long analysedPixels,
         List<ScalpRegion> regions,
-        Mat regionIds)
+        Mat regionIds,
+        FrameColourSource? frameColours)
     {
         using (var idRoi = new Mat(regionIds, rect))
         {
@@ -290,7 +295,8 @@ internal static class RegionExtraction
         using var skinIn = new Mat();
         Cv2.BitwiseAnd(skinRoi, compMask, skinIn);
         using var bgrRoi = new Mat(bgr, rect);
-        var colour = LabConversion.SampledMean(bgrRoi, skinIn) ?? LabConversion.SampledMean(bgrRoi, compMask) ?? default;
+        var sampler = frameColours?.At(rect.Location, hair: false);
+        var colour = LabConversion.SampledMean(bgrRoi, skinIn, sampler) ?? LabConversion.SampledMean(bgrRoi, compMask, sampler) ?? default;
 
         double? areaMm2 = scale is null ? null : area * scale.SquareMillimetresPerPixel;
         double? areaCm2 = areaMm2 / 100.0;

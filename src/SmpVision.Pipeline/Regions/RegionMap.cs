@@ -68,6 +68,10 @@ public sealed record RegionClassSummary(RegionClass Class, long AreaPixels, doub
 /// </summary>
 public sealed class RegionMap : IDisposable
 {
+    private readonly Lazy<Mat> _labels;
+    private readonly Lazy<Mat> _regionIds;
+    private readonly IDisposable? _source;
+
     internal RegionMap(
         Mat labels,
         Mat regionIds,
@@ -79,9 +83,53 @@ public sealed class RegionMap : IDisposable
         LabColour? hairColour,
         double? pixelsPerMillimetre,
         IReadOnlyList<PipelineWarning> warnings)
+        : this(new Lazy<Mat>(labels), new Lazy<Mat>(regionIds), null, labels.Cols, labels.Rows, regions, classes, analysedAreaPixels, reference, skinColour, hairColour, pixelsPerMillimetre, warnings)
     {
-        Labels = labels;
-        RegionIds = regionIds;
+    }
+
+    /// <summary>
+    /// A map whose label and region-id images are made on first use (e.g. enlarged from a map
+    /// made at a working scale: most analyses read only the regions and their metrics). It owns
+    /// <paramref name="source"/>, which the factories may read until the map is disposed.
+    /// </summary>
+    internal RegionMap(
+        Func<Mat> labels,
+        Func<Mat> regionIds,
+        IDisposable source,
+        int widthPixels,
+        int heightPixels,
+        IReadOnlyList<ScalpRegion> regions,
+        IReadOnlyList<RegionClassSummary> classes,
+        long analysedAreaPixels,
+        RegionReference reference,
+        LabColour? skinColour,
+        LabColour? hairColour,
+        double? pixelsPerMillimetre,
+        IReadOnlyList<PipelineWarning> warnings)
+        : this(new Lazy<Mat>(labels, LazyThreadSafetyMode.ExecutionAndPublication), new Lazy<Mat>(regionIds, LazyThreadSafetyMode.ExecutionAndPublication), source, widthPixels, heightPixels, regions, classes, analysedAreaPixels, reference, skinColour, hairColour, pixelsPerMillimetre, warnings)
+    {
+    }
+
+    private RegionMap(
+        Lazy<Mat> labels,
+        Lazy<Mat> regionIds,
+        IDisposable? source,
+        int widthPixels,
+        int heightPixels,
+        IReadOnlyList<ScalpRegion> regions,
+        IReadOnlyList<RegionClassSummary> classes,
+        long analysedAreaPixels,
+        RegionReference reference,
+        LabColour? skinColour,
+        LabColour? hairColour,
+        double? pixelsPerMillimetre,
+        IReadOnlyList<PipelineWarning> warnings)
+    {
+        _labels = labels;
+        _regionIds = regionIds;
+        _source = source;
+        WidthPixels = widthPixels;
+        HeightPixels = heightPixels;
         Regions = regions;
         Classes = classes;
         AnalysedAreaPixels = analysedAreaPixels;
@@ -96,16 +144,16 @@ public sealed class RegionMap : IDisposable
     }
 
     /// <summary>8UC1 label image, same size as the input; values are <see cref="RegionClass"/>.</summary>
-    internal Mat Labels { get; }
+    internal Mat Labels => _labels.Value;
 
     /// <summary>32SC1 image of region ids (index into <see cref="Regions"/>); -1 where no reported region lies.</summary>
-    internal Mat RegionIds { get; }
+    internal Mat RegionIds => _regionIds.Value;
 
     /// <summary>Width of the label map in pixels.</summary>
-    public int WidthPixels => Labels.Cols;
+    public int WidthPixels { get; }
 
     /// <summary>Height of the label map in pixels.</summary>
-    public int HeightPixels => Labels.Rows;
+    public int HeightPixels { get; }
 
     /// <summary>Connected regions with their metrics.</summary>
     public IReadOnlyList<ScalpRegion> Regions { get; }
@@ -164,7 +212,17 @@ public sealed class RegionMap : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        Labels.Dispose();
-        RegionIds.Dispose();
+        // Made ones only: disposing must not build an image nobody read.
+        if (_regionIds.IsValueCreated)
+        {
+            _regionIds.Value.Dispose();
+        }
+
+        if (_labels.IsValueCreated)
+        {
+            _labels.Value.Dispose();
+        }
+
+        _source?.Dispose();
     }
 }

@@ -251,6 +251,20 @@ public sealed record RegionOptions
     /// <summary>Polygon simplification tolerance in pixels (Douglas-Peucker). Default 1.5 px.</summary>
     public double PolygonTolerancePixels { get; init; } = 1.5;
 
+    /// <summary>
+    /// Pixel size the region stage works at, in micrometres, with a scale. The frame is reduced by
+    /// the whole factor nearest to this over the frame's pixel size (dividing both sides); the
+    /// label map and region ids are enlarged back to the frame (off-scalp from the exact
+    /// analysable mask), polygons and pixel areas are given in frame pixels. Default 5.5 um, the
+    /// hair segmentation's working scale (<c>HairSegmentationOptions.WorkingMicrometresPerPixel</c>):
+    /// the finest structures the stage decides on are its colour cells (half the 0.15 mm texture
+    /// window, 75 um) and the 0.05 mm2 smallest region, 14 and 1600 working pixels across/in.
+    /// On real 70x frames (~361 px/mm, 2.8 um) this halves each side (the stage took ~26 ms of
+    /// ~100 ms per frame, most of it full-resolution mask work); at 20x (~50 px/mm, 20 um) nothing
+    /// changes. Without a scale the stage runs at full resolution. Set to 0 for full resolution always.
+    /// </summary>
+    public double WorkingMicrometresPerPixel { get; init; } = 5.5;
+
     /// <summary>Returns the list of problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -293,6 +307,11 @@ public sealed record RegionOptions
         }
 
         Positive(PolygonTolerancePixels, nameof(PolygonTolerancePixels));
+        if (!(WorkingMicrometresPerPixel >= 0) || double.IsInfinity(WorkingMicrometresPerPixel))
+        {
+            errors.Add($"{nameof(WorkingMicrometresPerPixel)} must be 0 (full resolution) or a positive finite number (was {WorkingMicrometresPerPixel}).");
+        }
+
         if (!(ThinningBelowRelativeDensity > 0 && ThinningBelowRelativeDensity < 1))
         {
             errors.Add($"{nameof(ThinningBelowRelativeDensity)} must be in (0, 1).");

@@ -44,7 +44,11 @@ internal static class RegionSegmentation
     /// placed to a fraction of a follicle spacing while the grids stay small.</summary>
     private const double CellsPerScale = 8.0;
 
-    /// <summary>Runs the region stage. Inputs are not modified or disposed.</summary>
+    /// <summary>
+    /// Runs the region stage at the working scale (<see cref="RegionOptions.WorkingMicrometresPerPixel"/>,
+    /// see <see cref="RegionWorkingScale"/>); the map is in frame pixels. Inputs are not modified
+    /// or disposed.
+    /// </summary>
     /// <returns>The region map (dispose it).</returns>
     internal static RegionMap Run(
         ScalpImage image,
@@ -65,6 +69,35 @@ internal static class RegionSegmentation
         RegionExtraction.ThrowIfInvalid(options);
         RegionExtraction.CheckGeometry(image, analysableMask, nameof(analysableMask));
         RegionExtraction.CheckGeometry(image, hairMask, nameof(hairMask));
+        var factor = RegionWorkingScale.Factor(image.WidthPixels, image.HeightPixels, scale, options);
+        if (factor == 1)
+        {
+            return RunAtWorkingScale(image, analysableMask, hairMask, hairs, units, scale, options, null, ct);
+        }
+
+        ct.ThrowIfCancellationRequested();
+        using var small = RegionWorkingScale.Reduce(image, analysableMask, hairMask, hairs, units, scale!, options, factor);
+        // The enlarged map owns the working-scale one.
+        return RegionWorkingScale.Enlarge(
+            RunAtWorkingScale(small.Image, small.AnalysableMask, small.HairMask, small.Hairs, small.Units, small.Scale, small.Options, new FrameColourSource(image.Bgr, hairMask, analysableMask, factor), ct),
+            analysableMask,
+            factor,
+            scale!);
+    }
+
+    /// <summary>The region stage on pixels at the working scale; colours from <paramref name="frameColours"/> when given.</summary>
+    private static RegionMap RunAtWorkingScale(
+        ScalpImage image,
+        Mat analysableMask,
+        Mat hairMask,
+        IReadOnlyList<HairInstance> hairs,
+        IReadOnlyList<FollicularUnit> units,
+        Scale? scale,
+        RegionOptions options,
+        FrameColourSource? frameColours,
+        CancellationToken ct)
+    {
+        // Arguments were checked by Run; the reduced inputs are made consistent by RegionWorkingScale.
         ct.ThrowIfCancellationRequested();
 
         var warnings = new List<PipelineWarning>();
@@ -299,7 +332,7 @@ internal static class RegionSegmentation
         }
 
         var basisInfo = new RegionReference(reference, useUnits, referenceSource);
-        var built = RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, ct);
+        var built = RegionExtraction.Build(image, labels, hairs, units, hair, scale, options, basisInfo, warnings, frameColours, ct);
         return built;
     }
 
@@ -709,6 +742,9 @@ internal static class RegionSegmentation
         using var skin = new Mat();
         using var notHair = new Mat();
         using var hairWide = new Mat();
+        // Hair edges are kept out of skin by a 5 x 5 disc (two working pixels; on a frame reduced
+        // to the working scale the margin is physically wider, which on the 300 real frames kept
+        // fewer false scars than a margin scaled to the same width: 0.76% vs 0.82% of the scalp).
         using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
         {
             Cv2.Dilate(hair, hairWide, k);

@@ -95,28 +95,53 @@ internal static class FieldMasker
         using var lines = new Mat();
         var (hLines, vLines) = FindThinLines(maxC, lines, options);
 
+        // Most frames carry no red mark, rim or drawn line: their full-frame dilations, copies and
+        // unions are skipped when the mask is empty (an empty mask dilates to an empty mask, and
+        // adds nothing to the union), so the masks and counts are the same.
         using var red = new Mat();
-        using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size((2 * options.OverlayPaddingPixels) + 1, (2 * options.OverlayPaddingPixels) + 1)))
+        var redPixels = 0;
+        if (Cv2.CountNonZero(redExcess) > 0)
         {
-            Cv2.Dilate(redExcess, red, k);
+            using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size((2 * options.OverlayPaddingPixels) + 1, (2 * options.OverlayPaddingPixels) + 1)))
+            {
+                Cv2.Dilate(redExcess, red, k);
+            }
+
+            redPixels = Cv2.CountNonZero(red);
         }
 
         ct.ThrowIfCancellationRequested();
         using var rim = new Mat();
-        FindRim(maxC, rim, options);
+        var rimPixels = FindRim(maxC, rim, options);
 
-        using var off = new Mat();
-        Cv2.BitwiseOr(flat, lines, off);
-        Cv2.BitwiseOr(off, red, off);
-        Cv2.BitwiseOr(off, rim, off);
+        var flatPixels = Cv2.CountNonZero(flat);
+        var linePixels = lines.Empty() ? 0 : Cv2.CountNonZero(lines);
         var analysable = new Mat();
-        Cv2.BitwiseNot(off, analysable);
+        using (var off = flat.Clone())
+        {
+            if (linePixels > 0)
+            {
+                Cv2.BitwiseOr(off, lines, off);
+            }
+
+            if (redPixels > 0)
+            {
+                Cv2.BitwiseOr(off, red, off);
+            }
+
+            if (rimPixels > 0)
+            {
+                Cv2.BitwiseOr(off, rim, off);
+            }
+
+            Cv2.BitwiseNot(off, analysable);
+        }
 
         var summary = new FieldMaskSummary(
-            Cv2.CountNonZero(flat),
-            Cv2.CountNonZero(lines),
-            Cv2.CountNonZero(red),
-            Cv2.CountNonZero(rim),
+            flatPixels,
+            linePixels,
+            redPixels,
+            rimPixels,
             Cv2.CountNonZero(analysable));
         return new FieldMask(analysable, summary, hLines, vLines, flatBoxes);
     }
@@ -202,6 +227,12 @@ internal static class FieldMasker
             Cv2.BitwiseAnd(text, achromatic, text);
         }
 
+        // No bright glyph pixel (most frames): no text box, and the dilations below are skipped.
+        if (Cv2.CountNonZero(text) == 0)
+        {
+            return boxes;
+        }
+
         using var seeds = new Mat();
         using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(5, 5)))
         {
@@ -282,7 +313,8 @@ internal static class FieldMasker
         return sd <= o.BandMaxStdDev && achro >= 0.95 * w;
     }
 
-    /// <summary>Thin, long, straight, dark horizontal and vertical lines (scale-bar arms).</summary>
+    /// <summary>Thin, long, straight, dark horizontal and vertical lines (scale-bar arms).
+    /// <paramref name="linesOut"/> is left empty (no pixels allocated) when there are none.</summary>
     private static (List<HorizontalLineSegment> Horizontal, List<VerticalLineSegment> Vertical) FindThinLines(Mat maxC, Mat linesOut, FieldMaskOptions o)
     {
         using var dark = new Mat();
@@ -334,6 +366,11 @@ internal static class FieldMasker
                     vertical.Add(new VerticalLineSegment(cents.At<double>(i, 0), top, top + height - 1));
                 }
             }
+        }
+
+        if (segments.Count == 0 && vertical.Count == 0 && Cv2.CountNonZero(hor) == 0 && Cv2.CountNonZero(ver) == 0)
+        {
+            return (segments, vertical); // linesOut stays empty: no line pixels
         }
 
         Cv2.BitwiseOr(hor, ver, linesOut);
@@ -438,8 +475,9 @@ internal static class FieldMasker
         return n;
     }
 
-    /// <summary>Large dark regions joined to the frame border: the rim of a round dermoscope field.</summary>
-    private static void FindRim(Mat maxC, Mat rimOut, FieldMaskOptions o)
+    /// <summary>Large dark regions joined to the frame border: the rim of a round dermoscope field.
+    /// Returns its pixel count; <paramref name="rimOut"/> is left empty (no pixels allocated) when there is none.</summary>
+    private static int FindRim(Mat maxC, Mat rimOut, FieldMaskOptions o)
     {
         int w = maxC.Cols, h = maxC.Rows;
         // The rim is broad, so a quarter-resolution search is exact enough and 16x cheaper.
@@ -478,12 +516,18 @@ internal static class FieldMasker
             Cv2.BitwiseOr(rimSmall, comp, rimSmall);
         }
 
-        Cv2.Resize(rimSmall, rimOut, new Size(w, h), 0, 0, InterpolationFlags.Nearest);
-        if (Cv2.CountNonZero(rimSmall) > 0)
+        if (Cv2.CountNonZero(rimSmall) == 0)
         {
-            int d = (2 * (o.OverlayPaddingPixels + Factor)) + 1;
-            using var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(d, d));
+            return 0;
+        }
+
+        Cv2.Resize(rimSmall, rimOut, new Size(w, h), 0, 0, InterpolationFlags.Nearest);
+        int d = (2 * (o.OverlayPaddingPixels + Factor)) + 1;
+        using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(d, d)))
+        {
             Cv2.Dilate(rimOut, rimOut, k);
         }
+
+        return Cv2.CountNonZero(rimOut);
     }
 }

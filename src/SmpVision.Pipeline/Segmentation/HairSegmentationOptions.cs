@@ -145,6 +145,37 @@ public sealed record HairSegmentationOptions
     public double ThinShaftMinFill { get; init; } = 0.6;
 
     /// <summary>
+    /// Widest core gap filled between the two thin dark rims of a hollow-looking shaft (grey or blond
+    /// shafts on skin of nearly their lightness are darker than the skin only along their shaded
+    /// edges; the rims lie about half a shaft width apart, and terminal shafts are rarely above
+    /// 120 um, DOMAIN.md shaft width). 0 turns the fill off. Default 80 um.
+    /// </summary>
+    public double HollowShaftMaxGapMicrometres { get; init; } = 80;
+
+    /// <summary>
+    /// ... filled only where the rims' half-width (local maximum of the distance to the background)
+    /// is at most this fraction of the filled shaft's: two separate shafts side by side are each
+    /// about half their joined width and stay apart. Default 0.35.
+    /// </summary>
+    public double HollowShaftMaxRimToHalfWidth { get; init; } = 0.35;
+
+    /// <summary>
+    /// ... and only where the filled shaft is at most this wide: terminal shafts are rarely above
+    /// 120 um (DOMAIN.md, shaft width), two hollow shafts side by side are wider. Default 120 um.
+    /// </summary>
+    public double HollowShaftMaxWidthMicrometres { get; init; } = 120;
+
+    /// <summary>
+    /// ... and only on frames whose darkest-structure level (<see cref="FramePeakPercentile"/>) is
+    /// below this. A shaft's core falls under half its rims' darkness (the half-maximum edge then
+    /// keeps two rims) only when the rims themselves are weak: with rims shaded ~35% darker than the
+    /// core, the core contrast must be under ~0.26 and the rims under ~0.52. On frames of stronger
+    /// shafts the fill would only bridge close shafts (mixed seed 726, dark-brown hair on dark
+    /// skin: 85 -> 98 detections for 90). Default 0.5.
+    /// </summary>
+    public double HollowShaftMaxFramePeak { get; init; } = 0.5;
+
+    /// <summary>
     /// Segment shafts as darker (<see cref="HairPolarity.Dark"/>) or lighter
     /// (<see cref="HairPolarity.Light"/>) than the skin regardless of the frame; null (default)
     /// decides per frame from the evidence of both (see <see cref="LightPolarityMinEvidenceRatio"/>).
@@ -177,6 +208,15 @@ public sealed record HairSegmentationOptions
     public double PolarityMinFill { get; init; } = 0.5;
 
     /// <summary>
+    /// ... and are at least this long (minimum-area rectangle): the visible-length floor of a counted
+    /// hair (the density edge rule). Scale flakes and glare specks, lighter than the skin on any frame,
+    /// are shorter; on a frame with few low-contrast dark shafts (brown hair on brown skin) their sum
+    /// outweighed the shafts' evidence and the frame read light (mixed seed 811: 48 detections for 13
+    /// hairs). Default 250 um.
+    /// </summary>
+    public double PolarityMinLengthMicrometres { get; init; } = 250;
+
+    /// <summary>
     /// ... and reaches at least this evidence (contrast-weighted shaft area per analysable pixel),
     /// so that a frame with no visible hair is not read as light-haired. Default 0.001 (a tenth of a
     /// percent of the field covered by full-contrast shaft).
@@ -207,9 +247,14 @@ public sealed record HairSegmentationOptions
         if (ThinShaftMinLengthMicrometres < 0) errors.Add("ThinShaftMinLengthMicrometres must be >= 0.");
         if (ThinShaftMaxWidthMicrometres <= 0) errors.Add("ThinShaftMaxWidthMicrometres must be > 0.");
         if (ThinShaftMinFill is < 0 or > 1) errors.Add("ThinShaftMinFill must be in [0, 1].");
+        if (HollowShaftMaxGapMicrometres < 0) errors.Add("HollowShaftMaxGapMicrometres must be >= 0.");
+        if (HollowShaftMaxFramePeak is < 0 or > 1) errors.Add("HollowShaftMaxFramePeak must be in [0, 1].");
+        if (HollowShaftMaxWidthMicrometres <= 0) errors.Add("HollowShaftMaxWidthMicrometres must be > 0.");
+        if (HollowShaftMaxRimToHalfWidth is < 0 or > 1) errors.Add("HollowShaftMaxRimToHalfWidth must be in [0, 1].");
         if (LightPolarityMinEvidenceRatio <= 0) errors.Add("LightPolarityMinEvidenceRatio must be > 0.");
         if (PolaritySkinScaleMicrometres <= 0) errors.Add("PolaritySkinScaleMicrometres must be > 0.");
         if (PolarityMinFill is < 0 or > 1) errors.Add("PolarityMinFill must be in [0, 1].");
+        if (PolarityMinLengthMicrometres < 0) errors.Add("PolarityMinLengthMicrometres must be >= 0.");
         if (LightPolarityMinEvidence < 0) errors.Add("LightPolarityMinEvidence must be >= 0.");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");

@@ -168,6 +168,10 @@ internal static class HairSegmenter
         }
 
         var rel = new Mat(h, w, MatType.CV_8UC1);
+        // Darkest channel's darkness: the core of a hollow-looking shaft (see FillHollowShafts).
+        using var darkestChannel = new Mat();
+        Cv2.Max(relC[0], relC[1], darkestChannel);
+        Cv2.Max(darkestChannel, relC[2], darkestChannel);
         using (relC[0])
         using (relC[1])
         using (relC[2])
@@ -186,8 +190,8 @@ internal static class HairSegmenter
         double darkEvidence = 0;
         if (o.ForcedPolarity != HairPolarity.Light)
         {
-            darkMask = ShaftMask(rel, ana, umPerWorkPixel, o);
-            darkEvidence = skinLevel is null ? 0 : Evidence(grey, skinLevel, darkMask, false, o.PolarityMinFill) / analysablePixels;
+            darkMask = ShaftMask(rel, ana, umPerWorkPixel, o, darkestChannel);
+            darkEvidence = skinLevel is null ? 0 : Evidence(grey, skinLevel, darkMask, false, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
         }
 
         double lightEvidence = 0;
@@ -197,14 +201,14 @@ internal static class HairSegmenter
             // the same sum over the whole analysable area bounds it from above. When even that bound
             // cannot win the decision (most dark-hair frames), the light shaft mask is not built
             // and the bound is reported; the decision is the same either way.
-            lightEvidence = Evidence(grey, skinLevel!, ana, true, 0) / analysablePixels;
+            lightEvidence = Evidence(grey, skinLevel!, ana, true, 0, 0) / analysablePixels;
             if (ChoosePolarity(darkEvidence, lightEvidence, o) == HairPolarity.Light)
             {
                 // The decision reads lightness on grey only; the light frames then redo it per channel.
                 using var litGrey = LightnessMap(grey, ana, notAna, k);
                 ct.ThrowIfCancellationRequested();
-                using var greyMask = ShaftMask(litGrey, ana, umPerWorkPixel, o);
-                lightEvidence = Evidence(grey, skinLevel!, greyMask, true, o.PolarityMinFill) / analysablePixels;
+                using var greyMask = ShaftMask(litGrey, ana, umPerWorkPixel, o, null);
+                lightEvidence = Evidence(grey, skinLevel!, greyMask, true, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
             }
         }
 
@@ -215,7 +219,7 @@ internal static class HairSegmenter
             // Per channel: blond and grey shafts differ from red-brown skin in colour as well as in grey.
             using var lit = LightnessMap(small, ana, notAna, k);
             ct.ThrowIfCancellationRequested();
-            mask = ShaftMask(lit, ana, umPerWorkPixel, o);
+            mask = ShaftMask(lit, ana, umPerWorkPixel, o, null);
             darkMask?.Dispose();
         }
         else
@@ -286,9 +290,10 @@ internal static class HairSegmenter
     /// <summary>
     /// Shaft mask of one polarity from its relative-contrast map: hysteresis seeded relative to the
     /// frame's strongest structures with a half-maximum edge, the thin-straight-shaft second
-    /// hysteresis, edge smoothing, and the size and shape filters.
+    /// hysteresis, edge smoothing, the hollow-shaft fill (dark polarity only: <paramref name="hollowCore"/>
+    /// is the darkest channel's darkness, null for the light polarity), and the size and shape filters.
     /// </summary>
-    private static Mat ShaftMask(Mat rel, Mat ana, double umPerWorkPixel, HairSegmentationOptions o)
+    private static Mat ShaftMask(Mat rel, Mat ana, double umPerWorkPixel, HairSegmentationOptions o, Mat? hollowCore)
     {
         Mat mask;
         // Seeds must be strong against this frame's own strongest structures too, so that faint
@@ -329,10 +334,88 @@ internal static class HairSegmenter
             Cv2.MorphologyEx(mask, mask, MorphTypes.Open, open);
         }
 
+        // After the smoothing: speckled rims would read thin next to any pair of close shafts. Only
+        // on frames whose darkest structures are weak: a core under half its rims' darkness needs rims
+        // that are themselves weak (strong shafts stay solid at half maximum).
+        if (hollowCore is not null && o.HollowShaftMaxGapMicrometres > 0 && framePeak < o.HollowShaftMaxFramePeak)
+        {
+            FillHollowShafts(mask, hollowCore, (byte)Math.Round(255 * low), o.HollowShaftMaxGapMicrometres / umPerWorkPixel, o.HollowShaftMaxRimToHalfWidth, o.HollowShaftMaxWidthMicrometres / umPerWorkPixel);
+        }
+
         double minAreaPx = o.MinHairAreaSquareMicrometres / (umPerWorkPixel * umPerWorkPixel);
         RemoveSmall(mask, minAreaPx);
         RemoveNonShafts(mask, o.MinElongation, o.MinSolidity);
         return mask;
+    }
+
+    /// <summary>
+    /// Fills the core of hollow-looking shafts: a grey or blond shaft on skin of nearly its lightness
+    /// is darker than the skin only along its edges (a cylinder is shaded towards its rims, and its
+    /// core carries the specular stripe; a neutral core on pink skin also reads "bluer than the skin"),
+    /// so the half-maximum keeps two thin parallel rims, read as two narrow shafts. A gap closed by
+    /// a line closing across it (any of 12 orientations, at most <paramref name="maxGapPixels"/>) is
+    /// filled only where the pixel itself is darker than the skin in its darkest channel by at least
+    /// <paramref name="minCore"/>/255, the frame's hair floor (the neutral core on pink skin is; skin
+    /// between two shafts is not, also on dark skin, where texture reads darker relative to its level), where the rims beside it are thin next to the filled width (local maximum of the
+    /// distance to the background at most <paramref name="maxRimToHalfWidth"/> of the filled one's):
+    /// the gap between two separate shafts, each as wide as the rims around it, is left open, and a
+    /// closing that does not widen a shaft (collinear fragments) adds nothing; nor is a fill kept
+    /// whose filled width exceeds <paramref name="maxWidthPixels"/> (two hollow shafts side by side).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void FillHollowShafts(Mat mask, Mat core, byte minCore, double maxGapPixels, double maxRimToHalfWidth, double maxWidthPixels)
+    {
+        const int Orientations = 12;
+        int len = Math.Max(3, (int)Math.Round(maxGapPixels) | 1);
+        int centre = len / 2;
+        using var closedAll = new Mat(mask.Size(), MatType.CV_8UC1, Scalar.All(0));
+        using (var closed = new Mat())
+        using (var line = new Mat(len, len, MatType.CV_8UC1))
+        {
+            for (int i = 0; i < Orientations; i++)
+            {
+                double a = Math.PI * i / Orientations;
+                int dx = (int)Math.Round(centre * Math.Cos(a)), dy = (int)Math.Round(centre * Math.Sin(a));
+                line.SetTo(Scalar.All(0));
+                Cv2.Line(line, new Point(centre - dx, centre - dy), new Point(centre + dx, centre + dy), Scalar.All(1), 1, LineTypes.Link8);
+                Cv2.MorphologyEx(mask, closed, MorphTypes.Close, line);
+                Cv2.BitwiseOr(closedAll, closed, closedAll);
+            }
+        }
+
+        using var dtOriginal = new Mat();
+        using var dtClosed = new Mat();
+        Cv2.DistanceTransform(mask, dtOriginal, DistanceTypes.L2, DistanceTransformMasks.Mask3, (int)MatType.CV_32F);
+        Cv2.DistanceTransform(closedAll, dtClosed, DistanceTypes.L2, DistanceTransformMasks.Mask3, (int)MatType.CV_32F);
+        using (var reach = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(len, len)))
+        {
+            Cv2.Dilate(dtOriginal, dtOriginal, reach);
+            Cv2.Dilate(dtClosed, dtClosed, reach);
+        }
+
+        if (dtOriginal.Type() != MatType.CV_32FC1 || dtClosed.Type() != MatType.CV_32FC1)
+        {
+            throw new InvalidOperationException("Distance transform must be 32-bit float.");
+        }
+
+        float ratio = (float)maxRimToHalfWidth;
+        float maxHalfWidth = (float)(0.5 * maxWidthPixels);
+        int rows = mask.Rows, cols = mask.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pm = MatPixels.Row(mask, y);
+            byte* pc = MatPixels.Row(closedAll, y);
+            byte* pk = MatPixels.Row(core, y);
+            float* po = (float*)dtOriginal.Ptr(y);
+            float* pd = (float*)dtClosed.Ptr(y);
+            for (int x = 0; x < cols; x++)
+            {
+                if (pm[x] == 0 && pc[x] != 0 && pk[x] >= minCore && po[x] <= ratio * pd[x] && pd[x] <= maxHalfWidth)
+                {
+                    pm[x] = 255;
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -342,17 +425,20 @@ internal static class HairSegmenter
     /// other polarity also reads as a shaft against those (it is as light as the skin around it).
     /// Only regions that fill at least <paramref name="minFill"/> of their minimum-area rectangle
     /// count: shafts have straight parallel edges, while glare sheen and oily highlights along skin
-    /// folds are ragged.
+    /// folds are ragged. Only regions at least <paramref name="minLengthPixels"/> long count: a
+    /// shaft long enough to be counted is, while scale flakes and glare specks (light on any skin)
+    /// are short, and on frames with few hairs of low contrast their sum otherwise rivals the shafts'.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe double Evidence(Mat grey, Mat skinLevel, Mat shaftMask, bool lighter, double minFill)
+    private static unsafe double Evidence(Mat grey, Mat skinLevel, Mat shaftMask, bool lighter, double minFill, double minLengthPixels)
     {
         using var mask = new Mat(shaftMask.Size(), MatType.CV_8UC1, Scalar.All(0));
         Cv2.FindContours(shaftMask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
         var straight = contours.Where(c =>
         {
             var rect = Cv2.MinAreaRect(c);
-            return Cv2.ContourArea(c) >= minFill * Math.Max(1, rect.Size.Width * rect.Size.Height);
+            return Math.Max(rect.Size.Width, rect.Size.Height) >= minLengthPixels
+                && Cv2.ContourArea(c) >= minFill * Math.Max(1, rect.Size.Width * rect.Size.Height);
         }).ToList();
         if (straight.Count > 0)
         {

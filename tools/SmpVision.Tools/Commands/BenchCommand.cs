@@ -63,13 +63,13 @@ internal sealed class BenchCommand : IToolCommand
         var stageTotals = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (name, bytes, scale) in inputs)
         {
-            var decode = Median(Enumerable.Range(0, repeat).Select(_ => Time(() =>
+            var decode = BenchTiming.Median(Enumerable.Range(0, repeat).Select(_ => BenchTiming.Milliseconds(() =>
             {
                 using var m = Cv2.ImDecode(bytes, ImreadModes.Color);
             })));
             ScalpAnalysisResult? last = null;
             var before = GC.GetAllocatedBytesForCurrentThread();
-            var analyse = Median(Enumerable.Range(0, repeat).Select(_ => Time(() => last = analyzer.Analyze(bytes, request with { Scale = scale }, CancellationToken.None))));
+            var analyse = BenchTiming.Median(Enumerable.Range(0, repeat).Select(_ => BenchTiming.Milliseconds(() => last = analyzer.Analyze(bytes, request with { Scale = scale }, CancellationToken.None))));
             allocatedMb.Add((GC.GetAllocatedBytesForCurrentThread() - before) / (double)repeat / 1048576.0);
             decodeMs.Add(decode);
             analyseMs.Add(analyse);
@@ -85,9 +85,9 @@ internal sealed class BenchCommand : IToolCommand
         Console.Error.WriteLine();
         var process = Process.GetCurrentProcess();
         Console.WriteLine($"images: {inputs.Count} ({(manifest is null ? "generated 1280x1024 JPEG q90" : manifest)}), repeats {repeat}, OpenCV threads {threads}, {Environment.ProcessorCount} cores, native allocator {(allocatorTuned ? "tuned" : "default")}");
-        Console.WriteLine($"analysis / JPEG decode time ratio: median {Median(ratios):0.00}, p90 {Percentile(ratios, 0.9):0.00}, max {ratios.Max():0.00}");
-        Console.WriteLine($"absolute (this machine only): decode median {Median(decodeMs):0.0} ms, analysis median {Median(analyseMs):0.0} ms");
-        Console.WriteLine($"managed allocation per analysis: median {Median(allocatedMb):0.0} MiB; process peak working set {process.PeakWorkingSet64 / 1048576.0:0} MiB");
+        Console.WriteLine($"analysis / JPEG decode time ratio: median {BenchTiming.Median(ratios):0.00}, p90 {BenchTiming.Percentile(ratios, 0.9):0.00}, max {ratios.Max():0.00}");
+        Console.WriteLine($"absolute (this machine only): decode median {BenchTiming.Median(decodeMs):0.0} ms, analysis median {BenchTiming.Median(analyseMs):0.0} ms");
+        Console.WriteLine($"managed allocation per analysis: median {BenchTiming.Median(allocatedMb):0.0} MiB; process peak working set {process.PeakWorkingSet64 / 1048576.0:0} MiB");
         var total = stageTotals.Values.Sum();
         Console.WriteLine("share of analysis time by stage:");
         foreach (var (stage, ms) in stageTotals.OrderByDescending(kv => kv.Value))
@@ -114,21 +114,5 @@ internal sealed class BenchCommand : IToolCommand
             var scale = manifest.Number(row, "pixels_per_mm") is { } ppm ? new ScaleRequest(ppm, null, null, null) : null;
             yield return (manifest.ImageName(row), File.ReadAllBytes(manifest.ImagePath(row)), scale);
         }
-    }
-
-    private static double Time(Action action)
-    {
-        var start = Stopwatch.GetTimestamp();
-        action();
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    }
-
-    private static double Median(IEnumerable<double> values) => Percentile(values.ToList(), 0.5);
-
-    private static double Percentile(List<double> values, double q)
-    {
-        var sorted = values.Order().ToList();
-        var index = Math.Clamp((int)Math.Round(q * (sorted.Count - 1)), 0, sorted.Count - 1);
-        return sorted[index];
     }
 }
