@@ -21,7 +21,9 @@ internal sealed record HairExtraction(
 /// Turns a hair mask into hair instances and follicular units. Each connected hair region is
 /// sliced across its principal axis; a slice holds as many shafts as it has separate runs or as
 /// its width holds single-shaft widths (touching shafts of one FU run side by side on shaved
-/// scalp), and a region holds the largest shaft count that persists along the shaft. The
+/// scalp), and a region holds the largest shaft count that persists along the shaft; shafts are
+/// also tracked slice by slice, and a region holding more tracked shafts with openings farther
+/// apart than one unit's (several units touching at high density) gives one hair per track. The
 /// emergence end is the end where shafts converge, else the end continued by the darker
 /// sub-surface shaft under the skin. Hairs whose emergence points lie within one opening form a
 /// follicular unit. Measures per hair: emergence, tip, length, median width (um with a scale;
@@ -148,10 +150,18 @@ internal static class HairInstanceExtractor
         // has its real opening there.
         var stemFar = new List<PointPixels>();
         int chainMinBins = Math.Max(sustainBins, (int)Math.Ceiling(o.ChainMinPartShaftWidths * w1));
+        int trackMinBins = o.TrackMinShaftWidths > 0 ? Math.Max(sustainBins, (int)Math.Ceiling(o.TrackMinShaftWidths * w1)) : 0;
         for (int i = 1; i < n; i++)
         {
             ct.ThrowIfCancellationRequested();
             var r = regions[i];
+            if (o.EdgeHuggingMinFraction > 0 && r.Bins * umPerWork >= o.EdgeHuggingMinLengthMicrometres && r.NearOff.Count(x => x) >= o.EdgeHuggingMinFraction * r.Bins)
+            {
+                // Along the frame edge or an overlay for its whole length: the edge of an unmasked
+                // info bar or of the dark field rim, not a hair (a hair crosses the field).
+                continue;
+            }
+
             var shafts = new int[r.Bins];
             for (int b = 0; b < r.Bins; b++)
             {
@@ -159,12 +169,32 @@ internal static class HairInstanceExtractor
                 // A run narrower than a fraction of one shaft is a shaft split by a glare streak
                 // along it (oily highlight), not a second shaft.
                 int fullRuns = 0;
+                double rawSum = 0;
                 foreach (var rw in r.RunWidths[b])
                 {
+                    rawSum += rw;
                     if (rw >= o.MinRunWidthFraction * w1)
                     {
                         fullRuns++;
                     }
+                }
+
+                if (fullRuns >= 2 && o.CountShaftsPerRun)
+                {
+                    // Shafts seen apart are counted run by run: two shafts each a little wider
+                    // than the frame's reference together round up to three. Run widths are
+                    // rescaled to the lattice-smoothed slice width.
+                    double toSmooth = rawSum > 0 ? r.Width[b] / rawSum : 1;
+                    int perRun = 0;
+                    foreach (var rw in r.RunWidths[b])
+                    {
+                        if (rw >= o.MinRunWidthFraction * w1)
+                        {
+                            perRun += Math.Max(1, (int)Math.Floor((rw * toSmooth / w1) + (2 - o.SplitWidthRatio)));
+                        }
+                    }
+
+                    byWidth = Math.Min(byWidth, perRun);
                 }
 
                 shafts[b] = Math.Max(fullRuns, byWidth);
@@ -287,6 +317,41 @@ internal static class HairInstanceExtractor
                 : widthUm < o.VellusMaxWidthMicrometres ? HairWidthClass.Vellus
                 : widthUm >= o.TerminalMinWidthMicrometres ? HairWidthClass.Terminal
                 : HairWidthClass.Intermediate;
+            if (trackMinBins > 0 && r.Bins >= trackMinBins)
+            {
+                var tracks = Tracks(r, w1, emergeAtA, o.MinRunWidthFraction, trackMinBins, o);
+                if (tracks.Count > count && SeveralOpenings(r, tracks, emergeAtA, fuJoinFull * ws) && NarrowRunFraction(r, o.MinRunWidthFraction * w1) <= o.TrackMaxNarrowRunFraction)
+                {
+                    // Several units' shafts touch in one region: one hair per tracked shaft, each
+                    // with its own opening; the unit join below groups openings that are shared.
+                    foreach (var t in tracks)
+                    {
+                        int openBin = emergeAtA ? t.OpeningIndex : r.Bins - 1 - t.OpeningIndex;
+                        int tipBin = emergeAtA ? t.Last : r.Bins - 1 - t.Last;
+                        var open = AxisPoint(r, openBin, t.OpeningCentre);
+                        var tip = AxisPoint(r, tipBin, t.Centre);
+                        var openFull = new PointPixels(open.X / ws, open.Y / ws);
+                        var tipFull = new PointPixels(tip.X / ws, tip.Y / ws);
+                        int bins = t.Last - t.OpeningIndex + 1;
+                        double um = bins * umPerWork;
+                        bool openCut = r.NearOff[openBin];
+                        bool inside = !openCut && IsSet(fullAnalysable, openFull);
+                        stemEmergence.Add(openFull);
+                        stemFar.Add(tipFull);
+                        hairs.Add(new HairInstance(hairs.Count, openFull, tipFull, bins / ws, widthFull, -1, openCut || r.NearOff[tipBin])
+                        {
+                            WidthMicrometres = widthUm,
+                            LengthMicrometres = scale is null ? null : bins / ws * scale.MicrometresPerPixel,
+                            WidthClass = widthClass,
+                            CountedInDensity = um >= o.MinCountedLengthMicrometres && (inside || um >= o.MinCountedLengthCutOpeningMicrometres),
+                        });
+                        stemOfHair.Add(stemEmergence.Count - 1);
+                    }
+
+                    continue;
+                }
+            }
+
             int split = count == 1 && !overlappingPair && o.ChainMinBendShaftWidths > 0
                 ? ChainSplit(r, w1, chainMinBins, o.ChainMinBendShaftWidths, o.ChainMaxResidualShaftWidths, emergeAtA)
                 : -1;
@@ -578,6 +643,239 @@ internal static class HairInstanceExtractor
         }
 
         return emergeAtA ? first : last;
+    }
+
+    /// <summary>
+    /// Fraction of the region's runs narrower than <paramref name="minRun"/> (working pixels):
+    /// shafts show full-width runs except at their tips, ragged texture many slivers.
+    /// </summary>
+    private static double NarrowRunFraction(Region r, double minRun)
+    {
+        int all = 0, narrow = 0;
+        for (int b = 0; b < r.Bins; b++)
+        {
+            foreach (var rw in r.RunWidths[b])
+            {
+                all++;
+                narrow += rw < minRun ? 1 : 0;
+            }
+        }
+
+        return all == 0 ? 0 : (double)narrow / all;
+    }
+
+    /// <summary>
+    /// Whether the tracks' openings lie farther apart than one unit's opening (<paramref name="joinWork"/>,
+    /// working pixels): only then does the region hold several units. Shafts diverging from one
+    /// opening are counted by the sustained count as before.
+    /// </summary>
+    private static bool SeveralOpenings(Region r, List<Track> tracks, bool emergeAtA, double joinWork)
+    {
+        var points = tracks.Select(t => AxisPoint(r, emergeAtA ? t.OpeningIndex : r.Bins - 1 - t.OpeningIndex, t.OpeningCentre)).ToList();
+        for (int i = 0; i < points.Count; i++)
+        {
+            for (int j = i + 1; j < points.Count; j++)
+            {
+                if (Dist2(points[i], points[j]) > joinWork * joinWork)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>One shaft followed slice by slice from the region's emergence end (scan indices count from that end).</summary>
+    private sealed class Track
+    {
+        public int First;
+        public int Last;
+        public double Centre;
+        public double Lo;
+        public double Hi;
+        /// <summary>Scan index since which the run this track holds has been wider than one shaft, or -1.</summary>
+        public int WideSince = -1;
+        public double WideCentre;
+        public int OpeningIndex;
+        public double OpeningCentre;
+        /// <summary>Least-squares sums of (scan index, centre) over slices where the track ran alone and one shaft wide.</summary>
+        public double N, Si, Sc, Sii, Sic;
+
+        public void Fit(int i, double c)
+        {
+            N++;
+            Si += i;
+            Sc += c;
+            Sii += (double)i * i;
+            Sic += i * c;
+        }
+
+        /// <summary>Centre the track's own straight line predicts at scan index <paramref name="i"/>.</summary>
+        public double Predict(int i)
+        {
+            double d = (N * Sii) - (Si * Si);
+            double slope = d > 0 ? ((N * Sic) - (Si * Sc)) / d : 0;
+            return (Sc - (slope * Si)) / N + (slope * i);
+        }
+    }
+
+    /// <summary>
+    /// Shafts of a region followed slice by slice from its emergence end: each run continues the
+    /// nearest track whose last centre lies within it (one run per track first, nearest first;
+    /// then tracks hidden in a merged run stay in it); a run no track continues starts a new
+    /// shaft. A shaft that leaves a run wider than one shaft (shafts touching) opened where that
+    /// run first widened: a unit's shafts leave one opening together, and a unit whose opening
+    /// touches another unit's shaft widens it there. Runs narrower than
+    /// <paramref name="minRunFraction"/> of a shaft (a shaft split by a glare streak) start
+    /// nothing. Returns the tracks seen over at least <paramref name="minBins"/> slices.
+    /// </summary>
+    private static List<Track> Tracks(Region r, double w1, bool emergeAtA, double minRunFraction, int minBins, HairInstanceOptions o)
+    {
+        const double Tol = 1.5;
+        const int MaxGap = 3;
+        // A hand-over needs the track's own line (seen alone over half a shaft length) and a
+        // sideways step of half a shaft width from it.
+        int minFit = Math.Max(5, minBins / 2);
+        double handOver = o.TrackHandOverShaftWidths;
+        var all = new List<Track>();
+        var active = new List<Track>();
+        var pairs = new List<(double D, int T, int R)>();
+        for (int i = 0; i < r.Bins; i++)
+        {
+            int b = emergeAtA ? i : r.Bins - 1 - i;
+            var cs = r.RunCentres[b];
+            var rw = r.RunWidths[b];
+            int nr = cs.Length;
+            double rawSum = 0;
+            foreach (var x in rw)
+            {
+                rawSum += x;
+            }
+
+            // Raw run widths alias with the pixel lattice; the slice's smoothed width rescales them.
+            double toSmooth = rawSum > 0 ? r.Width[b] / rawSum : 1;
+            active.RemoveAll(t => i - t.Last > MaxGap);
+            var runOf = new int[active.Count];
+            Array.Fill(runOf, -1);
+            var held = new int[nr];
+            pairs.Clear();
+            for (int ti = 0; ti < active.Count; ti++)
+            {
+                for (int ri = 0; ri < nr; ri++)
+                {
+                    double d = Math.Abs(active[ti].Centre - cs[ri]);
+                    if (d <= (0.5 * rw[ri]) + Tol)
+                    {
+                        pairs.Add((d, ti, ri));
+                    }
+                }
+            }
+
+            pairs.Sort((a, c) => a.D.CompareTo(c.D));
+            foreach (var (_, ti, ri) in pairs)
+            {
+                if (runOf[ti] < 0 && held[ri] == 0)
+                {
+                    runOf[ti] = ri;
+                    held[ri]++;
+                }
+            }
+
+            foreach (var (_, ti, ri) in pairs)
+            {
+                if (runOf[ti] < 0)
+                {
+                    runOf[ti] = ri;
+                    held[ri]++;
+                }
+            }
+
+            // New shafts, before the tracks move: a parent is a track whose last run held this one.
+            var born = new List<Track>();
+            for (int ri = 0; ri < nr; ri++)
+            {
+                if (held[ri] > 0 || rw[ri] < minRunFraction * w1)
+                {
+                    continue;
+                }
+
+                var t = new Track { First = i, Last = i, Centre = cs[ri], Lo = cs[ri] - (0.5 * rw[ri]), Hi = cs[ri] + (0.5 * rw[ri]), OpeningIndex = i, OpeningCentre = cs[ri] };
+                foreach (var p in active)
+                {
+                    if (p.WideSince >= 0 && cs[ri] >= p.Lo - Tol && cs[ri] <= p.Hi + Tol)
+                    {
+                        t.OpeningIndex = p.WideSince;
+                        t.OpeningCentre = p.WideCentre;
+                        break;
+                    }
+                }
+
+                born.Add(t);
+            }
+
+            for (int ti = 0; ti < active.Count; ti++)
+            {
+                int ri = runOf[ti];
+                if (ri < 0)
+                {
+                    continue;
+                }
+
+                var t = active[ti];
+                double lo = cs[ri] - (0.5 * rw[ri]), hi = cs[ri] + (0.5 * rw[ri]);
+                bool wide = rw[ri] * toSmooth > ChainSingleWidthRatio * w1;
+                if (handOver > 0 && held[ri] == 1 && !wide && t.WideSince >= 0 && t.N >= minFit && Math.Abs(cs[ri] - t.Predict(i)) > handOver * w1)
+                {
+                    // Out of a wide stretch one shaft width off the track's own line: the shaft
+                    // ended beside another that opened where the run widened (the next unit's
+                    // opening at or beside this one's tip). The track ends; the other begins.
+                    t.Centre = t.Predict(t.Last);
+                    var next = new Track { First = t.WideSince, OpeningIndex = t.WideSince, OpeningCentre = t.WideCentre };
+                    active[ti] = next;
+                    all.Add(next);
+                    t = next;
+                }
+
+                // Alone in its run the track follows it; hidden with others it keeps its place.
+                t.Centre = held[ri] == 1 ? cs[ri] : Math.Clamp(t.Centre, lo, hi);
+                t.Lo = lo;
+                t.Hi = hi;
+                t.Last = i;
+                if (held[ri] == 1 && !wide)
+                {
+                    t.Fit(i, cs[ri]);
+                }
+
+                if (wide)
+                {
+                    if (t.WideSince < 0)
+                    {
+                        t.WideSince = i;
+                        t.WideCentre = cs[ri];
+                    }
+                }
+                else
+                {
+                    t.WideSince = -1;
+                }
+            }
+
+            foreach (var t in born)
+            {
+                if ((t.Hi - t.Lo) * toSmooth > ChainSingleWidthRatio * w1)
+                {
+                    t.WideSince = i;
+                    t.WideCentre = t.Centre;
+                }
+
+                active.Add(t);
+                all.Add(t);
+            }
+        }
+
+        all.RemoveAll(t => t.Last - t.First + 1 < minBins);
+        return all;
     }
 
     /// <summary>

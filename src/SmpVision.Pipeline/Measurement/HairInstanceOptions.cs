@@ -152,6 +152,64 @@ public sealed record HairInstanceOptions
     /// <summary>A region end within this many working pixels of the frame or an overlay is cut. Default 2.</summary>
     public int EdgeMarginPixels { get; init; } = 2;
 
+    /// <summary>
+    /// A region is also read as separate shafts tracked slice by slice from its emergence end
+    /// (each run followed to the next slice; a run leaving a wider, merged run is a shaft leaving
+    /// there): a track at least this many single-shaft widths long is one shaft. When a region
+    /// holds more such tracks than its sustained shaft count and their openings lie farther apart
+    /// than one unit's opening (the unit join distance), each track becomes a hair with its own
+    /// opening (where it appeared, or where the run it left first widened). At high density
+    /// (mixed preset, 30-120 FU/cm2, DOMAIN.md) one unit's shafts touch the next unit's, so one
+    /// region holds several units offset along the hair direction; a count sustained over a
+    /// quarter of the region and one opening per region miss the rest (shafts diverging from one
+    /// opening keep the sustained count: letting every surplus track count raised the real dev
+    /// set from 14.3% to 15.4%). 0 turns tracking off. Default 3 (the chain part length).
+    /// </summary>
+    public double TrackMinShaftWidths { get; init; } = 3;
+
+    /// <summary>
+    /// A region at least <see cref="EdgeHuggingMinLengthMicrometres"/> long that lies within
+    /// <see cref="EdgeMarginPixels"/> of the frame edge or the unanalysable area over at least this
+    /// fraction of its length is dropped: hairs cross the field, while a burned-in info bar the
+    /// field mask left (semi-transparent boxes over noisy JPEG frames, generated mixed and dev
+    /// presets: 3 false hairs a frame on 6 of 30 frames) or the dark rim of the dermoscope field
+    /// runs along it. 0 turns this off. Default 0 (off): at 0.9 it removed those false hairs
+    /// (mixed 801-830 false 310 -> 287) but they had been hiding undercounts, so the count medians
+    /// rose (dev 401-410 3.5% -> 5.2%, mixed 701-730 5.5% -> 7.2%); the cause belongs in the field
+    /// mask (TRICHOSCOPY.md, session 8).
+    /// </summary>
+    public double EdgeHuggingMinFraction { get; init; }
+
+    /// <summary>Shortest region the edge-hugging test drops. Default 500 um (longer than most visible shafts touch an edge).</summary>
+    public double EdgeHuggingMinLengthMicrometres { get; init; } = 500;
+
+    /// <summary>
+    /// Tracks give their own hairs only in a region where at most this fraction of the runs are
+    /// narrower than <see cref="MinRunWidthFraction"/> of a shaft: shafts show full-width runs
+    /// except at their tips, while ragged skin texture that passes the darkness test on dark skin
+    /// (mixed preset, seed 726) is mostly slivers and would break into many tracks. Default 0.1
+    /// (regions of touching shafts read 0.02-0.03, texture regions on mixed 726 0.13-0.26).
+    /// </summary>
+    public double TrackMaxNarrowRunFraction { get; init; } = 0.1;
+
+    /// <summary>
+    /// A tracked shaft that leaves a wide stretch (touching another shaft) this many single-shaft
+    /// widths off its own straight line hands over: it ended there, and the shaft it touched
+    /// opened where the run widened (the next unit's opening at or beside its tip, the side-by-side
+    /// form of a chain, <see cref="ChainMinBendShaftWidths"/>). 0 turns hand-over off. Default
+    /// 0.75 (0.5 matched 10 more hairs on mixed 801-830 but raised dev 601-610 to 5.4%, 1.0
+    /// matched fewer).
+    /// </summary>
+    public double TrackHandOverShaftWidths { get; init; } = 0.75;
+
+    /// <summary>
+    /// Where a slice shows two or more shafts apart, the shafts it holds are counted run by run
+    /// (each run's width against the single-shaft width) instead of from the slice's total width:
+    /// two terminal shafts a little wider than the frame's reference width (mixed preset widths,
+    /// 60-100 um in one frame, DOMAIN.md) read as three from their summed width. Default true.
+    /// </summary>
+    public bool CountShaftsPerRun { get; init; } = true;
+
     /// <summary>Vellus limit: shafts narrower than this are vellus. Default 30 um (DOMAIN.md).</summary>
     public double VellusMaxWidthMicrometres { get; init; } = 30;
 
@@ -180,6 +238,11 @@ public sealed record HairInstanceOptions
         if (FollicularUnitJoinShaftWidths < 0) errors.Add("FollicularUnitJoinShaftWidths must be >= 0.");
         if (FollicularUnitSideBySideMaxAngleDegrees is < 0 or >= 90) errors.Add("FollicularUnitSideBySideMaxAngleDegrees must be in [0, 90).");
         if (FollicularUnitSideBySideJoinShaftWidths < 0) errors.Add("FollicularUnitSideBySideJoinShaftWidths must be >= 0.");
+        if (EdgeHuggingMinFraction is < 0 or > 1) errors.Add("EdgeHuggingMinFraction must be in [0, 1].");
+        if (EdgeHuggingMinLengthMicrometres < 0) errors.Add("EdgeHuggingMinLengthMicrometres must be >= 0.");
+        if (TrackMaxNarrowRunFraction is < 0 or > 1) errors.Add("TrackMaxNarrowRunFraction must be in [0, 1].");
+        if (TrackHandOverShaftWidths < 0) errors.Add("TrackHandOverShaftWidths must be >= 0.");
+        if (TrackMinShaftWidths < 0) errors.Add("TrackMinShaftWidths must be >= 0.");
         if (EmergenceProbeMicrometres <= 0) errors.Add("EmergenceProbeMicrometres must be > 0.");
         if (EdgeMarginPixels < 0) errors.Add("EdgeMarginPixels must be >= 0.");
         if (VellusMaxWidthMicrometres <= 0) errors.Add("VellusMaxWidthMicrometres must be > 0.");

@@ -164,9 +164,10 @@ public sealed class TrichoscopySyntheticTests
         double ita = Median(set.Where(o => o.ItaDegrees is not null).Select(o => Math.Abs(o.ItaDegrees!.Value - o.TruthItaDegrees)));
         Assert.True(ita <= 5, $"mixed median ITA error {ita:F1} deg");
 
-        // Pinned (targets 5% not met, see the class notes): measured 5.6% hair, 8.1% FU on 301-310.
-        Assert.True(HairCountError(set) <= 0.08, $"mixed median count error {HairCountError(set):P1}");
-        Assert.True(UnitCountError(set) <= 0.10, $"mixed median FU error {UnitCountError(set):P1}");
+        // Pinned (FU target 5% not met, see the class notes): measured 5.6% hair, 8.1% FU on 301-310
+        // in session 6, 3.6% hair and 6.1% FU after session 8 (shaft tracking, TRICHOSCOPY.md).
+        Assert.True(HairCountError(set) <= 0.06, $"mixed median count error {HairCountError(set):P1}");
+        Assert.True(UnitCountError(set) <= 0.08, $"mixed median FU error {UnitCountError(set):P1}");
     }
 
     [Fact]

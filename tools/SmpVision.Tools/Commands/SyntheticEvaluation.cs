@@ -238,9 +238,17 @@ internal static class SyntheticEvaluation
             if (truthOf[d] < 0 && result.Hairs[d].CountedInDensity)
             {
                 falseDet++;
-                if (pairs.Any(p => p.D == d))
+                bool isSplit = pairs.Any(p => p.D == d);
+                if (isSplit)
                 {
                     split++;
+                }
+
+                if (s_debug)
+                {
+                    var dh = result.Hairs[d];
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"   false seed {seed} det {d} at ({dh.Emergence.X:F0},{dh.Emergence.Y:F0})->({dh.Tip.X:F0},{dh.Tip.Y:F0}) unit {dh.FollicularUnitId} w {dh.WidthPixels:F1}px len {dh.LengthPixels:F0}px{(isSplit ? " split" : string.Empty)}"));
                 }
             }
         }
@@ -333,13 +341,15 @@ internal static class SyntheticEvaluation
     }
 
     /// <summary>Full-size PNG: detections as in the manifest overlays (green outline, yellow axis, red
-    /// counted emergence, orange uncounted), truth emergence as blue rings (filled when the edge rule
+    /// counted emergence, orange uncounted, magenta analysable-area outline), truth emergence as blue rings (filled when the edge rule
     /// counts it) and truth shafts as thin blue lines.</summary>
     private static void WriteOverlay(Mat bgr, SyntheticGroundTruth truth, TrichoscopyResult result, string path, HairInstanceOptions o)
     {
         using var canvas = bgr.Clone();
         Cv2.FindContours(result.HairMask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
         Cv2.DrawContours(canvas, contours, -1, Scalar.Lime, 1);
+        Cv2.FindContours(result.AnalysableMask, out var field, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        Cv2.DrawContours(canvas, field, -1, Scalar.Magenta, 1);
         for (int t = 0; t < truth.Hairs.Count; t++)
         {
             var h = truth.Hairs[t];
