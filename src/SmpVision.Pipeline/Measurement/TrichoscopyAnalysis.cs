@@ -121,7 +121,7 @@ internal static class TrichoscopyAnalysis
             warnings,
             timings)
         {
-            HairPolarity = seg.Polarity,
+            HairPolarity = seg.ChromaUsed ? HairPolarity.Colour : seg.Polarity,
             LearnedModel = HairVerifier.AppliesAt(options.HairVerifier, sizingPpm) ? HairVerifier.ModelIdentifier(options.HairVerifier) : null,
             PolarityEvidence = (seg.DarkEvidence, seg.LightEvidence),
         };

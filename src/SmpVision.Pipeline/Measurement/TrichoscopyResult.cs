@@ -74,7 +74,7 @@ public sealed class TrichoscopyResult : IDisposable
     /// <summary>Things the caller should know (no scale, uncalibrated colour, quality flags...).</summary>
     public IReadOnlyList<PipelineWarning> Warnings { get; }
 
-    /// <summary>Whether the shafts were read as darker or lighter than the skin (decided per frame, see <see cref="HairSegmentationOptions.ForcedPolarity"/>).</summary>
+    /// <summary>Whether the shafts were read as darker or lighter than the skin, or by colour contrast (decided per frame, see <see cref="HairSegmentationOptions.ForcedPolarity"/> and <see cref="HairSegmentationOptions.ChromaMaxDarkEvidence"/>).</summary>
     public HairPolarity HairPolarity { get; init; }
 
     /// <summary>The learned model that took part (the ONNX hair verifier), or null when the analysis was classical only.</summary>

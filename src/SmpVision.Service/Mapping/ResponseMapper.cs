@@ -214,6 +214,7 @@ internal static class ResponseMapper
             {
                 HairPolarity.Dark => V1.HairPolarity.Dark,
                 HairPolarity.Light => V1.HairPolarity.Light,
+                HairPolarity.Colour => V1.HairPolarity.Colour,
                 _ => V1.HairPolarity.Unspecified,
             },
         };

@@ -1,4 +1,7 @@
 using OpenCvSharp;
+using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Imaging;
+using SmpVision.Pipeline.Measurement;
 using SmpVision.Pipeline.Segmentation;
 using SmpVision.Pipeline.Tests.Measurement;
 
@@ -72,6 +75,17 @@ public sealed class HairSegmenterChromaTests
         Assert.False(off.ChromaUsed);
         Assert.True(CentreCoverage(off) < 0.5, $"covered without the chroma path {CentreCoverage(off):P0}");
         Assert.True(CentreCoverage(seg) > 0.9, $"covered with the chroma path {CentreCoverage(seg):P0}");
+    }
+
+    [Fact]
+    public void The_analysis_reports_colour_contrast_shafts_as_such()
+    {
+        // The segmenter measures them as dark shafts; the result says how they were found.
+        using var image = ScalpImage.FromBgr(GreyShaftFrame());
+        var scale = new Scale(PixelsPerMillimetre, ScaleSource.Request, 0.05, "test");
+        using var result = TrichoscopyAnalysis.Run(image, scale, new TrichoscopyOptions(), CancellationToken.None);
+        Assert.Equal(HairPolarity.Colour, result.HairPolarity);
+        Assert.InRange(result.Density.HairCount, 2, 4);
     }
 
     [Fact]

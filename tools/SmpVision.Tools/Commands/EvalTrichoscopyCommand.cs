@@ -75,7 +75,7 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
         var csv = new List<string> { "image,patient,hand,visible,counted,units,ms,confidence,flags,shaft_px,mean_width_um,focus,glare,polarity,dark_evidence,light_evidence" };
         var stageMs = new Dictionary<string, double>();
         var total = Stopwatch.StartNew();
-        int lightFrames = 0;
+        int lightFrames = 0, colourFrames = 0;
         for (int i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
@@ -107,9 +107,13 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
                 result.HairPolarity,
                 (1000 * result.PolarityEvidence.Dark).ToString("F2", CultureInfo.InvariantCulture),
                 (1000 * result.PolarityEvidence.Light).ToString("F2", CultureInfo.InvariantCulture)));
-            if (result.HairPolarity != SmpVision.Pipeline.Segmentation.HairPolarity.Dark)
+            if (result.HairPolarity == SmpVision.Pipeline.Segmentation.HairPolarity.Light)
             {
                 lightFrames++;
+            }
+            else if (result.HairPolarity == SmpVision.Pipeline.Segmentation.HairPolarity.Colour)
+            {
+                colourFrames++;
             }
 
             if (overlays is not null)
@@ -132,7 +136,7 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
             return 1;
         }
 
-        Console.WriteLine($"frames: {results.Count}  (patients: {patients})  mean analysis time: {results.Average(r => r.Ms):F1} ms; shafts read lighter than skin on {lightFrames}");
+        Console.WriteLine($"frames: {results.Count}  (patients: {patients})  mean analysis time: {results.Average(r => r.Ms):F1} ms; shafts read lighter than skin on {lightFrames}, by colour contrast on {colourFrames}");
         Console.WriteLine("  stages (mean ms): " + string.Join(", ", stageMs.Select(kv => $"{kv.Key} {kv.Value / results.Count:F1}")));
         Report("visible hairs vs hand count", results.Select(r => ((double)r.Visible, (double)r.Row.Hairs, r.Row.Patient)).ToList());
         Report("edge-rule hairs vs hand count", results.Select(r => ((double)r.Counted, (double)r.Row.Hairs, r.Row.Patient)).ToList());
