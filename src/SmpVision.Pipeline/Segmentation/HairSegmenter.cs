@@ -153,10 +153,7 @@ internal static class HairSegmenter
                 // darkness above the channel's black level. Hair darkness itself keeps the plain
                 // ratio, so that the count does not move with how many dark shafts the frame holds.
                 byte black = o.BlackLevelPercentile > 0 ? Percentile(c, ana, o.BlackLevelPercentile) : (byte)0;
-                Cv2.MorphologyEx(c, bg, MorphTypes.Close, kernel);
-                // The rectangular closing is blocky; smoothing keeps the estimate from stepping at shafts.
-                Cv2.Blur(bg, bg, new Size(k, k));
-                Cv2.Max(bg, c, bg);
+                LocalSkinLevel(c, kernel, k, bg);
                 relC[i] = new Mat(h, w, MatType.CV_8UC1);
                 RelativeDarkness(c, bg, relC[i], 0);
                 if (i != 1)
@@ -342,11 +339,8 @@ internal static class HairSegmenter
         using var bg = new Mat();
         using (var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k)))
         {
-            Cv2.MorphologyEx(chroma, bg, MorphTypes.Close, kernel);
+            LocalSkinLevel(chroma, kernel, k, bg);
         }
-
-        Cv2.Blur(bg, bg, new Size(k, k));
-        Cv2.Max(bg, chroma, bg);
         var rel = new Mat(chroma.Rows, chroma.Cols, MatType.CV_8UC1);
         RelativeDarkness(chroma, bg, rel, 0);
         int rows = rel.Rows, cols = rel.Cols;
@@ -366,6 +360,18 @@ internal static class HairSegmenter
         }
 
         return rel;
+    }
+
+    /// <summary>
+    /// The skin level under each pixel of <paramref name="c"/>: a closing wider than any shaft
+    /// (<paramref name="kernel"/>, k x k rectangle), smoothed because the rectangular closing is
+    /// blocky and would step at shafts, and never below the pixel itself. Written to <paramref name="bg"/>.
+    /// </summary>
+    private static void LocalSkinLevel(Mat c, Mat kernel, int k, Mat bg)
+    {
+        Cv2.MorphologyEx(c, bg, MorphTypes.Close, kernel);
+        Cv2.Blur(bg, bg, new Size(k, k));
+        Cv2.Max(bg, c, bg);
     }
 
     /// <summary>
