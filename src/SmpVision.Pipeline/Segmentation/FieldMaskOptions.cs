@@ -11,6 +11,14 @@ public sealed record FieldMaskOptions
     /// <summary>Largest channel spread (max-min of B,G,R) of an achromatic overlay pixel (drawn grey plus JPEG chroma noise). Default 8.</summary>
     public int AchromaticMaxSpread { get; init; } = 8;
 
+    /// <summary>
+    /// Largest channel spread of a text box's grey. Wider than <see cref="AchromaticMaxSpread"/>
+    /// because capture software shades boxes semi-transparently: the scalp's chroma shows through
+    /// (an 85% box over skin with a spread of 100 keeps 15), plus sensor noise and JPEG chroma
+    /// noise. The glyph test still requires white text on it. Default 20.
+    /// </summary>
+    public int BoxMaxSpread { get; init; } = 20;
+
     /// <summary>Darkest grey level of a burned-in text box (max channel). Default 50.</summary>
     public int BoxGreyMin { get; init; } = 50;
 
@@ -26,8 +34,13 @@ public sealed record FieldMaskOptions
     /// <summary>Largest height of a text box, in pixels. Default 80.</summary>
     public int BoxMaxHeightPixels { get; init; } = 80;
 
-    /// <summary>Glyph pixel: max channel at least this (white text). Default 235.</summary>
-    public int TextMinValue { get; init; } = 235;
+    /// <summary>
+    /// Glyph pixel: max channel at least this (white text). Anti-aliased strokes a few pixels wide,
+    /// softened by the optics and JPEG, peak well below the drawn white (text drawn at 235 peaks at
+    /// 200-230 on noisy generated frames), so the threshold sits well below it; the box-grey and
+    /// text-fraction tests keep glare off. Default 190.
+    /// </summary>
+    public int TextMinValue { get; init; } = 190;
 
     /// <summary>Share of a text box's rectangle covered by glyph pixels, at least. Default 0.015.</summary>
     public double BoxMinTextFraction { get; init; } = 0.015;
@@ -67,6 +80,7 @@ public sealed record FieldMaskOptions
     {
         var errors = new List<string>();
         if (AchromaticMaxSpread is < 0 or > 255) errors.Add("AchromaticMaxSpread must be 0-255.");
+        if (BoxMaxSpread is < 0 or > 255) errors.Add("BoxMaxSpread must be 0-255.");
         if (BoxGreyMin is < 0 or > 255 || BoxGreyMax is < 0 or > 255 || BoxGreyMax < BoxGreyMin) errors.Add("BoxGreyMin/BoxGreyMax must be 0-255, min <= max.");
         if (BoxMarginPixels < 0) errors.Add("BoxMarginPixels must be >= 0.");
         if (BoxMinHeightPixels < 1 || BoxMaxHeightPixels < BoxMinHeightPixels) errors.Add("BoxMinHeightPixels must be >= 1 and <= BoxMaxHeightPixels.");

@@ -57,7 +57,13 @@ internal sealed class FieldMaskProbeCommand : IToolCommand
                 sum += masked;
                 n++;
                 anyMasked += masked > 0 ? 1 : 0;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{m.ImageName(row)} masked {masked:F4} {field.Summary}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{m.ImageName(row)} masked {masked:F4} {field.Summary} boxes {string.Join(";", field.FlatBoxes)}"));
+                if (Environment.GetEnvironmentVariable("FMP_DUMP") is { } dir)
+                {
+                    using var shown = image.Bgr.Clone();
+                    shown.SetTo(new Scalar(255, 0, 255), field.AnalysableMask.Equals(0));
+                    Cv2.ImWrite(Path.Combine(dir, Path.GetFileNameWithoutExtension(m.ImageName(row)) + ".png"), shown);
+                }
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{n} frames, mean masked fraction {sum / Math.Max(1, n):F4}, {anyMasked} with any mask"));
@@ -100,12 +106,43 @@ internal sealed class FieldMaskProbeCommand : IToolCommand
                 }
             }
 
+            if (Environment.GetEnvironmentVariable("FMP_DUMP") is not null)
+            {
+                var px = new byte[rows * cols * 3];
+                System.Runtime.InteropServices.Marshal.Copy(mat.Data, px, 0, px.Length);
+                var hm = new int[26];
+                var hs = new int[26];
+                for (var y = 0; y < 60; y++)
+                {
+                    for (var x = 0; x < cols; x++)
+                    {
+                        if (labels[(y * cols) + x] != (byte)RegionClass.OffScalp)
+                        {
+                            continue;
+                        }
+
+                        int b = px[3 * ((y * cols) + x)], g = px[(3 * ((y * cols) + x)) + 1], r = px[(3 * ((y * cols) + x)) + 2];
+                        int mx = Math.Max(b, Math.Max(g, r)), mn = Math.Min(b, Math.Min(g, r));
+                        hm[mx / 10]++;
+                        hs[Math.Min(25, (mx - mn) / 2)]++;
+                    }
+                }
+
+                Console.WriteLine("  top off-scalp maxC/10: " + string.Join(' ', hm));
+                Console.WriteLine("  top off-scalp spread/2: " + string.Join(' ', hs));
+            }
+
             offAll += off;
             offMaskedAll += offMasked;
             onAll += on;
             onMaskedAll += onMasked;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"seed {s}: overlays {spec.Overlays} jpeg {spec.JpegQuality?.ToString(CultureInfo.InvariantCulture) ?? "-"} noise {spec.NoiseSigma:F1}: truth off-scalp {off} px, recall {(off == 0 ? 1 : (double)offMasked / off):F3}, scalp masked {(double)onMasked / Math.Max(1, on):F4} | {field.Summary}"));
+            if (Environment.GetEnvironmentVariable("FMP_DUMP") is not null)
+            {
+                Console.WriteLine("  boxes " + string.Join(" ", field.FlatBoxes.Select(b => $"{b.X},{b.Y},{b.Width}x{b.Height}")));
+            }
+
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
