@@ -57,6 +57,13 @@ public sealed record FieldMaskOptions
     /// <summary>Thin-line darkness: an overlay line pixel is at most this bright (max channel). Default 110.</summary>
     public int ThinLineMaxValue { get; init; } = 110;
 
+    /// <summary>
+    /// Thin-line contrast: an overlay line pixel is at least this much darker (max channel) than
+    /// the closing of the frame at twice the line thickness, i.e. than the skin on either side.
+    /// Default 30 (a drawn line at ~45 on skin at 100-200).
+    /// </summary>
+    public int ThinLineMinContrast { get; init; } = 30;
+
     /// <summary>A drawn line is at most this thick, in pixels. Default 4.</summary>
     public int ThinLineMaxThicknessPixels { get; init; } = 4;
 
@@ -90,6 +97,7 @@ public sealed record FieldMaskOptions
         if (BandMaxStdDev < 0) errors.Add("BandMaxStdDev must be >= 0.");
         if (OverlayPaddingPixels < 0) errors.Add("OverlayPaddingPixels must be >= 0.");
         if (ThinLineMaxValue is < 0 or > 255) errors.Add("ThinLineMaxValue must be 0-255.");
+        if (ThinLineMinContrast is < 1 or > 255) errors.Add("ThinLineMinContrast must be 1-255.");
         if (ThinLineMaxThicknessPixels < 1) errors.Add("ThinLineMaxThicknessPixels must be >= 1.");
         if (ThinLineMinLengthPixels < 10) errors.Add("ThinLineMinLengthPixels must be >= 10.");
         if (RedOverlayMinExcess is < 1 or > 255) errors.Add("RedOverlayMinExcess must be 1-255.");

@@ -418,15 +418,19 @@ internal static class FieldMasker
     {
         using var dark = new Mat();
         Cv2.Threshold(maxC, dark, o.ThinLineMaxValue, 255, ThresholdTypes.BinaryInv);
-        using var thick = new Mat();
-        int t = o.ThinLineMaxThicknessPixels + 1;
+        // Thin: darker than the closing that fills any feature up to the line thickness (a
+        // black-hat), not "dark and not inside a thick dark region": on dark or mottled skin the
+        // dark threshold takes in skin beside the line, the region reads as thick, and the opening
+        // removed the line with it (tri8: scale bars unmasked on noisy mixed frames).
+        using var thin = new Mat();
+        int t = (2 * o.ThinLineMaxThicknessPixels) + 1;
         using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(t, t)))
         {
-            Cv2.MorphologyEx(dark, thick, MorphTypes.Open, k);
+            Cv2.MorphologyEx(maxC, thin, MorphTypes.BlackHat, k);
         }
 
-        using var thin = new Mat();
-        Cv2.Subtract(dark, thick, thin);
+        Cv2.Threshold(thin, thin, o.ThinLineMinContrast - 1, 255, ThresholdTypes.Binary);
+        Cv2.BitwiseAnd(thin, dark, thin);
         using var hor = new Mat();
         using var ver = new Mat();
         LongRuns(thin, hor, ver, o.ThinLineMinLengthPixels);
