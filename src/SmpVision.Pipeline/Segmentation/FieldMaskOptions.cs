@@ -59,7 +59,7 @@ public sealed record FieldMaskOptions
 
     /// <summary>
     /// Thin-line contrast: an overlay line pixel is at least this much darker (max channel) than
-    /// the closing of the frame at twice the line thickness, i.e. than the skin on either side.
+    /// the closing of the frame just wider than the line, i.e. than the skin on either side.
     /// Default 30 (a drawn line at ~45 on skin at 100-200).
     /// </summary>
     public int ThinLineMinContrast { get; init; } = 30;

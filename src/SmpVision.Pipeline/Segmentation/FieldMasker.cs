@@ -418,12 +418,14 @@ internal static class FieldMasker
     {
         using var dark = new Mat();
         Cv2.Threshold(maxC, dark, o.ThinLineMaxValue, 255, ThresholdTypes.BinaryInv);
-        // Thin: darker than the closing that fills any feature up to the line thickness (a
+        // Thin: darker than the closing that fills any feature as thick as a line (a
         // black-hat), not "dark and not inside a thick dark region": on dark or mottled skin the
         // dark threshold takes in skin beside the line, the region reads as thick, and the opening
         // removed the line with it (tri8: scale bars unmasked on noisy mixed frames).
         using var thin = new Mat();
-        int t = (2 * o.ThinLineMaxThicknessPixels) + 1;
+        // Just wider than a line with its anti-aliased edges: a wider closing also fills
+        // intermediate hairs (8-10 px) and reads their long straight stretches as lines.
+        int t = o.ThinLineMaxThicknessPixels + 3;
         using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(t, t)))
         {
             Cv2.MorphologyEx(maxC, thin, MorphTypes.BlackHat, k);
