@@ -12,7 +12,9 @@ namespace SmpVision.Tools.Commands;
 /// <c>field-mask-probe</c>: the field mask alone. On generated frames it measures overlay recall
 /// (share of the truth's OffScalp pixels that are masked) and the share of truth scalp pixels
 /// masked by mistake; on a manifest it prints each frame's masked fraction and pixel counts per
-/// kind, so two builds can be compared line by line.
+/// kind, so two builds can be compared line by line. FMP_DUMP=1 adds the flat boxes and a histogram
+/// of the top off-scalp pixels on generated frames; FMP_DUMP=folder writes each real frame with its
+/// masked pixels in magenta there.
 /// </summary>
 internal sealed class FieldMaskProbeCommand : IToolCommand
 {
