@@ -219,7 +219,7 @@ internal static class FieldMasker
         using var text = new Mat();
         using (var achromatic = new Mat())
         {
-            Cv2.InRange(spread, Scalar.All(0), Scalar.All(o.AchromaticMaxSpread), achromatic);
+            Cv2.InRange(spread, Scalar.All(0), Scalar.All(o.BoxMaxSpread), achromatic);
             Cv2.InRange(maxC, Scalar.All(o.BoxGreyMin), Scalar.All(o.BoxGreyMax), boxGrey);
             Cv2.BitwiseAnd(boxGrey, achromatic, boxGrey);
             Cv2.InRange(spread, Scalar.All(0), Scalar.All(3 * o.AchromaticMaxSpread), achromatic);
@@ -272,6 +272,7 @@ internal static class FieldMasker
 
             int m = p + o.BoxMarginPixels;
             var padded = new Rect(r.X - m, r.Y - m, r.Width + (2 * m), r.Height + (2 * m)).Intersect(frame);
+            padded = TrimToGrey(boxGrey, padded, p, frame);
             boxes.Add(padded);
             Cv2.Rectangle(flatOut, padded, Scalar.All(255), -1);
         }
@@ -280,16 +281,114 @@ internal static class FieldMasker
         // whole strip, since its other fields may carry coloured text the glyph test misses.
         foreach (bool top in new[] { true, false })
         {
-            var edge = boxes.Where(b => top ? b.Top <= h / 12 : b.Bottom >= h - (h / 12)).Where(b => b.Width < w).ToList();
+            // Only boxes reaching the border (after the padding): a scale-bar label near the bottom
+            // edge beside a text box on a bottom band must not turn the whole bottom into a strip.
+            var edge = boxes.Where(b => top ? b.Top <= p : b.Bottom >= h - p).Where(b => b.Width < w).ToList();
             if (edge.Count >= 2)
             {
                 var strip = top ? new Rect(0, 0, w, edge.Max(b => b.Bottom)) : new Rect(0, edge.Min(b => b.Top), w, h - edge.Min(b => b.Top));
-                boxes.Add(strip);
-                Cv2.Rectangle(flatOut, strip, Scalar.All(255), -1);
+                // Within the strip only the columns that are mostly box grey (the fields whose text
+                // the glyph test missed): the gaps between semi-transparent boxes are scalp.
+                foreach (var run in GreyColumnRuns(boxGrey, strip, p))
+                {
+                    boxes.Add(run);
+                    Cv2.Rectangle(flatOut, run, Scalar.All(255), -1);
+                }
             }
         }
 
         return boxes;
+    }
+
+    /// <summary>
+    /// Shrinks a padded text-box rectangle to the rows and columns that are mostly box grey, plus
+    /// <paramref name="padding"/>: the glyph grouping and margin overshoot the box, and on a
+    /// semi-transparent box the overshoot would hide the scalp (and hairs) around it. Keeps the
+    /// rectangle when no row or column is mostly grey.
+    /// </summary>
+    private static Rect TrimToGrey(Mat boxGrey, Rect r, int padding, Rect frame)
+    {
+        if (r.Width <= 0 || r.Height <= 0)
+        {
+            return r;
+        }
+
+        using var roi = new Mat(boxGrey, r);
+        using var rowSums = new Mat();
+        using var colSums = new Mat();
+        Cv2.Reduce(roi, rowSums, ReduceDimension.Column, ReduceTypes.Avg, MatType.CV_32F);
+        Cv2.Reduce(roi, colSums, ReduceDimension.Row, ReduceTypes.Avg, MatType.CV_32F);
+        int y0 = -1, y1 = -1, x0 = -1, x1 = -1;
+        for (int y = 0; y < r.Height; y++)
+        {
+            if (rowSums.At<float>(y, 0) >= 127.5f)
+            {
+                y0 = y0 < 0 ? y : y0;
+                y1 = y;
+            }
+        }
+
+        for (int x = 0; x < r.Width; x++)
+        {
+            if (colSums.At<float>(0, x) >= 127.5f)
+            {
+                x0 = x0 < 0 ? x : x0;
+                x1 = x;
+            }
+        }
+
+        if (y0 < 0 || x0 < 0)
+        {
+            return r;
+        }
+
+        return new Rect(r.X + x0 - padding, r.Y + y0 - padding, x1 - x0 + 1 + (2 * padding), y1 - y0 + 1 + (2 * padding)).Intersect(frame);
+    }
+
+    /// <summary>
+    /// Runs of columns of <paramref name="strip"/> that are mostly box grey, each widened by
+    /// <paramref name="padding"/>, as rectangles of the strip's height. Gaps narrower than the
+    /// strip is tall (columns through coloured glyphs, which are not grey) are bridged, and a run
+    /// within three strip heights of the frame's side is taken to it: the first field of an info
+    /// bar often carries a short coloured ID on a darker box that neither test sees (dev frames).
+    /// </summary>
+    private static List<Rect> GreyColumnRuns(Mat boxGrey, Rect strip, int padding)
+    {
+        var spans = new List<(int X0, int X1)>();
+        using var roi = new Mat(boxGrey, strip);
+        using var colMeans = new Mat();
+        Cv2.Reduce(roi, colMeans, ReduceDimension.Row, ReduceTypes.Avg, MatType.CV_32F);
+        int start = -1, bridge = strip.Height, toSide = 3 * strip.Height;
+        for (int x = 0; x <= strip.Width; x++)
+        {
+            bool grey = x < strip.Width && colMeans.At<float>(0, x) >= 127.5f;
+            if (grey && start < 0)
+            {
+                start = x;
+            }
+            else if (!grey && start >= 0)
+            {
+                if (spans.Count > 0 && start - spans[^1].X1 <= bridge)
+                {
+                    spans[^1] = (spans[^1].X0, x);
+                }
+                else
+                {
+                    spans.Add((start <= toSide ? 0 : start, x));
+                }
+
+                start = -1;
+            }
+        }
+
+        var runs = new List<Rect>();
+        foreach (var (s0, s1) in spans)
+        {
+            int x0 = Math.Max(0, s0 - padding), x1 = strip.Width - s1 <= toSide ? strip.Width : Math.Min(strip.Width, s1 + padding);
+            runs.Add(new Rect(strip.X + x0, strip.Y, x1 - x0, strip.Height));
+        }
+
+        return runs;
     }
 
     private static unsafe bool IsBandRow(Mat maxC, Mat spread, int y, FieldMaskOptions o)
@@ -319,15 +418,21 @@ internal static class FieldMasker
     {
         using var dark = new Mat();
         Cv2.Threshold(maxC, dark, o.ThinLineMaxValue, 255, ThresholdTypes.BinaryInv);
-        using var thick = new Mat();
-        int t = o.ThinLineMaxThicknessPixels + 1;
+        // Thin: darker than the closing that fills any feature as thick as a line (a
+        // black-hat), not "dark and not inside a thick dark region": on dark or mottled skin the
+        // dark threshold takes in skin beside the line, the region reads as thick, and the opening
+        // removed the line with it (tri8: scale bars unmasked on noisy mixed frames).
+        using var thin = new Mat();
+        // Just wider than a line with its anti-aliased edges: a wider closing also fills
+        // intermediate hairs (8-10 px) and reads their long straight stretches as lines.
+        int t = o.ThinLineMaxThicknessPixels + 3;
         using (var k = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(t, t)))
         {
-            Cv2.MorphologyEx(dark, thick, MorphTypes.Open, k);
+            Cv2.MorphologyEx(maxC, thin, MorphTypes.BlackHat, k);
         }
 
-        using var thin = new Mat();
-        Cv2.Subtract(dark, thick, thin);
+        Cv2.Threshold(thin, thin, o.ThinLineMinContrast - 1, 255, ThresholdTypes.Binary);
+        Cv2.BitwiseAnd(thin, dark, thin);
         using var hor = new Mat();
         using var ver = new Mat();
         LongRuns(thin, hor, ver, o.ThinLineMinLengthPixels);

@@ -79,10 +79,58 @@ public sealed class FieldMaskerTests
         Assert.True(mask.Summary.RimPixels > 0.15 * 400 * 400);
     }
 
+    /// <summary>
+    /// Capture software that shades its info boxes semi-transparently over reddish skin, with
+    /// off-white anti-aliased text, then sensor noise and JPEG 70: the boxes are neither
+    /// achromatic to 8 levels nor their glyphs at 235 (the case tri8 found unmasked).
+    /// </summary>
+    private static Mat NoisyFrameWithShadedBar()
+    {
+        using var img = TrichoscopyFixture.Skin(640, 512, 11, new Scalar(120, 150, 215));
+        foreach (var (x, width, text) in new[] { (0, 80, "S744"), (90, 180, "1280x1024"), (280, 200, "2022/10/21") })
+        {
+            var box = new Rect(x, 0, width, 40);
+            using var roi = new Mat(img, box);
+            using var solid = new Mat(roi.Size(), roi.Type(), new Scalar(72, 72, 72));
+            Cv2.AddWeighted(roi, 0.15, solid, 0.85, 0, roi);
+            var colour = x == 0 ? new Scalar(225, 215, 40) : new Scalar(235, 235, 235);
+            Cv2.PutText(img, text, new Point(x + 4, 30), HersheyFonts.HersheySimplex, 0.8, colour, 1, LineTypes.AntiAlias);
+        }
+
+        using (var noise = new Mat(img.Size(), MatType.CV_16SC3))
+        {
+            Cv2.Randn(noise, Scalar.All(0), Scalar.All(3));
+            using var wide = new Mat();
+            img.ConvertTo(wide, MatType.CV_16SC3);
+            Cv2.Add(wide, noise, wide);
+            wide.ConvertTo(img, MatType.CV_8UC3);
+        }
+
+        Cv2.ImEncode(".jpg", img, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 70));
+        return Cv2.ImDecode(jpeg, ImreadModes.Color);
+    }
+
+    [Fact]
+    public void Masks_a_semi_transparent_info_bar_on_a_noisy_jpeg_and_not_the_scalp_beside_it()
+    {
+        using var img = NoisyFrameWithShadedBar();
+        using var mask = FieldMasker.Compute(img, new FieldMaskOptions(), CancellationToken.None);
+        foreach (var x in new[] { 5, 40, 120, 250, 300, 460 })
+        {
+            Assert.True(mask.AnalysableMask.At<byte>(15, x) == 0, $"x {x} analysable; boxes {string.Join(" ", mask.FlatBoxes)}"); // every field, the cyan one too
+        }
+
+        Assert.Equal(255, mask.AnalysableMask.At<byte>(55, 200)); // scalp below the bar
+        Assert.Equal(255, mask.AnalysableMask.At<byte>(15, 600)); // scalp beside the bar's end
+        // Masked: the 480 x 40 bar and its padding, not a full-width strip.
+        Assert.True(mask.Summary.AnalysablePixels > (640 * 512) - (1.3 * 480 * 40));
+    }
+
     [Fact]
     public void Default_options_are_valid_and_bad_ones_are_reported()
     {
         Assert.Empty(new FieldMaskOptions().Validate());
+        Assert.NotEmpty(new FieldMaskOptions { BoxMaxSpread = -1 }.Validate());
         Assert.NotEmpty(new FieldMaskOptions { ThinLineMinLengthPixels = 2 }.Validate());
         Assert.Empty(new HairSegmentationOptions().Validate());
         Assert.NotEmpty(new HairSegmentationOptions { HighRelativeDarkness = 0.1, LowRelativeDarkness = 0.3 }.Validate());
