@@ -85,13 +85,17 @@ internal sealed class HairSegmentation : IDisposable
 /// </summary>
 internal static class HairSegmenter
 {
+    /// <summary>Working pixels per frame pixel at <see cref="HairSegmentationOptions.WorkingMicrometresPerPixel"/> (1 = full resolution, at least 0.2).</summary>
+    internal static double WorkingFactor(double pixelsPerMillimetre, HairSegmentationOptions o) =>
+        Math.Clamp(1000.0 / pixelsPerMillimetre / o.WorkingMicrometresPerPixel, 0.2, 1.0);
+
     public static HairSegmentation Segment(Mat bgr, Mat analysable, double pixelsPerMillimetre, HairSegmentationOptions o, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(bgr);
         ArgumentNullException.ThrowIfNull(analysable);
         ArgumentNullException.ThrowIfNull(o);
         double fullMicrometresPerPixel = 1000.0 / pixelsPerMillimetre;
-        double scale = Math.Clamp(fullMicrometresPerPixel / o.WorkingMicrometresPerPixel, 0.2, 1.0);
+        double scale = WorkingFactor(pixelsPerMillimetre, o);
         int w = Math.Max(1, (int)Math.Round(bgr.Cols * scale));
         int h = Math.Max(1, (int)Math.Round(bgr.Rows * scale));
         double umPerWorkPixel = fullMicrometresPerPixel / scale;

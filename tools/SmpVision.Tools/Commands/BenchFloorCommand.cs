@@ -1,6 +1,7 @@
 using System.Globalization;
 using OpenCvSharp;
 using SmpVision.Pipeline.Analysis;
+using SmpVision.Pipeline.Segmentation;
 
 namespace SmpVision.Tools.Commands;
 
@@ -59,13 +60,13 @@ internal sealed class BenchFloorCommand : IToolCommand
                 using var lab = new Mat();
                 Cv2.CvtColor(bgr, lab, ColorConversionCodes.BGR2Lab);
             }),
-            ("area resize to 5.5 um/px", (bgr, ppm) => () =>
+            ("resize to the working scale", (bgr, ppm) => () =>
             {
                 using var small = new Mat();
                 Cv2.Resize(bgr, small, WorkingSize(bgr, ppm), 0, 0, InterpolationFlags.Area);
             }),
             ("quick script, full frame", (bgr, ppm) => () => QuickScript(bgr, ppm)),
-            ("quick script at 5.5 um/px", (bgr, ppm) => () =>
+            ("quick script, working scale", (bgr, ppm) => () =>
             {
                 using var small = new Mat();
                 Cv2.Resize(bgr, small, WorkingSize(bgr, ppm), 0, 0, InterpolationFlags.Area);
@@ -107,9 +108,10 @@ internal sealed class BenchFloorCommand : IToolCommand
         return 0;
     }
 
+    /// <summary>The frame size the hair segmentation works at (its own rule and default scale).</summary>
     private static Size WorkingSize(Mat bgr, double pixelsPerMillimetre)
     {
-        var factor = Math.Min(1.0, 1000.0 / pixelsPerMillimetre / 5.5);
+        var factor = HairSegmenter.WorkingFactor(pixelsPerMillimetre, new HairSegmentationOptions());
         return new Size(Math.Max(1, (int)Math.Round(bgr.Cols * factor)), Math.Max(1, (int)Math.Round(bgr.Rows * factor)));
     }
 
