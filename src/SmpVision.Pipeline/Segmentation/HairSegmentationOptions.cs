@@ -272,6 +272,23 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double ChromaDyeReachMicrometres { get; init; } = 30;
 
+    // tri11: dark-shaft segmentation on the mixed preset.
+
+    /// <summary>
+    /// Size of the bright specks (white scale flakes, clustered on the scalp) removed by an opening
+    /// before the flake-free skin level of <see cref="DarkSpeckFreeMinRelativeDarkness"/> is read.
+    /// 0 turns that gate off. Default 50 um.
+    /// </summary>
+    public double DarkSkinSpeckMicrometres { get; init; } = 50;
+
+    /// <summary>
+    /// A dark-path hair pixel must also be darker than the flake-free skin level (see
+    /// <see cref="DarkSkinSpeckMicrometres"/>) by this relative margin, averaged over channels:
+    /// plain skin between flake clusters is not, shafts are. 0 turns the gate off. Default 0.12,
+    /// <see cref="LowRelativeDarkness"/>: the floor every hair pixel already has against the skin.
+    /// </summary>
+    public double DarkSpeckFreeMinRelativeDarkness { get; init; } = 0.08;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -311,6 +328,8 @@ public sealed record HairSegmentationOptions
         if (ChromaDyeMinBlueness < 0) errors.Add("ChromaDyeMinBlueness must be >= 0.");
         if (ChromaDyeReachMicrometres < 0) errors.Add("ChromaDyeReachMicrometres must be >= 0.");
         if (ChromaMaxRelativeLightness < 0) errors.Add("ChromaMaxRelativeLightness must be >= 0.");
+        if (DarkSkinSpeckMicrometres < 0) errors.Add("DarkSkinSpeckMicrometres must be >= 0.");
+        if (DarkSpeckFreeMinRelativeDarkness is < 0 or >= 1) errors.Add("DarkSpeckFreeMinRelativeDarkness must be in [0, 1).");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");

@@ -140,12 +140,15 @@ internal static class HairSegmenter
         var channels = Cv2.Split(small);
         var relC = new Mat[3];
         var relV = new Mat[2];
+        Mat? speckFreeSum = null;
         double skinIta = double.NaN;
         try
         {
             using var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(k, k));
             using var bg = new Mat();
             var skinMedian = new byte[3];
+            using var speckKernel = DarkShaftSpecks.Kernel(umPerWorkPixel, o);
+            speckFreeSum = speckKernel is null ? null : new Mat(h, w, MatType.CV_32FC1, Scalar.All(0));
             for (int i = 0; i < 3; i++)
             {
                 var c = channels[i];
@@ -164,6 +167,11 @@ internal static class HairSegmenter
                 {
                     relV[i / 2] = new Mat(h, w, MatType.CV_8UC1);
                     RelativeDarkness(c, bg, relV[i / 2], black);
+                }
+
+                if (speckKernel is not null)
+                {
+                    DarkShaftSpecks.AccumulateSpeckFreeDarkness(c, speckKernel, kernel, k, speckFreeSum!);
                 }
             }
 
@@ -193,6 +201,18 @@ internal static class HairSegmenter
         }
 
         rel.SetTo(Scalar.All(0), notAna);
+        // The hair mask of a dark read comes from the flake-gated darkness (DarkShaftSpecks); the
+        // polarity and chroma evidence and the colour stage keep the plain darkness, so this gate
+        // decides no frame's polarity.
+        using var relGated = speckFreeSum is null ? null : rel.Clone();
+        if (speckFreeSum is not null)
+        {
+            using (speckFreeSum)
+            {
+                DarkShaftSpecks.Gate(relGated!, speckFreeSum, 3, o.DarkSpeckFreeMinRelativeDarkness);
+            }
+        }
+
         double analysablePixels = Math.Max(1, Cv2.CountNonZero(ana));
         using var skinLevel = o.ForcedPolarity is null ? SkinLevel(grey, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel) : null;
 
@@ -201,7 +221,7 @@ internal static class HairSegmenter
         double darkEvidence = 0;
         if (o.ForcedPolarity != HairPolarity.Light)
         {
-            darkMask = ShaftMask(rel, ana, umPerWorkPixel, o, darkestChannel);
+            darkMask = ShaftMask(o.ForcedPolarity is null || relGated is null ? rel : relGated, ana, umPerWorkPixel, o, darkestChannel);
             darkEvidence = skinLevel is null ? 0 : Evidence(grey, skinLevel, darkMask, false, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
         }
 
@@ -268,6 +288,12 @@ internal static class HairSegmenter
             ct.ThrowIfCancellationRequested();
             mask = ShaftMask(lit, ana, umPerWorkPixel, o, null);
             darkMask?.Dispose();
+        }
+        else if (relGated is not null && o.ForcedPolarity is null && !chromaUsed)
+        {
+            darkMask!.Dispose();
+            ct.ThrowIfCancellationRequested();
+            mask = ShaftMask(relGated, ana, umPerWorkPixel, o, darkestChannel);
         }
         else
         {
@@ -371,7 +397,7 @@ internal static class HairSegmenter
     /// (<paramref name="kernel"/>, k x k rectangle), smoothed because the rectangular closing is
     /// blocky and would step at shafts, and never below the pixel itself. Written to <paramref name="bg"/>.
     /// </summary>
-    private static void LocalSkinLevel(Mat c, Mat kernel, int k, Mat bg)
+    internal static void LocalSkinLevel(Mat c, Mat kernel, int k, Mat bg)
     {
         Cv2.MorphologyEx(c, bg, MorphTypes.Close, kernel);
         Cv2.Blur(bg, bg, new Size(k, k));
@@ -661,7 +687,7 @@ internal static class HairSegmenter
 
     /// <summary>rel = 255 * (bg - c) / (bg - black): darkness of a channel relative to the local skin level above the black level.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RelativeDarkness(Mat c, Mat bg, Mat rel, int black)
+    internal static unsafe void RelativeDarkness(Mat c, Mat bg, Mat rel, int black)
     {
         int rows = c.Rows, cols = c.Cols;
         for (int y = 0; y < rows; y++)
