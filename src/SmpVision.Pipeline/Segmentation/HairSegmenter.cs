@@ -202,8 +202,7 @@ internal static class HairSegmenter
 
         rel.SetTo(Scalar.All(0), notAna);
         // The hair mask of a dark read comes from the flake-gated darkness (DarkShaftSpecks); the
-        // polarity and chroma evidence and the colour stage keep the plain darkness, so this gate
-        // decides no frame's polarity.
+        // colour stage keeps the plain darkness, and so does the polarity decision where it is close.
         using var relGated = speckFreeSum is null ? null : rel.Clone();
         if (speckFreeSum is not null)
         {
@@ -221,7 +220,7 @@ internal static class HairSegmenter
         double darkEvidence = 0;
         if (o.ForcedPolarity != HairPolarity.Light)
         {
-            darkMask = ShaftMask(o.ForcedPolarity is null || relGated is null ? rel : relGated, ana, umPerWorkPixel, o, darkestChannel);
+            darkMask = ShaftMask(relGated ?? rel, ana, umPerWorkPixel, o, darkestChannel);
             darkEvidence = skinLevel is null ? 0 : Evidence(grey, skinLevel, darkMask, false, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
         }
 
@@ -233,6 +232,17 @@ internal static class HairSegmenter
             // cannot win the decision (most dark-hair frames), the light shaft mask is not built
             // and the bound is reported; the decision is the same either way.
             lightEvidence = Evidence(grey, skinLevel!, ana, true, 0, 0) / analysablePixels;
+            if (relGated is not null && darkMask is not null
+                && (ChoosePolarity(darkEvidence, lightEvidence, o) == HairPolarity.Light || darkEvidence < o.ChromaMaxDarkEvidence))
+            {
+                // Close call (light or chroma could win): decide on the plain darkness, as before the
+                // flake gate, so that the gate moves no frame's polarity or path. Clear dark frames
+                // (nearly all) skip this second mask: their gated evidence already wins by the margin.
+                ct.ThrowIfCancellationRequested();
+                using var plainMask = ShaftMask(rel, ana, umPerWorkPixel, o, darkestChannel);
+                darkEvidence = Evidence(grey, skinLevel!, plainMask, false, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
+            }
+
             if (ChoosePolarity(darkEvidence, lightEvidence, o) == HairPolarity.Light)
             {
                 // The decision reads lightness on grey only; the light frames then redo it per channel.
@@ -288,12 +298,6 @@ internal static class HairSegmenter
             ct.ThrowIfCancellationRequested();
             mask = ShaftMask(lit, ana, umPerWorkPixel, o, null);
             darkMask?.Dispose();
-        }
-        else if (relGated is not null && o.ForcedPolarity is null && !chromaUsed)
-        {
-            darkMask!.Dispose();
-            ct.ThrowIfCancellationRequested();
-            mask = ShaftMask(relGated, ana, umPerWorkPixel, o, darkestChannel);
         }
         else
         {
