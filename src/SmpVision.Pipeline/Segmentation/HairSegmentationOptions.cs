@@ -277,15 +277,23 @@ public sealed record HairSegmentationOptions
     /// <summary>
     /// Size of the bright specks (white scale flakes, clustered on the scalp) removed by an opening
     /// before the flake-free skin level of <see cref="DarkSpeckFreeMinRelativeDarkness"/> is read.
-    /// 0 turns that gate off. Default 50 um.
+    /// Default 50 um: wider than single flakes (the white speckle of the dev frames, ~10-40 um specks)
+    /// and well under the 220 um closing (<see cref="BackgroundKernelMicrometres"/>), so broad skin
+    /// lightness survives the opening. The opening only lowers bright detail, so shafts are unchanged
+    /// in it. 0 turns the gate off.
     /// </summary>
     public double DarkSkinSpeckMicrometres { get; init; } = 50;
 
     /// <summary>
     /// A dark-path hair pixel must also be darker than the flake-free skin level (see
     /// <see cref="DarkSkinSpeckMicrometres"/>) by this relative margin, averaged over channels:
-    /// plain skin between flake clusters is not, shafts are. 0 turns the gate off. Default 0.12,
-    /// <see cref="LowRelativeDarkness"/>: the floor every hair pixel already has against the skin.
+    /// plain skin between flake clusters is not (it reads only its mottling, a few percent), shafts
+    /// are. Default 0.08, below the 0.12 hair floor (<see cref="LowRelativeDarkness"/>) because the
+    /// flake-free level is lower than the closing, so a shaft's margin against it is smaller, and the
+    /// lighter core and edges of low-contrast brown shafts on dark skin sit near it: at 0.12 the mixed
+    /// tuning frames (701-730, 1101-1130, 1201-1230) read hair medians 0.5-0.9 points worse, at 0.08
+    /// the skin between flake clusters is still dropped (seeds 1103, 1125; TRICHOSCOPY.md session 11).
+    /// 0 turns the gate off.
     /// </summary>
     public double DarkSpeckFreeMinRelativeDarkness { get; init; } = 0.08;
 
