@@ -272,6 +272,27 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double ChromaDyeReachMicrometres { get; init; } = 30;
 
+    // tri13 (session 11): light and colour shafts.
+
+    /// <summary>
+    /// On frames read Light, chroma-path regions (relative desaturation, see <see cref="ChromaMaxDarkEvidence"/>)
+    /// that overlap a light shaft region are added to it. A shaded cylinder's core is lighter than
+    /// the skin but its rims darker (the light test keeps ~0.55-0.75 of a grey or white shaft's width,
+    /// mixed seeds 1203, 1212, 1215), while a grey or white shaft is neutral across its whole width
+    /// on skin of any ITA (skin is saturated, Chardon 1991, DOMAIN.md). Only regions touching a light
+    /// shaft are added, so desaturated skin mottling does not become hair. Default true.
+    /// </summary>
+    public bool LightShaftChromaExtent { get; init; } = true;
+
+    /// <summary>
+    /// ... within this distance of the light region: its shaded rims. A terminal shaft is 60-100 um
+    /// wide (DOMAIN.md, shaft width) and the light test keeps at least ~0.55 of it, so each rim is
+    /// at most ~20 um; further out the chroma region is skin between close shafts or a neighbour
+    /// (without the reach blond frames on brown skin read 1.5-2x their hairs: mixed 1205, 1213, 723).
+    /// Default 20 um. 0 adds nothing.
+    /// </summary>
+    public double LightShaftRimMicrometres { get; init; } = 20;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -306,6 +327,7 @@ public sealed record HairSegmentationOptions
         if (PolarityMinLengthMicrometres < 0) errors.Add("PolarityMinLengthMicrometres must be >= 0.");
         if (LightPolarityMinEvidence < 0) errors.Add("LightPolarityMinEvidence must be >= 0.");
         if (ChromaMaxDarkEvidence < 0) errors.Add("ChromaMaxDarkEvidence must be >= 0.");
+        if (LightShaftRimMicrometres < 0) errors.Add("LightShaftRimMicrometres must be >= 0.");
         if (ChromaMinEvidenceRatio <= 0) errors.Add("ChromaMinEvidenceRatio must be > 0.");
         if (ChromaMinEvidence < 0) errors.Add("ChromaMinEvidence must be >= 0.");
         if (ChromaDyeMinBlueness < 0) errors.Add("ChromaDyeMinBlueness must be >= 0.");

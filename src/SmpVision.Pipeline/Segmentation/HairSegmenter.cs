@@ -230,19 +230,8 @@ internal static class HairSegmenter
         {
             // Neither polarity sees much: try the shafts that differ from the skin in chroma (see ChromaContrast).
             ct.ThrowIfCancellationRequested();
-            using var blue = new Mat();
-            using var chroma = ChromaImage(small, ana, notAna, o.ChromaDyeMinBlueness, blue);
-            using var desaturation = ChromaContrast(chroma, grey, skinLevel!, ana, k, o.ChromaMaxRelativeLightness);
-            // The rim of marker dye passes through neutral between blue and skin: a shaft-shaped
-            // desaturated line. Nothing within reach of blue pixels counts.
-            int reach = (2 * (int)Math.Round(o.ChromaDyeReachMicrometres / umPerWorkPixel)) + 1;
-            using (var reachKernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(reach, reach)))
-            {
-                Cv2.Dilate(blue, blue, reachKernel);
-            }
-
-            desaturation.SetTo(Scalar.All(0), blue);
-            var chromaMask = ShaftMask(desaturation, ana, umPerWorkPixel, o, null);
+            using var chroma = new Mat();
+            var chromaMask = ChromaShaftMask(small, grey, skinLevel!, ana, notAna, k, umPerWorkPixel, o, chroma);
             using (var chromaSkin = SkinLevel(chroma, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel))
             {
                 chromaEvidence = Evidence(chroma, chromaSkin, chromaMask, false, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
@@ -268,6 +257,14 @@ internal static class HairSegmenter
             ct.ThrowIfCancellationRequested();
             mask = ShaftMask(lit, ana, umPerWorkPixel, o, null);
             darkMask?.Dispose();
+            if (o.LightShaftChromaExtent)
+            {
+                // The light test sees only the core of a grey or white shaft; its neutral extent is the whole shaft (session 11).
+                ct.ThrowIfCancellationRequested();
+                using var chroma = new Mat();
+                using var chromaMask = ChromaShaftMask(small, grey, skinLevel ?? grey, ana, notAna, k, umPerWorkPixel, o, chroma);
+                LightShaftExtent.Extend(mask, chromaMask, o.LightShaftRimMicrometres / umPerWorkPixel);
+            }
         }
         else
         {
@@ -282,6 +279,32 @@ internal static class HairSegmenter
             ChromaEvidence = chromaEvidence,
             ChromaUsed = chromaUsed,
         };
+    }
+
+    /// <summary>
+    /// Shaft mask of the chroma path: relative desaturation (<see cref="ChromaContrast"/>) with marker
+    /// dye and its rim left out, through the same hysteresis and shape filters as the polarities.
+    /// The frame's chroma image (see <see cref="ChromaImage"/>) is written to <paramref name="chroma"/>.
+    /// </summary>
+    private static Mat ChromaShaftMask(Mat small, Mat grey, Mat skinLevel, Mat ana, Mat notAna, int k, double umPerWorkPixel, HairSegmentationOptions o, Mat chroma)
+    {
+        using var blue = new Mat();
+        using (var c = ChromaImage(small, ana, notAna, o.ChromaDyeMinBlueness, blue))
+        {
+            c.CopyTo(chroma);
+        }
+
+        using var desaturation = ChromaContrast(chroma, grey, skinLevel, ana, k, o.ChromaMaxRelativeLightness);
+        // The rim of marker dye passes through neutral between blue and skin: a shaft-shaped
+        // desaturated line. Nothing within reach of blue pixels counts.
+        int reach = (2 * (int)Math.Round(o.ChromaDyeReachMicrometres / umPerWorkPixel)) + 1;
+        using (var reachKernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(reach, reach)))
+        {
+            Cv2.Dilate(blue, blue, reachKernel);
+        }
+
+        desaturation.SetTo(Scalar.All(0), blue);
+        return ShaftMask(desaturation, ana, umPerWorkPixel, o, null);
     }
 
     /// <summary>
