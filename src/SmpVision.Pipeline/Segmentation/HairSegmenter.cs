@@ -263,7 +263,7 @@ internal static class HairSegmenter
                 ct.ThrowIfCancellationRequested();
                 using var chroma = new Mat();
                 using var chromaMask = ChromaShaftMask(small, grey, skinLevel ?? grey, ana, notAna, k, umPerWorkPixel, o, chroma);
-                LightShaftExtent.Extend(mask, chromaMask, o.LightShaftRimMicrometres / umPerWorkPixel);
+                LightShaftExtent.Extend(mask, chromaMask, o.LightShaftRimMicrometres / umPerWorkPixel, Math.Max(3, (int)Math.Round(o.LightShaftRimMicrometres / umPerWorkPixel) | 1));
             }
         }
         else

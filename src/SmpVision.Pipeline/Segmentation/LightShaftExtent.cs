@@ -17,10 +17,10 @@ internal static class LightShaftExtent
     /// <summary>
     /// ORs into <paramref name="lightMask"/> (8UC1, 255) the pixels of every 8-connected region of
     /// <paramref name="extentMask"/> that overlaps it, where they lie within <paramref name="reachPixels"/>
-    /// of the light mask.
+    /// of the light mask and survive an opening of the union by a <paramref name="smoothPixels"/> disc.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Extend(Mat lightMask, Mat extentMask, double reachPixels)
+    public static unsafe void Extend(Mat lightMask, Mat extentMask, double reachPixels, int smoothPixels)
     {
         ArgumentNullException.ThrowIfNull(lightMask);
         ArgumentNullException.ThrowIfNull(extentMask);
@@ -58,9 +58,10 @@ internal static class LightShaftExtent
             }
         }
 
+        using var extended = new Mat(rows, cols, MatType.CV_8UC1, Scalar.All(0));
         for (int y = 0; y < rows; y++)
         {
-            byte* pm = MatPixels.Row(lightMask, y);
+            byte* pm = MatPixels.Row(extended, y);
             byte* pn = MatPixels.Row(near, y);
             int* pl = MatPixels.RowInt(labels, y);
             for (int x = 0; x < cols; x++)
@@ -72,5 +73,16 @@ internal static class LightShaftExtent
                 }
             }
         }
+
+        // Added pixels stay only where they belong to a body at least smoothPixels wide (the shaft
+        // with its rims); specks and ragged texture attached to a shaft's side are narrower.
+        Cv2.BitwiseOr(extended, lightMask, extended);
+        if (smoothPixels >= 3)
+        {
+            using var open = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(smoothPixels, smoothPixels));
+            Cv2.MorphologyEx(extended, extended, MorphTypes.Open, open);
+        }
+
+        Cv2.BitwiseOr(lightMask, extended, lightMask);
     }
 }
