@@ -285,13 +285,14 @@ public sealed record HairSegmentationOptions
     public bool LightShaftChromaExtent { get; init; } = true;
 
     /// <summary>
-    /// ... within this distance of the light region: its shaded rims. A terminal shaft is 60-100 um
-    /// wide (DOMAIN.md, shaft width) and the light test keeps at least ~0.55 of it, so each rim is
-    /// at most ~20 um; further out the chroma region is skin between close shafts or a neighbour
-    /// (without the reach blond frames on brown skin read 1.5-2x their hairs: mixed 1205, 1213, 723).
-    /// Default 20 um. 0 adds nothing.
+    /// ... within this distance of the light region: its shaded rims. A terminal shaft is ~60-100 um
+    /// wide (DOMAIN.md, shaft width) and the light test keeps ~0.55-0.75 of it, so each rim is ~10-20
+    /// um. Further out the chroma region is skin between close shafts or a neighbour (with no reach
+    /// limit blond frames on brown skin read 1.5x their hairs: mixed 1205 27 -> 42, 1213 31 -> 60 for
+    /// 28, 42). Default 15 um: matched grey/white widths within ~7% of the truth (mixed 1203, 1212,
+    /// 1215, 1219, 701, 714: 73-82 um for 69-78); at 20 um they read 8-18% wide, counts alike. 0 adds nothing.
     /// </summary>
-    public double LightShaftRimMicrometres { get; init; } = 20;
+    public double LightShaftRimMicrometres { get; init; } = 15;
 
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()

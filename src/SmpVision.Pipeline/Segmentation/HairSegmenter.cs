@@ -262,8 +262,12 @@ internal static class HairSegmenter
                 // The light test sees only the core of a grey or white shaft; its neutral extent is the whole shaft (session 11).
                 ct.ThrowIfCancellationRequested();
                 using var chroma = new Mat();
-                using var chromaMask = ChromaShaftMask(small, grey, skinLevel ?? grey, ana, notAna, k, umPerWorkPixel, o, chroma);
-                LightShaftExtent.Extend(mask, chromaMask, o.LightShaftRimMicrometres / umPerWorkPixel, Math.Max(3, (int)Math.Round(o.LightShaftRimMicrometres / umPerWorkPixel) | 1));
+                // A forced polarity skipped the broad skin level; the chroma contrast's glare cut needs it.
+                using var forcedSkin = skinLevel is null ? SkinLevel(grey, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel) : null;
+                using var chromaMask = ChromaShaftMask(small, grey, skinLevel ?? forcedSkin!, ana, notAna, k, umPerWorkPixel, o, chroma);
+                // The smoothing opening is as wide as the rim reach (odd, at least 3 px): a rim belongs to a body that wide.
+                double rimPixels = o.LightShaftRimMicrometres / umPerWorkPixel;
+                LightShaftExtent.Extend(mask, chromaMask, rimPixels, Math.Max(3, (int)Math.Round(rimPixels) | 1));
             }
         }
         else
