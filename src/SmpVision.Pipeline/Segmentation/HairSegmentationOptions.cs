@@ -294,6 +294,15 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double LightShaftRimMicrometres { get; init; } = 15;
 
+    /// <summary>
+    /// ... only on frames whose skin (median colour) has an ITA of at least this. On dark skin
+    /// (Chardon 1991 "dark" band, ITA below -30 deg, DOMAIN.md) even the shaded rims of a grey or
+    /// blond shaft are lighter than the skin, so the light test already keeps nearly its full width
+    /// (mixed 303, 310: 59/64 and 53/68 um) and what the chroma regions add there is skin texture,
+    /// which splits the shafts (303: 27 -> 38 detections for 27; 1205: 27 -> 36 for 28). Default -30.
+    /// </summary>
+    public double LightShaftExtentMinSkinItaDegrees { get; init; } = -30;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

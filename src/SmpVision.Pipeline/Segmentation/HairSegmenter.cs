@@ -257,7 +257,8 @@ internal static class HairSegmenter
             ct.ThrowIfCancellationRequested();
             mask = ShaftMask(lit, ana, umPerWorkPixel, o, null);
             darkMask?.Dispose();
-            if (o.LightShaftChromaExtent)
+            // On dark skin a light shaft's shaded rims stay lighter than the skin: the light test already has its width.
+            if (o.LightShaftChromaExtent && !(skinIta < o.LightShaftExtentMinSkinItaDegrees))
             {
                 // The light test sees only the core of a grey or white shaft; its neutral extent is the whole shaft (session 11).
                 ct.ThrowIfCancellationRequested();
