@@ -14,10 +14,13 @@ public sealed class LightShaftExtentTests
 {
     private const double PixelsPerMillimetre = 180;
 
-    // Brown skin (ITA ~ -20, Chardon 1991 brown band); a neutral shaft: light core, darker rims.
-    private static readonly Scalar BrownSkin = new(58, 78, 112);
-    private static readonly Scalar LightCore = new(110, 112, 114);
-    private static readonly Scalar ShadedRim = new(72, 73, 74);
+    // Brown skin (ITA ~ -15, Chardon 1991 brown band); a neutral shaft: light core, darker rims.
+    private static readonly Scalar BrownSkin = new(70, 95, 130);
+    private static readonly Scalar LightCore = new(128, 130, 132);
+    private static readonly Scalar ShadedRim = new(84, 85, 86);
+
+    // Dark skin (ITA ~ -45, Chardon dark band): the extent is not applied there.
+    private static readonly Scalar DarkSkin = new(40, 52, 75);
     private static readonly int[] Rows = [90, 200, 310];
 
     private static HairSegmentation Segment(Mat bgr, HairSegmentationOptions options)
@@ -27,13 +30,15 @@ public sealed class LightShaftExtentTests
     }
 
     /// <summary>Horizontal shafts 15 px (83 um) wide, 300 px long: a 9 px light core between 3 px shaded rims.</summary>
-    private static Mat GreyShafts()
+    private static Mat GreyShafts() => GreyShafts(BrownSkin, LightCore, ShadedRim);
+
+    private static Mat GreyShafts(Scalar skin, Scalar lightCore, Scalar shadedRim)
     {
-        var img = TrichoscopyFixture.Skin(480, 400, 5, BrownSkin);
+        var img = TrichoscopyFixture.Skin(480, 400, 5, skin);
         foreach (int y in Rows)
         {
-            Cv2.Rectangle(img, new Rect(90, y - 7, 300, 15), ShadedRim, -1);
-            Cv2.Rectangle(img, new Rect(90, y - 4, 300, 9), LightCore, -1);
+            Cv2.Rectangle(img, new Rect(90, y - 7, 300, 15), shadedRim, -1);
+            Cv2.Rectangle(img, new Rect(90, y - 4, 300, 9), lightCore, -1);
         }
 
         return img;
@@ -80,12 +85,27 @@ public sealed class LightShaftExtentTests
     {
         using var img = GreyShafts();
         // A neutral line of the skin's own lightness, apart from the light shafts: chroma sees it, the light test does not.
-        Cv2.Line(img, new Point(60, 370), new Point(420, 360), new Scalar(82, 83, 84), 13);
+        Cv2.Line(img, new Point(60, 370), new Point(420, 360), new Scalar(100, 101, 102), 13);
         using var seg = Segment(img, new HairSegmentationOptions());
 
         Assert.Equal(HairPolarity.Light, seg.Polarity);
         using var band = new Mat(seg.HairMask, new Rect(100, 350, 300, 30));
         Assert.Equal(0, Cv2.CountNonZero(band));
+    }
+
+    [Fact]
+    public void On_dark_skin_the_light_mask_is_not_extended()
+    {
+        // Rims and core both lighter than the dark skin, the core within the chroma path's glare cut.
+        using var img = GreyShafts(DarkSkin, new Scalar(74, 75, 76), new Scalar(63, 64, 65));
+        using var seg = Segment(img, new HairSegmentationOptions());
+        using var ungated = Segment(img, new HairSegmentationOptions { LightShaftExtentMinSkinItaDegrees = -90 });
+        using var core = Segment(img, new HairSegmentationOptions { LightShaftChromaExtent = false });
+
+        Assert.Equal(HairPolarity.Light, seg.Polarity);
+        Assert.Equal(Cv2.CountNonZero(core.HairMask), Cv2.CountNonZero(seg.HairMask));
+        // Without the gate the chroma regions would add to it.
+        Assert.True(Cv2.CountNonZero(ungated.HairMask) > Cv2.CountNonZero(core.HairMask));
     }
 
     [Fact]
