@@ -297,6 +297,37 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double DarkSpeckFreeMinRelativeDarkness { get; init; } = 0.08;
 
+    // tri13 (session 11): light and colour shafts.
+
+    /// <summary>
+    /// On frames read Light, chroma-path regions (relative desaturation, see <see cref="ChromaMaxDarkEvidence"/>)
+    /// that overlap a light shaft region are added to it. A shaded cylinder's core is lighter than
+    /// the skin but its rims darker (the light test keeps ~0.55-0.75 of a grey or white shaft's width,
+    /// mixed seeds 1203, 1212, 1215), while a grey or white shaft is neutral across its whole width
+    /// on skin of any ITA (skin is saturated, Chardon 1991, DOMAIN.md). Only regions touching a light
+    /// shaft are added, so desaturated skin mottling does not become hair. Default true.
+    /// </summary>
+    public bool LightShaftChromaExtent { get; init; } = true;
+
+    /// <summary>
+    /// ... within this distance of the light region: its shaded rims. A terminal shaft is ~60-100 um
+    /// wide (DOMAIN.md, shaft width) and the light test keeps ~0.55-0.75 of it, so each rim is ~10-20
+    /// um. Further out the chroma region is skin between close shafts or a neighbour (with no reach
+    /// limit blond frames on brown skin read 1.5x their hairs: mixed 1205 27 -> 42, 1213 31 -> 60 for
+    /// 28, 42). Default 15 um: matched grey/white widths within ~7% of the truth (mixed 1203, 1212,
+    /// 1215, 1219, 701, 714: 73-82 um for 69-78); at 20 um they read 8-18% wide, counts alike. 0 adds nothing.
+    /// </summary>
+    public double LightShaftRimMicrometres { get; init; } = 15;
+
+    /// <summary>
+    /// ... only on frames whose skin (median colour) has an ITA of at least this. On dark skin
+    /// (Chardon 1991 "dark" band, ITA below -30 deg, DOMAIN.md) even the shaded rims of a grey or
+    /// blond shaft are lighter than the skin, so the light test already keeps nearly its full width
+    /// (mixed 303, 310: 59/64 and 53/68 um) and what the chroma regions add there is skin texture,
+    /// which splits the shafts (303: 27 -> 38 detections for 27; 1205: 27 -> 36 for 28). Default -30.
+    /// </summary>
+    public double LightShaftExtentMinSkinItaDegrees { get; init; } = -30;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -331,6 +362,7 @@ public sealed record HairSegmentationOptions
         if (PolarityMinLengthMicrometres < 0) errors.Add("PolarityMinLengthMicrometres must be >= 0.");
         if (LightPolarityMinEvidence < 0) errors.Add("LightPolarityMinEvidence must be >= 0.");
         if (ChromaMaxDarkEvidence < 0) errors.Add("ChromaMaxDarkEvidence must be >= 0.");
+        if (LightShaftRimMicrometres < 0) errors.Add("LightShaftRimMicrometres must be >= 0.");
         if (ChromaMinEvidenceRatio <= 0) errors.Add("ChromaMinEvidenceRatio must be > 0.");
         if (ChromaMinEvidence < 0) errors.Add("ChromaMinEvidence must be >= 0.");
         if (ChromaDyeMinBlueness < 0) errors.Add("ChromaDyeMinBlueness must be >= 0.");

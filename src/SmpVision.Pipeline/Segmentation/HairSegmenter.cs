@@ -260,19 +260,8 @@ internal static class HairSegmenter
         {
             // Neither polarity sees much: try the shafts that differ from the skin in chroma (see ChromaContrast).
             ct.ThrowIfCancellationRequested();
-            using var blue = new Mat();
-            using var chroma = ChromaImage(small, ana, notAna, o.ChromaDyeMinBlueness, blue);
-            using var desaturation = ChromaContrast(chroma, grey, skinLevel!, ana, k, o.ChromaMaxRelativeLightness);
-            // The rim of marker dye passes through neutral between blue and skin: a shaft-shaped
-            // desaturated line. Nothing within reach of blue pixels counts.
-            int reach = (2 * (int)Math.Round(o.ChromaDyeReachMicrometres / umPerWorkPixel)) + 1;
-            using (var reachKernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(reach, reach)))
-            {
-                Cv2.Dilate(blue, blue, reachKernel);
-            }
-
-            desaturation.SetTo(Scalar.All(0), blue);
-            var chromaMask = ShaftMask(desaturation, ana, umPerWorkPixel, o, null);
+            using var chroma = new Mat();
+            var chromaMask = ChromaShaftMask(small, grey, skinLevel!, ana, notAna, k, umPerWorkPixel, o, chroma);
             using (var chromaSkin = SkinLevel(chroma, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel))
             {
                 chromaEvidence = Evidence(chroma, chromaSkin, chromaMask, false, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
@@ -298,6 +287,19 @@ internal static class HairSegmenter
             ct.ThrowIfCancellationRequested();
             mask = ShaftMask(lit, ana, umPerWorkPixel, o, null);
             darkMask?.Dispose();
+            // On dark skin a light shaft's shaded rims stay lighter than the skin: the light test already has its width.
+            if (o.LightShaftChromaExtent && !(skinIta < o.LightShaftExtentMinSkinItaDegrees))
+            {
+                // The light test sees only the core of a grey or white shaft; its neutral extent is the whole shaft (session 11).
+                ct.ThrowIfCancellationRequested();
+                using var chroma = new Mat();
+                // A forced polarity skipped the broad skin level; the chroma contrast's glare cut needs it.
+                using var forcedSkin = skinLevel is null ? SkinLevel(grey, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel) : null;
+                using var chromaMask = ChromaShaftMask(small, grey, skinLevel ?? forcedSkin!, ana, notAna, k, umPerWorkPixel, o, chroma);
+                // The smoothing opening is as wide as the rim reach (odd, at least 3 px): a rim belongs to a body that wide.
+                double rimPixels = o.LightShaftRimMicrometres / umPerWorkPixel;
+                LightShaftExtent.Extend(mask, chromaMask, rimPixels, Math.Max(3, (int)Math.Round(rimPixels) | 1));
+            }
         }
         else
         {
@@ -312,6 +314,32 @@ internal static class HairSegmenter
             ChromaEvidence = chromaEvidence,
             ChromaUsed = chromaUsed,
         };
+    }
+
+    /// <summary>
+    /// Shaft mask of the chroma path: relative desaturation (<see cref="ChromaContrast"/>) with marker
+    /// dye and its rim left out, through the same hysteresis and shape filters as the polarities.
+    /// The frame's chroma image (see <see cref="ChromaImage"/>) is written to <paramref name="chroma"/>.
+    /// </summary>
+    private static Mat ChromaShaftMask(Mat small, Mat grey, Mat skinLevel, Mat ana, Mat notAna, int k, double umPerWorkPixel, HairSegmentationOptions o, Mat chroma)
+    {
+        using var blue = new Mat();
+        using (var c = ChromaImage(small, ana, notAna, o.ChromaDyeMinBlueness, blue))
+        {
+            c.CopyTo(chroma);
+        }
+
+        using var desaturation = ChromaContrast(chroma, grey, skinLevel, ana, k, o.ChromaMaxRelativeLightness);
+        // The rim of marker dye passes through neutral between blue and skin: a shaft-shaped
+        // desaturated line. Nothing within reach of blue pixels counts.
+        int reach = (2 * (int)Math.Round(o.ChromaDyeReachMicrometres / umPerWorkPixel)) + 1;
+        using (var reachKernel = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(reach, reach)))
+        {
+            Cv2.Dilate(blue, blue, reachKernel);
+        }
+
+        desaturation.SetTo(Scalar.All(0), blue);
+        return ShaftMask(desaturation, ana, umPerWorkPixel, o, null);
     }
 
     /// <summary>
