@@ -271,7 +271,8 @@ internal static class HairInstanceExtractor
             }
 
             bool emergeAtA;
-            bool shadowDecides = !double.IsNaN(darkA) && !double.IsNaN(darkB) && Math.Abs(darkA - darkB) >= o.EmergenceShadowContrastGrey;
+            // Equal shadows (none on either side) tell nothing, whatever the threshold.
+            bool shadowDecides = !double.IsNaN(darkA) && !double.IsNaN(darkB) && Math.Abs(darkA - darkB) >= o.EmergenceShadowContrastGrey && darkA != darkB;
             if (fadeTest && !double.IsNaN(fadeA) && !double.IsNaN(fadeB))
             {
                 // The fade decides over converging shafts too: on light and colour frames of the
@@ -290,7 +291,18 @@ internal static class HairInstanceExtractor
             }
             else if (!double.IsNaN(darkA) && !double.IsNaN(darkB))
             {
-                emergeAtA = darkA >= darkB;
+                double score = darkA - darkB;
+                if (o.EmergenceFadeGreyPerRatio > 0)
+                {
+                    // Dark shafts fade in where they leave the skin too: the fade adds to the shadow.
+                    double fa = EndFade(seg, endA, -r.Ux, -r.Uy, probe, w1), fb = EndFade(seg, endB, r.Ux, r.Uy, probe, w1);
+                    if (!double.IsNaN(fa) && !double.IsNaN(fb))
+                    {
+                        score -= o.EmergenceFadeGreyPerRatio * (fa - fb);
+                    }
+                }
+
+                emergeAtA = score >= 0;
             }
             else if (!double.IsNaN(darkA))
             {
