@@ -356,7 +356,7 @@ internal static class HairInstanceExtractor
             if (trackMinBins > 0 && r.Bins >= trackMinBins)
             {
                 var tracks = Tracks(r, w1, emergeAtA, o.MinRunWidthFraction, trackMinBins, o);
-                if (tracks.Count > count && SeveralOpenings(r, tracks, emergeAtA, fuJoinFull * ws) && NarrowRunFraction(r, o.MinRunWidthFraction * w1) <= o.TrackMaxNarrowRunFraction)
+                if ((tracks.Count > count || (o.TrackOpeningsAtSustainedCount && count >= 2 && tracks.Count == count)) && SeveralOpenings(r, tracks, emergeAtA, fuJoinFull * ws) && NarrowRunFraction(r, o.MinRunWidthFraction * w1) <= o.TrackMaxNarrowRunFraction)
                 {
                     // Several units' shafts touch in one region: one hair per tracked shaft, each
                     // with its own opening; the unit join below groups openings that are shared.
