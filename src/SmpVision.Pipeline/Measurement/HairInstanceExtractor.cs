@@ -142,6 +142,9 @@ internal static class HairInstanceExtractor
         // Hairs of one unit leave the opening side by side, so the opening is wider for wide shafts.
         double fuJoinFull = Math.Max(o.FollicularUnitJoinMicrometres / umPerWork, o.FollicularUnitJoinShaftWidths * w1) / ws;
 
+        // Light and colour-contrast shafts cast almost no sub-surface shadow (the generator's and
+        // the eye's: the shadow's strength follows how much darker the hair is than the skin).
+        bool fadeTest = o.EmergenceFadeTest && (seg.Polarity == HairPolarity.Light || seg.ChromaUsed);
         var hairs = new List<HairInstance>();
         // A stem is one opening seen in the frame: one per region, two for a chain region.
         var stemOfHair = new List<int>();
@@ -258,15 +261,48 @@ internal static class HairInstanceExtractor
             double darkA = cutA ? double.NaN : BeyondDarkness(seg, endA, -r.Ux, -r.Uy, probe, w1);
             double darkB = cutB ? double.NaN : BeyondDarkness(seg, endB, r.Ux, r.Uy, probe, w1);
 
+            double fadeA = double.NaN, fadeB = double.NaN;
+            if (fadeTest)
+            {
+                // Pale shafts: the opening is the end where the shaft's own contrast fades (it
+                // leaves the skin translucent), the cut tip keeps it to the end.
+                fadeA = cutA ? double.NaN : EndFade(seg, endA, -r.Ux, -r.Uy, probe, w1);
+                fadeB = cutB ? double.NaN : EndFade(seg, endB, r.Ux, r.Uy, probe, w1);
+            }
+
             bool emergeAtA;
-            bool shadowDecides = !double.IsNaN(darkA) && !double.IsNaN(darkB) && Math.Abs(darkA - darkB) >= o.EmergenceShadowContrastGrey;
-            if (count >= 2 && Math.Abs(shaftsA - shaftsB) >= 0.5 && !shadowDecides)
+            // Equal shadows (none on either side) tell nothing, whatever the threshold.
+            bool shadowDecides = !double.IsNaN(darkA) && !double.IsNaN(darkB) && Math.Abs(darkA - darkB) >= o.EmergenceShadowContrastGrey && darkA != darkB;
+            if (fadeTest && !double.IsNaN(fadeA) && !double.IsNaN(fadeB))
+            {
+                // The fade decides over converging shafts too: on light and colour frames of the
+                // mixed preset the converging end was the opening for only 53 of 96 such regions,
+                // the fading end for 69.
+                emergeAtA = fadeA <= fadeB;
+            }
+            else if (fadeTest && (!double.IsNaN(fadeA) || !double.IsNaN(fadeB)))
+            {
+                // One end seen: it is the opening when its contrast has faded.
+                emergeAtA = double.IsNaN(fadeA) ? !(fadeB < o.EmergenceFadeMaxRatio) : fadeA < o.EmergenceFadeMaxRatio;
+            }
+            else if (count >= 2 && Math.Abs(shaftsA - shaftsB) >= 0.5 && !shadowDecides)
             {
                 emergeAtA = shaftsA < shaftsB;
             }
             else if (!double.IsNaN(darkA) && !double.IsNaN(darkB))
             {
-                emergeAtA = darkA >= darkB;
+                double score = darkA - darkB;
+                if (o.EmergenceFadeGreyPerRatio > 0)
+                {
+                    // Dark shafts fade in where they leave the skin too: the fade adds to the shadow.
+                    double fa = EndFade(seg, endA, -r.Ux, -r.Uy, probe, w1), fb = EndFade(seg, endB, r.Ux, r.Uy, probe, w1);
+                    if (!double.IsNaN(fa) && !double.IsNaN(fb))
+                    {
+                        score -= o.EmergenceFadeGreyPerRatio * (fa - fb);
+                    }
+                }
+
+                emergeAtA = score >= 0;
             }
             else if (!double.IsNaN(darkA))
             {
@@ -320,7 +356,7 @@ internal static class HairInstanceExtractor
             if (trackMinBins > 0 && r.Bins >= trackMinBins)
             {
                 var tracks = Tracks(r, w1, emergeAtA, o.MinRunWidthFraction, trackMinBins, o);
-                if (tracks.Count > count && SeveralOpenings(r, tracks, emergeAtA, fuJoinFull * ws) && NarrowRunFraction(r, o.MinRunWidthFraction * w1) <= o.TrackMaxNarrowRunFraction)
+                if ((tracks.Count > count || (o.TrackOpeningsAtSustainedCount && count >= 2 && tracks.Count == count)) && SeveralOpenings(r, tracks, emergeAtA, fuJoinFull * ws) && NarrowRunFraction(r, o.MinRunWidthFraction * w1) <= o.TrackMaxNarrowRunFraction)
                 {
                     // Several units' shafts touch in one region: one hair per tracked shaft, each
                     // with its own opening; the unit join below groups openings that are shared.
@@ -1150,6 +1186,98 @@ internal static class HairInstanceExtractor
         }
 
         return tips;
+    }
+
+    /// <summary>
+    /// How much of its contrast a shaft keeps at one end: the colour distance (BGR) from the skin
+    /// of the shaft's last 0.6 widths (its central half) over that of the shaft one to two widths
+    /// further in, the skin being read beside the strip beyond the end (two to three widths to
+    /// either side). A hair leaves the skin translucent and reaches its full contrast over about
+    /// half a width (the generator's fade; a pale shaft's sub-surface part and its shadow are too
+    /// faint to read), while a cut tip is as opaque as the shaft. On light and colour-contrast
+    /// frames of the mixed preset (seeds 701-830, 1101-1224) the opening kept 0.83 (median) and
+    /// the tip 0.97; the lower end was the opening for 84% of the hairs, the darker sub-surface
+    /// end for 64%. Distances of strip means, so pixel noise averages out. NaN when too little
+    /// shaft or skin can be seen.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double EndFade(HairSegmentation seg, PointPixels end, double dx, double dy, double probe, double w1)
+    {
+        double q = 0.25 * w1;
+        var side1 = Strip(seg, end, dx, dy, 1, probe, 2 * w1, 3 * w1, false);
+        var side2 = Strip(seg, end, dx, dy, 1, probe, -3 * w1, -2 * w1, false);
+        if (side1.N + side2.N < 5)
+        {
+            return double.NaN;
+        }
+
+        var skin = new double[3];
+        for (int c = 0; c < 3; c++)
+        {
+            skin[c] = ((side1.Bgr[c] * side1.N) + (side2.Bgr[c] * side2.N)) / (side1.N + side2.N);
+        }
+
+        var atEnd = Strip(seg, end, -dx, -dy, 0, 0.6 * w1, -q, q, true);
+        var inside = Strip(seg, end, -dx, -dy, w1, 2 * w1, -q, q, true);
+        if (atEnd.N < 3 || inside.N < 3)
+        {
+            return double.NaN;
+        }
+
+        double full = ColourDistance(inside.Bgr, skin);
+        return full < 1 ? double.NaN : ColourDistance(atEnd.Bgr, skin) / full;
+    }
+
+    private static double ColourDistance(double[] a, double[] b)
+    {
+        double s = 0;
+        for (int c = 0; c < 3; c++)
+        {
+            s += (a[c] - b[c]) * (a[c] - b[c]);
+        }
+
+        return Math.Sqrt(s);
+    }
+
+    /// <summary>
+    /// Mean BGR of the pixels (hair or not, as <paramref name="hairPixels"/> says) in the
+    /// analysable area of a strip from <paramref name="origin"/> along (dx, dy) over
+    /// [<paramref name="alongFrom"/>, <paramref name="alongTo"/>] and across over
+    /// [<paramref name="acrossFrom"/>, <paramref name="acrossTo"/>] (working pixels), and their count.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe (double[] Bgr, int N) Strip(HairSegmentation seg, PointPixels origin, double dx, double dy, double alongFrom, double alongTo, double acrossFrom, double acrossTo, bool hairPixels)
+    {
+        Mat bgr = seg.WorkingBgr, hair = seg.HairMask, ana = seg.Analysable;
+        var acc = new double[3];
+        int n = 0;
+        for (double d = alongFrom; d <= alongTo; d += 1)
+        {
+            for (double lat = acrossFrom; lat <= acrossTo; lat += 1)
+            {
+                int x = (int)Math.Round(origin.X + (dx * d) - (dy * lat)), y = (int)Math.Round(origin.Y + (dy * d) + (dx * lat));
+                if (x < 0 || y < 0 || x >= bgr.Cols || y >= bgr.Rows || MatPixels.Row(ana, y)[x] == 0
+                    || (MatPixels.Row(hair, y)[x] != 0) != hairPixels)
+                {
+                    continue;
+                }
+
+                byte* p = MatPixels.Row(bgr, y) + (3 * x);
+                acc[0] += p[0];
+                acc[1] += p[1];
+                acc[2] += p[2];
+                n++;
+            }
+        }
+
+        if (n > 0)
+        {
+            acc[0] /= n;
+            acc[1] /= n;
+            acc[2] /= n;
+        }
+
+        return (acc, n);
     }
 
     /// <summary>

@@ -140,11 +140,16 @@ public sealed record HairInstanceOptions
     /// When the sub-surface shadow beyond one end is this many grey levels darker (against the
     /// skin beside it) than beyond the other, it marks the opening even where the shafts of a unit
     /// seem to converge at the other end (shafts that cross part again beyond the crossing).
-    /// 0 lets the shadow always decide. Default 12: on generated frames the opening end of
-    /// crossing unit shafts was wrong for most of them (emergence at the wrong end 39 -> 22 of
-    /// 363 matched hairs, clean preset); the real dev-set counts are unchanged.
+    /// 0 lets the shadow always decide where both ends can be seen. Default 0 (session 11; was
+    /// 12): on the mixed preset, where units touch at high density, the converging end of dark
+    /// multi-shaft regions was the opening for 4 of 18 regions and the shadow for 50 of 55
+    /// (mixed 1101-1130 and six light-hair frames); at 0 emergence flipped on mixed 701-730 /
+    /// 801-830 / 1101-1130 / 1201-1230 went 172 / 195 / 234 / 180 -> 163 / 181 / 213 / 173,
+    /// clean and dev 401-410 / 601-610 40 / 59 / 38 / 48 -> 37 / 56 / 38 / 44, the real dev-set
+    /// figures unchanged. At 12 (session 4, clean preset) it had taken 39 -> 22 wrong ends of
+    /// crossing unit shafts; the converging end still decides where one end is cut.
     /// </summary>
-    public double EmergenceShadowContrastGrey { get; init; } = 12;
+    public double EmergenceShadowContrastGrey { get; init; }
 
     /// <summary>How far beyond each shaft end to look for the sub-surface shaft that marks emergence. Default 90 um.</summary>
     public double EmergenceProbeMicrometres { get; init; } = 90;
@@ -216,6 +221,52 @@ public sealed record HairInstanceOptions
     /// <summary>Terminal limit: shafts at least this wide are terminal. Default 60 um (DOMAIN.md).</summary>
     public double TerminalMinWidthMicrometres { get; init; } = 60;
 
+    // tri12
+
+    /// <summary>
+    /// On frames whose shafts are lighter than the skin or differ from it in colour
+    /// (<see cref="Segmentation.HairPolarity.Light"/>, or the chroma path), the emergence end is the
+    /// one the shaft's own contrast goes on beyond (it fades into the skin where it leaves it; a
+    /// cut tip ends abruptly) instead of the one with the darker sub-surface shadow: a pale shaft's
+    /// sub-surface part is barely darker than the skin. Default true.
+    /// </summary>
+    public bool EmergenceFadeTest { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="EmergenceFadeTest"/>: where only one end of a shaft can be seen (the other is
+    /// cut by the frame or an overlay), it is the opening when the shaft keeps less than this share
+    /// of its contrast there (the end fade, <c>HairInstanceExtractor.EndFade</c>). Default 0.9: on
+    /// light and colour-contrast frames of the mixed preset 74% of openings and 17% of tips read
+    /// below it (medians 0.83 and 0.97).
+    /// </summary>
+    public double EmergenceFadeMaxRatio { get; init; } = 0.9;
+
+    /// <summary>
+    /// On dark frames, where both ends can be seen, the end fade (<see cref="EmergenceFadeMaxRatio"/>)
+    /// joins the sub-surface shadow: the opening is the end whose shadow (grey levels) minus this
+    /// many grey levels per unit of kept contrast is the larger (a dark shaft also leaves the skin
+    /// translucent). 0 leaves the shadow alone. Default 50: one width of fade contrast (~0.15)
+    /// weighs as ~8 grey levels of shadow, the spread of each between ends on generated frames.
+    /// On 240 dark-frame hairs (mixed 1101-1112) the shadow alone chose the opening for 88%,
+    /// with the fade at this weight 91%; emergence flipped on mixed 701-730 / 801-830 /
+    /// 1101-1130 / 1201-1230 163 / 181 / 213 / 173 -> 131 / 161 / 182 / 157, clean and dev
+    /// 401-410 / 601-610 37 / 56 / 38 / 44 -> 33 / 45 / 25 / 35 (FU count median dev 601-610
+    /// 2.8% -> 1.3%, clean 401-410 2.9% -> 1.4%); the real dev-set figures unchanged.
+    /// </summary>
+    public double EmergenceFadeGreyPerRatio { get; init; } = 50;
+
+    /// <summary>
+    /// A region counted as k &gt;= 2 shafts that holds exactly k tracked shafts whose openings lie
+    /// farther apart than one unit's also gives one hair per track with its own opening (as a
+    /// region holding more tracks does, <see cref="TrackMinShaftWidths"/>): two touching shafts
+    /// from different openings (on generated mixed frames most split detections shared their
+    /// opening with another hair of the region). Default true: matched hairs on mixed 701-730 /
+    /// 801-830 / 1101-1130 / 1201-1230 +9 / +8 / +13 / +16, false -9 / -8 / -13 / -16, FU median
+    /// 4.4 / 8.1 / 7.3 / 6.5% -> 3.9 / 6.9 / 8.4 / 6.2%; clean/dev hair counts and the real dev-set
+    /// figures unchanged (the number of hairs does not change, only their openings).
+    /// </summary>
+    public bool TrackOpeningsAtSustainedCount { get; init; } = true;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -243,6 +294,8 @@ public sealed record HairInstanceOptions
         if (TrackMaxNarrowRunFraction is < 0 or > 1) errors.Add("TrackMaxNarrowRunFraction must be in [0, 1].");
         if (TrackHandOverShaftWidths < 0) errors.Add("TrackHandOverShaftWidths must be >= 0.");
         if (TrackMinShaftWidths < 0) errors.Add("TrackMinShaftWidths must be >= 0.");
+        if (EmergenceFadeGreyPerRatio < 0) errors.Add("EmergenceFadeGreyPerRatio must be >= 0.");
+        if (EmergenceFadeMaxRatio <= 0) errors.Add("EmergenceFadeMaxRatio must be > 0.");
         if (EmergenceProbeMicrometres <= 0) errors.Add("EmergenceProbeMicrometres must be > 0.");
         if (EdgeMarginPixels < 0) errors.Add("EdgeMarginPixels must be >= 0.");
         if (VellusMaxWidthMicrometres <= 0) errors.Add("VellusMaxWidthMicrometres must be > 0.");

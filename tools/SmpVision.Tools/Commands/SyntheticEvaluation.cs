@@ -248,7 +248,7 @@ internal static class SyntheticEvaluation
                 {
                     var dh = result.Hairs[d];
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"   false seed {seed} det {d} at ({dh.Emergence.X:F0},{dh.Emergence.Y:F0})->({dh.Tip.X:F0},{dh.Tip.Y:F0}) unit {dh.FollicularUnitId} w {dh.WidthPixels:F1}px len {dh.LengthPixels:F0}px{(isSplit ? " split" : string.Empty)}"));
+                        $"   false seed {seed} det {d} at ({dh.Emergence.X:F0},{dh.Emergence.Y:F0})->({dh.Tip.X:F0},{dh.Tip.Y:F0}) unit {dh.FollicularUnitId} w {dh.WidthPixels:F1}px len {dh.LengthPixels:F0}px{(isSplit ? " split" : string.Empty)} same-opening {result.Hairs.Count(x => x.Id != dh.Id && Dist(x.Emergence, dh.Emergence) < 0.5)}"));
                 }
             }
         }
