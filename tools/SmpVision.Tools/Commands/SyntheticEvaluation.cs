@@ -3,6 +3,7 @@ using OpenCvSharp;
 using SmpVision.Pipeline.Calibration;
 using SmpVision.Pipeline.Imaging;
 using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Model;
 using SmpVision.Pipeline.Synthetic;
 
@@ -23,7 +24,7 @@ internal static class SyntheticEvaluation
 
     private sealed record FrameStats(
         int Seed, int TruthCount, int Counted, int TruthUnits, int Units, double? TruthWidth, double? Width, double TruthIta, double? Ita,
-        int Missed, int Merged, int False, int Split, int RuleTruthOnly, int RuleDetectorOnly, int EmergenceFlipped, int Matched, List<double> WidthRatios);
+        int Missed, int Merged, int False, int Split, int RuleTruthOnly, int RuleDetectorOnly, int EmergenceFlipped, int Matched, List<double> WidthRatios, double? SkinDeltaE2000 = null);
 
     public static int Run(IReadOnlyList<string> args)
     {
@@ -104,7 +105,10 @@ internal static class SyntheticEvaluation
         Summarise("FU count", stats.Select(x => ((double)x.Units, (double)x.TruthUnits)));
         Summarise("mean width", stats.Where(x => x.Width is not null && x.TruthWidth is not null).Select(x => (x.Width!.Value, x.TruthWidth!.Value)));
         var ita = stats.Where(x => x.Ita is not null).Select(x => x.Ita!.Value - x.TruthIta).ToList();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ITA error deg: mean {ita.DefaultIfEmpty().Average():+0.0;-0.0}, max abs {ita.Select(Math.Abs).DefaultIfEmpty().Max():F1}"));
+        var skinDe = stats.Where(x => x.SkinDeltaE2000 is not null).Select(x => x.SkinDeltaE2000!.Value).OrderBy(v => v).ToList();
+        // ITA = atan((L* - 50) / b*): on low-chroma skin near L* 50 one unit of L* moves it by ~7 deg,
+        // so the skin colour error (CIEDE2000) is printed beside it.
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ITA error deg: median abs {(ita.Count > 0 ? ita.Select(Math.Abs).OrderBy(v => v).ElementAt(ita.Count / 2) : 0):F1}, mean {ita.DefaultIfEmpty().Average():+0.0;-0.0}, max abs {ita.Select(Math.Abs).DefaultIfEmpty().Max():F1}; skin CIEDE2000 median {(skinDe.Count > 0 ? skinDe[skinDe.Count / 2] : 0):F2}, max {skinDe.DefaultIfEmpty().Max():F2}"));
         Console.WriteLine($"  truth hairs {stats.Sum(x => x.TruthCount)}, matched {stats.Sum(x => x.Matched)}, missed {stats.Sum(x => x.Missed)} (merged {stats.Sum(x => x.Merged)}), false {stats.Sum(x => x.False)} (split {stats.Sum(x => x.Split)}), rule truth-only {stats.Sum(x => x.RuleTruthOnly)}, det-only {stats.Sum(x => x.RuleDetectorOnly)}, emergence flipped {stats.Sum(x => x.EmergenceFlipped)}");
         var ratios = stats.SelectMany(x => x.WidthRatios).OrderBy(r => r).ToList();
         if (ratios.Count > 0)
@@ -263,7 +267,8 @@ internal static class SyntheticEvaluation
             SyntheticEdgeRule.FollicularUnitCount(truth, o), result.Density.FollicularUnitCount,
             SyntheticEdgeRule.MeanWidthMicrometres(truth, o), result.Density.MeanShaftWidthMicrometres,
             truth.SkinItaDegrees, result.Colour.IndividualTypologyAngleDegrees,
-            missed, merged, falseDet, split, ruleTruthOnly, ruleDetOnly, flipped, matched, ratios);
+            missed, merged, falseDet, split, ruleTruthOnly, ruleDetOnly, flipped, matched, ratios,
+            result.Colour.Skin is { } measuredSkin ? CieLab.DeltaE2000(measuredSkin, truth.SkinLab) : null);
     }
 
     /// <summary>--debug: truth units whose matched hairs fall in several detected units (split) and
