@@ -85,6 +85,7 @@ internal sealed class HairSegmentation : IDisposable
 /// </summary>
 internal static class HairSegmenter
 {
+
     /// <summary>Working pixels per frame pixel at <see cref="HairSegmentationOptions.WorkingMicrometresPerPixel"/> (1 = full resolution, at least 0.2).</summary>
     internal static double WorkingFactor(double pixelsPerMillimetre, HairSegmentationOptions o) =>
         Math.Clamp(1000.0 / pixelsPerMillimetre / o.WorkingMicrometresPerPixel, 0.2, 1.0);
@@ -277,6 +278,16 @@ internal static class HairSegmenter
             {
                 chromaMask.Dispose();
             }
+        }
+
+        if (polarity == HairPolarity.Dark && !chromaUsed && skinLevel is not null && darkEvidence < o.PaleShaftMaxDarkEvidence)
+        {
+            // Blond shafts on tan or light skin: dark only at their rims, lighter than the skin between (session 12, PaleShaftCore).
+            ct.ThrowIfCancellationRequested();
+            var paleOptions = o with { HighRelativeDarkness = o.PaleShaftHighRelativeDarkness, LowRelativeDarkness = Math.Min(o.LowRelativeDarkness, o.PaleShaftHighRelativeDarkness) };
+            var pale = ShaftMask(relGated ?? rel, ana, umPerWorkPixel, paleOptions, darkestChannel, m => PaleShaftCore.Fill(m, grey, skinLevel, ana, o.HollowShaftMaxGapMicrometres / umPerWorkPixel, o.HollowShaftMaxRimToHalfWidth, o.HollowShaftMaxWidthMicrometres / umPerWorkPixel, o.PaleShaftMinCoreLightness));
+            darkMask!.Dispose();
+            darkMask = pale;
         }
 
         Mat mask;
@@ -494,7 +505,7 @@ internal static class HairSegmenter
     /// hysteresis, edge smoothing, the hollow-shaft fill (dark polarity only: <paramref name="hollowCore"/>
     /// is the darkest channel's darkness, null for the light polarity), and the size and shape filters.
     /// </summary>
-    private static Mat ShaftMask(Mat rel, Mat ana, double umPerWorkPixel, HairSegmentationOptions o, Mat? hollowCore)
+    private static Mat ShaftMask(Mat rel, Mat ana, double umPerWorkPixel, HairSegmentationOptions o, Mat? hollowCore, Action<Mat>? beforeSmoothing = null)
     {
         Mat mask;
         // Seeds must be strong against this frame's own strongest structures too, so that faint
@@ -526,6 +537,7 @@ internal static class HairSegmenter
                 Cv2.BitwiseOr(mask, thin, mask);
             }
         }
+        beforeSmoothing?.Invoke(mask);
         // Smooth ragged half-maximum edges so that slices do not see false gaps between shafts;
         // the opening stays at 3 px so that vellus shafts (< 30 um, ~5 working px) survive.
         using (var close = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
