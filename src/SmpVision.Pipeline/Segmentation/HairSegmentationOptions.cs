@@ -360,6 +360,20 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double PaleShaftMinCoreLightness { get; init; } = 0.03;
 
+    /// <summary>
+    /// On the other frames read Dark (chroma path not taken, pale pass not run) whose darkest structures
+    /// are weak (<see cref="HollowShaftMaxFramePeak"/>, the hollow fill's own gate), the dark mask is
+    /// rebuilt with gaps between thin rims (the hollow fill's geometry) filled, right after the
+    /// hysteresis, where the gap is yellower than the skin by at least this: its mean red contrast minus
+    /// its mean blue contrast, each a Weber contrast against that channel's 1 mm skin level. A blond
+    /// shaft (b* ~22) on very light skin (ITA above ~55 deg: L* 68-80, b* ~0-11, Chardon 1991, DOMAIN.md)
+    /// is darker than the skin at its rims but, in its core, darker in blue only (mixed 1703: blue
+    /// 0.10-0.18, red 0.01-0.08), under the hollow fill's darkest-channel floor, so it read as two thin
+    /// shafts. Blur and shading beside a dark rim darken all channels alike (~0: skin between two
+    /// separate shafts stays open); marker dye is bluer, the opposite sign. 0 turns it off. Default 0.05.
+    /// </summary>
+    public double YellowCoreMinYellowness { get; init; } = 0.05;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -404,6 +418,7 @@ public sealed record HairSegmentationOptions
         if (DarkSpeckFreeMinRelativeDarkness is < 0 or >= 1) errors.Add("DarkSpeckFreeMinRelativeDarkness must be in [0, 1).");
         if (PaleShaftMaxDarkEvidence < 0) errors.Add("PaleShaftMaxDarkEvidence must be >= 0.");
         if (PaleShaftHighRelativeDarkness is <= 0 or >= 1) errors.Add("PaleShaftHighRelativeDarkness must be in (0, 1).");
+        if (YellowCoreMinYellowness < 0) errors.Add("YellowCoreMinYellowness must be >= 0.");
         if (PaleShaftMinCoreLightness is < 0 or >= 1) errors.Add("PaleShaftMinCoreLightness must be in [0, 1).");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");

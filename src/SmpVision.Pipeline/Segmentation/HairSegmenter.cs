@@ -289,6 +289,23 @@ internal static class HairSegmenter
             darkMask!.Dispose();
             darkMask = pale;
         }
+        else if (polarity == HairPolarity.Dark && !chromaUsed && o.YellowCoreMinYellowness > 0
+            && Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0 < o.HollowShaftMaxFramePeak)
+        {
+            // Blond shafts on very light skin: the core is darker than the skin in blue only (session 12, PaleShaftCore).
+            ct.ThrowIfCancellationRequested();
+            using var blue = new Mat();
+            using var red = new Mat();
+            Cv2.ExtractChannel(small, blue, 0);
+            Cv2.ExtractChannel(small, red, 2);
+            double window = o.PolaritySkinScaleMicrometres / umPerWorkPixel;
+            using var blueSkin = SkinLevel(blue, ana, notAna, window);
+            using var redSkin = SkinLevel(red, ana, notAna, window);
+            using var greySkin = skinLevel is null ? SkinLevel(grey, ana, notAna, window) : null;
+            var yellow = ShaftMask(relGated ?? rel, ana, umPerWorkPixel, o, darkestChannel, m => PaleShaftCore.Fill(m, grey, skinLevel ?? greySkin!, ana, o.HollowShaftMaxGapMicrometres / umPerWorkPixel, o.HollowShaftMaxRimToHalfWidth, o.HollowShaftMaxWidthMicrometres / umPerWorkPixel, double.PositiveInfinity, (blue, blueSkin, red, redSkin, o.YellowCoreMinYellowness)));
+            darkMask!.Dispose();
+            darkMask = yellow;
+        }
 
         Mat mask;
         if (polarity == HairPolarity.Light)

@@ -30,7 +30,20 @@ internal static class PaleShaftCore
     /// at least <paramref name="minMeanLightness"/>. Returns the number of pixels added.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe int Fill(Mat mask, Mat grey, Mat skinLevel, Mat analysable, double maxGapPixels, double maxRimToHalfWidth, double maxWidthPixels, double minMeanLightness)
+    public static int Fill(Mat mask, Mat grey, Mat skinLevel, Mat analysable, double maxGapPixels, double maxRimToHalfWidth, double maxWidthPixels, double minMeanLightness) =>
+        Fill(mask, grey, skinLevel, analysable, maxGapPixels, maxRimToHalfWidth, maxWidthPixels, minMeanLightness, null);
+
+    /// <summary>
+    /// As the other overload; with <paramref name="hue"/> (blue, its skin level, red, its skin level),
+    /// a gap is also kept when it is yellower than the skin: its mean red contrast minus its mean blue
+    /// contrast (each a Weber contrast against that channel's skin level) is at least <c>hue.MinYellowness</c>.
+    /// Blur and shading beside a dark rim darken all channels alike, so skin between two separate shafts
+    /// reads ~0; a blond core on bluish-pink skin is darker in blue only (b* ~22 against ~0-10).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe int Fill(
+        Mat mask, Mat grey, Mat skinLevel, Mat analysable, double maxGapPixels, double maxRimToHalfWidth, double maxWidthPixels, double minMeanLightness,
+        (Mat Blue, Mat BlueSkin, Mat Red, Mat RedSkin, double MinYellowness)? hue)
     {
         ArgumentNullException.ThrowIfNull(mask);
         ArgumentNullException.ThrowIfNull(grey);
@@ -97,27 +110,38 @@ internal static class PaleShaftCore
         }
 
         var sum = new double[n];
+        var yellow = new double[n];
         var count = new int[n];
         for (int y = 0; y < rows; y++)
         {
             int* pl = (int*)labels.Ptr(y);
             byte* pg = MatPixels.Row(grey, y);
             byte* ps = MatPixels.Row(skinLevel, y);
+            byte* pb = hue is { } hb ? MatPixels.Row(hb.Blue, y) : null;
+            byte* pbs = hue is { } hbs ? MatPixels.Row(hbs.BlueSkin, y) : null;
+            byte* pr = hue is { } hr ? MatPixels.Row(hr.Red, y) : null;
+            byte* prs = hue is { } hrs ? MatPixels.Row(hrs.RedSkin, y) : null;
             for (int x = 0; x < cols; x++)
             {
                 int l = pl[x];
                 if (l > 0)
                 {
                     sum[l] += (pg[x] - ps[x]) / (double)Math.Max(1, (int)ps[x]);
+                    if (pb != null)
+                    {
+                        yellow[l] += ((pr[x] - prs[x]) / (double)Math.Max(1, (int)prs[x])) - ((pb[x] - pbs[x]) / (double)Math.Max(1, (int)pbs[x]));
+                    }
+
                     count[l]++;
                 }
             }
         }
 
         var keep = new bool[n];
+        double minYellowness = hue?.MinYellowness ?? double.PositiveInfinity;
         for (int l = 1; l < n; l++)
         {
-            keep[l] = count[l] > 0 && sum[l] / count[l] >= minMeanLightness;
+            keep[l] = count[l] > 0 && (sum[l] / count[l] >= minMeanLightness || yellow[l] / count[l] >= minYellowness);
         }
 
         int added = 0;

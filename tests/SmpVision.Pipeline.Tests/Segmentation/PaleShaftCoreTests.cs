@@ -7,7 +7,8 @@ namespace SmpVision.Pipeline.Tests.Segmentation;
 /// <summary>
 /// Session 12 (blond hair): a blond shaft on tan or light skin is darker than the skin only along
 /// its two shaded rims and lighter in its core; the dark test keeps two 1-2 px rims that the edge
-/// smoothing erases. The pale pass fills the gap between thin rims where it is lighter than the skin.
+/// smoothing erases. The pale pass fills the gap between thin rims where it is lighter than the skin;
+/// on very light bluish-pink skin the core is instead darker in blue only (yellower), and is filled too.
 /// </summary>
 public sealed class PaleShaftCoreTests
 {
@@ -57,6 +58,36 @@ public sealed class PaleShaftCoreTests
         PaleShaftCore.Fill(mask, grey, skin, analysable, 15, 0.35, 22, 0.03);
 
         Assert.Equal(0, FilledBetweenRims(mask));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_gap_yellower_than_the_skin_is_filled_and_a_uniformly_darker_one_is_not(bool yellowCore)
+    {
+        using var mask = Rims();
+        // Bluish-pink skin (B 200, R 205); the gap is either darker in blue only (a blond core) or
+        // darker in every channel alike (blur of two separate dark shafts' rims).
+        using var blue = new Mat(100, 200, MatType.CV_8UC1, Scalar.All(200));
+        using var red = new Mat(100, 200, MatType.CV_8UC1, Scalar.All(205));
+        using var grey = new Mat(100, 200, MatType.CV_8UC1, Scalar.All(195));
+        Cv2.Rectangle(blue, new Rect(20, 42, 160, 10), Scalar.All(yellowCore ? 176 : 184), -1);
+        Cv2.Rectangle(red, new Rect(20, 42, 160, 10), Scalar.All(yellowCore ? 203 : 189), -1);
+        using var blueSkin = new Mat(100, 200, MatType.CV_8UC1, Scalar.All(200));
+        using var redSkin = new Mat(100, 200, MatType.CV_8UC1, Scalar.All(205));
+        using var greySkin = new Mat(100, 200, MatType.CV_8UC1, Scalar.All(195));
+        using var analysable = new Mat(100, 200, MatType.CV_8UC1, Scalar.All(255));
+
+        PaleShaftCore.Fill(mask, grey, greySkin, analysable, 15, 0.35, 22, double.PositiveInfinity, (blue, blueSkin, red, redSkin, 0.05));
+
+        if (yellowCore)
+        {
+            Assert.True(FilledBetweenRims(mask) > 0.9 * 140 * 8, $"{FilledBetweenRims(mask)} of {140 * 8} gap pixels filled");
+        }
+        else
+        {
+            Assert.Equal(0, FilledBetweenRims(mask));
+        }
     }
 
     /// <summary>A generated 640 x 480 frame of blond hair on tan skin (ITA 24), no overlays or dye.</summary>
