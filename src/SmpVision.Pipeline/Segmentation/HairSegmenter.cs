@@ -85,7 +85,6 @@ internal sealed class HairSegmentation : IDisposable
 /// </summary>
 internal static class HairSegmenter
 {
-
     /// <summary>Working pixels per frame pixel at <see cref="HairSegmentationOptions.WorkingMicrometresPerPixel"/> (1 = full resolution, at least 0.2).</summary>
     internal static double WorkingFactor(double pixelsPerMillimetre, HairSegmentationOptions o) =>
         Math.Clamp(1000.0 / pixelsPerMillimetre / o.WorkingMicrometresPerPixel, 0.2, 1.0);
@@ -521,6 +520,8 @@ internal static class HairSegmenter
     /// frame's strongest structures with a half-maximum edge, the thin-straight-shaft second
     /// hysteresis, edge smoothing, the hollow-shaft fill (dark polarity only: <paramref name="hollowCore"/>
     /// is the darkest channel's darkness, null for the light polarity), and the size and shape filters.
+    /// <paramref name="beforeSmoothing"/>, when given, edits the hysteresis mask before the smoothing
+    /// (the pale-shaft fill of session 12: thin rims would not survive the smoothing's opening).
     /// </summary>
     private static Mat ShaftMask(Mat rel, Mat ana, double umPerWorkPixel, HairSegmentationOptions o, Mat? hollowCore, Action<Mat>? beforeSmoothing = null)
     {

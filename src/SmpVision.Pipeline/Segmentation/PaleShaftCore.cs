@@ -14,6 +14,8 @@ namespace SmpVision.Pipeline.Segmentation;
 /// cores darker than the skin. This step fills the gap between two thin rims where the gap as a
 /// whole is lighter than the broad skin level: the rims and core together are the whole shaft.
 /// Skin between two separate thin dark shafts is at the skin level on average and stays open.
+/// On very light bluish-pink skin the same shaft's core is at the skin's grey level but darker in
+/// blue only (b* ~22 against ~0-10): a gap yellower than the skin is filled too (the hue overload).
 /// Measures nothing; it widens the hair mask that widths (DOMAIN.md, shaft width) and counts are read from.
 /// </summary>
 internal static class PaleShaftCore
