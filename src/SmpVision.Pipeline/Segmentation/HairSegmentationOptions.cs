@@ -328,6 +328,52 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double LightShaftExtentMinSkinItaDegrees { get; init; } = -30;
 
+    // tri15 (session 12): pale (blond) shafts on dark reads.
+
+    /// <summary>
+    /// Frames read Dark (chroma path not taken) whose dark evidence is under this (fraction of the
+    /// analysable area, as <see cref="ChromaMaxDarkEvidence"/>) are segmented again as pale shafts
+    /// (<see cref="PaleShaftCore"/>): a blond shaft (L* ~60) on tan or light skin (L* ~56-68, Chardon
+    /// 1991, DOMAIN.md) is darker than the skin only along its two shaded rims, so its dark evidence
+    /// is low (mixed 1406, 1624, 1708, 1709: 1.3-2.6 per mille) while every real dev frame reads at
+    /// least 3.5 per mille (session 10). 0 turns the pale pass off. Default 0.003.
+    /// </summary>
+    public double PaleShaftMaxDarkEvidence { get; init; } = 0.003;
+
+    /// <summary>
+    /// ... seed level of the pale pass's hysteresis (replaces <see cref="HighRelativeDarkness"/>,
+    /// and caps <see cref="LowRelativeDarkness"/>, there). The rims of a shaft whose core is at the skin's
+    /// lightness are shaded ~35% darker at most and blurred by the optics: 0.17-0.31 relative darkness
+    /// (mixed 1406, 1708), partly under the default 0.22 seed. The light core (below) confirms a pale
+    /// shaft, and the shape filters still apply. Default 0.16.
+    /// </summary>
+    public double PaleShaftHighRelativeDarkness { get; init; } = 0.16;
+
+    /// <summary>
+    /// ... in the pale pass, the gap between two thin dark rims (geometry of the hollow-shaft fill:
+    /// <see cref="HollowShaftMaxGapMicrometres"/>, <see cref="HollowShaftMaxRimToHalfWidth"/>,
+    /// <see cref="HollowShaftMaxWidthMicrometres"/>) is filled, before the edge smoothing whose 3 px
+    /// opening would erase the 1-2 px rims, where the gap's mean grey level is lighter than the broad
+    /// (1 mm) skin level by at least this Weber contrast. A blond core reads 0.06-0.23 lighter than the
+    /// skin (mixed 1406, 1708); skin between two separate shafts averages the skin level (0 +- ~0.02).
+    /// Default 0.03.
+    /// </summary>
+    public double PaleShaftMinCoreLightness { get; init; } = 0.03;
+
+    /// <summary>
+    /// On the other frames read Dark (chroma path not taken, pale pass not run) whose darkest structures
+    /// are weak (<see cref="HollowShaftMaxFramePeak"/>, the hollow fill's own gate), the dark mask is
+    /// rebuilt with gaps between thin rims (the hollow fill's geometry) filled, right after the
+    /// hysteresis, where the gap is yellower than the skin by at least this: its mean red contrast minus
+    /// its mean blue contrast, each a Weber contrast against that channel's 1 mm skin level. A blond
+    /// shaft (b* ~22) on very light skin (ITA above ~55 deg: L* 68-80, b* ~0-11, Chardon 1991, DOMAIN.md)
+    /// is darker than the skin at its rims but, in its core, darker in blue only (mixed 1703: blue
+    /// 0.10-0.18, red 0.01-0.08), under the hollow fill's darkest-channel floor, so it read as two thin
+    /// shafts. Blur and shading beside a dark rim darken all channels alike (~0: skin between two
+    /// separate shafts stays open); marker dye is bluer, the opposite sign. 0 turns it off. Default 0.05.
+    /// </summary>
+    public double YellowCoreMinYellowness { get; init; } = 0.05;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -370,6 +416,10 @@ public sealed record HairSegmentationOptions
         if (ChromaMaxRelativeLightness < 0) errors.Add("ChromaMaxRelativeLightness must be >= 0.");
         if (DarkSkinSpeckMicrometres < 0) errors.Add("DarkSkinSpeckMicrometres must be >= 0.");
         if (DarkSpeckFreeMinRelativeDarkness is < 0 or >= 1) errors.Add("DarkSpeckFreeMinRelativeDarkness must be in [0, 1).");
+        if (PaleShaftMaxDarkEvidence < 0) errors.Add("PaleShaftMaxDarkEvidence must be >= 0.");
+        if (PaleShaftHighRelativeDarkness is <= 0 or >= 1) errors.Add("PaleShaftHighRelativeDarkness must be in (0, 1).");
+        if (YellowCoreMinYellowness < 0) errors.Add("YellowCoreMinYellowness must be >= 0.");
+        if (PaleShaftMinCoreLightness is < 0 or >= 1) errors.Add("PaleShaftMinCoreLightness must be in [0, 1).");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");

@@ -279,6 +279,33 @@ internal static class HairSegmenter
             }
         }
 
+        if (polarity == HairPolarity.Dark && !chromaUsed && skinLevel is not null && darkEvidence < o.PaleShaftMaxDarkEvidence)
+        {
+            // Blond shafts on tan or light skin: dark only at their rims, lighter than the skin between (session 12, PaleShaftCore).
+            ct.ThrowIfCancellationRequested();
+            var paleOptions = o with { HighRelativeDarkness = o.PaleShaftHighRelativeDarkness, LowRelativeDarkness = Math.Min(o.LowRelativeDarkness, o.PaleShaftHighRelativeDarkness) };
+            var pale = ShaftMask(relGated ?? rel, ana, umPerWorkPixel, paleOptions, darkestChannel, m => PaleShaftCore.Fill(m, grey, skinLevel, ana, o.HollowShaftMaxGapMicrometres / umPerWorkPixel, o.HollowShaftMaxRimToHalfWidth, o.HollowShaftMaxWidthMicrometres / umPerWorkPixel, o.PaleShaftMinCoreLightness));
+            darkMask!.Dispose();
+            darkMask = pale;
+        }
+        else if (polarity == HairPolarity.Dark && !chromaUsed && o.YellowCoreMinYellowness > 0
+            && Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0 < o.HollowShaftMaxFramePeak)
+        {
+            // Blond shafts on very light skin: the core is darker than the skin in blue only (session 12, PaleShaftCore).
+            ct.ThrowIfCancellationRequested();
+            using var blue = new Mat();
+            using var red = new Mat();
+            Cv2.ExtractChannel(small, blue, 0);
+            Cv2.ExtractChannel(small, red, 2);
+            double window = o.PolaritySkinScaleMicrometres / umPerWorkPixel;
+            using var blueSkin = SkinLevel(blue, ana, notAna, window);
+            using var redSkin = SkinLevel(red, ana, notAna, window);
+            using var greySkin = skinLevel is null ? SkinLevel(grey, ana, notAna, window) : null;
+            var yellow = ShaftMask(relGated ?? rel, ana, umPerWorkPixel, o, darkestChannel, m => PaleShaftCore.Fill(m, grey, skinLevel ?? greySkin!, ana, o.HollowShaftMaxGapMicrometres / umPerWorkPixel, o.HollowShaftMaxRimToHalfWidth, o.HollowShaftMaxWidthMicrometres / umPerWorkPixel, double.PositiveInfinity, (blue, blueSkin, red, redSkin, o.YellowCoreMinYellowness)));
+            darkMask!.Dispose();
+            darkMask = yellow;
+        }
+
         Mat mask;
         if (polarity == HairPolarity.Light)
         {
@@ -493,8 +520,10 @@ internal static class HairSegmenter
     /// frame's strongest structures with a half-maximum edge, the thin-straight-shaft second
     /// hysteresis, edge smoothing, the hollow-shaft fill (dark polarity only: <paramref name="hollowCore"/>
     /// is the darkest channel's darkness, null for the light polarity), and the size and shape filters.
+    /// <paramref name="beforeSmoothing"/>, when given, edits the hysteresis mask before the smoothing
+    /// (the pale-shaft fill of session 12: thin rims would not survive the smoothing's opening).
     /// </summary>
-    private static Mat ShaftMask(Mat rel, Mat ana, double umPerWorkPixel, HairSegmentationOptions o, Mat? hollowCore)
+    private static Mat ShaftMask(Mat rel, Mat ana, double umPerWorkPixel, HairSegmentationOptions o, Mat? hollowCore, Action<Mat>? beforeSmoothing = null)
     {
         Mat mask;
         // Seeds must be strong against this frame's own strongest structures too, so that faint
@@ -526,6 +555,7 @@ internal static class HairSegmenter
                 Cv2.BitwiseOr(mask, thin, mask);
             }
         }
+        beforeSmoothing?.Invoke(mask);
         // Smooth ragged half-maximum edges so that slices do not see false gaps between shafts;
         // the opening stays at 3 px so that vellus shafts (< 30 um, ~5 working px) survive.
         using (var close = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(5, 5)))
