@@ -328,6 +328,26 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double LightShaftExtentMinSkinItaDegrees { get; init; } = -30;
 
+    // tri16 (session 12): brown shafts on brown and dark skin.
+
+    /// <summary>
+    /// Widest light core filled between hair pixels of a hollow-looking brown shaft on the dark path
+    /// (see <see cref="DarkShaftCores"/>): the shaded rims of a brown shaft on skin of nearly its
+    /// lightness keep about half of its width between them (mixed seed 1718: 6 of 13 px at 180 px/mm),
+    /// and terminal shafts are up to ~100-120 um wide (DOMAIN.md, shaft width), so 60 um spans the
+    /// core of any terminal shaft. Skin between two shafts of a unit (30-60 um apart) is spanned too
+    /// but not filled: it fails the darkness test below. 0 turns the fill off. Default 60 um.
+    /// </summary>
+    public double DarkCoreMaxGapMicrometres { get; init; } = 60;
+
+    /// <summary>
+    /// ... filled only where the pixel's darkest channel is darker than the flake-free skin level by
+    /// at least this (0-1): a brown core is less red than red-brown skin (1718: 0.12-0.27 in red),
+    /// plain skin reads its mottling only. Default 0.08, the flake gate's margin
+    /// (<see cref="DarkSpeckFreeMinRelativeDarkness"/>): the same level separates plain skin from shaft.
+    /// </summary>
+    public double DarkCoreMinDarkness { get; init; } = 0.08;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -370,6 +390,8 @@ public sealed record HairSegmentationOptions
         if (ChromaMaxRelativeLightness < 0) errors.Add("ChromaMaxRelativeLightness must be >= 0.");
         if (DarkSkinSpeckMicrometres < 0) errors.Add("DarkSkinSpeckMicrometres must be >= 0.");
         if (DarkSpeckFreeMinRelativeDarkness is < 0 or >= 1) errors.Add("DarkSpeckFreeMinRelativeDarkness must be in [0, 1).");
+        if (DarkCoreMaxGapMicrometres < 0) errors.Add("DarkCoreMaxGapMicrometres must be >= 0.");
+        if (DarkCoreMinDarkness is < 0 or >= 1) errors.Add("DarkCoreMinDarkness must be in [0, 1).");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");
