@@ -307,7 +307,8 @@ internal static class HairSegmenter
         else
         {
             mask = darkMask!;
-            if (!chromaUsed && speckFreeDarkest is not null)
+            // Hollow cores only where the rims are weak, as for the darkness fill (HollowShaftMaxFramePeak).
+            if (!chromaUsed && speckFreeDarkest is not null && Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0 < o.HollowShaftMaxFramePeak)
             {
                 DarkShaftCores.Fill(mask, speckFreeDarkest, umPerWorkPixel, o);
             }
