@@ -29,8 +29,9 @@ internal static class DarkShaftCores
     /// (8UC1, 255 = hair). <paramref name="coreDarkness"/> (8UC1, 0-255) is each pixel's darkest
     /// channel's darkness against the flake-free skin level (see
     /// <see cref="DarkShaftSpecks.AccumulateSpeckFreeDarkness"/>). A no-op when
-    /// <see cref="HairSegmentationOptions.DarkCoreMaxGapMicrometres"/> is 0. Returns the number of
-    /// pixels filled.
+    /// <see cref="HairSegmentationOptions.DarkCoreMaxGapMicrometres"/> is 0. The caller applies it only
+    /// where the shafts' rims are weak and the skin is tan to dark (see
+    /// <see cref="HairSegmentationOptions.DarkCoreMaxSkinItaDegrees"/>). Returns the number of pixels filled.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe int Fill(Mat mask, Mat coreDarkness, double umPerWorkPixel, HairSegmentationOptions o)
@@ -57,32 +58,39 @@ internal static class DarkShaftCores
             }
         }
 
-        // Filled width: the local maximum of the distance to the background of the closed mask, read
-        // within one gap of each pixel (the shaft's centre line lies that close to its core).
-        using var dtClosed = new Mat();
-        Cv2.DistanceTransform(closedAll, dtClosed, DistanceTypes.L2, DistanceTransformMasks.Mask3, (int)MatType.CV_32F);
+        // Candidate fill: gaps spanned by the closing whose darkest channel is dark enough. The
+        // filled width is read on the mask with these candidates only (skin between two hollow
+        // shafts side by side is not a candidate, so each shaft's width is read on its own): the
+        // local maximum of its distance to the background within one gap of each pixel (the
+        // shaft's centre line lies that close to its core).
+        byte minCore = (byte)Math.Round(255 * o.DarkCoreMinDarkness);
+        using var coreDark = new Mat();
+        Cv2.Threshold(coreDarkness, coreDark, minCore - 1, 255, ThresholdTypes.Binary);
+        using var candidate = new Mat();
+        Cv2.BitwiseAnd(closedAll, coreDark, candidate);
+        Cv2.BitwiseOr(candidate, mask, candidate);
+        using var dtFilled = new Mat();
+        Cv2.DistanceTransform(candidate, dtFilled, DistanceTypes.L2, DistanceTransformMasks.Mask3, (int)MatType.CV_32F);
         using (var reach = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(len, len)))
         {
-            Cv2.Dilate(dtClosed, dtClosed, reach);
+            Cv2.Dilate(dtFilled, dtFilled, reach);
         }
 
-        if (dtClosed.Type() != MatType.CV_32FC1)
+        if (dtFilled.Type() != MatType.CV_32FC1)
         {
             throw new InvalidOperationException("Distance transform must be 32-bit float.");
         }
 
-        byte minCore = (byte)Math.Round(255 * o.DarkCoreMinDarkness);
         float maxHalfWidth = (float)(0.5 * o.HollowShaftMaxWidthMicrometres / umPerWorkPixel);
         int rows = mask.Rows, cols = mask.Cols, filled = 0;
         for (int y = 0; y < rows; y++)
         {
             byte* pm = MatPixels.Row(mask, y);
-            byte* pc = MatPixels.Row(closedAll, y);
-            byte* pk = MatPixels.Row(coreDarkness, y);
-            float* pd = (float*)dtClosed.Ptr(y);
+            byte* pc = MatPixels.Row(candidate, y);
+            float* pd = (float*)dtFilled.Ptr(y);
             for (int x = 0; x < cols; x++)
             {
-                if (pm[x] == 0 && pc[x] != 0 && pk[x] >= minCore && pd[x] <= maxHalfWidth)
+                if (pm[x] == 0 && pc[x] != 0 && pd[x] <= maxHalfWidth)
                 {
                     pm[x] = 255;
                     filled++;

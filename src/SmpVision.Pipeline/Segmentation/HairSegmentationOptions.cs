@@ -348,6 +348,16 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double DarkCoreMinDarkness { get; init; } = 0.08;
 
+    /// <summary>
+    /// ... and only on frames whose skin (median colour) has an ITA below this: tan, brown and dark
+    /// skin (Chardon 1991 bands, DOMAIN.md: under 28 deg) is redder than a brown shaft, so the core's
+    /// darkest channel tells it from the skin. On lighter skin brown shafts are solid at half maximum
+    /// (mixed 1402, 1411, 1422: within a few hairs), and what the fill met there were pale (grey,
+    /// blond) shafts read dark, where it bridged close shafts (mixed 1611, grey on ITA 75: 65 -> 60
+    /// for 70). Default 28.
+    /// </summary>
+    public double DarkCoreMaxSkinItaDegrees { get; init; } = 28;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -392,6 +402,7 @@ public sealed record HairSegmentationOptions
         if (DarkSpeckFreeMinRelativeDarkness is < 0 or >= 1) errors.Add("DarkSpeckFreeMinRelativeDarkness must be in [0, 1).");
         if (DarkCoreMaxGapMicrometres < 0) errors.Add("DarkCoreMaxGapMicrometres must be >= 0.");
         if (DarkCoreMinDarkness is < 0 or >= 1) errors.Add("DarkCoreMinDarkness must be in [0, 1).");
+
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");

@@ -307,8 +307,10 @@ internal static class HairSegmenter
         else
         {
             mask = darkMask!;
-            // Hollow cores only where the rims are weak, as for the darkness fill (HollowShaftMaxFramePeak).
-            if (!chromaUsed && speckFreeDarkest is not null && Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0 < o.HollowShaftMaxFramePeak)
+            // Hollow cores only where the rims are weak (as for the darkness fill, HollowShaftMaxFramePeak)
+            // and the skin is redder than a brown shaft (tan to dark bands).
+            if (!chromaUsed && speckFreeDarkest is not null && skinIta < o.DarkCoreMaxSkinItaDegrees
+                && Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0 < o.HollowShaftMaxFramePeak)
             {
                 DarkShaftCores.Fill(mask, speckFreeDarkest, umPerWorkPixel, o);
             }
