@@ -358,6 +358,18 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double DarkCoreMaxSkinItaDegrees { get; init; } = 28;
 
+    /// <summary>
+    /// ... and only on frames whose darkest-structure level (<see cref="FramePeakPercentile"/> of the
+    /// relative darkness) is below this: a core falls to the skin's level only when the rims are
+    /// weak (with rims shaded ~35% darker than the core, rims under ~0.5; the darkness fill's
+    /// <see cref="HollowShaftMaxFramePeak"/> uses the same figure). Black-shaft frames read 0.61-0.82
+    /// on the mixed tuning frames 1401-1730, brown and dark-brown shafts on dark skin 0.42-0.6. Default
+    /// 0.5. At 0.6 the fill also reaches 1602 (dark brown on ITA -54, peak 0.58: 68 -> 57 detections
+    /// for 53) and the 120-frame FU median reads 4.3% instead of 4.4%, but dev seed 606 (brown on ITA
+    /// 32) loses one of its 10 hairs (dev 601-610 median 10.6% -> 11.1%), so it is left at 0.5.
+    /// </summary>
+    public double DarkCoreMaxFramePeak { get; init; } = 0.5;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -402,7 +414,7 @@ public sealed record HairSegmentationOptions
         if (DarkSpeckFreeMinRelativeDarkness is < 0 or >= 1) errors.Add("DarkSpeckFreeMinRelativeDarkness must be in [0, 1).");
         if (DarkCoreMaxGapMicrometres < 0) errors.Add("DarkCoreMaxGapMicrometres must be >= 0.");
         if (DarkCoreMinDarkness is < 0 or >= 1) errors.Add("DarkCoreMinDarkness must be in [0, 1).");
-
+        if (DarkCoreMaxFramePeak is < 0 or > 1) errors.Add("DarkCoreMaxFramePeak must be in [0, 1].");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");

@@ -189,6 +189,7 @@ internal static class HairSegmenter
             }
         }
 
+        using var speckFreeDarkestOwner = speckFreeDarkest;
         var rel = new Mat(h, w, MatType.CV_8UC1);
         // Darkest channel's darkness: the core of a hollow-looking shaft (see FillHollowShafts).
         using var darkestChannel = new Mat();
@@ -307,16 +308,13 @@ internal static class HairSegmenter
         else
         {
             mask = darkMask!;
-            // Hollow cores only where the rims are weak (as for the darkness fill, HollowShaftMaxFramePeak)
-            // and the skin is redder than a brown shaft (tan to dark bands).
+            // Hollow cores only where the rims are weak and the skin is redder than a brown shaft (tan to dark bands).
             if (!chromaUsed && speckFreeDarkest is not null && skinIta < o.DarkCoreMaxSkinItaDegrees
-                && Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0 < o.HollowShaftMaxFramePeak)
+                && Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0 < o.DarkCoreMaxFramePeak)
             {
                 DarkShaftCores.Fill(mask, speckFreeDarkest, umPerWorkPixel, o);
             }
         }
-
-        speckFreeDarkest?.Dispose();
 
         return new HairSegmentation(mask, rel, grey, ana, scale, small)
         {
