@@ -39,8 +39,10 @@ internal static class DarkShaftSpecks
     /// <paramref name="c"/> against its flake-free skin level: <see cref="HairSegmenter.LocalSkinLevel"/>
     /// of the channel opened with <paramref name="speckKernel"/>, never below the pixel. The opening
     /// only lowers bright detail smaller than the kernel, so dark shafts are unchanged in it.
+    /// When <paramref name="darkest"/> is given (8UC1), it is raised to this channel's darkness
+    /// where lower: the darkest channel's flake-free darkness (see <see cref="DarkShaftCores"/>).
     /// </summary>
-    internal static void AccumulateSpeckFreeDarkness(Mat c, Mat speckKernel, Mat closeKernel, int k, Mat sum)
+    internal static void AccumulateSpeckFreeDarkness(Mat c, Mat speckKernel, Mat closeKernel, int k, Mat sum, Mat? darkest = null)
     {
         using var opened = new Mat();
         using var bg = new Mat();
@@ -51,6 +53,10 @@ internal static class DarkShaftSpecks
         HairSegmenter.RelativeDarkness(c, bg, rel, 0);
         using var everywhere = new Mat();
         Cv2.Accumulate(rel, sum, everywhere);
+        if (darkest is not null)
+        {
+            Cv2.Max(darkest, rel, darkest);
+        }
     }
 
     /// <summary>

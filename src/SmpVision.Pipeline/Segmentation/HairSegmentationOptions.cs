@@ -374,6 +374,48 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double YellowCoreMinYellowness { get; init; } = 0.05;
 
+    // tri16 (session 12): brown shafts on brown and dark skin.
+
+    /// <summary>
+    /// Widest light core filled between hair pixels of a hollow-looking brown shaft on the dark path
+    /// (see <see cref="DarkShaftCores"/>): the shaded rims of a brown shaft on skin of nearly its
+    /// lightness keep about half of its width between them (mixed seed 1718: 6 of 13 px at 180 px/mm),
+    /// and terminal shafts are up to ~100-120 um wide (DOMAIN.md, shaft width), so 60 um spans the
+    /// core of any terminal shaft. Skin between two shafts of a unit (30-60 um apart) is spanned too
+    /// but not filled: it fails the darkness test below. 0 turns the fill off. Default 60 um.
+    /// </summary>
+    public double DarkCoreMaxGapMicrometres { get; init; } = 60;
+
+    /// <summary>
+    /// ... filled only where the pixel's darkest channel is darker than the flake-free skin level by
+    /// at least this (0-1): a brown core is less red than red-brown skin (1718: 0.12-0.27 in red),
+    /// plain skin reads its mottling only. Default 0.08, the flake gate's margin
+    /// (<see cref="DarkSpeckFreeMinRelativeDarkness"/>): the same level separates plain skin from shaft.
+    /// </summary>
+    public double DarkCoreMinDarkness { get; init; } = 0.08;
+
+    /// <summary>
+    /// ... and only on frames whose skin (median colour) has an ITA below this: tan, brown and dark
+    /// skin (Chardon 1991 bands, DOMAIN.md: under 28 deg) is redder than a brown shaft, so the core's
+    /// darkest channel tells it from the skin. On lighter skin brown shafts are solid at half maximum
+    /// (mixed 1402, 1411, 1422: within a few hairs), and what the fill met there were pale (grey,
+    /// blond) shafts read dark, where it bridged close shafts (mixed 1611, grey on ITA 75: 65 -> 60
+    /// for 70). Default 28.
+    /// </summary>
+    public double DarkCoreMaxSkinItaDegrees { get; init; } = 28;
+
+    /// <summary>
+    /// ... and only on frames whose darkest-structure level (<see cref="FramePeakPercentile"/> of the
+    /// relative darkness) is below this: a core falls to the skin's level only when the rims are
+    /// weak (with rims shaded ~35% darker than the core, rims under ~0.5; the darkness fill's
+    /// <see cref="HollowShaftMaxFramePeak"/> uses the same figure). Black-shaft frames read 0.61-0.82
+    /// on the mixed tuning frames 1401-1730, brown and dark-brown shafts on dark skin 0.42-0.6. Default
+    /// 0.5. At 0.6 the fill also reaches 1602 (dark brown on ITA -54, peak 0.58: 68 -> 57 detections
+    /// for 53) and the 120-frame FU median reads 4.3% instead of 4.4%, but dev seed 606 (brown on ITA
+    /// 32) loses one of its 10 hairs (dev 601-610 median 10.6% -> 11.1%), so it is left at 0.5.
+    /// </summary>
+    public double DarkCoreMaxFramePeak { get; init; } = 0.5;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -420,6 +462,10 @@ public sealed record HairSegmentationOptions
         if (PaleShaftHighRelativeDarkness is <= 0 or >= 1) errors.Add("PaleShaftHighRelativeDarkness must be in (0, 1).");
         if (YellowCoreMinYellowness < 0) errors.Add("YellowCoreMinYellowness must be >= 0.");
         if (PaleShaftMinCoreLightness is < 0 or >= 1) errors.Add("PaleShaftMinCoreLightness must be in [0, 1).");
+
+        if (DarkCoreMaxGapMicrometres < 0) errors.Add("DarkCoreMaxGapMicrometres must be >= 0.");
+        if (DarkCoreMinDarkness is < 0 or >= 1) errors.Add("DarkCoreMinDarkness must be in [0, 1).");
+        if (DarkCoreMaxFramePeak is < 0 or > 1) errors.Add("DarkCoreMaxFramePeak must be in [0, 1].");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");

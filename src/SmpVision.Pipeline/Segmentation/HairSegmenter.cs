@@ -141,6 +141,8 @@ internal static class HairSegmenter
         var relC = new Mat[3];
         var relV = new Mat[2];
         Mat? speckFreeSum = null;
+        // Darkest channel against the flake-free skin: the light core of brown shafts (DarkShaftCores).
+        Mat? speckFreeDarkest = null;
         double skinIta = double.NaN;
         try
         {
@@ -149,6 +151,7 @@ internal static class HairSegmenter
             var skinMedian = new byte[3];
             using var speckKernel = DarkShaftSpecks.Kernel(umPerWorkPixel, o);
             speckFreeSum = speckKernel is null ? null : new Mat(h, w, MatType.CV_32FC1, Scalar.All(0));
+            speckFreeDarkest = speckKernel is null ? null : new Mat(h, w, MatType.CV_8UC1, Scalar.All(0));
             for (int i = 0; i < 3; i++)
             {
                 var c = channels[i];
@@ -171,7 +174,7 @@ internal static class HairSegmenter
 
                 if (speckKernel is not null)
                 {
-                    DarkShaftSpecks.AccumulateSpeckFreeDarkness(c, speckKernel, kernel, k, speckFreeSum!);
+                    DarkShaftSpecks.AccumulateSpeckFreeDarkness(c, speckKernel, kernel, k, speckFreeSum!, speckFreeDarkest);
                 }
             }
 
@@ -186,6 +189,7 @@ internal static class HairSegmenter
             }
         }
 
+        using var speckFreeDarkestOwner = speckFreeDarkest;
         var rel = new Mat(h, w, MatType.CV_8UC1);
         // Darkest channel's darkness: the core of a hollow-looking shaft (see FillHollowShafts).
         using var darkestChannel = new Mat();
@@ -331,6 +335,12 @@ internal static class HairSegmenter
         else
         {
             mask = darkMask!;
+            // Hollow cores only where the rims are weak and the skin is redder than a brown shaft (tan to dark bands).
+            if (!chromaUsed && speckFreeDarkest is not null && skinIta < o.DarkCoreMaxSkinItaDegrees
+                && Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0 < o.DarkCoreMaxFramePeak)
+            {
+                DarkShaftCores.Fill(mask, speckFreeDarkest, umPerWorkPixel, o);
+            }
         }
 
         return new HairSegmentation(mask, rel, grey, ana, scale, small)

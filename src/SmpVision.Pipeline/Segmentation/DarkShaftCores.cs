@@ -1,0 +1,103 @@
+using System.Runtime.CompilerServices;
+using OpenCvSharp;
+
+namespace SmpVision.Pipeline.Segmentation;
+
+/// <summary>
+/// Dark path of <see cref="HairSegmenter"/>: fills the light core of hollow-looking brown shafts.
+/// A brown shaft on brown or dark skin (ITA under ~10 deg, Chardon 1991, DOMAIN.md) has nearly the
+/// skin's lightness: the shaded cylinder is darker than the skin only towards its edges, and its
+/// middle, where the specular stripe lies, reads as light as the skin in the channel mean (mixed seed
+/// 1718, brown on ITA -29: skin RGB ~(128, 89, 72), rims (80, 61, 41), core (112, 94, 82), mean
+/// darkness 0.37 at the rims and ~0.04 in the core). The half-maximum edge and the flake gate then
+/// keep the rims only, which the extractor reads as two shafts, and it measures the frame's
+/// single-shaft width on those rims (1718: 44 um read for 83). What still tells the core from skin is
+/// its darkest channel: a brown shaft is less red than red-brown skin, so its core stays darker than
+/// the flake-free skin level in red (1718: 0.12-0.27) where skin between two shafts is not (its
+/// mottling, a few percent). So a gap is filled when it lies between hair pixels along one of 12
+/// directions within <see cref="HairSegmentationOptions.DarkCoreMaxGapMicrometres"/>, its darkest
+/// channel is darker than the flake-free skin by <see cref="HairSegmentationOptions.DarkCoreMinDarkness"/>,
+/// and the filled shaft is no wider than <see cref="HairSegmentationOptions.HollowShaftMaxWidthMicrometres"/>.
+/// Runs after the polarity decision, on the final dark mask only, so no frame's polarity or path moves.
+/// </summary>
+internal static class DarkShaftCores
+{
+    private const int Orientations = 12;
+
+    /// <summary>
+    /// Fills, in place, the light cores of hollow shafts in the dark hair <paramref name="mask"/>
+    /// (8UC1, 255 = hair). <paramref name="coreDarkness"/> (8UC1, 0-255) is each pixel's darkest
+    /// channel's darkness against the flake-free skin level (see
+    /// <see cref="DarkShaftSpecks.AccumulateSpeckFreeDarkness"/>). A no-op when
+    /// <see cref="HairSegmentationOptions.DarkCoreMaxGapMicrometres"/> is 0. The caller applies it only
+    /// where the shafts' rims are weak and the skin is tan to dark (see
+    /// <see cref="HairSegmentationOptions.DarkCoreMaxSkinItaDegrees"/>). Returns the number of pixels filled.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe int Fill(Mat mask, Mat coreDarkness, double umPerWorkPixel, HairSegmentationOptions o)
+    {
+        if (o.DarkCoreMaxGapMicrometres <= 0)
+        {
+            return 0;
+        }
+
+        int len = Math.Max(3, (int)Math.Round(o.DarkCoreMaxGapMicrometres / umPerWorkPixel) | 1);
+        int centre = len / 2;
+        using var closedAll = new Mat(mask.Size(), MatType.CV_8UC1, Scalar.All(0));
+        using (var closed = new Mat())
+        using (var line = new Mat(len, len, MatType.CV_8UC1))
+        {
+            for (int i = 0; i < Orientations; i++)
+            {
+                double a = Math.PI * i / Orientations;
+                int dx = (int)Math.Round(centre * Math.Cos(a)), dy = (int)Math.Round(centre * Math.Sin(a));
+                line.SetTo(Scalar.All(0));
+                Cv2.Line(line, new Point(centre - dx, centre - dy), new Point(centre + dx, centre + dy), Scalar.All(1), 1, LineTypes.Link8);
+                Cv2.MorphologyEx(mask, closed, MorphTypes.Close, line);
+                Cv2.BitwiseOr(closedAll, closed, closedAll);
+            }
+        }
+
+        // Candidate fill: gaps spanned by the closing whose darkest channel is dark enough. The
+        // filled width is read on the mask with these candidates only (skin between two hollow
+        // shafts side by side is not a candidate, so each shaft's width is read on its own): the
+        // local maximum of its distance to the background within one gap of each pixel (the
+        // shaft's centre line lies that close to its core).
+        byte minCore = (byte)Math.Round(255 * o.DarkCoreMinDarkness);
+        using var coreDark = new Mat();
+        Cv2.Threshold(coreDarkness, coreDark, minCore - 1, 255, ThresholdTypes.Binary);
+        using var candidate = new Mat();
+        Cv2.BitwiseAnd(closedAll, coreDark, candidate);
+        Cv2.BitwiseOr(candidate, mask, candidate);
+        using var dtFilled = new Mat();
+        Cv2.DistanceTransform(candidate, dtFilled, DistanceTypes.L2, DistanceTransformMasks.Mask3, (int)MatType.CV_32F);
+        using (var reach = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(len, len)))
+        {
+            Cv2.Dilate(dtFilled, dtFilled, reach);
+        }
+
+        if (dtFilled.Type() != MatType.CV_32FC1)
+        {
+            throw new InvalidOperationException("Distance transform must be 32-bit float.");
+        }
+
+        float maxHalfWidth = (float)(0.5 * o.HollowShaftMaxWidthMicrometres / umPerWorkPixel);
+        int rows = mask.Rows, cols = mask.Cols, filled = 0;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pm = MatPixels.Row(mask, y);
+            byte* pc = MatPixels.Row(candidate, y);
+            float* pd = (float*)dtFilled.Ptr(y);
+            for (int x = 0; x < cols; x++)
+            {
+                if (pm[x] == 0 && pc[x] != 0 && pd[x] <= maxHalfWidth)
+                {
+                    pm[x] = 255;
+                    filled++;
+                }
+            }
+        }
+
+        return filled;
+    }
+}
