@@ -394,6 +394,16 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double LightShaftNeutralReachMicrometres { get; init; } = 35;
 
+    /// <summary>
+    /// Sigma of the Gaussian smoothing of the chroma image on the chroma path itself (frames where
+    /// neither polarity sees much, <see cref="ChromaMaxDarkEvidence"/>), for the same chroma-noise
+    /// reason as <see cref="LightShaftExtentChromaSmoothMicrometres"/>. Default 0 (off): at 8 um on
+    /// mixed 1401-1730 it improved the colour reads (1408 grey 69 -> 66 for 63, 1702 brown 117 -> 101
+    /// for 68, 1722 grey 42 -> 43 for 37) but moved brown 1718 from Dark to Colour (38 -> 34 for 25,
+    /// width 44 -> 76 um for 83): a polarity change outside grey hair, which session 12 must not make.
+    /// </summary>
+    public double ChromaPathSmoothMicrometres { get; init; }
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -439,6 +449,7 @@ public sealed record HairSegmentationOptions
         if (LightShaftNeutralMinFraction < 0) errors.Add("LightShaftNeutralMinFraction must be >= 0.");
         if (LightShaftNeutralHalfMaximumFraction is < 0 or >= 1) errors.Add("LightShaftNeutralHalfMaximumFraction must be in [0, 1).");
         if (LightShaftNeutralReachMicrometres < 0) errors.Add("LightShaftNeutralReachMicrometres must be >= 0.");
+        if (ChromaPathSmoothMicrometres < 0) errors.Add("ChromaPathSmoothMicrometres must be >= 0.");
         if (DarkSkinSpeckMicrometres < 0) errors.Add("DarkSkinSpeckMicrometres must be >= 0.");
         if (DarkSpeckFreeMinRelativeDarkness is < 0 or >= 1) errors.Add("DarkSpeckFreeMinRelativeDarkness must be in [0, 1).");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");

@@ -261,7 +261,7 @@ internal static class HairSegmenter
             // Neither polarity sees much: try the shafts that differ from the skin in chroma (see ChromaContrast).
             ct.ThrowIfCancellationRequested();
             using var chroma = new Mat();
-            var chromaMask = ChromaShaftMask(small, grey, skinLevel!, ana, notAna, k, umPerWorkPixel, o, chroma, o.ChromaMaxRelativeLightness, 0);
+            var chromaMask = ChromaShaftMask(small, grey, skinLevel!, ana, notAna, k, umPerWorkPixel, o, chroma, o.ChromaMaxRelativeLightness, o.ChromaPathSmoothMicrometres / umPerWorkPixel);
             using (var chromaSkin = SkinLevel(chroma, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel))
             {
                 chromaEvidence = Evidence(chroma, chromaSkin, chromaMask, false, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;

@@ -9,8 +9,11 @@ namespace SmpVision.Pipeline.Segmentation;
 /// region is replaced by its union with the regions of a second mask (the chroma path's: a neutral
 /// shaft is desaturated against skin across its whole width) that overlap it, within a reach of the
 /// light region (its rims, not the skin or the neighbouring shafts beyond). Regions of the second
-/// mask that touch no light region are left out: what the light test did not find is not added.
-/// Measures nothing; it widens the hair mask that widths (DOMAIN.md, shaft width) are read from.
+/// mask that touch no light region are not added by <see cref="Extend"/>.
+/// Session 12 (grey shafts): on frames whose light shafts are neutral (<see cref="NeutralFraction"/>),
+/// light skin attached to a shaft away from its neutral body is trimmed (<see cref="KeepNearNeutral"/>)
+/// and straight neutral shafts apart from every light region are added (<see cref="AddLoneNeutralShafts"/>).
+/// Measures nothing; it shapes the hair mask that counts and widths (DOMAIN.md, shaft width) are read from.
 /// </summary>
 internal static class LightShaftExtent
 {
