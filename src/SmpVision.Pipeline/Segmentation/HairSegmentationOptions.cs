@@ -416,6 +416,82 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double DarkCoreMaxFramePeak { get; init; } = 0.5;
 
+    // tri17 (session 12): grey shafts, the neutral extent of light reads.
+
+    /// <summary>
+    /// On frames read Light, the neutral (chroma) mask that gives a grey or white shaft its extent
+    /// (<see cref="LightShaftChromaExtent"/>) is built with this glare cut instead of
+    /// <see cref="ChromaMaxRelativeLightness"/>: a grey shaft on brown or dark skin is 40-60% lighter
+    /// than the skin (grey L* ~58 against skin L* 36-45 at ITA -45 to -15, skin colour in DOMAIN.md),
+    /// and at 0.35 its core was cut out of the mask (mixed 1711, 1717: 0.45 and 0.24 of the light
+    /// mask neutral against 0.99 and 0.82 at 1.0). Glare is not a concern here: it is light, so it is
+    /// already in the light mask or not, whatever the neutral mask holds. Default 1.0.
+    /// </summary>
+    public double LightShaftExtentMaxRelativeLightness { get; init; } = 1.0;
+
+    /// <summary>
+    /// ... and from a chroma image smoothed by a Gaussian of this sigma: per-pixel chroma noise of
+    /// 8-bit frames is several CIELAB units, as large as a grey shaft's desaturation against skin,
+    /// and the skin reference (a closing: the most saturated pixel nearby) takes the noise's maximum,
+    /// so unsmoothed, skin read ~0.4 desaturated against ~0.7 for grey shafts and the hysteresis joined
+    /// them into ragged regions the shape test dropped (mixed 1401: an empty neutral mask). 8 um (1.5
+    /// px at 180 px/mm) is well under a terminal shaft's half width (30-50 um, DOMAIN.md), so shaft
+    /// edges stay in place. 0 = no smoothing. Default 8.
+    /// </summary>
+    public double LightShaftExtentChromaSmoothMicrometres { get; init; } = 8;
+
+    /// <summary>
+    /// The frame's light shafts are neutral (grey or white) when at least this fraction of the light
+    /// mask lies in the neutral mask; then light pixels away from every neutral body are dropped
+    /// (<see cref="LightShaftNeutralReachMicrometres"/>), each light region takes its neutral body's
+    /// extent on skin of any ITA, and lone neutral shafts are added (<see cref="LightShaftAddLoneNeutral"/>).
+    /// Blond shafts are saturated: on mixed 1401-1730 blond light reads had 0.00-0.41 of their light
+    /// mask neutral, grey 0.37 (1514, grey darker than its skin) to 0.99 and white 0.14-1.00; a half
+    /// is the plain majority. Otherwise the session 11 extent applies unchanged. Above 1 the neutral
+    /// extent is off. Default 0.5.
+    /// </summary>
+    public double LightShaftNeutralMinFraction { get; init; } = 0.5;
+
+    /// <summary>
+    /// Half-maximum fraction (<see cref="HalfMaximumFraction"/>) of the neutral mask's hysteresis.
+    /// Skin does not read 0 desaturated against its own closing (its chroma varies, the closing takes
+    /// the most saturated pixel), but ~0.2 of a shaft's peak; the shaft edge lies half-way between
+    /// that floor and the peak, i.e. at ~0.6 of the peak. At 0.5 matched grey and white widths read
+    /// 1.05-1.20 of the truth (mixed 1401, 1404, 1506, 1609, 1626, 1711), at 0.6 0.91-1.14, at 0.7
+    /// 0.82-1.07. Default 0.6.
+    /// </summary>
+    public double LightShaftNeutralHalfMaximumFraction { get; init; } = 0.6;
+
+    /// <summary>
+    /// On neutral frames, neutral regions that touch no light region are added when shaped like a
+    /// straight shaft (<see cref="ThinShaftMinLengthMicrometres"/> long, <see cref="ThinShaftMinFill"/>
+    /// of their rectangle): a grey shaft on skin of nearly its own lightness, or in a darker corner of
+    /// the field, is not lighter than the skin, yet as neutral as its neighbours (mixed 1626: 77 -> 82
+    /// for 89). Default true.
+    /// </summary>
+    public bool LightShaftAddLoneNeutral { get; init; } = true;
+
+    /// <summary>
+    /// On neutral frames, light pixels of a region that overlaps a neutral body are kept only within
+    /// this distance of it. Where a shaft leaves the skin it is seen through the epidermis for about
+    /// half its width and takes the skin's colour there, so the neutral body stops short of the
+    /// opening; half a terminal shaft's width (60-100 um, DOMAIN.md) keeps the opening's light pixels,
+    /// while skin between close shafts (read light against their dark rims) lies further out. At 15 um
+    /// (the rim reach) openings were clipped (mixed 1401-1730 FU median 4.6% against 4.4% at 35 um).
+    /// Default 35 um.
+    /// </summary>
+    public double LightShaftNeutralReachMicrometres { get; init; } = 35;
+
+    /// <summary>
+    /// Sigma of the Gaussian smoothing of the chroma image on the chroma path itself (frames where
+    /// neither polarity sees much, <see cref="ChromaMaxDarkEvidence"/>), for the same chroma-noise
+    /// reason as <see cref="LightShaftExtentChromaSmoothMicrometres"/>. Default 0 (off): at 8 um on
+    /// mixed 1401-1730 it improved the colour reads (1408 grey 69 -> 66 for 63, 1702 brown 117 -> 101
+    /// for 68, 1722 grey 42 -> 43 for 37) but moved brown 1718 from Dark to Colour (38 -> 34 for 25,
+    /// width 44 -> 76 um for 83): a polarity change outside grey hair, which session 12 must not make.
+    /// </summary>
+    public double ChromaPathSmoothMicrometres { get; init; }
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -456,6 +532,12 @@ public sealed record HairSegmentationOptions
         if (ChromaDyeMinBlueness < 0) errors.Add("ChromaDyeMinBlueness must be >= 0.");
         if (ChromaDyeReachMicrometres < 0) errors.Add("ChromaDyeReachMicrometres must be >= 0.");
         if (ChromaMaxRelativeLightness < 0) errors.Add("ChromaMaxRelativeLightness must be >= 0.");
+        if (LightShaftExtentMaxRelativeLightness < 0) errors.Add("LightShaftExtentMaxRelativeLightness must be >= 0.");
+        if (LightShaftExtentChromaSmoothMicrometres < 0) errors.Add("LightShaftExtentChromaSmoothMicrometres must be >= 0.");
+        if (LightShaftNeutralMinFraction < 0) errors.Add("LightShaftNeutralMinFraction must be >= 0.");
+        if (LightShaftNeutralHalfMaximumFraction is < 0 or >= 1) errors.Add("LightShaftNeutralHalfMaximumFraction must be in [0, 1).");
+        if (LightShaftNeutralReachMicrometres < 0) errors.Add("LightShaftNeutralReachMicrometres must be >= 0.");
+        if (ChromaPathSmoothMicrometres < 0) errors.Add("ChromaPathSmoothMicrometres must be >= 0.");
         if (DarkSkinSpeckMicrometres < 0) errors.Add("DarkSkinSpeckMicrometres must be >= 0.");
         if (DarkSpeckFreeMinRelativeDarkness is < 0 or >= 1) errors.Add("DarkSpeckFreeMinRelativeDarkness must be in [0, 1).");
         if (PaleShaftMaxDarkEvidence < 0) errors.Add("PaleShaftMaxDarkEvidence must be >= 0.");

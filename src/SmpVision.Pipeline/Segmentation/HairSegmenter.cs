@@ -265,7 +265,7 @@ internal static class HairSegmenter
             // Neither polarity sees much: try the shafts that differ from the skin in chroma (see ChromaContrast).
             ct.ThrowIfCancellationRequested();
             using var chroma = new Mat();
-            var chromaMask = ChromaShaftMask(small, grey, skinLevel!, ana, notAna, k, umPerWorkPixel, o, chroma);
+            var chromaMask = ChromaShaftMask(small, grey, skinLevel!, ana, notAna, k, umPerWorkPixel, o, chroma, o.ChromaMaxRelativeLightness, o.ChromaPathSmoothMicrometres / umPerWorkPixel);
             using (var chromaSkin = SkinLevel(chroma, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel))
             {
                 chromaEvidence = Evidence(chroma, chromaSkin, chromaMask, false, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
@@ -318,18 +318,12 @@ internal static class HairSegmenter
             ct.ThrowIfCancellationRequested();
             mask = ShaftMask(lit, ana, umPerWorkPixel, o, null);
             darkMask?.Dispose();
-            // On dark skin a light shaft's shaded rims stay lighter than the skin: the light test already has its width.
-            if (o.LightShaftChromaExtent && !(skinIta < o.LightShaftExtentMinSkinItaDegrees))
+            if (o.LightShaftChromaExtent)
             {
-                // The light test sees only the core of a grey or white shaft; its neutral extent is the whole shaft (session 11).
                 ct.ThrowIfCancellationRequested();
-                using var chroma = new Mat();
                 // A forced polarity skipped the broad skin level; the chroma contrast's glare cut needs it.
                 using var forcedSkin = skinLevel is null ? SkinLevel(grey, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel) : null;
-                using var chromaMask = ChromaShaftMask(small, grey, skinLevel ?? forcedSkin!, ana, notAna, k, umPerWorkPixel, o, chroma);
-                // The smoothing opening is as wide as the rim reach (odd, at least 3 px): a rim belongs to a body that wide.
-                double rimPixels = o.LightShaftRimMicrometres / umPerWorkPixel;
-                LightShaftExtent.Extend(mask, chromaMask, rimPixels, Math.Max(3, (int)Math.Round(rimPixels) | 1));
+                ExtendLightShafts(mask, small, grey, skinLevel ?? forcedSkin!, ana, notAna, k, umPerWorkPixel, skinIta, o);
             }
         }
         else
@@ -354,11 +348,60 @@ internal static class HairSegmenter
     }
 
     /// <summary>
+    /// The full extent of the light read's shafts (<see cref="LightShaftExtent"/>). Grey and white
+    /// shafts are neutral on skin of any ITA (skin is saturated, Chardon 1991, DOMAIN.md); a smoothed
+    /// chroma mask without the glare cut covers them rim to rim (session 12). When most of the light
+    /// mask lies in that neutral mask (<see cref="HairSegmentationOptions.LightShaftNeutralMinFraction"/>),
+    /// the frame's shafts are neutral: light pixels away from every neutral body (skin between close
+    /// shafts, which the light test's opening reads against their dark rims, and light flakes) are
+    /// dropped and each light region takes its neutral body's extent, on any skin. Otherwise (blond
+    /// shafts, saturated) the session 11 extent applies unchanged: the unsmoothed chroma mask with
+    /// the glare cut, only on skin of ITA at least <see cref="HairSegmentationOptions.LightShaftExtentMinSkinItaDegrees"/>.
+    /// </summary>
+    private static void ExtendLightShafts(Mat mask, Mat small, Mat grey, Mat skinLevel, Mat ana, Mat notAna, int k, double umPerWorkPixel, double skinIta, HairSegmentationOptions o)
+    {
+        // The smoothing opening is as wide as the rim reach (odd, at least 3 px): a rim belongs to a body that wide.
+        double rimPixels = o.LightShaftRimMicrometres / umPerWorkPixel;
+        int smoothPixels = Math.Max(3, (int)Math.Round(rimPixels) | 1);
+        using (var chroma = new Mat())
+        using (var neutralMask = ChromaShaftMask(small, grey, skinLevel, ana, notAna, k, umPerWorkPixel, o with { HalfMaximumFraction = o.LightShaftNeutralHalfMaximumFraction }, chroma, o.LightShaftExtentMaxRelativeLightness, o.LightShaftExtentChromaSmoothMicrometres / umPerWorkPixel))
+        {
+            double neutral = LightShaftExtent.NeutralFraction(mask, neutralMask);
+            if (o.LightShaftNeutralMinFraction <= 1 && neutral >= o.LightShaftNeutralMinFraction)
+            {
+                using var apart = new Mat();
+                LightShaftExtent.KeepNearNeutral(mask, neutralMask, o.LightShaftNeutralReachMicrometres / umPerWorkPixel, apart);
+                // Light regions apart from every neutral body stay only when shaped like a thin
+                // straight shaft (the thin-shaft pass's test: vellus); light flakes are short.
+                KeepThinStraightShafts(apart, o.ThinShaftMinLengthMicrometres / umPerWorkPixel, o.ThinShaftMaxWidthMicrometres / umPerWorkPixel, o.ThinShaftMinFill);
+                Cv2.BitwiseOr(mask, apart, mask);
+                LightShaftExtent.Extend(mask, neutralMask, rimPixels, smoothPixels);
+                if (o.LightShaftAddLoneNeutral)
+                {
+                    LightShaftExtent.AddLoneNeutralShafts(mask, neutralMask, o.ThinShaftMinLengthMicrometres / umPerWorkPixel, o.ThinShaftMinFill);
+                }
+
+                return;
+            }
+        }
+
+        // On dark skin a light shaft's shaded rims stay lighter than the skin: the light test already has its width.
+        if (!(skinIta < o.LightShaftExtentMinSkinItaDegrees))
+        {
+            // The light test sees only the core of a grey or white shaft; its neutral extent is the whole shaft (session 11).
+            using var chroma = new Mat();
+            using var chromaMask = ChromaShaftMask(small, grey, skinLevel, ana, notAna, k, umPerWorkPixel, o, chroma, o.ChromaMaxRelativeLightness, 0);
+            LightShaftExtent.Extend(mask, chromaMask, rimPixels, smoothPixels);
+        }
+    }
+
+    /// <summary>
     /// Shaft mask of the chroma path: relative desaturation (<see cref="ChromaContrast"/>) with marker
     /// dye and its rim left out, through the same hysteresis and shape filters as the polarities.
-    /// The frame's chroma image (see <see cref="ChromaImage"/>) is written to <paramref name="chroma"/>.
+    /// The frame's chroma image (see <see cref="ChromaImage"/>) is written to <paramref name="chroma"/>;
+    /// <paramref name="maxRelativeLightness"/> is the glare cut of <see cref="ChromaContrast"/>.
     /// </summary>
-    private static Mat ChromaShaftMask(Mat small, Mat grey, Mat skinLevel, Mat ana, Mat notAna, int k, double umPerWorkPixel, HairSegmentationOptions o, Mat chroma)
+    private static Mat ChromaShaftMask(Mat small, Mat grey, Mat skinLevel, Mat ana, Mat notAna, int k, double umPerWorkPixel, HairSegmentationOptions o, Mat chroma, double maxRelativeLightness, double smoothSigmaPixels)
     {
         using var blue = new Mat();
         using (var c = ChromaImage(small, ana, notAna, o.ChromaDyeMinBlueness, blue))
@@ -366,7 +409,12 @@ internal static class HairSegmenter
             c.CopyTo(chroma);
         }
 
-        using var desaturation = ChromaContrast(chroma, grey, skinLevel, ana, k, o.ChromaMaxRelativeLightness);
+        if (smoothSigmaPixels > 0)
+        {
+            Cv2.GaussianBlur(chroma, chroma, new Size(0, 0), smoothSigmaPixels);
+        }
+
+        using var desaturation = ChromaContrast(chroma, grey, skinLevel, ana, k, maxRelativeLightness);
         // The rim of marker dye passes through neutral between blue and skin: a shaft-shaped
         // desaturated line. Nothing within reach of blue pixels counts.
         int reach = (2 * (int)Math.Round(o.ChromaDyeReachMicrometres / umPerWorkPixel)) + 1;

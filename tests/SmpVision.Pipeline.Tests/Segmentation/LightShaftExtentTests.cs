@@ -86,7 +86,8 @@ public sealed class LightShaftExtentTests
         using var img = GreyShafts();
         // A neutral line of the skin's own lightness, apart from the light shafts: chroma sees it, the light test does not.
         Cv2.Line(img, new Point(60, 370), new Point(420, 360), new Scalar(100, 101, 102), 13);
-        using var seg = Segment(img, new HairSegmentationOptions());
+        // The session 11 extent (session 12's neutral extent off: it adds lone neutral shafts, GreyShaftNeutralExtentTests).
+        using var seg = Segment(img, new HairSegmentationOptions { LightShaftNeutralMinFraction = 2 });
 
         Assert.Equal(HairPolarity.Light, seg.Polarity);
         using var band = new Mat(seg.HairMask, new Rect(100, 350, 300, 30));
@@ -98,8 +99,9 @@ public sealed class LightShaftExtentTests
     {
         // Rims and core both lighter than the dark skin, the core within the chroma path's glare cut.
         using var img = GreyShafts(DarkSkin, new Scalar(74, 75, 76), new Scalar(63, 64, 65));
-        using var seg = Segment(img, new HairSegmentationOptions());
-        using var ungated = Segment(img, new HairSegmentationOptions { LightShaftExtentMinSkinItaDegrees = -90 });
+        // The session 11 extent (session 12's neutral extent off: it applies on any skin, GreyShaftNeutralExtentTests).
+        using var seg = Segment(img, new HairSegmentationOptions { LightShaftNeutralMinFraction = 2 });
+        using var ungated = Segment(img, new HairSegmentationOptions { LightShaftNeutralMinFraction = 2, LightShaftExtentMinSkinItaDegrees = -90 });
         using var core = Segment(img, new HairSegmentationOptions { LightShaftChromaExtent = false });
 
         Assert.Equal(HairPolarity.Light, seg.Polarity);
