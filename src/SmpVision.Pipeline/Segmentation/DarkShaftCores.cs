@@ -22,7 +22,6 @@ namespace SmpVision.Pipeline.Segmentation;
 /// </summary>
 internal static class DarkShaftCores
 {
-    private const int Orientations = 12;
 
     /// <summary>
     /// Fills, in place, the light cores of hollow shafts in the dark hair <paramref name="mask"/>
@@ -41,22 +40,9 @@ internal static class DarkShaftCores
             return 0;
         }
 
-        int len = Math.Max(3, (int)Math.Round(o.DarkCoreMaxGapMicrometres / umPerWorkPixel) | 1);
-        int centre = len / 2;
-        using var closedAll = new Mat(mask.Size(), MatType.CV_8UC1, Scalar.All(0));
-        using (var closed = new Mat())
-        using (var line = new Mat(len, len, MatType.CV_8UC1))
-        {
-            for (int i = 0; i < Orientations; i++)
-            {
-                double a = Math.PI * i / Orientations;
-                int dx = (int)Math.Round(centre * Math.Cos(a)), dy = (int)Math.Round(centre * Math.Sin(a));
-                line.SetTo(Scalar.All(0));
-                Cv2.Line(line, new Point(centre - dx, centre - dy), new Point(centre + dx, centre + dy), Scalar.All(1), 1, LineTypes.Link8);
-                Cv2.MorphologyEx(mask, closed, MorphTypes.Close, line);
-                Cv2.BitwiseOr(closedAll, closed, closedAll);
-            }
-        }
+        int len = ShaftGapClosing.LineLength(o.DarkCoreMaxGapMicrometres / umPerWorkPixel);
+        using var closedAll = new Mat();
+        ShaftGapClosing.CloseAcross(mask, len, closedAll);
 
         // Candidate fill: gaps spanned by the closing whose darkest channel is dark enough. The
         // filled width is read on the mask with these candidates only (skin between two hollow
@@ -70,16 +56,7 @@ internal static class DarkShaftCores
         Cv2.BitwiseAnd(closedAll, coreDark, candidate);
         Cv2.BitwiseOr(candidate, mask, candidate);
         using var dtFilled = new Mat();
-        Cv2.DistanceTransform(candidate, dtFilled, DistanceTypes.L2, DistanceTransformMasks.Mask3, (int)MatType.CV_32F);
-        using (var reach = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(len, len)))
-        {
-            Cv2.Dilate(dtFilled, dtFilled, reach);
-        }
-
-        if (dtFilled.Type() != MatType.CV_32FC1)
-        {
-            throw new InvalidOperationException("Distance transform must be 32-bit float.");
-        }
+        ShaftGapClosing.LocalHalfWidth(candidate, len, dtFilled);
 
         float maxHalfWidth = (float)(0.5 * o.HollowShaftMaxWidthMicrometres / umPerWorkPixel);
         int rows = mask.Rows, cols = mask.Cols, filled = 0;

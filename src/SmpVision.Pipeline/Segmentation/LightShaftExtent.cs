@@ -129,20 +129,8 @@ internal static class LightShaftExtent
             return;
         }
 
-        var touches = new bool[n];
+        var touches = LabelsTouching(labels, n, lightMask);
         int rows = lightMask.Rows, cols = lightMask.Cols;
-        for (int y = 0; y < rows; y++)
-        {
-            byte* pm = MatPixels.Row(lightMask, y);
-            int* pl = MatPixels.RowInt(labels, y);
-            for (int x = 0; x < cols; x++)
-            {
-                if (pm[x] != 0)
-                {
-                    touches[pl[x]] = true;
-                }
-            }
-        }
 
         using var lone = new Mat(rows, cols, MatType.CV_8UC1, Scalar.All(0));
         for (int y = 0; y < rows; y++)
@@ -201,20 +189,8 @@ internal static class LightShaftExtent
             Cv2.Dilate(lightMask, near, kernel);
         }
 
-        var touches = new bool[n];
+        var touches = LabelsTouching(labels, n, lightMask);
         int rows = lightMask.Rows, cols = lightMask.Cols;
-        for (int y = 0; y < rows; y++)
-        {
-            byte* pm = MatPixels.Row(lightMask, y);
-            int* pl = MatPixels.RowInt(labels, y);
-            for (int x = 0; x < cols; x++)
-            {
-                if (pm[x] != 0)
-                {
-                    touches[pl[x]] = true;
-                }
-            }
-        }
 
         using var extended = new Mat(rows, cols, MatType.CV_8UC1, Scalar.All(0));
         for (int y = 0; y < rows; y++)
@@ -242,5 +218,26 @@ internal static class LightShaftExtent
         }
 
         Cv2.BitwiseOr(lightMask, extended, lightMask);
+    }
+
+    /// <summary>Which of the <paramref name="count"/> labels (8UC1 <paramref name="mask"/> and 32SC1 <paramref name="labels"/>, same size) hold at least one mask pixel.</summary>
+    private static unsafe bool[] LabelsTouching(Mat labels, int count, Mat mask)
+    {
+        var touches = new bool[count];
+        int rows = mask.Rows, cols = mask.Cols;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pm = MatPixels.Row(mask, y);
+            int* pl = MatPixels.RowInt(labels, y);
+            for (int x = 0; x < cols; x++)
+            {
+                if (pm[x] != 0)
+                {
+                    touches[pl[x]] = true;
+                }
+            }
+        }
+
+        return touches;
     }
 }

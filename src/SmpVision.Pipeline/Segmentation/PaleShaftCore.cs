@@ -20,7 +20,6 @@ namespace SmpVision.Pipeline.Segmentation;
 /// </summary>
 internal static class PaleShaftCore
 {
-    private const int Orientations = 12;
 
     /// <summary>
     /// ORs into <paramref name="mask"/> (8UC1, 255) the gaps closed by a line closing of at most
@@ -51,37 +50,14 @@ internal static class PaleShaftCore
         ArgumentNullException.ThrowIfNull(grey);
         ArgumentNullException.ThrowIfNull(skinLevel);
         ArgumentNullException.ThrowIfNull(analysable);
-        int len = Math.Max(3, (int)Math.Round(maxGapPixels) | 1);
-        int centre = len / 2;
-        using var closedAll = new Mat(mask.Size(), MatType.CV_8UC1, Scalar.All(0));
-        using (var closed = new Mat())
-        using (var line = new Mat(len, len, MatType.CV_8UC1))
-        {
-            for (int i = 0; i < Orientations; i++)
-            {
-                double a = Math.PI * i / Orientations;
-                int dx = (int)Math.Round(centre * Math.Cos(a)), dy = (int)Math.Round(centre * Math.Sin(a));
-                line.SetTo(Scalar.All(0));
-                Cv2.Line(line, new Point(centre - dx, centre - dy), new Point(centre + dx, centre + dy), Scalar.All(1), 1, LineTypes.Link8);
-                Cv2.MorphologyEx(mask, closed, MorphTypes.Close, line);
-                Cv2.BitwiseOr(closedAll, closed, closedAll);
-            }
-        }
+        int len = ShaftGapClosing.LineLength(maxGapPixels);
+        using var closedAll = new Mat();
+        ShaftGapClosing.CloseAcross(mask, len, closedAll);
 
         using var dtOriginal = new Mat();
         using var dtClosed = new Mat();
-        Cv2.DistanceTransform(mask, dtOriginal, DistanceTypes.L2, DistanceTransformMasks.Mask3, (int)MatType.CV_32F);
-        Cv2.DistanceTransform(closedAll, dtClosed, DistanceTypes.L2, DistanceTransformMasks.Mask3, (int)MatType.CV_32F);
-        using (var reach = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(len, len)))
-        {
-            Cv2.Dilate(dtOriginal, dtOriginal, reach);
-            Cv2.Dilate(dtClosed, dtClosed, reach);
-        }
-
-        if (dtOriginal.Type() != MatType.CV_32FC1 || dtClosed.Type() != MatType.CV_32FC1)
-        {
-            throw new InvalidOperationException("Distance transform must be 32-bit float.");
-        }
+        ShaftGapClosing.LocalHalfWidth(mask, len, dtOriginal);
+        ShaftGapClosing.LocalHalfWidth(closedAll, len, dtClosed);
 
         float ratio = (float)maxRimToHalfWidth;
         float maxHalfWidth = (float)(0.5 * maxWidthPixels);
