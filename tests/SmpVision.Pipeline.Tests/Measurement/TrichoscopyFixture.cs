@@ -12,6 +12,44 @@ internal sealed record FixtureHair(Point2d Emergence, double AngleDegrees, doubl
 /// </summary>
 internal static class TrichoscopyFixture
 {
+    /// <summary>Rows of the three horizontal shafts drawn by <see cref="GreyShafts"/>.</summary>
+    public static readonly int[] GreyShaftRows = [90, 200, 310];
+
+    /// <summary>Horizontal shafts 15 px (83 um at 180 px/mm) wide, 300 px long, on a 480 x 400 frame: a 9 px light core between 3 px shaded rims.</summary>
+    public static Mat GreyShafts(Scalar skin, Scalar lightCore, Scalar shadedRim)
+    {
+        var img = Skin(480, 400, 5, skin);
+        foreach (int y in GreyShaftRows)
+        {
+            Cv2.Rectangle(img, new Rect(90, y - 7, 300, 15), shadedRim, -1);
+            Cv2.Rectangle(img, new Rect(90, y - 4, 300, 9), lightCore, -1);
+        }
+
+        return img;
+    }
+
+    /// <summary>Median, over the middles of <see cref="GreyShafts"/>, of the mask's run across each column.</summary>
+    public static int MedianGreyShaftWidthPixels(Mat hairMask)
+    {
+        var widths = new List<int>();
+        foreach (int y in GreyShaftRows)
+        {
+            for (int x = 130; x < 350; x += 5)
+            {
+                int n = 0;
+                for (int yy = y - 12; yy <= y + 12; yy++)
+                {
+                    n += hairMask.At<byte>(yy, x) != 0 ? 1 : 0;
+                }
+
+                widths.Add(n);
+            }
+        }
+
+        widths.Sort();
+        return widths[widths.Count / 2];
+    }
+
     public static Mat Skin(int width, int height, int seed, Scalar skinBgr)
     {
         var rng = new Random(seed);

@@ -21,7 +21,6 @@ public sealed class LightShaftExtentTests
 
     // Dark skin (ITA ~ -45, Chardon dark band): the extent is not applied there.
     private static readonly Scalar DarkSkin = new(40, 52, 75);
-    private static readonly int[] Rows = [90, 200, 310];
 
     private static HairSegmentation Segment(Mat bgr, HairSegmentationOptions options)
     {
@@ -32,39 +31,9 @@ public sealed class LightShaftExtentTests
     /// <summary>Horizontal shafts 15 px (83 um) wide, 300 px long: a 9 px light core between 3 px shaded rims.</summary>
     private static Mat GreyShafts() => GreyShafts(BrownSkin, LightCore, ShadedRim);
 
-    private static Mat GreyShafts(Scalar skin, Scalar lightCore, Scalar shadedRim)
-    {
-        var img = TrichoscopyFixture.Skin(480, 400, 5, skin);
-        foreach (int y in Rows)
-        {
-            Cv2.Rectangle(img, new Rect(90, y - 7, 300, 15), shadedRim, -1);
-            Cv2.Rectangle(img, new Rect(90, y - 4, 300, 9), lightCore, -1);
-        }
+    private static Mat GreyShafts(Scalar skin, Scalar lightCore, Scalar shadedRim) => TrichoscopyFixture.GreyShafts(skin, lightCore, shadedRim);
 
-        return img;
-    }
-
-    /// <summary>Median over the shafts' middles of the mask's run across each column.</summary>
-    private static int MedianWidthPixels(HairSegmentation seg)
-    {
-        var widths = new List<int>();
-        foreach (int y in Rows)
-        {
-            for (int x = 130; x < 350; x += 5)
-            {
-                int n = 0;
-                for (int yy = y - 12; yy <= y + 12; yy++)
-                {
-                    n += seg.HairMask.At<byte>(yy, x) != 0 ? 1 : 0;
-                }
-
-                widths.Add(n);
-            }
-        }
-
-        widths.Sort();
-        return widths[widths.Count / 2];
-    }
+    private static int MedianWidthPixels(HairSegmentation seg) => TrichoscopyFixture.MedianGreyShaftWidthPixels(seg.HairMask);
 
     [Fact]
     public void A_grey_shaft_read_light_is_measured_to_its_shaded_rims()
