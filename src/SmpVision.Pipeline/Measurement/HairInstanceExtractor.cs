@@ -452,16 +452,7 @@ internal static class HairInstanceExtractor
         // Follicular units: regions whose emergence points share one opening.
         int stems = stemEmergence.Count;
         var parent = Enumerable.Range(0, stems).ToArray();
-        for (int i = 0; i < stems; i++)
-        {
-            for (int j = i + 1; j < stems; j++)
-            {
-                if (Dist2(stemEmergence[i], stemEmergence[j]) <= fuJoinFull * fuJoinFull)
-                {
-                    parent[Find(parent, i)] = Find(parent, j);
-                }
-            }
-        }
+        FollicularUnitJoin.JoinByOpening(parent, stemEmergence, stemFar, fuJoinFull, o.FollicularUnitJoinMaxAngleDegrees, o.FollicularUnitDirectionMinShaftWidths * w1 / ws);
 
         double sideBySideJoinFull = Math.Max(fuJoinFull, o.FollicularUnitSideBySideJoinShaftWidths * w1 / ws);
         JoinWrongEndStems(parent, stemEmergence, stemFar, sideBySideJoinFull, o.FollicularUnitSideBySideMaxAngleDegrees);

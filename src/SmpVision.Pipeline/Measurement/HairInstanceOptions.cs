@@ -267,6 +267,27 @@ public sealed record HairInstanceOptions
     /// </summary>
     public bool TrackOpeningsAtSustainedCount { get; init; } = true;
 
+    // tri18: follicular-unit grouping
+
+    /// <summary>
+    /// Two stems whose emergence points lie within the join distance share one opening only when
+    /// their shafts leave those points within this angle of each other: the hairs of one unit
+    /// leave their opening side by side and nearly parallel (DOMAIN.md: an FU is 1-4 hairs sharing
+    /// one opening), so opposing shafts mean one stem's opening was placed at its tip end, next
+    /// to a neighbouring unit's opening. 0 (or 180) joins by distance alone. Default 90: a
+    /// physical bound, not a fit (no two hairs of one opening leave it in opposite half-planes;
+    /// generated units fan by ~6 degrees, crossing shafts included well under 90).
+    /// </summary>
+    public double FollicularUnitJoinMaxAngleDegrees { get; init; } = 90;
+
+    /// <summary>
+    /// A stem shorter than this many single-shaft widths has no reliable direction (a stub's axis
+    /// is as wide as it is long) and joins by distance alone. Default 2.0: below two widths the
+    /// ends' location error (up to ~half a width each, TRICHOSCOPY.md session 11) turns the
+    /// direction by tens of degrees.
+    /// </summary>
+    public double FollicularUnitDirectionMinShaftWidths { get; init; } = 2.0;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -288,6 +309,8 @@ public sealed record HairInstanceOptions
         if (ChainMinPartShaftWidths < 0) errors.Add("ChainMinPartShaftWidths must be >= 0.");
         if (FollicularUnitJoinShaftWidths < 0) errors.Add("FollicularUnitJoinShaftWidths must be >= 0.");
         if (FollicularUnitSideBySideMaxAngleDegrees is < 0 or >= 90) errors.Add("FollicularUnitSideBySideMaxAngleDegrees must be in [0, 90).");
+        if (FollicularUnitJoinMaxAngleDegrees is < 0 or > 180) errors.Add("FollicularUnitJoinMaxAngleDegrees must be in [0, 180].");
+        if (FollicularUnitDirectionMinShaftWidths < 0) errors.Add("FollicularUnitDirectionMinShaftWidths must be >= 0.");
         if (FollicularUnitSideBySideJoinShaftWidths < 0) errors.Add("FollicularUnitSideBySideJoinShaftWidths must be >= 0.");
         if (EdgeHuggingMinFraction is < 0 or > 1) errors.Add("EdgeHuggingMinFraction must be in [0, 1].");
         if (EdgeHuggingMinLengthMicrometres < 0) errors.Add("EdgeHuggingMinLengthMicrometres must be >= 0.");
