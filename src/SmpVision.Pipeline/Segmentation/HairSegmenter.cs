@@ -276,6 +276,10 @@ internal static class HairSegmenter
                 darkMask!.Dispose();
                 darkMask = chromaMask;
                 chromaUsed = true;
+                if (o.ChromaMaskMinLengthMicrometres > 0)
+                {
+                    ChromaShaftShape.KeepStraightLong(chromaMask, o.ChromaMaskMinLengthMicrometres / umPerWorkPixel, o.ChromaMaskMinFill);
+                }
             }
             else
             {
