@@ -67,6 +67,7 @@ public sealed class AnalyzeTests(ServiceFixture service)
         using (var mat = TestImages.ScalpLike(4200, 3400))
         using (var noise = new Mat(3400, 4200, MatType.CV_8UC3))
         {
+            Cv2.SetTheRNG(1); // per-thread RNG: the same noise on any thread
             Cv2.Randu(noise, new Scalar(0, 0, 0), new Scalar(40, 40, 40));
             Cv2.Add(mat, noise, mat);
             png = mat.ImEncode(".png");

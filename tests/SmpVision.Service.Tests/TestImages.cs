@@ -13,6 +13,8 @@ internal static class TestImages
         var mat = new Mat(height, width, MatType.CV_8UC3, new Scalar(150, 170, 215));
         using (var noise = new Mat(height, width, MatType.CV_8UC3))
         {
+            // OpenCV's RNG is per thread and shared with other code: seed it so the image is the same on any thread.
+            Cv2.SetTheRNG((ulong)seed + 1);
             Cv2.Randn(noise, new Scalar(0, 0, 0), new Scalar(6, 6, 6));
             Cv2.Add(mat, noise, mat);
         }

@@ -341,6 +341,15 @@ public sealed record HairSegmentationOptions
     public double PaleShaftMaxDarkEvidence { get; init; } = 0.003;
 
     /// <summary>
+    /// ... and at least this dark evidence: the pale passes fill between shaded rims, so a frame
+    /// with no shaft-shaped dark structure at all (a hairless patch: evidence 0) has nothing to
+    /// fill, and there the lower seed turned skin texture into shafts (8 false hairs over 40
+    /// hairless 320 x 256 fixture frames of brown skin; 0 with this floor). Blond frames read
+    /// 1.3-2.6 per mille (mixed 1401-1730). Default 0.0005.
+    /// </summary>
+    public double PaleShaftMinDarkEvidence { get; init; } = 0.0005;
+
+    /// <summary>
     /// ... seed level of the pale pass's hysteresis (replaces <see cref="HighRelativeDarkness"/>,
     /// and caps <see cref="LowRelativeDarkness"/>, there). The rims of a shaft whose core is at the skin's
     /// lightness are shaded ~35% darker at most and blurred by the optics: 0.17-0.31 relative darkness
@@ -561,6 +570,7 @@ public sealed record HairSegmentationOptions
         if (DarkSkinSpeckMicrometres < 0) errors.Add("DarkSkinSpeckMicrometres must be >= 0.");
         if (DarkSpeckFreeMinRelativeDarkness is < 0 or >= 1) errors.Add("DarkSpeckFreeMinRelativeDarkness must be in [0, 1).");
         if (PaleShaftMaxDarkEvidence < 0) errors.Add("PaleShaftMaxDarkEvidence must be >= 0.");
+        if (PaleShaftMinDarkEvidence < 0) errors.Add("PaleShaftMinDarkEvidence must be >= 0.");
         if (PaleShaftHighRelativeDarkness is <= 0 or >= 1) errors.Add("PaleShaftHighRelativeDarkness must be in (0, 1).");
         if (YellowCoreMinYellowness < 0) errors.Add("YellowCoreMinYellowness must be >= 0.");
         if (PaleShaftMinCoreLightness is < 0 or >= 1) errors.Add("PaleShaftMinCoreLightness must be in [0, 1).");

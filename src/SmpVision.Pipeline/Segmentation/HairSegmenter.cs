@@ -287,7 +287,9 @@ internal static class HairSegmenter
             }
         }
 
-        if (polarity == HairPolarity.Dark && !chromaUsed && skinLevel is not null && darkEvidence < o.PaleShaftMaxDarkEvidence)
+        // Neither pale pass runs without any shaft-shaped dark structure (a hairless frame): nothing to fill.
+        bool paleCandidate = polarity == HairPolarity.Dark && !chromaUsed && darkEvidence >= o.PaleShaftMinDarkEvidence;
+        if (paleCandidate && skinLevel is not null && darkEvidence < o.PaleShaftMaxDarkEvidence)
         {
             // Blond shafts on tan or light skin: dark only at their rims, lighter than the skin between (session 12, PaleShaftCore).
             ct.ThrowIfCancellationRequested();
@@ -296,7 +298,7 @@ internal static class HairSegmenter
             darkMask!.Dispose();
             darkMask = pale;
         }
-        else if (polarity == HairPolarity.Dark && !chromaUsed && o.YellowCoreMinYellowness > 0
+        else if (paleCandidate && o.YellowCoreMinYellowness > 0
             && Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0 < o.HollowShaftMaxFramePeak)
         {
             // Blond shafts on very light skin: the core is darker than the skin in blue only (session 12, PaleShaftCore).

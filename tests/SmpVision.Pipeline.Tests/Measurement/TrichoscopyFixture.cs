@@ -55,6 +55,9 @@ internal static class TrichoscopyFixture
         var rng = new Random(seed);
         var img = new Mat(height, width, MatType.CV_8UC3, skinBgr);
         using var noise = new Mat(height, width, MatType.CV_8UC3);
+        // OpenCV's RNG is per thread and other code reseeds it: seed it here so a fixture is the
+        // same frame on any test thread (an unseeded fixture made one zero-hair test flaky).
+        Cv2.SetTheRNG((ulong)seed + 1);
         Cv2.Randn(noise, new Scalar(128, 128, 128), new Scalar(6, 6, 6));
         using var noiseBlur = new Mat();
         Cv2.GaussianBlur(noise, noiseBlur, new Size(5, 5), 0);

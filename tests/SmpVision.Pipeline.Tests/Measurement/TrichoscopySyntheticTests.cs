@@ -165,9 +165,11 @@ public sealed class TrichoscopySyntheticTests
         Assert.True(ita <= 5, $"mixed median ITA error {ita:F1} deg");
 
         // Pinned (FU target 5% not met, see the class notes): measured 5.6% hair, 8.1% FU on 301-310
-        // in session 6, 3.6% hair and 6.1% FU after session 8 (shaft tracking, TRICHOSCOPY.md).
-        Assert.True(HairCountError(set) <= 0.06, $"mixed median count error {HairCountError(set):P1}");
-        Assert.True(UnitCountError(set) <= 0.08, $"mixed median FU error {UnitCountError(set):P1}");
+        // in session 6, 3.6% hair and 6.1% FU after session 8 (shaft tracking, TRICHOSCOPY.md), 3.9%
+        // hair and 6.1% FU after session 12 (pale, hollow-brown and grey shafts; FU joins of opposed
+        // stems). Held-out sets are in the README: hair still misses 5% on some of them.
+        Assert.True(HairCountError(set) <= 0.05, $"mixed median count error {HairCountError(set):P1}");
+        Assert.True(UnitCountError(set) <= 0.07, $"mixed median FU error {UnitCountError(set):P1}");
     }
 
     [Fact]

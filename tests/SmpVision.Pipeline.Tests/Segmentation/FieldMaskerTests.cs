@@ -99,6 +99,7 @@ public sealed class FieldMaskerTests
 
         using (var noise = new Mat(img.Size(), MatType.CV_16SC3))
         {
+            Cv2.SetTheRNG(1); // per-thread RNG: the same noise on any thread
             Cv2.Randn(noise, Scalar.All(0), Scalar.All(3));
             using var wide = new Mat();
             img.ConvertTo(wide, MatType.CV_16SC3);

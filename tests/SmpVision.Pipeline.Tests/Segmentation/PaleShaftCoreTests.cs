@@ -47,6 +47,7 @@ public sealed class PaleShaftCoreTests
         using var grey = new Mat(100, 200, MatType.CV_8UC1, Scalar.All(140));
         using (var noise = new Mat(100, 200, MatType.CV_8UC1))
         {
+            Cv2.SetTheRNG(1); // per-thread RNG: the same texture on any thread
             Cv2.Randu(noise, Scalar.All(0), Scalar.All(6));
             Cv2.Add(grey, noise, grey);
             Cv2.Subtract(grey, Scalar.All(3), grey);
