@@ -78,11 +78,5 @@ public sealed class SkinColourFlakeTests
         return bgr;
     }
 
-    private static HairSegmentation Segmentation() => new(
-        new Mat(Size, Size, MatType.CV_8UC1, Scalar.All(0)),
-        new Mat(Size, Size, MatType.CV_8UC1, Scalar.All(0)),
-        new Mat(Size, Size, MatType.CV_8UC1, Scalar.All(128)),
-        new Mat(Size, Size, MatType.CV_8UC1, Scalar.All(255)),
-        1.0,
-        new Mat(Size, Size, MatType.CV_8UC3, Scalar.All(0)));
+    private static HairSegmentation Segmentation() => HairlessSegmentation.Of(Size);
 }

@@ -111,28 +111,9 @@ public sealed class DarkShaftCoreTests
         using var filled = HairSegmenter.Segment(img, analysable, PixelsPerMillimetre, o, CancellationToken.None);
         using var plain = HairSegmenter.Segment(img, analysable, PixelsPerMillimetre, o with { DarkCoreMaxGapMicrometres = 0 }, CancellationToken.None);
 
-        using var shafts = new Mat(frame.Truth.HeightPixels, frame.Truth.WidthPixels, MatType.CV_8UC1);
-        shafts.SetArray(frame.Truth.HairMask);
-        using var near = new Mat();
-        using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(11, 11)))
-        {
-            Cv2.Dilate(shafts, near, k);
-        }
-
-        using var off = new Mat();
-        Cv2.BitwiseNot(near, off);
-        (int Off, int Hit) Score(HairSegmentation s)
-        {
-            using var o1 = new Mat();
-            using var hit = new Mat();
-            Cv2.BitwiseAnd(off, s.HairMask, o1);
-            Cv2.BitwiseAnd(shafts, s.HairMask, hit);
-            return (Cv2.CountNonZero(o1), Cv2.CountNonZero(hit));
-        }
-
-        var before = Score(plain);
-        var after = Score(filled);
-        Assert.True(after.Hit > before.Hit * 1.03, $"true shaft pixels covered {before.Hit} -> {after.Hit}");
-        Assert.True(after.Off <= before.Off + 200, $"off-shaft hair pixels {before.Off} -> {after.Off}");
+        var before = ShaftMaskScore.Of(plain, frame.Truth);
+        var after = ShaftMaskScore.Of(filled, frame.Truth);
+        Assert.True(after.Covered > before.Covered * 1.03, $"true shaft pixels covered {before.Covered} -> {after.Covered}");
+        Assert.True(after.OffShaft <= before.OffShaft + 200, $"off-shaft hair pixels {before.OffShaft} -> {after.OffShaft}");
     }
 }

@@ -44,24 +44,6 @@ public sealed class DarkShaftSpeckTests
         return HairSegmenter.Segment(bgr, analysable, PixelsPerMillimetre, options with { ForcedPolarity = HairPolarity.Dark }, CancellationToken.None);
     }
 
-    /// <summary>Hair-mask pixels off the true shafts (farther than 5 px) and the share of true shaft pixels covered.</summary>
-    private static (int OffShaft, double Recall) Score(HairSegmentation seg, SyntheticGroundTruth truth)
-    {
-        using var shafts = new Mat(truth.HeightPixels, truth.WidthPixels, MatType.CV_8UC1);
-        shafts.SetArray(truth.HairMask);
-        using var near = new Mat();
-        using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(11, 11)))
-        {
-            Cv2.Dilate(shafts, near, k);
-        }
-
-        using var off = new Mat();
-        Cv2.BitwiseNot(near, off);
-        Cv2.BitwiseAnd(off, seg.HairMask, off);
-        using var hit = new Mat();
-        Cv2.BitwiseAnd(shafts, seg.HairMask, hit);
-        return (Cv2.CountNonZero(off), (double)Cv2.CountNonZero(hit) / Math.Max(1, Cv2.CountNonZero(shafts)));
-    }
 
     [Fact]
     public void Skin_between_flake_clusters_is_not_hair()
@@ -71,8 +53,8 @@ public sealed class DarkShaftSpeckTests
         using var gated = Segment(img, new HairSegmentationOptions());
         using var plain = Segment(img, new HairSegmentationOptions { DarkSkinSpeckMicrometres = 0 });
 
-        var before = Score(plain, frame.Truth);
-        var after = Score(gated, frame.Truth);
+        var before = ShaftMaskScore.Of(plain, frame.Truth);
+        var after = ShaftMaskScore.Of(gated, frame.Truth);
         Assert.True(before.OffShaft > 5000, $"the fixture should show the failure: {before.OffShaft} px off the shafts without the gate");
         Assert.True(after.OffShaft < before.OffShaft / 4, $"off-shaft hair pixels {before.OffShaft} -> {after.OffShaft}");
         Assert.True(after.Recall > before.Recall - 0.05, $"shaft pixels covered {before.Recall:P0} -> {after.Recall:P0}");

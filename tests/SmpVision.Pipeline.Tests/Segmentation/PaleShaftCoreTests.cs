@@ -106,24 +106,6 @@ public sealed class PaleShaftCoreTests
             },
             seed);
 
-    /// <summary>Share of the true shaft pixels the hair mask covers, and mask pixels farther than 5 px from any shaft.</summary>
-    private static (double Recall, int OffShaft) Score(HairSegmentation seg, SyntheticGroundTruth truth)
-    {
-        using var shafts = new Mat(truth.HeightPixels, truth.WidthPixels, MatType.CV_8UC1);
-        shafts.SetArray(truth.HairMask);
-        using var near = new Mat();
-        using (var k = Cv2.GetStructuringElement(MorphShapes.Ellipse, new Size(11, 11)))
-        {
-            Cv2.Dilate(shafts, near, k);
-        }
-
-        using var off = new Mat();
-        Cv2.BitwiseNot(near, off);
-        Cv2.BitwiseAnd(off, seg.HairMask, off);
-        using var hit = new Mat();
-        Cv2.BitwiseAnd(shafts, seg.HairMask, hit);
-        return ((double)Cv2.CountNonZero(hit) / Math.Max(1, Cv2.CountNonZero(shafts)), Cv2.CountNonZero(off));
-    }
 
     [Fact]
     public void Blond_shafts_on_tan_skin_are_segmented_rim_to_rim()
@@ -136,8 +118,8 @@ public sealed class PaleShaftCoreTests
 
         Assert.Equal(HairPolarity.Dark, pale.Polarity);
         Assert.True(pale.DarkEvidence < new HairSegmentationOptions().PaleShaftMaxDarkEvidence, $"dark evidence {pale.DarkEvidence:F4}: the fixture should be a pale-shaft frame");
-        var before = Score(plain, frame.Truth);
-        var after = Score(pale, frame.Truth);
+        var before = ShaftMaskScore.Of(plain, frame.Truth);
+        var after = ShaftMaskScore.Of(pale, frame.Truth);
         Assert.True(after.Recall > before.Recall + 0.2, $"shaft pixels covered {before.Recall:P0} -> {after.Recall:P0}");
         Assert.True(after.OffShaft < before.OffShaft + 2000, $"off-shaft hair pixels {before.OffShaft} -> {after.OffShaft}");
     }
