@@ -40,7 +40,7 @@ internal static class FollicularUnitJoin
         {
             for (int j = i + 1; j < stems; j++)
             {
-                if (Dist2(emergence[i], emergence[j]) > j2)
+                if (HairInstanceExtractor.Dist2(emergence[i], emergence[j]) > j2)
                 {
                     continue;
                 }
@@ -50,7 +50,7 @@ internal static class FollicularUnitJoin
                     continue;
                 }
 
-                parent[Find(parent, i)] = Find(parent, j);
+                parent[HairInstanceExtractor.Find(parent, i)] = HairInstanceExtractor.Find(parent, j);
             }
         }
     }
@@ -66,18 +66,5 @@ internal static class FollicularUnitJoin
         }
 
         return ((ax * bx) + (ay * by)) < cosMax * Math.Sqrt(la2 * lb2);
-    }
-
-    private static double Dist2(PointPixels a, PointPixels b) => ((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y));
-
-    private static int Find(int[] parent, int i)
-    {
-        while (parent[i] != i)
-        {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-
-        return i;
     }
 }

@@ -575,7 +575,7 @@ internal static class HairInstanceExtractor
         return la > 0 && lb > 0 && ((ax * bx) + (ay * by)) >= cosMax * la * lb;
     }
 
-    private static double Dist2(PointPixels a, PointPixels b) => ((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y));
+    internal static double Dist2(PointPixels a, PointPixels b) => ((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y));
 
     /// <summary>
     /// Bin where a single-shaft region breaks into two straight shafts in line (a kink or a
@@ -947,7 +947,8 @@ internal static class HairInstanceExtractor
         return widths.Count > 0 ? Median(widths) : 0;
     }
 
-    private static int Find(int[] parent, int i)
+    /// <summary>Root of <paramref name="i"/> in the union-find forest <paramref name="parent"/>, halving the path.</summary>
+    internal static int Find(int[] parent, int i)
     {
         while (parent[i] != i)
         {

@@ -21,12 +21,7 @@ internal static class ChromaShaftShape
     internal static int KeepStraightLong(Mat mask, double minLengthPixels, double minFill)
     {
         Cv2.FindContours(mask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-        var rejected = contours.Where(c =>
-        {
-            var rect = Cv2.MinAreaRect(c);
-            return Math.Max(rect.Size.Width, rect.Size.Height) < minLengthPixels
-                || Cv2.ContourArea(c) < minFill * Math.Max(1, rect.Size.Width * rect.Size.Height);
-        }).ToList();
+        var rejected = contours.Where(c => !IsStraightLong(c, minLengthPixels, minFill)).ToList();
         if (rejected.Count > 0)
         {
             // Filled and with a thick outline: the contour runs through the region's edge pixels.
@@ -35,5 +30,17 @@ internal static class ChromaShaftShape
         }
 
         return rejected.Count;
+    }
+
+    /// <summary>
+    /// The polarity evidence's shape test, shared with the mask test above: the region's minimum-area
+    /// rectangle is at least <paramref name="minLengthPixels"/> long and the region fills at least
+    /// <paramref name="minFill"/> of it.
+    /// </summary>
+    internal static bool IsStraightLong(Point[] contour, double minLengthPixels, double minFill)
+    {
+        var rect = Cv2.MinAreaRect(contour);
+        return Math.Max(rect.Size.Width, rect.Size.Height) >= minLengthPixels
+            && Cv2.ContourArea(contour) >= minFill * Math.Max(1, rect.Size.Width * rect.Size.Height);
     }
 }

@@ -287,19 +287,23 @@ internal static class HairSegmenter
             }
         }
 
-        // Neither pale pass runs without any shaft-shaped dark structure (a hairless frame): nothing to fill.
-        bool paleCandidate = polarity == HairPolarity.Dark && !chromaUsed && darkEvidence >= o.PaleShaftMinDarkEvidence;
-        if (paleCandidate && skinLevel is not null && darkEvidence < o.PaleShaftMaxDarkEvidence)
+        // The frame's peak darkness gates the yellow core and the dark cores: read once, when needed.
+        double? framePeak = null;
+        double FramePeak() => framePeak ??= Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0;
+
+        // Neither pale pass runs without any shaft-shaped dark structure (a hairless frame): nothing to
+        // fill. Dark evidence is only measured against the broad skin level, so a candidate has one.
+        bool paleCandidate = polarity == HairPolarity.Dark && !chromaUsed && skinLevel is not null && darkEvidence >= o.PaleShaftMinDarkEvidence;
+        if (paleCandidate && darkEvidence < o.PaleShaftMaxDarkEvidence)
         {
             // Blond shafts on tan or light skin: dark only at their rims, lighter than the skin between (session 12, PaleShaftCore).
             ct.ThrowIfCancellationRequested();
             var paleOptions = o with { HighRelativeDarkness = o.PaleShaftHighRelativeDarkness, LowRelativeDarkness = Math.Min(o.LowRelativeDarkness, o.PaleShaftHighRelativeDarkness) };
-            var pale = ShaftMask(relGated ?? rel, ana, umPerWorkPixel, paleOptions, darkestChannel, m => PaleShaftCore.Fill(m, grey, skinLevel, ana, o.HollowShaftMaxGapMicrometres / umPerWorkPixel, o.HollowShaftMaxRimToHalfWidth, o.HollowShaftMaxWidthMicrometres / umPerWorkPixel, o.PaleShaftMinCoreLightness));
+            var pale = ShaftMask(relGated ?? rel, ana, umPerWorkPixel, paleOptions, darkestChannel, m => PaleShaftCore.Fill(m, grey, skinLevel!, ana, o.HollowShaftMaxGapMicrometres / umPerWorkPixel, o.HollowShaftMaxRimToHalfWidth, o.HollowShaftMaxWidthMicrometres / umPerWorkPixel, o.PaleShaftMinCoreLightness));
             darkMask!.Dispose();
             darkMask = pale;
         }
-        else if (paleCandidate && o.YellowCoreMinYellowness > 0
-            && Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0 < o.HollowShaftMaxFramePeak)
+        else if (paleCandidate && o.YellowCoreMinYellowness > 0 && FramePeak() < o.HollowShaftMaxFramePeak)
         {
             // Blond shafts on very light skin: the core is darker than the skin in blue only (session 12, PaleShaftCore).
             ct.ThrowIfCancellationRequested();
@@ -310,8 +314,7 @@ internal static class HairSegmenter
             double window = o.PolaritySkinScaleMicrometres / umPerWorkPixel;
             using var blueSkin = SkinLevel(blue, ana, notAna, window);
             using var redSkin = SkinLevel(red, ana, notAna, window);
-            using var greySkin = skinLevel is null ? SkinLevel(grey, ana, notAna, window) : null;
-            var yellow = ShaftMask(relGated ?? rel, ana, umPerWorkPixel, o, darkestChannel, m => PaleShaftCore.Fill(m, grey, skinLevel ?? greySkin!, ana, o.HollowShaftMaxGapMicrometres / umPerWorkPixel, o.HollowShaftMaxRimToHalfWidth, o.HollowShaftMaxWidthMicrometres / umPerWorkPixel, double.PositiveInfinity, (blue, blueSkin, red, redSkin, o.YellowCoreMinYellowness)));
+            var yellow = ShaftMask(relGated ?? rel, ana, umPerWorkPixel, o, darkestChannel, m => PaleShaftCore.Fill(m, grey, skinLevel!, ana, o.HollowShaftMaxGapMicrometres / umPerWorkPixel, o.HollowShaftMaxRimToHalfWidth, o.HollowShaftMaxWidthMicrometres / umPerWorkPixel, double.PositiveInfinity, (blue, blueSkin, red, redSkin, o.YellowCoreMinYellowness)));
             darkMask!.Dispose();
             darkMask = yellow;
         }
@@ -337,7 +340,7 @@ internal static class HairSegmenter
             mask = darkMask!;
             // Hollow cores only where the rims are weak and the skin is redder than a brown shaft (tan to dark bands).
             if (!chromaUsed && speckFreeDarkest is not null && skinIta < o.DarkCoreMaxSkinItaDegrees
-                && Percentile(relGated ?? rel, ana, o.FramePeakPercentile) / 255.0 < o.DarkCoreMaxFramePeak)
+                && FramePeak() < o.DarkCoreMaxFramePeak)
             {
                 DarkShaftCores.Fill(mask, speckFreeDarkest, umPerWorkPixel, o);
             }
@@ -705,12 +708,7 @@ internal static class HairSegmenter
     {
         using var mask = new Mat(shaftMask.Size(), MatType.CV_8UC1, Scalar.All(0));
         Cv2.FindContours(shaftMask, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-        var straight = contours.Where(c =>
-        {
-            var rect = Cv2.MinAreaRect(c);
-            return Math.Max(rect.Size.Width, rect.Size.Height) >= minLengthPixels
-                && Cv2.ContourArea(c) >= minFill * Math.Max(1, rect.Size.Width * rect.Size.Height);
-        }).ToList();
+        var straight = contours.Where(c => ChromaShaftShape.IsStraightLong(c, minLengthPixels, minFill)).ToList();
         if (straight.Count > 0)
         {
             Cv2.DrawContours(mask, straight, -1, Scalar.All(255), -1);
