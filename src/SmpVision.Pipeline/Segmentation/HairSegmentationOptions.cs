@@ -519,6 +519,17 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double ChromaMaskMinFill { get; init; }
 
+    // tri20 (session 13): blond hair.
+    /// <summary>
+    /// Chroma-path regions whose largest inscribed width (twice the distance-transform maximum) exceeds
+    /// this are dropped before the path's evidence is measured (<see cref="BlondChromaBlobs"/>): broad
+    /// desaturated skin patches are not shafts, and on blond frames they made the frame read Colour with
+    /// no shaft found. Default 200 um: two terminal shafts (60-100 um, DOMAIN.md) side by side; grey
+    /// shafts' chroma regions, crossings and merged pairs included, reach 188 um (mixed 2004, 1408),
+    /// the patches 218-320 um (3170, 3173, 3154). 0 turns the test off.
+    /// </summary>
+    public double ChromaMaskMaxWidthMicrometres { get; init; } = 200;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -567,6 +578,7 @@ public sealed record HairSegmentationOptions
         if (ChromaPathSmoothMicrometres < 0) errors.Add("ChromaPathSmoothMicrometres must be >= 0.");
         if (ChromaMaskMinLengthMicrometres < 0) errors.Add("ChromaMaskMinLengthMicrometres must be >= 0.");
         if (ChromaMaskMinFill is < 0 or > 1) errors.Add("ChromaMaskMinFill must be in [0, 1].");
+        if (ChromaMaskMaxWidthMicrometres < 0) errors.Add("ChromaMaskMaxWidthMicrometres must be >= 0.");
         if (DarkSkinSpeckMicrometres < 0) errors.Add("DarkSkinSpeckMicrometres must be >= 0.");
         if (DarkSpeckFreeMinRelativeDarkness is < 0 or >= 1) errors.Add("DarkSpeckFreeMinRelativeDarkness must be in [0, 1).");
         if (PaleShaftMaxDarkEvidence < 0) errors.Add("PaleShaftMaxDarkEvidence must be >= 0.");

@@ -266,6 +266,12 @@ internal static class HairSegmenter
             ct.ThrowIfCancellationRequested();
             using var chroma = new Mat();
             var chromaMask = ChromaShaftMask(small, grey, skinLevel!, ana, notAna, k, umPerWorkPixel, o, chroma, o.ChromaMaxRelativeLightness, o.ChromaPathSmoothMicrometres / umPerWorkPixel);
+            if (o.ChromaMaskMaxWidthMicrometres > 0)
+            {
+                // Broad desaturated skin patches are not shafts, and must not outweigh blond rims (BlondChromaBlobs).
+                BlondChromaBlobs.DropWide(chromaMask, 0.5 * o.ChromaMaskMaxWidthMicrometres / umPerWorkPixel);
+            }
+
             using (var chromaSkin = SkinLevel(chroma, ana, notAna, o.PolaritySkinScaleMicrometres / umPerWorkPixel))
             {
                 chromaEvidence = Evidence(chroma, chromaSkin, chromaMask, false, o.PolarityMinFill, o.PolarityMinLengthMicrometres / umPerWorkPixel) / analysablePixels;
