@@ -345,9 +345,12 @@ public sealed record HairSegmentationOptions
     /// with no shaft-shaped dark structure at all (a hairless patch: evidence 0) has nothing to
     /// fill, and there the lower seed turned skin texture into shafts (8 false hairs over 40
     /// hairless 320 x 256 fixture frames of brown skin; 0 with this floor). Blond frames read
-    /// 1.3-2.6 per mille (mixed 1401-1730). Default 0.0005.
+    /// 1.3-2.6 per mille (mixed 1401-1730), the faintest 0.30-0.46 (blond on tan/light skin, mixed
+    /// 3036, 3040, 3104: 9 of 24 hairs found without the pass). Default 0.0001 (tri20, session 13; was
+    /// 0.0005): hairless frames read exactly 0 (all 40 fixture frames), as evidence counts only
+    /// shaft-shaped regions >= 250 um long, so any floor above 0 keeps them out.
     /// </summary>
-    public double PaleShaftMinDarkEvidence { get; init; } = 0.0005;
+    public double PaleShaftMinDarkEvidence { get; init; } = 0.0001;
 
     /// <summary>
     /// ... seed level of the pale pass's hysteresis (replaces <see cref="HighRelativeDarkness"/>,
