@@ -382,9 +382,14 @@ public sealed record HairSegmentationOptions
     /// is darker than the skin at its rims but, in its core, darker in blue only (mixed 1703: blue
     /// 0.10-0.18, red 0.01-0.08), under the hollow fill's darkest-channel floor, so it read as two thin
     /// shafts. Blur and shading beside a dark rim darken all channels alike (~0: skin between two
-    /// separate shafts stays open); marker dye is bluer, the opposite sign. 0 turns it off. Default 0.05.
+    /// separate shafts stays open); marker dye is bluer, the opposite sign. 0 turns it off. Default 0.03
+    /// (tri20, session 13; was 0.05): on skin of ITA ~60 with little blue (mixed 2104, b* 9) a blond core
+    /// is yellower by only 0.05-0.06 at its centre and ~0.03-0.05 averaged over the gap (its edges take
+    /// the rims' shading), so at 0.05 the shafts stayed split (25 splits, width 49 of 76 um; 12 and 65 um
+    /// at 0.03). Gaps of that frame and of 1421/1726 read -0.12 to +0.02 in bulk (skin between shafts).
+    /// Mixed 1401-2130: blond median 8.4 -> 7.9%, FU 8.7 -> 7.9%; other colours' medians unchanged.
     /// </summary>
-    public double YellowCoreMinYellowness { get; init; } = 0.05;
+    public double YellowCoreMinYellowness { get; init; } = 0.03;
 
     // tri16 (session 12): brown shafts on brown and dark skin.
 
