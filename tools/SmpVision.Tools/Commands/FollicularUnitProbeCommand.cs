@@ -179,6 +179,12 @@ internal sealed class FollicularUnitProbeCommand : IToolCommand
                 if (detail)
                 {
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {kind} seed {seed} det unit at ({du.Centre.X:F0},{du.Centre.Y:F0}) {du.HairIds.Count} hairs, {tus.Count} truth units"));
+                    foreach (int id in du.HairIds)
+                    {
+                        var dh = result.Hairs[id];
+                        string t = truthOf[id] < 0 ? "false" : string.Create(CultureInfo.InvariantCulture, $"truth {truthOf[id]} unit {unitOfTruthHair[truthOf[id]]} ({truth.Hairs[truthOf[id]].Emergence.X:F0},{truth.Hairs[truthOf[id]].Emergence.Y:F0})->({truth.Hairs[truthOf[id]].Tip.X:F0},{truth.Hairs[truthOf[id]].Tip.Y:F0}) flipped {Flipped(dh, truth.Hairs[truthOf[id]])}");
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"     det {id} ({dh.Emergence.X:F0},{dh.Emergence.Y:F0})->({dh.Tip.X:F0},{dh.Tip.Y:F0}) {t}"));
+                    }
                 }
             }
             else if (du.HairIds.All(id => truthOf[id] < 0))
