@@ -125,6 +125,19 @@ internal sealed class FollicularUnitProbeCommand : IToolCommand
             if (!dets.Any(d => result.Hairs[d].CountedInDensity))
             {
                 Add(dets.Count == 0 ? "lost-missed" : "lost-uncounted");
+                if (detail && dets.Count > 0)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  lost-uncounted seed {seed} truth unit at ({tu.Centre.X:F0},{tu.Centre.Y:F0}) {tu.HairIds.Count} hairs"));
+                    foreach (int id in tu.HairIds)
+                    {
+                        var th = truth.Hairs[id];
+                        var dd = truth.HairDetails[id];
+                        string det = detOf[id] < 0 ? "missed" : string.Create(CultureInfo.InvariantCulture,
+                            $"det {detOf[id]} ({result.Hairs[detOf[id]].Emergence.X:F0},{result.Hairs[detOf[id]].Emergence.Y:F0})->({result.Hairs[detOf[id]].Tip.X:F0},{result.Hairs[detOf[id]].Tip.Y:F0}) len {result.Hairs[detOf[id]].LengthMicrometres:F0}um cut {result.Hairs[detOf[id]].CutByFrameEdge} flipped {Flipped(result.Hairs[detOf[id]], th)}");
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"     truth {id} ({th.Emergence.X:F0},{th.Emergence.Y:F0})->({th.Tip.X:F0},{th.Tip.Y:F0}) vis {dd.VisibleLengthPixels / truth.PixelsPerMillimetre * 1000:F0}um cut {th.CutByFrameEdge} counts {SyntheticEdgeRule.Counts(truth, id, o)} {det}"));
+                    }
+                }
                 continue;
             }
 
