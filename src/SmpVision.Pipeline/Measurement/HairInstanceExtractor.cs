@@ -592,7 +592,7 @@ internal static class HairInstanceExtractor
     }
 
     /// <summary>Shaft a runs from a0 to a1, shaft b from b0 to b1: they leave a0 and b0 in nearly one direction.</summary>
-    internal static bool SideBySide(PointPixels a0, PointPixels a1, PointPixels b0, PointPixels b1, double cosMax)
+    private static bool SideBySide(PointPixels a0, PointPixels a1, PointPixels b0, PointPixels b1, double cosMax)
     {
         double ax = a1.X - a0.X, ay = a1.Y - a0.Y, bx = b1.X - b0.X, by = b1.Y - b0.Y;
         double la = Math.Sqrt((ax * ax) + (ay * ay)), lb = Math.Sqrt((bx * bx) + (by * by));
