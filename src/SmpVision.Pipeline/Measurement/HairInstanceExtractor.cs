@@ -455,7 +455,20 @@ internal static class HairInstanceExtractor
         FollicularUnitJoin.JoinByOpening(parent, stemEmergence, stemFar, fuJoinFull, o.FollicularUnitJoinMaxAngleDegrees, o.FollicularUnitDirectionMinShaftWidths * w1 / ws);
 
         double sideBySideJoinFull = Math.Max(fuJoinFull, o.FollicularUnitSideBySideJoinShaftWidths * w1 / ws);
-        JoinWrongEndStems(parent, stemEmergence, stemFar, sideBySideJoinFull, o.FollicularUnitSideBySideMaxAngleDegrees);
+        var flippedStems = JoinWrongEndStems(parent, stemEmergence, stemFar, sideBySideJoinFull, o.FollicularUnitSideBySideMaxAngleDegrees);
+        if (o.FollicularUnitFlippedStemOpeningJoin)
+        {
+            // tri22: a flipped stem's real opening (its far end) joins by opening as well.
+            var hairsOfStem = new int[stems];
+            foreach (int stem in stemOfHair)
+            {
+                hairsOfStem[stem]++;
+            }
+
+            FollicularUnitJoin.JoinFlippedStemsAtFarEnd(
+                parent, stemEmergence, stemFar, flippedStems, hairsOfStem, fuJoinFull, o.FollicularUnitJoinMaxAngleDegrees,
+                o.FollicularUnitDirectionMinShaftWidths * w1 / ws, o.FollicularUnitMaxHairs);
+        }
         var unitOfRoot = new Dictionary<int, int>();
         var unitHairs = new List<List<int>>();
         var finalHairs = new List<HairInstance>(hairs.Count);
@@ -500,12 +513,14 @@ internal static class HairInstanceExtractor
     /// point in opposite directions and stays two units. Only lone stems move, so one wrong stem
     /// cannot bridge two units.
     /// </summary>
-    internal static void JoinWrongEndStems(int[] parent, List<PointPixels> emergence, List<PointPixels> far, double join, double maxAngleDegrees)
+    /// <returns>The lone stems joined by their tip end (their opening was placed at the wrong end).</returns>
+    internal static List<int> JoinWrongEndStems(int[] parent, List<PointPixels> emergence, List<PointPixels> far, double join, double maxAngleDegrees)
     {
         int stems = emergence.Count;
+        var flipped = new List<int>();
         if (maxAngleDegrees <= 0 || stems < 2)
         {
-            return;
+            return flipped;
         }
 
         double cosMax = Math.Cos(maxAngleDegrees * Math.PI / 180);
@@ -527,6 +542,7 @@ internal static class HairInstanceExtractor
             }
 
             int best = -1;
+            bool bestAtFar = false;
             double bestD2 = j2;
             for (int i = 0; i < stems; i++)
             {
@@ -541,6 +557,7 @@ internal static class HairInstanceExtractor
                 if (d2 <= bestD2 && SideBySide(emergence[i], far[i], far[j], emergence[j], cosMax))
                 {
                     best = i;
+                    bestAtFar = true;
                     bestD2 = d2;
                 }
 
@@ -550,6 +567,7 @@ internal static class HairInstanceExtractor
                 if (d2 <= bestD2 && SideBySide(emergence[i], far[i], emergence[j], far[j], cosMax))
                 {
                     best = i;
+                    bestAtFar = false;
                     bestD2 = d2;
                 }
             }
@@ -557,6 +575,10 @@ internal static class HairInstanceExtractor
             if (best >= 0)
             {
                 moves.Add((j, root[best]));
+                if (bestAtFar)
+                {
+                    flipped.Add(j);
+                }
             }
         }
 
@@ -565,6 +587,8 @@ internal static class HairInstanceExtractor
         {
             parent[Find(parent, stem)] = Find(parent, target);
         }
+
+        return flipped;
     }
 
     /// <summary>Shaft a runs from a0 to a1, shaft b from b0 to b1: they leave a0 and b0 in nearly one direction.</summary>

@@ -288,6 +288,24 @@ public sealed record HairInstanceOptions
     /// </summary>
     public double FollicularUnitDirectionMinShaftWidths { get; init; } = 2.0;
 
+    // tri22: follicular units split by flipped stems
+
+    /// <summary>
+    /// A stem joined by its tip end (its opening placed at the wrong end) also joins, by opening,
+    /// every stem whose emergence point lies within the join distance of that end and is not
+    /// opposed to it (<see cref="FollicularUnitJoinMaxAngleDegrees"/>): the far end is its real
+    /// opening, and with a unit's middle hair flipped only that opening bridges the outer hairs
+    /// (DOMAIN.md: 1-4 hairs share one opening). Default true.
+    /// </summary>
+    public bool FollicularUnitFlippedStemOpeningJoin { get; init; } = true;
+
+    /// <summary>
+    /// The joins of <see cref="FollicularUnitFlippedStemOpeningJoin"/> never make a unit of more
+    /// hairs than this. Default 4: DOMAIN.md (Guo 2017: 1-hair 28%, 2-hair 53%, 3-hair 17%,
+    /// 4-hair 1% of units) gives no unit of 5 or more. 0 turns the cap off.
+    /// </summary>
+    public int FollicularUnitMaxHairs { get; init; } = 4;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -311,6 +329,7 @@ public sealed record HairInstanceOptions
         if (FollicularUnitSideBySideMaxAngleDegrees is < 0 or >= 90) errors.Add("FollicularUnitSideBySideMaxAngleDegrees must be in [0, 90).");
         if (FollicularUnitJoinMaxAngleDegrees is < 0 or > 180) errors.Add("FollicularUnitJoinMaxAngleDegrees must be in [0, 180].");
         if (FollicularUnitDirectionMinShaftWidths < 0) errors.Add("FollicularUnitDirectionMinShaftWidths must be >= 0.");
+        if (FollicularUnitMaxHairs < 0) errors.Add("FollicularUnitMaxHairs must be >= 0.");
         if (FollicularUnitSideBySideJoinShaftWidths < 0) errors.Add("FollicularUnitSideBySideJoinShaftWidths must be >= 0.");
         if (EdgeHuggingMinFraction is < 0 or > 1) errors.Add("EdgeHuggingMinFraction must be in [0, 1].");
         if (EdgeHuggingMinLengthMicrometres < 0) errors.Add("EdgeHuggingMinLengthMicrometres must be >= 0.");
