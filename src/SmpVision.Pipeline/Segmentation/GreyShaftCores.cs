@@ -46,7 +46,7 @@ internal static class GreyShaftCores
         Fill(mask, neutral, umPerWorkPixel, o);
         if (o.GreyCoreAddLoneNeutral)
         {
-            LightShaftExtent.AddLoneNeutralShafts(mask, neutral, o.ThinShaftMinLengthMicrometres / umPerWorkPixel, o.ThinShaftMinFill);
+            LightShaftExtent.AddLoneNeutralShafts(mask, neutral, o.ThinShaftMinLengthMicrometres / umPerWorkPixel, o.ThinShaftMinFill, o.LoneNeutralCrossings);
         }
 
         return true;

@@ -552,6 +552,15 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public bool GreyCoreAddLoneNeutral { get; init; } = true;
 
+    /// <summary>
+    /// Where lone neutral shafts are added (neutral light reads, <see cref="LightShaftAddLoneNeutral"/>;
+    /// grey dark reads, <see cref="GreyCoreAddLoneNeutral"/>), a lone neutral region that is long but
+    /// not straight as a whole (two grey shafts crossing: one X-shaped region) adds its straight runs
+    /// at least <see cref="ThinShaftMinLengthMicrometres"/> long (<see cref="GreyCrossingShafts"/>).
+    /// Default true.
+    /// </summary>
+    public bool LoneNeutralCrossings { get; init; } = true;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {

@@ -394,7 +394,7 @@ internal static class HairSegmenter
                 LightShaftExtent.Extend(mask, neutralMask, rimPixels, smoothPixels);
                 if (o.LightShaftAddLoneNeutral)
                 {
-                    LightShaftExtent.AddLoneNeutralShafts(mask, neutralMask, o.ThinShaftMinLengthMicrometres / umPerWorkPixel, o.ThinShaftMinFill);
+                    LightShaftExtent.AddLoneNeutralShafts(mask, neutralMask, o.ThinShaftMinLengthMicrometres / umPerWorkPixel, o.ThinShaftMinFill, o.LoneNeutralCrossings);
                 }
 
                 return;
