@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using SmpVision.Pipeline.Segmentation;
 using SmpVision.Pipeline.Synthetic;
+using SmpVision.Pipeline.Tests.Measurement;
 
 namespace SmpVision.Pipeline.Tests.Segmentation;
 
@@ -87,6 +88,45 @@ public sealed class GreyShaftCoreTests
             Assert.False(GreyShaftCores.Apply(mask2, c => neutral2.Clone(), MicrometresPerPixel, new HairSegmentationOptions()));
             Assert.Equal(before, Cv2.CountNonZero(mask2));
         }
+    }
+
+    [Fact]
+    public void Code_made_hollow_grey_shafts_on_pink_skin_are_filled_without_the_darkness_fill()
+    {
+        // As HairSegmenterPolarityTests: ITA ~53 skin, neutral shafts 13 px wide with a 7 px core of nearly the skin's lightness.
+        using var img = TrichoscopyFixture.Skin(480, 400, 9, new Scalar(140, 157, 186));
+        int[] rows = [80, 200, 320];
+        foreach (int y in rows)
+        {
+            Cv2.Rectangle(img, new Rect(90, y - 6, 300, 13), new Scalar(88, 88, 88), -1);
+            Cv2.Rectangle(img, new Rect(90, y - 3, 300, 7), new Scalar(135, 135, 135), -1);
+        }
+
+        using var analysable = new Mat(img.Size(), MatType.CV_8UC1, Scalar.All(255));
+        var o = new HairSegmentationOptions { HollowShaftMaxGapMicrometres = 0 };
+        using var grey = HairSegmenter.Segment(img, analysable, PixelsPerMillimetre, o, CancellationToken.None);
+        using var open = HairSegmenter.Segment(img, analysable, PixelsPerMillimetre, o with { GreyCoreMaxGapMicrometres = 0 }, CancellationToken.None);
+        Assert.Equal(HairPolarity.Dark, grey.Polarity);
+        Assert.True(CoreCoverage(open, rows) < 0.5, $"core without either fill {CoreCoverage(open, rows):P0}");
+        Assert.True(CoreCoverage(grey, rows) > 0.9, $"core with the neutral-core fill {CoreCoverage(grey, rows):P0}");
+    }
+
+    private static double CoreCoverage(HairSegmentation seg, int[] rows)
+    {
+        int hit = 0, total = 0;
+        foreach (int y in rows)
+        {
+            for (int yy = y - 2; yy <= y + 2; yy++)
+            {
+                for (int x = 110; x < 370; x++)
+                {
+                    total++;
+                    hit += seg.HairMask.At<byte>(yy, x) != 0 ? 1 : 0;
+                }
+            }
+        }
+
+        return (double)hit / total;
     }
 
     /// <summary>
