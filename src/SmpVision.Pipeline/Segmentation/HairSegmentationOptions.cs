@@ -538,6 +538,48 @@ public sealed record HairSegmentationOptions
     /// </summary>
     public double ChromaMaskMaxWidthMicrometres { get; init; } = 200;
 
+    // tri21 (session 13): grey shafts read dark on light skin (hollow cores).
+
+    /// <summary>
+    /// Widest neutral core filled between hair pixels of a hollow-looking grey shaft on the dark path
+    /// (see <see cref="GreyShaftCores"/>): the shaded rims of a grey shaft on skin of nearly its
+    /// lightness keep each ~0.3 of its width and leave the middle ~0.5 (mixed 1892: t -0.5..0.4 of
+    /// the half-width), and terminal shafts are up to ~100-120 um wide (DOMAIN.md, shaft width), so
+    /// 60 um spans the core of any terminal shaft, as for <see cref="DarkCoreMaxGapMicrometres"/>. Skin
+    /// between two close shafts is spanned too but not filled: it is not neutral. 0 turns the fill
+    /// off. Default 60 um.
+    /// </summary>
+    public double GreyCoreMaxGapMicrometres { get; init; } = 60;
+
+    /// <summary>
+    /// ... only on frames whose skin (median colour) has an ITA at least this: light and very light
+    /// skin (Chardon 1991 bands, DOMAIN.md: 28 deg and over), where a grey shaft has nearly the skin's
+    /// lightness and its core reads neither dark nor light; below it <see cref="DarkShaftCores"/> fills
+    /// hollow cores by their darkest channel, and grey on darker skin reads light. The fill also needs
+    /// weak rims (frame peak under <see cref="DarkCoreMaxFramePeak"/>): black and dark shafts, neutral
+    /// too, are solid at half maximum and read peaks of 0.6-0.8. Default 28.
+    /// </summary>
+    public double GreyCoreMinSkinItaDegrees { get; init; } = 28;
+
+    /// <summary>
+    /// On the frames the grey-core fill runs on (and whose dark mask is mostly neutral, at least
+    /// <see cref="LightShaftNeutralMinFraction"/>), neutral regions touching no dark pixel are added
+    /// when straight and at least <see cref="ThinShaftMinLengthMicrometres"/> long, as on neutral light
+    /// reads (<see cref="LightShaftAddLoneNeutral"/>): a grey shaft of the skin's lightness has rims too
+    /// faint for the dark test along its whole length (mixed 1902, grey on ITA 38: 12 of 38 found
+    /// without, 26 with). Default true.
+    /// </summary>
+    public bool GreyCoreAddLoneNeutral { get; init; } = true;
+
+    /// <summary>
+    /// Where lone neutral shafts are added (neutral light reads, <see cref="LightShaftAddLoneNeutral"/>;
+    /// grey dark reads, <see cref="GreyCoreAddLoneNeutral"/>), a lone neutral region that is long but
+    /// not straight as a whole (two grey shafts crossing: one X-shaped region) adds its straight runs
+    /// at least <see cref="ThinShaftMinLengthMicrometres"/> long (<see cref="GreyCrossingShafts"/>).
+    /// Default true.
+    /// </summary>
+    public bool LoneNeutralCrossings { get; init; } = true;
+
     /// <summary>Returns the problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -598,6 +640,7 @@ public sealed record HairSegmentationOptions
         if (DarkCoreMaxGapMicrometres < 0) errors.Add("DarkCoreMaxGapMicrometres must be >= 0.");
         if (DarkCoreMinDarkness is < 0 or >= 1) errors.Add("DarkCoreMinDarkness must be in [0, 1).");
         if (DarkCoreMaxFramePeak is < 0 or > 1) errors.Add("DarkCoreMaxFramePeak must be in [0, 1].");
+        if (GreyCoreMaxGapMicrometres < 0) errors.Add("GreyCoreMaxGapMicrometres must be >= 0.");
         if (MinElongation < 1) errors.Add("MinElongation must be >= 1.");
         if (MinSolidity is < 0 or > 1) errors.Add("MinSolidity must be in [0, 1].");
         if (MinHairAreaSquareMicrometres < 0) errors.Add("MinHairAreaSquareMicrometres must be >= 0.");

@@ -350,6 +350,13 @@ internal static class HairSegmenter
             {
                 DarkShaftCores.Fill(mask, speckFreeDarkest, umPerWorkPixel, o);
             }
+            else if (!chromaUsed && skinLevel is not null && o.GreyCoreMaxGapMicrometres > 0 && skinIta >= o.GreyCoreMinSkinItaDegrees
+                && FramePeak() < o.DarkCoreMaxFramePeak)
+            {
+                // Grey shafts on light skin: hollow at half maximum, their core neutral (tri21, GreyShaftCores).
+                ct.ThrowIfCancellationRequested();
+                GreyShaftCores.Apply(mask, chroma => ChromaShaftMask(small, grey, skinLevel, ana, notAna, k, umPerWorkPixel, o with { HalfMaximumFraction = o.LightShaftNeutralHalfMaximumFraction }, chroma, o.LightShaftExtentMaxRelativeLightness, o.LightShaftExtentChromaSmoothMicrometres / umPerWorkPixel), umPerWorkPixel, o);
+            }
         }
 
         return new HairSegmentation(mask, rel, grey, ana, scale, small)
@@ -393,7 +400,7 @@ internal static class HairSegmenter
                 LightShaftExtent.Extend(mask, neutralMask, rimPixels, smoothPixels);
                 if (o.LightShaftAddLoneNeutral)
                 {
-                    LightShaftExtent.AddLoneNeutralShafts(mask, neutralMask, o.ThinShaftMinLengthMicrometres / umPerWorkPixel, o.ThinShaftMinFill);
+                    LightShaftExtent.AddLoneNeutralShafts(mask, neutralMask, o.ThinShaftMinLengthMicrometres / umPerWorkPixel, o.ThinShaftMinFill, o.LoneNeutralCrossings);
                 }
 
                 return;

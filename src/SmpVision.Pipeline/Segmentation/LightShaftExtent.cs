@@ -118,7 +118,7 @@ internal static class LightShaftExtent
     /// a darker corner of the field) is not lighter than the skin at all, yet as neutral as the rest.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void AddLoneNeutralShafts(Mat lightMask, Mat neutralMask, double minLengthPixels, double minFill)
+    public static unsafe void AddLoneNeutralShafts(Mat lightMask, Mat neutralMask, double minLengthPixels, double minFill, bool crossings = false)
     {
         ArgumentNullException.ThrowIfNull(lightMask);
         ArgumentNullException.ThrowIfNull(neutralMask);
@@ -148,15 +148,32 @@ internal static class LightShaftExtent
         }
 
         Cv2.FindContours(lone, out var contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
-        var keep = contours.Where(c =>
-        {
-            var rect = Cv2.MinAreaRect(c);
-            double longSide = Math.Max(rect.Size.Width, rect.Size.Height);
-            return longSide >= minLengthPixels && Cv2.ContourArea(c) >= minFill * Math.Max(1, rect.Size.Width * rect.Size.Height);
-        }).ToList();
+        var keep = contours.Where(c => ChromaShaftShape.IsStraightLong(c, minLengthPixels, minFill)).ToList();
         if (keep.Count > 0)
         {
             Cv2.DrawContours(lightMask, keep, -1, Scalar.All(255), -1);
+        }
+
+        if (!crossings)
+        {
+            return;
+        }
+
+        // Long regions that are not straight as a whole (crossing shafts): their straight runs (tri21).
+        using var region = new Mat(rows, cols, MatType.CV_8UC1, Scalar.All(0));
+        foreach (var c in contours)
+        {
+            var rect = Cv2.MinAreaRect(c);
+            if (Math.Max(rect.Size.Width, rect.Size.Height) < minLengthPixels || ChromaShaftShape.IsStraightLong(c, minLengthPixels, minFill))
+            {
+                continue;
+            }
+
+            var box = Cv2.BoundingRect(c);
+            region.SetTo(Scalar.All(0));
+            Cv2.DrawContours(region, [c], -1, Scalar.All(255), -1);
+            Cv2.BitwiseAnd(region, lone, region);
+            GreyCrossingShafts.AddStraightRuns(region, box, minLengthPixels, minFill, lightMask);
         }
     }
 

@@ -62,7 +62,8 @@ public sealed class HairSegmenterPolarityTests
         int[] rows = [80, 200, 320];
         using var img = HollowShafts(rows);
         using var filled = Segment(img, new HairSegmentationOptions());
-        using var open = Segment(img, new HairSegmentationOptions { HollowShaftMaxGapMicrometres = 0 });
+        // Both hollow fills off: the darkness fill and the neutral-core fill of session 13 (GreyShaftCores).
+        using var open = Segment(img, new HairSegmentationOptions { HollowShaftMaxGapMicrometres = 0, GreyCoreMaxGapMicrometres = 0 });
 
         Assert.Equal(HairPolarity.Dark, filled.Polarity);
         // Without the fill the half-maximum keeps the two rims only.
