@@ -227,7 +227,9 @@ internal static class HairInstanceExtractor
             }
 
             double interiorWidth = count == 1 && o.OverlappingPairWidthRatio > 0 ? InteriorMedianWidth(r) : 0;
-            if (interiorWidth >= o.OverlappingPairWidthRatio * w1
+            // tri23: interiorWidth > 0 so a zero ratio turns the rule off (0 >= 0 * w1 held before).
+            if (interiorWidth > 0
+                && interiorWidth >= o.OverlappingPairWidthRatio * w1
                 && (interiorWidth >= o.OverlappingPairStrongWidthRatio * w1
                     || NarrowestSustainedWidth(r, w1, sustainBins) * o.OverlappingPairWidthRatio <= interiorWidth))
             {
