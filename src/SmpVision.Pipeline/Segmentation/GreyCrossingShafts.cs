@@ -15,9 +15,6 @@ namespace SmpVision.Pipeline.Segmentation;
 /// </summary>
 internal static class GreyCrossingShafts
 {
-    /// <summary>Line directions tried (every 15 degrees, as <see cref="ShaftGapClosing"/>).</summary>
-    private const int Orientations = 12;
-
     /// <summary>
     /// ORs into <paramref name="dst"/> (8UC1, same size as <paramref name="region"/>) the straight
     /// runs of the 8UC1 <paramref name="region"/> within <paramref name="roi"/>: per direction, the
@@ -29,20 +26,18 @@ internal static class GreyCrossingShafts
     {
         ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(dst);
-        int length = Math.Max(3, (int)Math.Round(minLengthPixels) | 1);
+        int length = ShaftGapClosing.LineLength(minLengthPixels);
         // The ROI needs a margin of half a line so that the opening sees the region's ends.
         var box = Inflate(roi, length / 2 + 1, region.Cols, region.Rows);
         using var sub = new Mat(region, box);
         using var dstSub = new Mat(dst, box);
-        int centre = length / 2, added = 0;
+        int added = 0;
         using var opened = new Mat();
         using var line = new Mat(length, length, MatType.CV_8UC1);
-        for (int i = 0; i < Orientations; i++)
+        // The same 12 line directions as the hollow-shaft closings (every 15 degrees).
+        for (int i = 0; i < ShaftGapClosing.Orientations; i++)
         {
-            double a = Math.PI * i / Orientations;
-            int dx = (int)Math.Round(centre * Math.Cos(a)), dy = (int)Math.Round(centre * Math.Sin(a));
-            line.SetTo(Scalar.All(0));
-            Cv2.Line(line, new Point(centre - dx, centre - dy), new Point(centre + dx, centre + dy), Scalar.All(1), 1, LineTypes.Link8);
+            ShaftGapClosing.DrawLineKernel(line, i);
             Cv2.MorphologyEx(sub, opened, MorphTypes.Open, line);
             if (Cv2.CountNonZero(opened) == 0)
             {

@@ -12,7 +12,7 @@ namespace SmpVision.Pipeline.Segmentation;
 internal static class ShaftGapClosing
 {
     /// <summary>Line directions tried (every 15 degrees: a shaft's width is crossed within ~4% of square on).</summary>
-    private const int Orientations = 12;
+    internal const int Orientations = 12;
 
     /// <summary>Odd length in pixels (at least 3) of the closing line for gaps up to <paramref name="maxGapPixels"/>.</summary>
     public static int LineLength(double maxGapPixels) => Math.Max(3, (int)Math.Round(maxGapPixels) | 1);
@@ -24,18 +24,25 @@ internal static class ShaftGapClosing
         ArgumentNullException.ThrowIfNull(closedAll);
         closedAll.Create(mask.Size(), MatType.CV_8UC1);
         closedAll.SetTo(Scalar.All(0));
-        int centre = length / 2;
         using var closed = new Mat();
         using var line = new Mat(length, length, MatType.CV_8UC1);
         for (int i = 0; i < Orientations; i++)
         {
-            double a = Math.PI * i / Orientations;
-            int dx = (int)Math.Round(centre * Math.Cos(a)), dy = (int)Math.Round(centre * Math.Sin(a));
-            line.SetTo(Scalar.All(0));
-            Cv2.Line(line, new Point(centre - dx, centre - dy), new Point(centre + dx, centre + dy), Scalar.All(1), 1, LineTypes.Link8);
+            DrawLineKernel(line, i);
             Cv2.MorphologyEx(mask, closed, MorphTypes.Close, line);
             Cv2.BitwiseOr(closedAll, closed, closedAll);
         }
+    }
+
+    /// <summary>Draws into the square 8UC1 <paramref name="line"/> (odd side) a centred line kernel in direction <paramref name="direction"/> of <see cref="Orientations"/> (every 15 degrees).</summary>
+    public static void DrawLineKernel(Mat line, int direction)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        int centre = line.Rows / 2;
+        double a = Math.PI * direction / Orientations;
+        int dx = (int)Math.Round(centre * Math.Cos(a)), dy = (int)Math.Round(centre * Math.Sin(a));
+        line.SetTo(Scalar.All(0));
+        Cv2.Line(line, new Point(centre - dx, centre - dy), new Point(centre + dx, centre + dy), Scalar.All(1), 1, LineTypes.Link8);
     }
 
     /// <summary>
