@@ -67,18 +67,7 @@ internal static class BlondChromaBlobs
 
         if (dropped > 0)
         {
-            for (int y = 0; y < rows; y++)
-            {
-                int* pl = MatPixels.RowInt(labels, y);
-                byte* pm = MatPixels.Row(mask, y);
-                for (int x = 0; x < cols; x++)
-                {
-                    if (drop[pl[x]])
-                    {
-                        pm[x] = 0;
-                    }
-                }
-            }
+            MatPixels.ClearLabels(mask, labels, drop);
         }
 
         return dropped;

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using OpenCvSharp;
 
 namespace SmpVision.Pipeline.Segmentation;
@@ -32,8 +31,7 @@ internal static class DarkShaftCores
     /// where the shafts' rims are weak and the skin is tan to dark (see
     /// <see cref="HairSegmentationOptions.DarkCoreMaxSkinItaDegrees"/>). Returns the number of pixels filled.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe int Fill(Mat mask, Mat coreDarkness, double umPerWorkPixel, HairSegmentationOptions o)
+    internal static int Fill(Mat mask, Mat coreDarkness, double umPerWorkPixel, HairSegmentationOptions o)
     {
         if (o.DarkCoreMaxGapMicrometres <= 0)
         {
@@ -52,29 +50,6 @@ internal static class DarkShaftCores
         byte minCore = (byte)Math.Round(255 * o.DarkCoreMinDarkness);
         using var coreDark = new Mat();
         Cv2.Threshold(coreDarkness, coreDark, minCore - 1, 255, ThresholdTypes.Binary);
-        using var candidate = new Mat();
-        Cv2.BitwiseAnd(closedAll, coreDark, candidate);
-        Cv2.BitwiseOr(candidate, mask, candidate);
-        using var dtFilled = new Mat();
-        ShaftGapClosing.LocalHalfWidth(candidate, len, dtFilled);
-
-        float maxHalfWidth = (float)(0.5 * o.HollowShaftMaxWidthMicrometres / umPerWorkPixel);
-        int rows = mask.Rows, cols = mask.Cols, filled = 0;
-        for (int y = 0; y < rows; y++)
-        {
-            byte* pm = MatPixels.Row(mask, y);
-            byte* pc = MatPixels.Row(candidate, y);
-            float* pd = (float*)dtFilled.Ptr(y);
-            for (int x = 0; x < cols; x++)
-            {
-                if (pm[x] == 0 && pc[x] != 0 && pd[x] <= maxHalfWidth)
-                {
-                    pm[x] = 255;
-                    filled++;
-                }
-            }
-        }
-
-        return filled;
+        return ShaftGapClosing.FillNarrowGaps(mask, closedAll, coreDark, len, 0.5 * o.HollowShaftMaxWidthMicrometres / umPerWorkPixel);
     }
 }

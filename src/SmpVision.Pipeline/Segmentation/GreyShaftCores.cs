@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using OpenCvSharp;
 
 namespace SmpVision.Pipeline.Segmentation;
@@ -57,8 +56,7 @@ internal static class GreyShaftCores
     /// (8UC1, 255 = hair). <paramref name="neutralMask"/> (8UC1, 255) holds the pixels that are
     /// desaturated against the skin around them. Returns the number of pixels filled.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe int Fill(Mat mask, Mat neutralMask, double umPerWorkPixel, HairSegmentationOptions o)
+    internal static int Fill(Mat mask, Mat neutralMask, double umPerWorkPixel, HairSegmentationOptions o)
     {
         ArgumentNullException.ThrowIfNull(mask);
         ArgumentNullException.ThrowIfNull(neutralMask);
@@ -74,29 +72,6 @@ internal static class GreyShaftCores
         // Candidate fill: gaps spanned by the closing that are neutral. The filled width is read on
         // the mask with these candidates only (skin between two shafts is no candidate, so each
         // shaft's width is read on its own).
-        using var candidate = new Mat();
-        Cv2.BitwiseAnd(closedAll, neutralMask, candidate);
-        Cv2.BitwiseOr(candidate, mask, candidate);
-        using var dtFilled = new Mat();
-        ShaftGapClosing.LocalHalfWidth(candidate, len, dtFilled);
-
-        float maxHalfWidth = (float)(0.5 * o.HollowShaftMaxWidthMicrometres / umPerWorkPixel);
-        int rows = mask.Rows, cols = mask.Cols, filled = 0;
-        for (int y = 0; y < rows; y++)
-        {
-            byte* pm = MatPixels.Row(mask, y);
-            byte* pc = MatPixels.Row(candidate, y);
-            float* pd = (float*)dtFilled.Ptr(y);
-            for (int x = 0; x < cols; x++)
-            {
-                if (pm[x] == 0 && pc[x] != 0 && pd[x] <= maxHalfWidth)
-                {
-                    pm[x] = 255;
-                    filled++;
-                }
-            }
-        }
-
-        return filled;
+        return ShaftGapClosing.FillNarrowGaps(mask, closedAll, neutralMask, len, 0.5 * o.HollowShaftMaxWidthMicrometres / umPerWorkPixel);
     }
 }

@@ -1052,7 +1052,7 @@ internal static class HairSegmenter
 
     /// <summary>Removes 8-connected regions smaller than <paramref name="minArea"/> pixels, in place.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void RemoveSmall(Mat mask, double minArea)
+    internal static void RemoveSmall(Mat mask, double minArea)
     {
         using var labels = new Mat();
         using var stats = new Mat();
@@ -1071,18 +1071,6 @@ internal static class HairSegmenter
             return;
         }
 
-        int rows = mask.Rows, cols = mask.Cols;
-        for (int y = 0; y < rows; y++)
-        {
-            int* pl = MatPixels.RowInt(labels, y);
-            byte* pm = MatPixels.Row(mask, y);
-            for (int x = 0; x < cols; x++)
-            {
-                if (drop[pl[x]])
-                {
-                    pm[x] = 0;
-                }
-            }
-        }
+        MatPixels.ClearLabels(mask, labels, drop);
     }
 }

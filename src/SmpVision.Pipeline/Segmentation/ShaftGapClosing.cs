@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OpenCvSharp;
 
 namespace SmpVision.Pipeline.Segmentation;
@@ -64,5 +65,45 @@ internal static class ShaftGapClosing
         {
             throw new InvalidOperationException("Distance transform must be 32-bit float.");
         }
+    }
+
+    /// <summary>
+    /// Fills, in place, the pixels of <paramref name="mask"/> (8UC1, 255 = hair) that the closing
+    /// <paramref name="closedAll"/> spans and <paramref name="allowed"/> admits (the core's own test:
+    /// dark enough, or neutral), where the shaft filled with these candidates only is at most
+    /// <paramref name="maxHalfWidthPixels"/> half-wide near the pixel (<see cref="LocalHalfWidth"/>
+    /// with <paramref name="length"/>): a filled core, not the skin between two shafts. Returns the
+    /// number of pixels filled.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe int FillNarrowGaps(Mat mask, Mat closedAll, Mat allowed, int length, double maxHalfWidthPixels)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        ArgumentNullException.ThrowIfNull(closedAll);
+        ArgumentNullException.ThrowIfNull(allowed);
+        using var candidate = new Mat();
+        Cv2.BitwiseAnd(closedAll, allowed, candidate);
+        Cv2.BitwiseOr(candidate, mask, candidate);
+        using var dtFilled = new Mat();
+        LocalHalfWidth(candidate, length, dtFilled);
+
+        float maxHalfWidth = (float)maxHalfWidthPixels;
+        int rows = mask.Rows, cols = mask.Cols, filled = 0;
+        for (int y = 0; y < rows; y++)
+        {
+            byte* pm = MatPixels.Row(mask, y);
+            byte* pc = MatPixels.Row(candidate, y);
+            float* pd = (float*)dtFilled.Ptr(y);
+            for (int x = 0; x < cols; x++)
+            {
+                if (pm[x] == 0 && pc[x] != 0 && pd[x] <= maxHalfWidth)
+                {
+                    pm[x] = 255;
+                    filled++;
+                }
+            }
+        }
+
+        return filled;
     }
 }

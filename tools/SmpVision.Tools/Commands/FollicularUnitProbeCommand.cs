@@ -83,7 +83,7 @@ internal sealed class FollicularUnitProbeCommand : IToolCommand
         {
             for (int t = 0; t < truth.Hairs.Count; t++)
             {
-                double cost = MatchCost(result.Hairs[d], truth.Hairs[t], tol);
+                double cost = SyntheticEvaluation.MatchCost(result.Hairs[d], truth.Hairs[t], tol);
                 if (!double.IsPositiveInfinity(cost))
                 {
                     pairs.Add((cost, d, t));
@@ -169,7 +169,7 @@ internal sealed class FollicularUnitProbeCommand : IToolCommand
                     var du = result.FollicularUnits[dh.FollicularUnitId];
                     var others = du.HairIds.Where(x => x != dh.Id).Select(x => truthOf[x] < 0 ? "false" : unitOfTruthHair[truthOf[x]] == unitOfTruthHair[id] ? "same" : "other");
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"     truth {id} ({th.Emergence.X:F0},{th.Emergence.Y:F0})->({th.Tip.X:F0},{th.Tip.Y:F0}) det {dh.Id} ({dh.Emergence.X:F0},{dh.Emergence.Y:F0})->({dh.Tip.X:F0},{dh.Tip.Y:F0}) unit {dh.FollicularUnitId} [{string.Join(',', others)}] flipped {Flipped(dh, th)} opening off {Dist(dh.Emergence, th.Emergence) / wMed:F1} w, counted {dh.CountedInDensity}"));
+                        $"     truth {id} ({th.Emergence.X:F0},{th.Emergence.Y:F0})->({th.Tip.X:F0},{th.Tip.Y:F0}) det {dh.Id} ({dh.Emergence.X:F0},{dh.Emergence.Y:F0})->({dh.Tip.X:F0},{dh.Tip.Y:F0}) unit {dh.FollicularUnitId} [{string.Join(',', others)}] flipped {Flipped(dh, th)} opening off {SyntheticEvaluation.Dist(dh.Emergence, th.Emergence) / wMed:F1} w, counted {dh.CountedInDensity}"));
                 }
             }
         }
@@ -186,7 +186,7 @@ internal sealed class FollicularUnitProbeCommand : IToolCommand
             {
                 bool flip = du.HairIds.Any(id => truthOf[id] >= 0 && Flipped(result.Hairs[id], truth.Hairs[truthOf[id]]));
                 bool shared = du.HairIds.Any(a => du.HairIds.Any(b => a != b && truthOf[a] >= 0 && truthOf[b] >= 0
-                    && unitOfTruthHair[truthOf[a]] != unitOfTruthHair[truthOf[b]] && Dist(result.Hairs[a].Emergence, result.Hairs[b].Emergence) < 0.5));
+                    && unitOfTruthHair[truthOf[a]] != unitOfTruthHair[truthOf[b]] && SyntheticEvaluation.Dist(result.Hairs[a].Emergence, result.Hairs[b].Emergence) < 0.5));
                 string kind = shared ? "merge-one-region" : flip ? "merge-flip" : "merge-other";
                 Add(kind, tus.Count - 1);
                 if (detail)
@@ -214,25 +214,5 @@ internal sealed class FollicularUnitProbeCommand : IToolCommand
         return c;
     }
 
-    private static bool Flipped(HairInstance det, HairInstance truth) => Dist(det.Emergence, truth.Tip) < Dist(det.Emergence, truth.Emergence);
-
-    private static double SegmentDistance(PointPixels p, PointPixels a, PointPixels b)
-    {
-        double dx = b.X - a.X, dy = b.Y - a.Y;
-        double l2 = (dx * dx) + (dy * dy);
-        double t = l2 > 0 ? Math.Clamp((((p.X - a.X) * dx) + ((p.Y - a.Y) * dy)) / l2, 0, 1) : 0;
-        double ex = a.X + (t * dx) - p.X, ey = a.Y + (t * dy) - p.Y;
-        return Math.Sqrt((ex * ex) + (ey * ey));
-    }
-
-    private static double Dist(PointPixels a, PointPixels b) => Math.Sqrt(((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y)));
-
-    /// <summary>As eval-trichoscopy: both ends of the detected hair lie near the truth shaft.</summary>
-    private static double MatchCost(HairInstance det, HairInstance truth, double tolerancePixels)
-    {
-        double de = SegmentDistance(det.Emergence, truth.Emergence, truth.Tip);
-        double dt = SegmentDistance(det.Tip, truth.Emergence, truth.Tip);
-        double tol = tolerancePixels + truth.WidthPixels;
-        return de <= tol && dt <= tol ? de + dt : double.PositiveInfinity;
-    }
+    private static bool Flipped(HairInstance det, HairInstance truth) => SyntheticEvaluation.Dist(det.Emergence, truth.Tip) < SyntheticEvaluation.Dist(det.Emergence, truth.Emergence);
 }

@@ -129,7 +129,7 @@ internal static class SyntheticEvaluation
             $"  {title}: median abs {100 * median:F1}%, mean signed {100 * signed.DefaultIfEmpty().Average():+0.0;-0.0}%, max abs {100 * abs.DefaultIfEmpty().Max():F1}%, truth total {list.Sum(d => d.Truth):F0}, detected total {list.Sum(d => d.Pred):F0}"));
     }
 
-    private static double SegmentDistance(PointPixels p, PointPixels a, PointPixels b)
+    internal static double SegmentDistance(PointPixels p, PointPixels a, PointPixels b)
     {
         double dx = b.X - a.X, dy = b.Y - a.Y;
         double l2 = (dx * dx) + (dy * dy);
@@ -138,10 +138,10 @@ internal static class SyntheticEvaluation
         return Math.Sqrt((ex * ex) + (ey * ey));
     }
 
-    private static double Dist(PointPixels a, PointPixels b) => Math.Sqrt(((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y)));
+    internal static double Dist(PointPixels a, PointPixels b) => Math.Sqrt(((a.X - b.X) * (a.X - b.X)) + ((a.Y - b.Y) * (a.Y - b.Y)));
 
     /// <summary>Both ends of the detected hair lie near the truth shaft (within its width plus ~80 um).</summary>
-    private static double MatchCost(HairInstance det, HairInstance truth, double tolerancePixels)
+    internal static double MatchCost(HairInstance det, HairInstance truth, double tolerancePixels)
     {
         double de = SegmentDistance(det.Emergence, truth.Emergence, truth.Tip);
         double dt = SegmentDistance(det.Tip, truth.Emergence, truth.Tip);
