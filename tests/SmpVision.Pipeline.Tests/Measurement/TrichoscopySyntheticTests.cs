@@ -167,7 +167,9 @@ public sealed class TrichoscopySyntheticTests
         // Pinned (FU target 5% not met, see the class notes): measured 5.6% hair, 8.1% FU on 301-310
         // in session 6, 3.6% hair and 6.1% FU after session 8 (shaft tracking, TRICHOSCOPY.md), 3.9%
         // hair and 6.1% FU after session 12 (pale, hollow-brown and grey shafts; FU joins of opposed
-        // stems). Held-out sets are in the README: hair still misses 5% on some of them.
+        // stems), unchanged by session 13 (blond, grey, FU joins of flipped stems). Held-out sets are
+        // in the README: 240 held-out frames pool to 4.6% hair and 3.9% FU, but single sets of 30 read
+        // 2.5-7.4% hair, so ten frames cannot carry a 5% FU assertion (one unit is ~3% of a frame).
         Assert.True(HairCountError(set) <= 0.05, $"mixed median count error {HairCountError(set):P1}");
         Assert.True(UnitCountError(set) <= 0.07, $"mixed median FU error {UnitCountError(set):P1}");
     }
