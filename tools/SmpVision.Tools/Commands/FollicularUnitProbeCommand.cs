@@ -77,30 +77,7 @@ internal sealed class FollicularUnitProbeCommand : IToolCommand
     {
         var c = new Dictionary<string, int>();
         void Add(string key, int v = 1) => c[key] = c.GetValueOrDefault(key) + v;
-        double tol = 0.08 * truth.PixelsPerMillimetre;
-        var pairs = new List<(double Cost, int D, int T)>();
-        for (int d = 0; d < result.Hairs.Count; d++)
-        {
-            for (int t = 0; t < truth.Hairs.Count; t++)
-            {
-                double cost = SyntheticEvaluation.MatchCost(result.Hairs[d], truth.Hairs[t], tol);
-                if (!double.IsPositiveInfinity(cost))
-                {
-                    pairs.Add((cost, d, t));
-                }
-            }
-        }
-
-        var detOf = Enumerable.Repeat(-1, truth.Hairs.Count).ToArray();
-        var truthOf = Enumerable.Repeat(-1, result.Hairs.Count).ToArray();
-        foreach (var (_, d, t) in pairs.OrderBy(p => p.Cost))
-        {
-            if (detOf[t] < 0 && truthOf[d] < 0)
-            {
-                detOf[t] = d;
-                truthOf[d] = t;
-            }
-        }
+        var (_, detOf, truthOf) = SyntheticEvaluation.Match(truth, result);
 
         var unitOfTruthHair = new int[truth.Hairs.Count];
         for (int u = 0; u < truth.FollicularUnits.Count; u++)

@@ -149,7 +149,12 @@ internal static class SyntheticEvaluation
         return de <= tol && dt <= tol ? de + dt : double.PositiveInfinity;
     }
 
-    private static FrameStats Compare(int seed, SyntheticGroundTruth truth, TrichoscopyResult result, HairInstanceOptions o)
+    /// <summary>
+    /// Greedy one-to-one matching of detected to truth hairs by <see cref="MatchCost"/> (tolerance
+    /// ~80 um): every candidate pair, and per truth hair the detection it took (-1 = none) and per
+    /// detection its truth hair.
+    /// </summary>
+    internal static (List<(double Cost, int D, int T)> Pairs, int[] DetOf, int[] TruthOf) Match(SyntheticGroundTruth truth, TrichoscopyResult result)
     {
         double tol = 0.08 * truth.PixelsPerMillimetre;
         var pairs = new List<(double Cost, int D, int T)>();
@@ -177,6 +182,13 @@ internal static class SyntheticEvaluation
                 truthOf[d] = t;
             }
         }
+
+        return (pairs, detOf, truthOf);
+    }
+
+    private static FrameStats Compare(int seed, SyntheticGroundTruth truth, TrichoscopyResult result, HairInstanceOptions o)
+    {
+        var (pairs, detOf, truthOf) = Match(truth, result);
 
         int missed = 0, merged = 0, falseDet = 0, split = 0, ruleTruthOnly = 0, ruleDetOnly = 0, flipped = 0, matched = 0;
         var ratios = new List<double>();
