@@ -79,17 +79,8 @@ internal sealed class FollicularUnitProbeCommand : IToolCommand
         void Add(string key, int v = 1) => c[key] = c.GetValueOrDefault(key) + v;
         var (_, detOf, truthOf) = SyntheticEvaluation.Match(truth, result);
 
-        var unitOfTruthHair = new int[truth.Hairs.Count];
-        for (int u = 0; u < truth.FollicularUnits.Count; u++)
-        {
-            foreach (int id in truth.FollicularUnits[u].HairIds)
-            {
-                unitOfTruthHair[id] = u;
-            }
-        }
-
-        var widths = truth.Hairs.Select(h => h.WidthPixels).OrderBy(x => x).ToList();
-        double wMed = widths.Count == 0 ? 1 : widths[widths.Count / 2];
+        var unitOfTruthHair = SyntheticEvaluation.UnitOfTruthHair(truth);
+        double wMed = SyntheticEvaluation.MedianTruthWidthPixels(truth);
         var unitSize = result.FollicularUnits.ToDictionary(u => u.Id, u => u.HairIds.Count);
         foreach (var tu in truth.FollicularUnits)
         {

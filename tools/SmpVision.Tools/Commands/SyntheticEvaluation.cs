@@ -283,22 +283,35 @@ internal static class SyntheticEvaluation
             result.Colour.Skin is { } measuredSkin ? CieLab.DeltaE2000(measuredSkin, truth.SkinLab) : null);
     }
 
+    /// <summary>Index of each truth hair's follicular unit in <see cref="SyntheticGroundTruth.FollicularUnits"/>.</summary>
+    internal static int[] UnitOfTruthHair(SyntheticGroundTruth truth)
+    {
+        var unitOf = new int[truth.Hairs.Count];
+        for (int u = 0; u < truth.FollicularUnits.Count; u++)
+        {
+            foreach (int id in truth.FollicularUnits[u].HairIds)
+            {
+                unitOf[id] = u;
+            }
+        }
+
+        return unitOf;
+    }
+
+    /// <summary>The frame's median truth shaft width in pixels (1 when there is no hair): the unit distances are printed in.</summary>
+    internal static double MedianTruthWidthPixels(SyntheticGroundTruth truth)
+    {
+        var widths = truth.Hairs.Select(h => h.WidthPixels).OrderBy(x => x).ToList();
+        return widths.Count == 0 ? 1 : widths[widths.Count / 2];
+    }
+
     /// <summary>--debug: truth units whose matched hairs fall in several detected units (split) and
     /// detected units holding hairs of several truth units (merged), with the distances between
     /// the openings in the frame's median truth shaft widths.</summary>
     private static void DebugUnits(int seed, SyntheticGroundTruth truth, TrichoscopyResult result, HairInstanceOptions o, int[] detOf, int[] truthOf)
     {
-        var unitOfTruthHair = new int[truth.Hairs.Count];
-        for (int u = 0; u < truth.FollicularUnits.Count; u++)
-        {
-            foreach (int id in truth.FollicularUnits[u].HairIds)
-            {
-                unitOfTruthHair[id] = u;
-            }
-        }
-
-        var widths = truth.Hairs.Select(h => h.WidthPixels).OrderBy(x => x).ToList();
-        double wMed = widths.Count == 0 ? 1 : widths[widths.Count / 2];
+        var unitOfTruthHair = UnitOfTruthHair(truth);
+        double wMed = MedianTruthWidthPixels(truth);
         foreach (var tu in truth.FollicularUnits)
         {
             if (!tu.HairIds.Any(id => SyntheticEdgeRule.Counts(truth, id, o)))
