@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddSmpVision();
+builder.Services.AddSmpVisionOpenApi();
 
 var app = builder.Build();
 
@@ -13,7 +14,8 @@ app.MapGrpcService<ScalpAnalysisGrpcService>();
 app.MapGrpcHealthChecksService();
 app.MapHealthChecks("/healthz"); // same checks over plain HTTP, for container HEALTHCHECKs and load balancers
 app.MapGrpcReflectionService();
-app.MapGet("/", () => "SmpVision scalp analysis. gRPC: smpvision.v1.ScalpAnalysis (reflection enabled); JSON: POST /v1/analyze, /v1/compare.");
+app.MapSmpVisionOpenApi(); // OpenAPI of the JSON routes at /openapi/v1.json, interactive page at /docs
+app.MapGet("/", () => "SmpVision scalp analysis. gRPC: smpvision.v1.ScalpAnalysis (reflection enabled); JSON: POST /v1/analyze, /v1/compare (OpenAPI: /openapi/v1.json, page: /docs).");
 
 app.Run();
 
