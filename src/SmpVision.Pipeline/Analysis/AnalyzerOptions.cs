@@ -43,6 +43,9 @@ public sealed record AnalyzerOptions
     /// <summary>Before/after change statistics.</summary>
     public ChangeOptions Change { get; init; } = new();
 
+    /// <summary>Plausible caller scales per modality.</summary>
+    public ScaleLimits ScaleLimits { get; init; } = new();
+
     /// <summary>Device profiles by id; defaults to <see cref="DeviceProfile.BuiltIn"/> plus configured ones.</summary>
     public IReadOnlyDictionary<string, DeviceProfile> DeviceProfiles { get; init; } = DeviceProfile.BuiltIn;
 
@@ -59,6 +62,7 @@ public sealed record AnalyzerOptions
         errors.AddRange(Planning.Validate().Select(e => "Planning: " + e));
         errors.AddRange(Registration.Validate().Select(e => "Registration: " + e));
         errors.AddRange(Change.Validate().Select(e => "Change: " + e));
+        errors.AddRange(ScaleLimits.Validate().Select(e => "ScaleLimits: " + e));
         foreach (var (id, profile) in DeviceProfiles)
         {
             errors.AddRange(profile.Validate(id));

@@ -94,7 +94,7 @@ public sealed class ScalpAnalyzer
         ArgumentNullException.ThrowIfNull(encoded);
         ArgumentNullException.ThrowIfNull(request);
         var clock = new StageClock(cancellationToken);
-        var requestScale = ScaleResolver.Resolve(request.Scale, _options.DeviceProfiles);
+        var requestScale = ScaleResolver.Resolve(request.Scale, _options.DeviceProfiles, _options.ScaleLimits);
         var image = Decode(encoded, "image", clock);
         using var analysed = AnalyzeDecoded(image, request, requestScale, clock, cancellationToken);
         return analysed.Result;
@@ -110,8 +110,8 @@ public sealed class ScalpAnalyzer
         ArgumentNullException.ThrowIfNull(beforeEncoded);
         ArgumentNullException.ThrowIfNull(afterEncoded);
         ArgumentNullException.ThrowIfNull(request);
-        var beforeScale = ScaleResolver.Resolve(request.Scale, _options.DeviceProfiles);
-        var afterResolved = afterScale is null ? beforeScale : ScaleResolver.Resolve(afterScale, _options.DeviceProfiles);
+        var beforeScale = ScaleResolver.Resolve(request.Scale, _options.DeviceProfiles, _options.ScaleLimits);
+        var afterResolved = afterScale is null ? beforeScale : ScaleResolver.Resolve(afterScale, _options.DeviceProfiles, _options.ScaleLimits);
 
         var beforeClock = new StageClock(cancellationToken);
         var beforeImage = Decode(beforeEncoded, "before_image", beforeClock);
@@ -197,6 +197,8 @@ public sealed class ScalpAnalyzer
                 decision = clock.Run("modality", () => ModalityDetector.Detect(image, _options.Modality));
                 modality = decision.Modality;
             }
+
+            _options.ScaleLimits.CheckFor(requestScale, modality, decision is not null);
 
             Scale? scale;
             IReadOnlyList<HairInstance> hairs = [];

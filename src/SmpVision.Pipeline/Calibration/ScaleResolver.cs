@@ -13,9 +13,10 @@ public static class ScaleResolver
     public const double DefaultRequestUncertainty = 0.05;
 
     /// <summary>Resolves the scale; throws <see cref="InvalidRequestException"/> naming the field for unknown devices or bad values.</summary>
-    public static Scale? Resolve(ScaleRequest? request, IReadOnlyDictionary<string, DeviceProfile> profiles)
+    public static Scale? Resolve(ScaleRequest? request, IReadOnlyDictionary<string, DeviceProfile> profiles, ScaleLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(profiles);
+        limits ??= new ScaleLimits();
         if (request is null)
         {
             return null;
@@ -23,10 +24,7 @@ public static class ScaleResolver
 
         if (request.PixelsPerMillimetre is { } ppmm)
         {
-            if (!(ppmm > 0 && ppmm < 100_000))
-            {
-                throw new InvalidRequestException("options.scale.pixels_per_millimetre", $"pixels_per_millimetre must be between 0 and 100000 (got {ppmm}).");
-            }
+            limits.CheckAny(ppmm, "options.scale.pixels_per_millimetre");
 
             var u = request.RelativeUncertainty ?? DefaultRequestUncertainty;
             return new Scale(ppmm, ScaleSource.Request, u, $"{ppmm:0.###} px/mm given by the request");
@@ -36,7 +34,7 @@ public static class ScaleResolver
         {
             if (!profiles.TryGetValue(request.DeviceId, out var profile))
             {
-                throw new InvalidRequestException("options.scale.device.device_id", $"Unknown device '{request.DeviceId}'. Configured devices: {string.Join(", ", profiles.Keys.Order(StringComparer.Ordinal))}. Add it under SmpVision:DeviceProfiles or send pixels_per_millimetre.");
+                throw new InvalidRequestException("options.scale.device.device_id", $"Unknown device '{Quote(request.DeviceId)}'. Configured devices: {string.Join(", ", profiles.Keys.Order(StringComparer.Ordinal))}. Add it under SmpVision:DeviceProfiles or send pixels_per_millimetre.");
             }
 
             var magnification = request.Magnification ?? profile.ReferenceMagnification;
@@ -46,9 +44,13 @@ public static class ScaleResolver
             }
 
             var px = profile.PixelsPerMillimetre * magnification / profile.ReferenceMagnification;
+            limits.CheckAny(px, "options.scale.device.magnification");
             return new Scale(px, ScaleSource.DeviceProfile, request.RelativeUncertainty ?? profile.RelativeUncertainty, $"device profile '{request.DeviceId}' at {magnification:0.##}x ({px:0.#} px/mm)");
         }
 
         return null;
     }
+
+    /// <summary>At most 64 characters of caller text go into a message: errors travel in trailers, which have a size limit.</summary>
+    private static string Quote(string text) => text.Length <= 64 ? text : string.Concat(text.AsSpan(0, 61), "...");
 }

@@ -318,7 +318,8 @@ internal static class ImageHeaderReader
             }
 
             width = BinaryPrimitives.ReadInt32LittleEndian(d.Slice(18, 4));
-            height = Math.Abs(BinaryPrimitives.ReadInt32LittleEndian(d.Slice(22, 4))); // negative = top-down rows
+            // Negative = top-down rows. Widened first: Math.Abs(int.MinValue) overflows.
+            height = ClampToInt(Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(d.Slice(22, 4))));
             bits = BinaryPrimitives.ReadInt16LittleEndian(d.Slice(28, 2));
         }
 

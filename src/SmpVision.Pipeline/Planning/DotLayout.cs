@@ -111,7 +111,9 @@ internal static class DotLayout
             ct.ThrowIfCancellationRequested();
             var f = cumulativeFractions[s];
             var saturated = byId.Values.Sum(r => SaturatedPointsPerSquareSpacing * f * r.SpacingBasisDotsPerSquarePixel * integral.GetValueOrDefault(r.RegionId)) / (spacingFraction * spacingFraction);
-            var darts = (int)Math.Min(MaxDartsPerSession, Math.Max(1000, DartsPerPoint * saturated));
+            // Darts are bounded by the dot cap too: more than DartsPerPoint per allowed dot only
+            // fills candidates the cap throws away (an absurd scale once asked for 20 M darts).
+            var darts = (int)Math.Min(Math.Min(MaxDartsPerSession, (long)DartsPerPoint * Math.Max(1, maxDots)), Math.Max(1000, DartsPerPoint * saturated));
             var candidates = new List<(double X, double Y, int Id, bool Feather)>();
             for (var d = 0; d < darts; d++)
             {

@@ -84,8 +84,12 @@ public sealed record PlanningOptions
     /// <summary>Px/mm to lay dots out with when the region map has no scale (e.g. a caller-measured overhead photo). Null: none.</summary>
     public double? PixelsPerMillimetreOverride { get; init; }
 
-    /// <summary>Cap on the number of dots laid out; beyond it the layout stops with a warning. Default 200,000.</summary>
-    public int MaxDots { get; init; } = 200_000;
+    /// <summary>
+    /// Cap on the number of dots laid out (and so returned in one response); beyond it the layout
+    /// stops with a "dot-cap" warning. Default 60,000: a 500 cm2 top and crown at 110 dots/cm2,
+    /// the top of normal follicular-unit density (65-110 FU/cm2, DOMAIN-SOURCES.md), is 55,000.
+    /// </summary>
+    public int MaxDots { get; init; } = 60_000;
 
     /// <summary>
     /// Poisson-disc minimum dot spacing as a fraction of the mean spacing 1/sqrt(density).

@@ -25,6 +25,13 @@ public sealed class ServiceOptions
     /// <summary>Largest image accepted by AnalyzeUpload. Default 64 MiB.</summary>
     public long MaxUploadBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Longest string accepted in any field of any request message, in characters. Default 4096:
+    /// request strings are ids and codes; the bound keeps parsed requests small and error
+    /// trailers (which name fields, never echo values) far below HTTP/2 header limits.
+    /// </summary>
+    public int MaxRequestStringChars { get; set; } = 4096;
+
     /// <summary>OpenCV worker threads per process. Default 1: parallelism comes from concurrent requests.</summary>
     public int OpenCvThreads { get; set; } = 1;
 
@@ -59,6 +66,11 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
         if (options.MaxUploadBytes < options.MaxUnaryImageBytes || options.MaxUploadBytes > int.MaxValue - (1024 * 1024))
         {
             errors.Add("SmpVision:Service:MaxUploadBytes must be at least MaxUnaryImageBytes and below 2 GiB.");
+        }
+
+        if (options.MaxRequestStringChars is < 64 or > 1_048_576)
+        {
+            errors.Add("SmpVision:Service:MaxRequestStringChars must be between 64 and 1048576.");
         }
 
         if (options.OpenCvThreads < 0)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -45,6 +46,12 @@ internal sealed partial class ErrorMappingInterceptor(SmpVisionMetrics metrics, 
         {
             status = StatusCode.InvalidArgument;
             throw RpcErrors.FieldViolation(Code.InvalidArgument, ex.Field, ex.Message);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            // Guarded deserializers answer this first; kept for messages parsed by hand.
+            status = StatusCode.InvalidArgument;
+            throw RpcErrors.FieldViolation(Code.InvalidArgument, "", $"A message is not valid protobuf: {ex.Message}");
         }
         catch (ComparisonRefusedException ex)
         {

@@ -10,7 +10,18 @@ namespace SmpVision.Service.Errors;
 /// </summary>
 internal static class RpcErrors
 {
-    public static RpcException FieldViolation(Code code, string field, string description) =>
+    /// <summary>
+    /// Longest description sent: the status travels in HTTP/2 trailers, and one over the peer's
+    /// header limit left a call (and the connection) unanswered. Descriptions never echo caller
+    /// input unbounded; this is the last guard.
+    /// </summary>
+    public const int MaxDescriptionChars = 1024;
+
+    private static string Bound(string text) => text.Length <= MaxDescriptionChars ? text : string.Concat(text.AsSpan(0, MaxDescriptionChars - 3), "...");
+
+    public static RpcException FieldViolation(Code code, string field, string description) => FieldViolationBounded(code, Bound(field), Bound(description));
+
+    private static RpcException FieldViolationBounded(Code code, string field, string description) =>
         new Google.Rpc.Status
         {
             Code = (int)code,
@@ -24,7 +35,9 @@ internal static class RpcErrors
             },
         }.ToRpcException();
 
-    public static RpcException Busy(string description, TimeSpan retryAfter) =>
+    public static RpcException Busy(string description, TimeSpan retryAfter) => BusyBounded(Bound(description), retryAfter);
+
+    private static RpcException BusyBounded(string description, TimeSpan retryAfter) =>
         new Google.Rpc.Status
         {
             Code = (int)Code.ResourceExhausted,
@@ -33,7 +46,9 @@ internal static class RpcErrors
         }.ToRpcException();
 
     /// <summary>A refusal with a machine-readable reason (google.rpc.ErrorInfo) that clients can branch on.</summary>
-    public static RpcException Refused(Code code, string reason, string description) =>
+    public static RpcException Refused(Code code, string reason, string description) => RefusedBounded(code, reason, Bound(description));
+
+    private static RpcException RefusedBounded(Code code, string reason, string description) =>
         new Google.Rpc.Status
         {
             Code = (int)code,
@@ -42,5 +57,5 @@ internal static class RpcErrors
         }.ToRpcException();
 
     public static RpcException Plain(Code code, string description) =>
-        new Google.Rpc.Status { Code = (int)code, Message = description }.ToRpcException();
+        new Google.Rpc.Status { Code = (int)code, Message = Bound(description) }.ToRpcException();
 }

@@ -41,6 +41,7 @@ public static class SmpVisionRegistration
         }).AddJsonTranscoding(o =>
             // Rich error details must serialise in JSON responses too.
             o.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor, ErrorInfo.Descriptor));
+        ReplaceServiceBinder(services);
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<PipelineHealthCheck>("pipeline");
 
@@ -51,6 +52,20 @@ public static class SmpVisionRegistration
         services.AddSingleton<ImageUploadAssembler>();
         services.AddHostedService<PipelineWarmup>();
         return builder;
+    }
+
+    /// <summary>
+    /// Swaps grpc-dotnet's binder for <see cref="GuardedServiceMethodProvider{TService}"/> (same
+    /// binding, guarded deserializers). Fails loudly if the framework's binder is not found, so
+    /// an upgrade that renames it cannot silently bind every method twice.
+    /// </summary>
+    private static void ReplaceServiceBinder(IServiceCollection services)
+    {
+        var framework = services.SingleOrDefault(d => d.ServiceType == typeof(global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>)
+            && d.ImplementationType?.Name == "BinderServiceMethodProvider`1")
+            ?? throw new InvalidOperationException("grpc-dotnet's BinderServiceMethodProvider registration was not found; update GuardedServiceMethodProvider for this Grpc.AspNetCore version.");
+        services.Remove(framework);
+        services.AddSingleton(typeof(global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(GuardedServiceMethodProvider<>));
     }
 
     /// <summary>Built-in device profiles plus the configured ones (configured win).</summary>

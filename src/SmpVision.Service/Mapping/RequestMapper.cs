@@ -11,6 +11,9 @@ namespace SmpVision.Service.Mapping;
 /// </summary>
 internal static class RequestMapper
 {
+    /// <summary>Longest device profile id accepted; ids are short configuration keys.</summary>
+    public const int MaxDeviceIdLength = 64;
+
     public static AnalysisRequest ToPipeline(V1.AnalysisOptions? options, string prefix = "options")
     {
         options ??= new V1.AnalysisOptions();
@@ -88,11 +91,12 @@ internal static class RequestMapper
         double? uncertainty = scale.HasRelativeUncertainty ? scale.RelativeUncertainty : null;
         return scale.SourceCase switch
         {
-            V1.ScaleOptions.SourceOneofCase.PixelsPerMillimetre when scale.PixelsPerMillimetre is not (> 0 and < 100_000) =>
-                throw new InvalidRequestException($"{field}.pixels_per_millimetre", $"pixels_per_millimetre must be between 0 and 100000 (got {scale.PixelsPerMillimetre}); a 70x trichoscope gives about 361 (DOMAIN.md)."),
+            // The plausible range per modality is the pipeline's (ScaleLimits), checked there.
             V1.ScaleOptions.SourceOneofCase.PixelsPerMillimetre => new ScaleRequest(scale.PixelsPerMillimetre, null, null, uncertainty),
             V1.ScaleOptions.SourceOneofCase.Device when string.IsNullOrWhiteSpace(scale.Device.DeviceId) =>
                 throw new InvalidRequestException($"{field}.device.device_id", "device_id is required when a device profile is used."),
+            V1.ScaleOptions.SourceOneofCase.Device when scale.Device.DeviceId.Length > MaxDeviceIdLength =>
+                throw new InvalidRequestException($"{field}.device.device_id", $"device_id is {scale.Device.DeviceId.Length} characters long; profile ids have at most {MaxDeviceIdLength}. Use a configured id such as trichoscope-70x."),
             V1.ScaleOptions.SourceOneofCase.Device => new ScaleRequest(null, scale.Device.DeviceId, scale.Device.HasMagnification ? scale.Device.Magnification : null, uncertainty),
             _ => null,
         };
