@@ -6,6 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddSmpVision();
 builder.Services.AddSmpVisionOpenApi();
+builder.Services.UseGuardedGrpcBinder(); // last: every AddGrpc() above re-adds the framework's unguarded binder
 
 var app = builder.Build();
 

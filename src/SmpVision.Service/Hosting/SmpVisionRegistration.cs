@@ -41,7 +41,7 @@ public static class SmpVisionRegistration
         }).AddJsonTranscoding(o =>
             // Rich error details must serialise in JSON responses too.
             o.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor, ErrorInfo.Descriptor));
-        ReplaceServiceBinder(services);
+        services.UseGuardedGrpcBinder();
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<PipelineHealthCheck>("pipeline");
 
@@ -56,16 +56,31 @@ public static class SmpVisionRegistration
 
     /// <summary>
     /// Swaps grpc-dotnet's binder for <see cref="GuardedServiceMethodProvider{TService}"/> (same
-    /// binding, guarded deserializers). Fails loudly if the framework's binder is not found, so
-    /// an upgrade that renames it cannot silently bind every method twice.
+    /// binding, guarded deserializers). Idempotent; call it after every other registration, since
+    /// each AddGrpc() (AddGrpcSwagger makes one) adds the framework's binder again. Fails loudly
+    /// if the binder is not found, so an upgrade that renames it cannot bind methods twice.
     /// </summary>
-    private static void ReplaceServiceBinder(IServiceCollection services)
+    public static IServiceCollection UseGuardedGrpcBinder(this IServiceCollection services)
     {
-        var framework = services.SingleOrDefault(d => d.ServiceType == typeof(global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>)
-            && d.ImplementationType?.Name == "BinderServiceMethodProvider`1")
-            ?? throw new InvalidOperationException("grpc-dotnet's BinderServiceMethodProvider registration was not found; update GuardedServiceMethodProvider for this Grpc.AspNetCore version.");
-        services.Remove(framework);
-        services.AddSingleton(typeof(global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(GuardedServiceMethodProvider<>));
+        var provider = typeof(global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>);
+        var framework = services.Where(d => d.ServiceType == provider && d.ImplementationType?.Name == "BinderServiceMethodProvider`1").ToList();
+        var guarded = services.Any(d => d.ServiceType == provider && d.ImplementationType == typeof(GuardedServiceMethodProvider<>));
+        if (framework.Count == 0 && !guarded)
+        {
+            throw new InvalidOperationException("grpc-dotnet's BinderServiceMethodProvider registration was not found; update GuardedServiceMethodProvider for this Grpc.AspNetCore version.");
+        }
+
+        foreach (var descriptor in framework)
+        {
+            services.Remove(descriptor);
+        }
+
+        if (!guarded)
+        {
+            services.AddSingleton(provider, typeof(GuardedServiceMethodProvider<>));
+        }
+
+        return services;
     }
 
     /// <summary>Built-in device profiles plus the configured ones (configured win).</summary>
