@@ -35,6 +35,16 @@ public sealed class PipelineIntegrationTests(ServiceFixture service)
         Assert.True(m.AnalysedAreaSquareMillimetres > 0);
         Assert.NotNull(m.Colour.Skin);
         Assert.True(m.Colour.HasSkinItaDegrees);
+        Assert.InRange(m.Colour.SkinItaDegrees, -90, 90);
+        Assert.True(m.Colour.SkinColourReliable);
+        // One skin colour per frame: the plan's pigment reads the measured one.
+        Assert.Equal(m.Colour.Skin, reply.Plan.Pigment.SkinColour);
+        Assert.Equal(m.Colour.SkinItaDegrees, reply.Plan.Pigment.SkinItaDegrees);
+        // Every warning once, in one list.
+        Assert.Equal(reply.Warnings.Count, reply.Warnings.Select(w => w.Code).Distinct(StringComparer.Ordinal).Count());
+#pragma warning disable CS0612 // plan.warnings is deprecated: it stays empty
+        Assert.Empty(reply.Plan.Warnings);
+#pragma warning restore CS0612
         Assert.Equal(m.HairCount, (uint)reply.Hairs.Count(h => h.CountedInDensity));
         // The generated frame has dark hair on light skin.
         Assert.Equal(HairPolarity.Dark, m.HairPolarity);

@@ -139,7 +139,7 @@ public sealed class ScalpAnalyzer
         var change = before.Trichoscopy is { } beforeTrichoscopy && after.Trichoscopy is { } afterTrichoscopy
             ? clock.Run("change", () => CommonGeometryComparison.CompareTrichoscopy(before.Image, beforeTrichoscopy, before.Regions.Labels, after.Image, afterTrichoscopy.AnalysableMask, after.Regions.Labels, registration, _options.Trichoscopy, options, cancellationToken))
             : clock.Run("change", () => ChangeAnalysis.Compare(beforeSide, afterSide, registration, options, cancellationToken));
-        return new ComparisonAnalysisResult(before.Result, after.Result, change, [.. registration.Warnings, .. change.Warnings], clock.Timings);
+        return new ComparisonAnalysisResult(before.Result, after.Result, change, Deduplicate([.. registration.Warnings, .. change.Warnings]), clock.Timings);
     }
 
     private ScalpImage Decode(byte[] encoded, string field, StageClock clock)
@@ -184,6 +184,7 @@ public sealed class ScalpAnalyzer
         try
         {
             var warnings = new List<PipelineWarning>();
+            var regionOptions = RegionOptionsFor(request);
             var plausibility = clock.Run("plausibility", () => ScalpPlausibility.Check(image, _options.Plausibility));
             if (plausibility.Achromatic)
             {
@@ -230,7 +231,7 @@ public sealed class ScalpAnalyzer
                     AnalysableFraction: overhead.HeadFractionOfFrame,
                     Flags: [.. overhead.Warnings.Select(w => w.Code).Where(c => c is "small-head" or "head-cut-by-frame")]);
                 var overheadRegions = overhead;
-                regions = clock.Run("regions", () => RegionExtraction.FromLabels(image, overheadRegions.Labels, [], [], null, scale, _options.Regions, ct));
+                regions = clock.Run("regions", () => RegionExtraction.FromLabels(image, overheadRegions.Labels, [], [], null, scale, regionOptions, ct));
             }
             else
             {
@@ -244,11 +245,16 @@ public sealed class ScalpAnalyzer
                 var q = trichoscopy.Quality;
                 quality = new QualitySummary(q.Confidence, q.FocusScore, q.ClippedHighFraction + q.ClippedLowFraction, q.GlareFraction, q.AnalysableAreaFraction, q.Flags);
                 var t = trichoscopy;
-                regions = clock.Run("regions", () => RegionSegmentation.Run(image, t.AnalysableMask, t.HairMask, t.Hairs, t.FollicularUnits, t.Scale, _options.Regions, ct));
+                regions = clock.Run("regions", () => RegionSegmentation.Run(image, t.AnalysableMask, t.HairMask, t.Hairs, t.FollicularUnits, t.Scale, regionOptions, ct));
             }
 
             warnings.AddRange(regions.Warnings);
-            var planning = PlanningFor(request, scale, trichoscopy?.Colour);
+            // The frame's one skin and hair colour: measured by the trichoscopy colour stage, or the
+            // overhead photo's bare scalp and hair; it is what the response reports and what the
+            // pigment rule reads.
+            var colour = trichoscopy?.Colour ?? (overhead is not null ? TrichoscopyColour.From(overhead.BareScalpColour, overhead.HairColour, 0, 0, calibrated: false) : null);
+            warnings.AddRange(FrameColourWarnings(colour));
+            var planning = PlanningFor(request, scale, colour);
             var planningErrors = planning.Validate();
             if (planningErrors.Count > 0)
             {
@@ -259,7 +265,7 @@ public sealed class ScalpAnalyzer
             }
 
             var map = regions;
-            var plan = clock.Run("planning", () => SmpPlanner.Plan(map, hairs, units, planning, ct));
+            var plan = clock.Run("planning", () => SmpPlanner.Plan(map, hairs, units, colour, planning, ct));
             warnings.AddRange(plan.Warnings);
             var labelMap = request.Output.LabelMap ? clock.Run("label-map", map.EncodeLabelMapPng) : null;
             var preview = request.Output.Preview ? clock.Run("preview", () => SmpPlanner.RenderPreviewPng(image, map, plan, planning.SessionNumber)) : null;
@@ -272,13 +278,13 @@ public sealed class ScalpAnalyzer
                 Scale = scale,
                 Quality = quality,
                 Density = trichoscopy?.Density,
-                Colour = trichoscopy?.Colour,
+                Colour = colour,
                 HairPolarity = trichoscopy?.HairPolarity,
                 ModelVersion = trichoscopy?.LearnedModel is { } learned ? ModelVersion + "+" + learned : ModelVersion,
                 Hairs = hairs,
                 FollicularUnits = units,
                 Overhead = overheadSummary,
-                Regions = regions.Regions,
+                Regions = SmpPlanner.RelativeToReference(regions.Regions, plan.Reference, units.Count == 0 && hairs.Count > 0),
                 LabelMapPng = labelMap,
                 Plan = request.Output.DotLayout ? plan : plan with { Dots = [] },
                 PreviewPng = preview,
@@ -297,6 +303,23 @@ public sealed class ScalpAnalyzer
         }
     }
 
+    /// <summary>
+    /// The configured region options with the plan's reference rule: the thinning judgement falls
+    /// back to the same reference as the plan (the clinic's value, else the zone default), and a
+    /// forced clinic value is the regions' given reference too.
+    /// </summary>
+    private RegionOptions RegionOptionsFor(AnalysisRequest request)
+    {
+        var planning = PlanningFor(request, null, null);
+        return _options.Regions with
+        {
+            FallbackReferenceFollicularUnitsPerSquareCentimetre = planning.FallbackReferenceFollicularUnitsPerSquareCentimetre,
+            ReferenceFolliclesPerSquareCentimetre = request.ForceReferenceOverride && planning.ClinicReferenceFollicularUnitsPerSquareCentimetre is { } clinic && _options.Regions.DensityFromFollicularUnits
+                ? clinic
+                : _options.Regions.ReferenceFolliclesPerSquareCentimetre,
+        };
+    }
+
     /// <summary>The configured planning defaults with this request's choices applied.</summary>
     private PlanningOptions PlanningFor(AnalysisRequest request, Scale? scale, TrichoscopyColour? colour) => _options.Planning with
     {
@@ -312,6 +335,21 @@ public sealed class ScalpAnalyzer
         PixelsPerMillimetreOverride = scale?.PixelsPerMillimetre,
         ColourCalibrated = colour?.Calibrated ?? false,
     };
+
+    /// <summary>The warnings about the frame's colour, raised once per frame (codes documented in common.proto, Warning).</summary>
+    internal static IEnumerable<PipelineWarning> FrameColourWarnings(TrichoscopyColour? colour)
+    {
+        if (colour is null || colour.Calibrated)
+        {
+            yield break;
+        }
+
+        yield return new PipelineWarning("colour-uncalibrated", "No colour chart in the photo: CIELAB values carry the camera's colour error; check the pigment shade by eye.");
+        if (colour.Skin is { } skin && !colour.SkinColourReliable)
+        {
+            yield return new PipelineWarning("skin-colour-unreliable", FormattableString.Invariant($"The skin reads b* {skin.B:F1}, i.e. not yellowish as skin is: a blue dye, a colour cast or the camera's white balance. The skin tone (ITA) is not reported and the pigment level is not read from it; white-balance the camera or use a colour chart."));
+        }
+    }
 
     private static List<PipelineWarning> Deduplicate(List<PipelineWarning> warnings) =>
         warnings.GroupBy(w => w.Code, StringComparer.Ordinal).Select(g => g.First()).ToList();

@@ -114,7 +114,9 @@ internal static class ChangeAnalysis
 
         var overall = Measure(null, common, beforeHairPoints, afterHairPoints, beforeUnitPoints, afterUnitPoints, beforeHair, afterHairWarped,
             baldAvailable ? baldBefore : null, baldAfter, scale, tolerance, options);
-        if (overall.Hairs.BeforeCount < options.LowCountHairs && overall.Hairs.AfterCount < options.LowCountHairs)
+        // Overhead photos count no hairs (bald and thinning areas are what they measure), so a
+        // hair-count warning there would always fire and mean nothing.
+        if (before.Modality != Modality.Overhead && overall.Hairs.BeforeCount < options.LowCountHairs && overall.Hairs.AfterCount < options.LowCountHairs)
         {
             warnings.Add(new PipelineWarning("low-count", $"Fewer than {options.LowCountHairs} hairs on both visits: relative changes are dominated by count noise."));
         }

@@ -63,18 +63,11 @@ internal static class DensityEstimator
     {
         ArgumentNullException.ThrowIfNull(hairs);
         ArgumentNullException.ThrowIfNull(units);
-        var counted = hairs.Where(h => h.CountedInDensity).ToList();
-        var countedIds = counted.Select(h => h.Id).ToHashSet();
+        var counted = CountingRule.CountedHairs(hairs);
         var histogram = new int[5];
         int fuCount = 0;
-        foreach (var u in units)
+        foreach (var (_, k) in CountingRule.CountedUnits(units, hairs))
         {
-            int k = u.HairIds.Count(countedIds.Contains);
-            if (k == 0)
-            {
-                continue;
-            }
-
             fuCount++;
             histogram[Math.Min(5, k) - 1]++;
         }

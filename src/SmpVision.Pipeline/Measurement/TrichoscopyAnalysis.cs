@@ -94,7 +94,6 @@ internal static class TrichoscopyAnalysis
         // The segmentation's own working image: the same area-averaged pixels, not resized twice.
         var work = seg.WorkingBgr;
         var colour = ColourMeasurement.Measure(work, seg, options.Colour, extraction.Hairs, sizingPpm);
-        warnings.Add(new PipelineWarning("colour-uncalibrated", "No colour chart in the frame: CIELAB values carry the camera's colour error."));
         Lap(timings, sw, "colour");
 
         ct.ThrowIfCancellationRequested();

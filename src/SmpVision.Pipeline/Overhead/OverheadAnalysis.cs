@@ -97,7 +97,6 @@ internal static class OverheadAnalysis
                 "No bare scalp was visible to learn this photo's skin colour; a generic reference was used."));
         }
 
-        warnings.Add(new PipelineWarning("uncalibrated-colour", "No colour chart: colours carry camera error (DOMAIN.md, Colour and skin tone)."));
         Lap("hair-classification");
 
         int hairBearing = 0, thinning = 0, hairless = 0;

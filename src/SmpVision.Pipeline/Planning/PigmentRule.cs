@@ -6,8 +6,8 @@ namespace SmpVision.Pipeline.Planning;
 
 /// <summary>
 /// Pigment dilution and needle guidance from measured skin and hair colour. No published
-/// skin-type-to-dilution table exists (DOMAIN.md, Pigment shade): this is the project's rule,
-/// built from the two practice statements DOMAIN.md gives, and every step is stated in
+/// skin-type-to-dilution table exists (docs/DOMAIN-SOURCES.md, Pigment shade): this is the project's rule,
+/// built from the two practice statements docs/DOMAIN-SOURCES.md gives, and every step is stated in
 /// <see cref="PigmentRecommendation.Rule"/>:
 /// <list type="number">
 /// <item>Base level from the skin's ITA band (Chardon 1991): very light 1, light 2,
@@ -29,10 +29,16 @@ internal static class PigmentRule
     /// <summary>Skin minus hair L* above which the stubble reads strongly (project threshold).</summary>
     internal const double StrongStubbleLightnessDifference = 45.0;
 
-    internal static PigmentRecommendation Recommend(LabColour? skin, LabColour? hair, bool colourCalibrated)
+    /// <summary>
+    /// The recommendation from the frame's one measured colour (the same record the response
+    /// reports as measurements.colour), so the plan's skin colour, ITA and band are the measured ones.
+    /// </summary>
+    internal static PigmentRecommendation Recommend(TrichoscopyColour? colour, bool colourCalibrated)
     {
-        double? ita = skin is { } s ? CieLab.IndividualTypologyAngleDegrees(s) : null;
-        var band = ita is { } i ? CieLab.BandOf(i) : ItaBand.Unspecified;
+        var skin = colour?.Skin;
+        var hair = colour?.Hair;
+        double? ita = colour?.IndividualTypologyAngleDegrees;
+        var band = colour?.Band ?? ItaBand.Unspecified;
         var level = band switch
         {
             ItaBand.VeryLight => 1,
@@ -42,13 +48,15 @@ internal static class PigmentRule
             ItaBand.Dark => 5,
             _ => 3,
         };
-        double? dl = skin is { } sk && hair is { } h ? sk.L - h.L : null;
         var steps = new List<string>
         {
-            band == ItaBand.Unspecified
+            skin is null
                 ? "skin colour not measured: middle level 3"
-                : $"skin ITA {ita:F0} deg ({band}, Chardon 1991) -> base level {level}",
+                : band == ItaBand.Unspecified
+                    ? $"skin colour unreliable (b* {skin.Value.B:F1} <= {CieLab.MinReliableSkinB:F0}: colour cast or dye, no skin tone to read): middle level 3"
+                    : $"skin ITA {ita:F0} deg ({band}, Chardon 1991) -> base level {level}",
         };
+        double? dl = colour?.HairSkinLightnessDifference;
         if (dl is { } d)
         {
             if (d < FaintStubbleLightnessDifference)
@@ -75,8 +83,8 @@ internal static class PigmentRule
         var hairlineLevel = Math.Max(1, level - 1);
         var bold = band is ItaBand.Brown or ItaBand.Dark;
         var body = bold ? 0.25 : 0.20;
-        steps.Add($"hairline one lighter (level {hairlineLevel}); needles {body:F2} mm body, 0.18 mm single point at the hairline (practice, DOMAIN.md)");
-        steps.Add("no published skin-type-to-dilution table exists (DOMAIN.md): project rule");
+        steps.Add($"hairline one lighter (level {hairlineLevel}); needles {body:F2} mm body, 0.18 mm single point at the hairline (practice, docs/DOMAIN-SOURCES.md)");
+        steps.Add("no published skin-type-to-dilution table exists (docs/DOMAIN-SOURCES.md): project rule");
         if (!colourCalibrated)
         {
             steps.Add("no colour chart: colours carry camera error");

@@ -29,6 +29,14 @@ public sealed record PlanningOptions
     public double? ZoneDefaultFollicularUnitsPerSquareCentimetreOverride { get; init; }
 
     /// <summary>
+    /// The reference density when this photo's own cannot be measured: the clinic's value, else the
+    /// zone default (or its override), in FU/cm2. The one fallback of the plan and of the region
+    /// stage's thinning judgement (the analyzer hands it to the regions), so both use one reference.
+    /// </summary>
+    public double FallbackReferenceFollicularUnitsPerSquareCentimetre =>
+        ClinicReferenceFollicularUnitsPerSquareCentimetre ?? ZoneDefaultFollicularUnitsPerSquareCentimetreOverride ?? ZoneDefaults.FollicularUnitsPerSquareCentimetre(Zone);
+
+    /// <summary>
     /// Minimum follicular units counted in hair-bearing scalp for the patient's own density to be
     /// the reference. Default 25: the Poisson relative error of a count is 1/sqrt(N) = 20% at 25,
     /// just under the ~22% loss a dermatologist perceives (DOMAIN.md), so the reference is not

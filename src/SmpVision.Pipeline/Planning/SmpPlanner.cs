@@ -1,6 +1,7 @@
 using OpenCvSharp;
 using SmpVision.Pipeline.Imaging;
 using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Model;
 using SmpVision.Pipeline.Regions;
 
@@ -30,6 +31,7 @@ public static class SmpPlanner
     /// <param name="map">Region map of the image (from the region stage).</param>
     /// <param name="hairs">Detected hairs (their emergence points repel dots).</param>
     /// <param name="units">Detected follicular units (their centres repel dots).</param>
+    /// <param name="colour">The frame's measured skin and hair colour (the one the response reports as measurements.colour); null when not measured.</param>
     /// <param name="options">Planning options.</param>
     /// <param name="ct">Cancellation.</param>
     /// <returns>The plan: reference, per-region and per-session targets, pigment, dots (with a scale).</returns>
@@ -37,6 +39,7 @@ public static class SmpPlanner
         RegionMap map,
         IReadOnlyList<HairInstance> hairs,
         IReadOnlyList<FollicularUnit> units,
+        TrichoscopyColour? colour,
         PlanningOptions options,
         CancellationToken ct)
     {
@@ -153,13 +156,32 @@ public static class SmpPlanner
                 rule));
         }
 
-        var pigment = PigmentRule.Recommend(map.SkinColour, map.HairColour, options.ColourCalibrated);
-        if (!options.ColourCalibrated)
-        {
-            warnings.Add(new PipelineWarning("colour-uncalibrated", "No colour chart: skin and hair colours carry camera error; check the pigment shade by eye."));
-        }
+        // The colour warnings (colour-uncalibrated, skin-colour-unreliable) are the frame's, raised
+        // once with its colour (FrameColourWarnings); the pigment rule states them in its words.
+        var pigment = PigmentRule.Recommend(colour, options.ColourCalibrated);
 
         return new SmpPlan(reference, plans, sessions, options.SessionNumber, pigment, layout?.Dots ?? [], minSpacingPixels, ppm, warnings);
+    }
+
+    /// <summary>
+    /// The regions with their relative density re-expressed against the plan's reference, so the
+    /// region figures and the plan use one reference: with a scale, each region's existing density
+    /// (FU/cm2, or hairs/cm2 when the frame has hairs but no units, as the plan's targets use it)
+    /// over the reference's FU/cm2. Without a scale the plan's FU/cm2 cannot be compared with a
+    /// pixel count, and the region stage's own (unitless, in-image) relative density is kept.
+    /// </summary>
+    public static IReadOnlyList<ScalpRegion> RelativeToReference(IReadOnlyList<ScalpRegion> regions, ReferenceDensity reference, bool hairsWithoutUnits)
+    {
+        ArgumentNullException.ThrowIfNull(regions);
+        ArgumentNullException.ThrowIfNull(reference);
+        if (!(reference.FollicularUnitsPerSquareCentimetre > 0))
+        {
+            return regions;
+        }
+
+        return [.. regions.Select(r => (hairsWithoutUnits ? r.HairsPerSquareCentimetre : r.FollicularUnitsPerSquareCentimetre) is { } existing
+            ? r with { DensityRelativeToReference = existing / reference.FollicularUnitsPerSquareCentimetre }
+            : r)];
     }
 
     /// <summary>

@@ -60,7 +60,7 @@ internal static class RegionExtraction
             using var hb = new Mat();
             Cv2.Compare(labels, (double)(byte)RegionClass.HairBearing, hb, CmpTypes.EQ);
             var area = Cv2.CountNonZero(hb);
-            var n = CountPointsIn(hb, useUnits ? units.Select(u => u.Centre) : hairs.Select(h => h.Emergence));
+            var n = CountPointsIn(hb, useUnits ? CountingRule.CountedUnits(units, hairs).Select(c => c.Unit.Centre) : CountingRule.CountedHairs(hairs).Select(h => h.Emergence));
             if (area > 0 && n >= options.MinFolliclesForInImageReference)
             {
                 reference = new RegionReference(n / (double)area, useUnits, "hair-bearing-class");
@@ -68,7 +68,12 @@ internal static class RegionExtraction
             else
             {
                 reference = new RegionReference(null, useUnits, "none");
-                warnings.Add(new PipelineWarning("no-reference-density", "Too few follicles in hair-bearing scalp to set the patient's reference density; relative densities are not reported."));
+                // Overhead photos count no hairs at all: there is no density to be relative, so
+                // the warning would always fire and say nothing.
+                if (hairs.Count > 0 || units.Count > 0)
+                {
+                    warnings.Add(new PipelineWarning("no-reference-density", "Too few follicles in hair-bearing scalp to set a reference density; relative densities are not reported."));
+                }
             }
         }
 
@@ -119,6 +124,10 @@ internal static class RegionExtraction
                 Cv2.BitwiseAnd(skin, notHair, skin);
             }
 
+            // Region counts follow the overall figures' edge rule (CountingRule), so a region
+            // covering the whole analysed area reports the overall count.
+            IReadOnlyList<HairInstance> countedHairs = CountingRule.CountedHairs(hairs);
+            IReadOnlyList<FollicularUnit> countedUnits = [.. CountingRule.CountedUnits(units, hairs).Select(c => c.Unit)];
             var minAreaPixels = MinRegionAreaPixels(options, scale, analysedPixels);
             regionIds = new Mat(ownedLabels.Size(), MatType.CV_32SC1, Scalar.All(-1));
             var regions = new List<ScalpRegion>();
@@ -139,7 +148,7 @@ internal static class RegionExtraction
                     continue;
                 }
 
-                ExtractClass(cls, classMask, bgr, skin, hairMask, hairs, units, scale, options, reference, analysedPixels, minAreaPixels, regions, regionIds, frameColours, ct);
+                ExtractClass(cls, classMask, bgr, skin, hairMask, countedHairs, countedUnits, scale, options, reference, analysedPixels, minAreaPixels, regions, regionIds, frameColours, ct);
             }
 
             long offPixels = totalPixels - analysedPixels;
@@ -149,21 +158,7 @@ internal static class RegionExtraction
                 totalPixels > 0 ? offPixels / (double)totalPixels : 0,
                 scale is null ? null : offPixels * scale.SquareMillimetresPerPixel));
 
-            // Normal skin colour: skin pixels of hair-bearing scalp; falls back to all skin.
-            using var hbSkin = new Mat();
-            Cv2.Compare(ownedLabels, (double)(byte)RegionClass.HairBearing, hbSkin, CmpTypes.EQ);
-            Cv2.BitwiseAnd(hbSkin, skin, hbSkin);
-            var skinSampler = frameColours?.At(default, hair: false);
-            var skinColour = LabConversion.SampledMedian(bgr, hbSkin, skinSampler) ?? LabConversion.SampledMedian(bgr, skin, skinSampler);
-            LabColour? hairColour = null;
-            if (hairMask is not null)
-            {
-                using var hairIn = new Mat();
-                Cv2.BitwiseAnd(hairMask, analysed, hairIn);
-                hairColour = LabConversion.SampledMedian(bgr, hairIn, frameColours?.At(default, hair: true));
-            }
-
-            return new RegionMap(ownedLabels, regionIds, regions, summaries, analysedPixels, reference, skinColour, hairColour, scale?.PixelsPerMillimetre, warnings);
+            return new RegionMap(ownedLabels, regionIds, regions, summaries, analysedPixels, reference, scale?.PixelsPerMillimetre, warnings);
         }
         catch
         {

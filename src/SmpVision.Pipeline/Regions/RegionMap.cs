@@ -64,7 +64,8 @@ public sealed record RegionClassSummary(RegionClass Class, long AreaPixels, doub
 
 /// <summary>
 /// The region map of one image: a label image (pixel values are <see cref="RegionClass"/>),
-/// its regions with metrics, and the colours measured while building it. Owns native memory.
+/// and its regions with metrics (each with its own mean skin colour; the frame's one skin and
+/// hair colour is the measurement stage's, not the map's). Owns native memory.
 /// </summary>
 public sealed class RegionMap : IDisposable
 {
@@ -79,11 +80,9 @@ public sealed class RegionMap : IDisposable
         IReadOnlyList<RegionClassSummary> classes,
         long analysedAreaPixels,
         RegionReference reference,
-        LabColour? skinColour,
-        LabColour? hairColour,
         double? pixelsPerMillimetre,
         IReadOnlyList<PipelineWarning> warnings)
-        : this(new Lazy<Mat>(labels), new Lazy<Mat>(regionIds), null, labels.Cols, labels.Rows, regions, classes, analysedAreaPixels, reference, skinColour, hairColour, pixelsPerMillimetre, warnings)
+        : this(new Lazy<Mat>(labels), new Lazy<Mat>(regionIds), null, labels.Cols, labels.Rows, regions, classes, analysedAreaPixels, reference, pixelsPerMillimetre, warnings)
     {
     }
 
@@ -102,11 +101,9 @@ public sealed class RegionMap : IDisposable
         IReadOnlyList<RegionClassSummary> classes,
         long analysedAreaPixels,
         RegionReference reference,
-        LabColour? skinColour,
-        LabColour? hairColour,
         double? pixelsPerMillimetre,
         IReadOnlyList<PipelineWarning> warnings)
-        : this(new Lazy<Mat>(labels, LazyThreadSafetyMode.ExecutionAndPublication), new Lazy<Mat>(regionIds, LazyThreadSafetyMode.ExecutionAndPublication), source, widthPixels, heightPixels, regions, classes, analysedAreaPixels, reference, skinColour, hairColour, pixelsPerMillimetre, warnings)
+        : this(new Lazy<Mat>(labels, LazyThreadSafetyMode.ExecutionAndPublication), new Lazy<Mat>(regionIds, LazyThreadSafetyMode.ExecutionAndPublication), source, widthPixels, heightPixels, regions, classes, analysedAreaPixels, reference, pixelsPerMillimetre, warnings)
     {
     }
 
@@ -120,8 +117,6 @@ public sealed class RegionMap : IDisposable
         IReadOnlyList<RegionClassSummary> classes,
         long analysedAreaPixels,
         RegionReference reference,
-        LabColour? skinColour,
-        LabColour? hairColour,
         double? pixelsPerMillimetre,
         IReadOnlyList<PipelineWarning> warnings)
     {
@@ -137,8 +132,6 @@ public sealed class RegionMap : IDisposable
         ReferenceCountsFollicularUnits = reference.CountsFollicularUnits;
         ReferenceSource = reference.Source;
         ReferenceFolliclesPerSquareCentimetre = reference.FolliclesPerSquarePixel is { } r && pixelsPerMillimetre is { } ppm ? r * ppm * ppm * 100.0 : null;
-        SkinColour = skinColour;
-        HairColour = hairColour;
         PixelsPerMillimetre = pixelsPerMillimetre;
         Warnings = warnings;
     }
@@ -175,12 +168,6 @@ public sealed class RegionMap : IDisposable
 
     /// <summary>Where the reference came from: "given", "in-image", "fallback", "hair-bearing-class" or "none".</summary>
     public string ReferenceSource { get; }
-
-    /// <summary>Median CIELAB colour of normal skin (hair-bearing, hair pixels excluded); null when none was seen.</summary>
-    public LabColour? SkinColour { get; }
-
-    /// <summary>Median CIELAB colour of hair pixels; null without a hair mask or hair.</summary>
-    public LabColour? HairColour { get; }
 
     /// <summary>Scale used, in px/mm; null when none.</summary>
     public double? PixelsPerMillimetre { get; }

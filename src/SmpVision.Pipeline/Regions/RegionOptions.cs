@@ -90,14 +90,23 @@ public sealed record RegionOptions
 
     /// <summary>
     /// Reference density when the image holds too few follicles for its own and none is given,
-    /// in FU/cm2 (needs a scale). Default 72: the lowest population figure in DOMAIN.md (Chinese,
-    /// Tsai 2002), so no population's normal scalp is called thinning against it.
+    /// in FU/cm2 (needs a scale). The analyzer sets it to the plan's fallback (the clinic's value,
+    /// else the zone default: PlanningOptions.FallbackReferenceFollicularUnitsPerSquareCentimetre),
+    /// so regions and plan use one reference. Default 100, the default zone's (Caucasian ~100
+    /// FU/cm2, Tsai 2002; Birnbaum 2017; docs/DOMAIN-SOURCES.md).
     /// </summary>
-    public double FallbackReferenceFollicularUnitsPerSquareCentimetre { get; init; } = 72;
+    public double FallbackReferenceFollicularUnitsPerSquareCentimetre { get; init; } = 100;
+
+    /// <summary>
+    /// Lowest population mean density, FU/cm2: Chinese 72 FU/cm2 (Tsai 2002, docs/DOMAIN-SOURCES.md),
+    /// so no population's normal scalp is below it. Only the floor on the in-image reference
+    /// (<see cref="MinInImageReferenceRelativeToFallback"/>) uses it; it is not a reference. Default 72.
+    /// </summary>
+    public double PopulationMinimumFollicularUnitsPerSquareCentimetre { get; init; } = 72;
 
     /// <summary>
     /// Lowest in-image reference accepted, as a fraction of
-    /// <see cref="FallbackReferenceFollicularUnitsPerSquareCentimetre"/> (needs a scale). Default
+    /// <see cref="PopulationMinimumFollicularUnitsPerSquareCentimetre"/> (needs a scale). Default
     /// 0.78, the perceivable-loss threshold (~22% relative, DOMAIN.md): a frame whose densest scalp
     /// is below 0.78 x 72 = 56 FU/cm2 (lowest population mean, Tsai 2002) holds little or no
     /// normal scalp, and its own density would call its thinning scalp normal. Measured on
@@ -282,6 +291,7 @@ public sealed record RegionOptions
         Positive(MinFrameSpacingsForDensityRegions, nameof(MinFrameSpacingsForDensityRegions));
         Positive(HairlessExtentDiscSpacings, nameof(HairlessExtentDiscSpacings));
         Positive(FallbackReferenceFollicularUnitsPerSquareCentimetre, nameof(FallbackReferenceFollicularUnitsPerSquareCentimetre));
+        Positive(PopulationMinimumFollicularUnitsPerSquareCentimetre, nameof(PopulationMinimumFollicularUnitsPerSquareCentimetre));
         Positive(ScarMinAreaSquareMillimetres, nameof(ScarMinAreaSquareMillimetres));
         Positive(HairlessEmptyDiscSpacings, nameof(HairlessEmptyDiscSpacings));
         Positive(ScarMinColourDifference, nameof(ScarMinColourDifference));

@@ -157,17 +157,17 @@ internal static class RegionSegmentation
             if (reference is { } measured && ReferenceFloor(scale, useUnits, options) is { } floor0 && measured < floor0)
             {
                 reference = floor0;
-                warnings.Add(new PipelineWarning("reference-floor", $"The in-image reference ({measured / scale!.SquareMillimetresPerPixel * 100:F0} {basis}/cm2) is below {options.MinInImageReferenceRelativeToFallback:P0} of the population fallback: the frame likely holds little normal scalp, so {floor0 / scale.SquareMillimetresPerPixel * 100:F0} {basis}/cm2 is used. Give the patient's own reference (e.g. an occipital frame) for a better judgement."));
+                warnings.Add(new PipelineWarning("reference-floor", $"The in-image reference ({measured / scale!.SquareMillimetresPerPixel * 100:F0} {basis}/cm2) is below {options.MinInImageReferenceRelativeToFallback:P0} of the lowest population mean: the frame likely holds little normal scalp, so {floor0 / scale.SquareMillimetresPerPixel * 100:F0} {basis}/cm2 is used. Give the patient's own reference (e.g. an occipital frame) for a better judgement."));
             }
         }
 
         if (reference is null && scale is not null)
         {
-            // Chinese 72 FU/cm2 and 137 hairs/cm2 (Tsai 2002, DOMAIN.md): hairs = FU x 137/72.
+            // Hairs per FU 137/72 (Tsai 2002, docs/DOMAIN-SOURCES.md): hairs = FU x 137/72.
             var fallback = options.FallbackReferenceFollicularUnitsPerSquareCentimetre * (useUnits ? 1.0 : 137.0 / 72.0);
             reference = fallback / 100.0 * scale.SquareMillimetresPerPixel;
             referenceSource = "fallback";
-            warnings.Add(new PipelineWarning("reference-fallback", $"Fewer than {options.MinFolliclesForInImageReference} {basis} in the image and no reference given: thinning is judged against the population fallback {fallback:F0} {basis}/cm2."));
+            warnings.Add(new PipelineWarning("reference-fallback", $"Fewer than {options.MinFolliclesForInImageReference} {basis} in the image and no reference given: thinning is judged against the fallback reference {fallback:F0} {basis}/cm2 (the clinic's value or the zone default, as the plan)."));
         }
 
         if (reference is null)
@@ -377,8 +377,8 @@ internal static class RegionSegmentation
             return null;
         }
 
-        var fallback = options.FallbackReferenceFollicularUnitsPerSquareCentimetre * (useUnits ? 1.0 : 137.0 / 72.0);
-        return options.MinInImageReferenceRelativeToFallback * fallback / 100.0 * scale.SquareMillimetresPerPixel;
+        var minimum = options.PopulationMinimumFollicularUnitsPerSquareCentimetre * (useUnits ? 1.0 : 137.0 / 72.0);
+        return options.MinInImageReferenceRelativeToFallback * minimum / 100.0 * scale.SquareMillimetresPerPixel;
     }
 
     /// <summary>Kernel sigma in pixels holding <see cref="RegionOptions.KernelExpectedFollicles"/> follicles at the given density.</summary>

@@ -180,8 +180,6 @@ internal static class RegionWorkingScale
                 classes,
                 small.AnalysedAreaPixels * f2,
                 reference,
-                small.SkinColour,
-                small.HairColour,
                 scale.PixelsPerMillimetre,
                 small.Warnings);
         }

@@ -240,6 +240,7 @@ internal static class ResponseMapper
             Hair = c.Hair is { } hair ? ToProto(hair) : null,
             SkinItaBand = ToProto(c.Band),
             ColourCalibrated = c.Calibrated,
+            SkinColourReliable = c.SkinColourReliable,
         };
         SetIf(c.IndividualTypologyAngleDegrees, v => proto.SkinItaDegrees = v);
         SetIf(c.HairSkinDeltaE2000, v => proto.HairSkinDeltaE2000 = v);
@@ -339,7 +340,7 @@ internal static class ResponseMapper
         SetIf(plan.PixelsPerMillimetre, v => proto.PixelsPerMillimetre = v);
         proto.Regions.AddRange(plan.Regions.Select(ToProto));
         proto.Dots.AddRange(plan.Dots.Select(d => new V1.Dot { Position = ToProto(d.Position), Session = (uint)d.Session, RegionId = (uint)d.RegionId, InHairlineFeather = d.InHairlineFeather }));
-        proto.Warnings.AddRange(plan.Warnings.Select(ToProto));
+        // plan.warnings is deprecated and left empty: the plan's warnings are in the response's list once.
         return proto;
     }
 

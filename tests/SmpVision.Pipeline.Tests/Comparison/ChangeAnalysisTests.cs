@@ -122,6 +122,21 @@ public sealed class ChangeAnalysisTests
     }
 
     [Fact]
+    public void Low_hair_count_is_warned_on_trichoscopy_but_not_on_overhead_pairs()
+    {
+        var hairs = SyntheticScalpFixture.Hairs(seed: 42, count: 4, 70, 410);
+        using var frame = SyntheticScalpFixture.Render(91, hairs, warp: null);
+        var trichoscopy = ChangeAnalysis.RegisterAndCompare(frame.ToSide(), frame.ToSide(), new RegistrationOptions(), new ChangeOptions(), CancellationToken.None);
+        Assert.Contains(trichoscopy.Warnings, w => w.Code == "low-count");
+
+        // Overhead photos count no hairs: a hair-count warning would always fire there.
+        var none = frame.ToSide() with { Modality = Modality.Overhead, Hairs = [], Units = [] };
+        var overhead = ChangeAnalysis.RegisterAndCompare(none, none, new RegistrationOptions(), new ChangeOptions(), CancellationToken.None);
+        Assert.True(overhead.Compared, overhead.Registration.Message);
+        Assert.DoesNotContain(overhead.Warnings, w => w.Code == "low-count");
+    }
+
+    [Fact]
     public void Register_and_compare_refuses_different_modalities()
     {
         var hairs = SyntheticScalpFixture.Hairs(seed: 42, count: 10, 70, 410);

@@ -45,4 +45,45 @@ public sealed class ColourTests
         Assert.True(CieLab.IndividualTypologyAngleDegrees(new LabColour(70, 10, 15)) > 41);
         Assert.True(CieLab.IndividualTypologyAngleDegrees(new LabColour(30, 10, 15)) < -30);
     }
+
+    [Theory]
+    [InlineData(70, 15)]
+    [InlineData(30, 15)]
+    [InlineData(62, 0.2)]
+    [InlineData(50, 12)]
+    public void Ita_is_the_documented_formula_for_yellowish_skin(double l, double b)
+    {
+        var ita = CieLab.IndividualTypologyAngleDegrees(new LabColour(l, 8, b));
+        Assert.Equal(Math.Atan((l - 50) / b) * 180 / Math.PI, ita, 9);
+        Assert.InRange(ita, -90, 90);
+        Assert.True(CieLab.IsReliableSkinColour(new LabColour(l, 8, b)));
+    }
+
+    [Theory]
+    [InlineData(62, -3, 90)]   // blue cast on light skin: atan2 read ~104 deg before
+    [InlineData(57.9, -9, 90)]
+    [InlineData(40, -5, -90)]
+    [InlineData(60, 0, 90)]
+    public void Ita_stays_in_its_domain_and_blue_skin_is_unreliable(double l, double b, double expected)
+    {
+        var skin = new LabColour(l, 5, b);
+        Assert.Equal(expected, CieLab.IndividualTypologyAngleDegrees(skin));
+        Assert.False(CieLab.IsReliableSkinColour(skin));
+        var colour = TrichoscopyColour.From(skin, new LabColour(25, 2, 3), 1000, 100, calibrated: false);
+        Assert.False(colour.SkinColourReliable);
+        Assert.Null(colour.IndividualTypologyAngleDegrees);
+        Assert.Equal(ItaBand.Unspecified, colour.Band);
+        Assert.NotNull(colour.HairSkinLightnessDifference);
+    }
+
+    [Fact]
+    public void Frame_colour_reports_ita_and_band_for_reliable_skin()
+    {
+        var colour = TrichoscopyColour.From(new LabColour(70, 10, 15), null, 1000, 0, calibrated: false);
+        Assert.True(colour.SkinColourReliable);
+        Assert.Equal(CieLab.IndividualTypologyAngleDegrees(new LabColour(70, 10, 15)), colour.IndividualTypologyAngleDegrees);
+        Assert.Equal(ItaBand.Light, colour.Band); // atan(20 / 15) = 53.1 deg
+        Assert.Null(colour.HairSkinDeltaE2000);
+        Assert.False(TrichoscopyColour.From(null, null, 0, 0, calibrated: false).SkinColourReliable);
+    }
 }

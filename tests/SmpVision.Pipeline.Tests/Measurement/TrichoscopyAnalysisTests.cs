@@ -79,7 +79,6 @@ public sealed class TrichoscopyAnalysisTests
         Assert.Null(result.Density.MeanShaftWidthMicrometres);
         Assert.All(result.Hairs, h => Assert.Equal(HairWidthClass.Unknown, h.WidthClass));
         Assert.Contains(result.Warnings, w => w.Code == "no-scale");
-        Assert.Contains(result.Warnings, w => w.Code == "colour-uncalibrated");
     }
 
     [Fact]

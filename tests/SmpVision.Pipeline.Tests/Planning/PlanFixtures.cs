@@ -27,7 +27,7 @@ internal static class PlanFixtures
             for (var x = r.Left + (pitchPx / 2); x < r.Right; x += pitchPx)
             {
                 var p = new PointPixels(x, y);
-                hairs.Add(new HairInstance(hairs.Count, p, new PointPixels(x + 5, y + 5), 7, 1.2, units.Count, false));
+                hairs.Add(new HairInstance(hairs.Count, p, new PointPixels(x + 5, y + 5), 7, 1.2, units.Count, false) { CountedInDensity = true });
                 units.Add(new FollicularUnit(units.Count, p, [hairs.Count - 1]));
             }
         }

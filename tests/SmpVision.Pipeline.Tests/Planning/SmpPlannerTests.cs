@@ -1,4 +1,5 @@
 using OpenCvSharp;
+using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Model;
 using SmpVision.Pipeline.Planning;
 
@@ -19,7 +20,7 @@ public sealed class SmpPlannerTests
         PlanFixtures.AddUnits(LeftHalf, 80, hairs, units);
         using var map = PlanFixtures.Map(image, [(RightHalf, RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
 
-        var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 120, IncludeDotLayout = false }, CancellationToken.None);
+        var plan = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 120, IncludeDotLayout = false }, CancellationToken.None);
 
         Assert.Equal(ReferenceDensitySource.PatientMeasured, plan.Reference.Source);
         Assert.InRange(plan.Reference.FollicularUnitsPerSquareCentimetre, 72, 88);
@@ -35,11 +36,11 @@ public sealed class SmpPlannerTests
         PlanFixtures.AddUnits(new Rect(0, 0, 60, 60), 80, hairs, units); // ~7 FU: not enough
         using var map = PlanFixtures.Map(image, [(RightHalf, RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
 
-        var clinic = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 72, IncludeDotLayout = false }, CancellationToken.None);
+        var clinic = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 72, IncludeDotLayout = false }, CancellationToken.None);
         Assert.Equal(ReferenceDensitySource.ClinicRequest, clinic.Reference.Source);
         Assert.Equal(72, clinic.Reference.FollicularUnitsPerSquareCentimetre);
 
-        var zone = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { Zone = ScalpZone.Temporal, IncludeDotLayout = false }, CancellationToken.None);
+        var zone = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions { Zone = ScalpZone.Temporal, IncludeDotLayout = false }, CancellationToken.None);
         Assert.Equal(ReferenceDensitySource.ZoneDefault, zone.Reference.Source);
         Assert.Equal(100.0 * 70 / 82, zone.Reference.FollicularUnitsPerSquareCentimetre, 6);
         Assert.Contains(zone.Warnings, w => w.Code == "reference-not-measured");
@@ -54,7 +55,7 @@ public sealed class SmpPlannerTests
         PlanFixtures.AddUnits(RightHalf, 25, hairs, units);
         using var map = PlanFixtures.Map(image, [(RightHalf, RegionClass.Thinning)], hairs, units, PlanFixtures.Scale);
 
-        var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100, IncludeDotLayout = false }, CancellationToken.None);
+        var plan = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100, IncludeDotLayout = false }, CancellationToken.None);
 
         var thinning = plan.Regions.Single(r => r.Class == RegionClass.Thinning);
         Assert.NotNull(thinning.ExistingFollicularUnitsPerSquareCentimetre);
@@ -71,7 +72,7 @@ public sealed class SmpPlannerTests
         var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         using var map = PlanFixtures.Map(image, [(new Rect(0, 0, 400, 300), RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
 
-        var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
+        var plan = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
 
         var region = Assert.Single(plan.Regions);
         Assert.Equal([0.3, 0.7, 1.0], region.Sessions.Select(s => s.CumulativeFraction));
@@ -91,7 +92,7 @@ public sealed class SmpPlannerTests
         var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         using var map = PlanFixtures.Map(image, [(new Rect(0, 0, 400, 300), RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
 
-        var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
+        var plan = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
 
         // 100 dots/cm2 = 1 dot/mm2: mean spacing 1 mm = 20 px, min spacing 0.75 x 20 = 15 px.
         Assert.Equal(15.0, plan.MinDotSpacingPixels!.Value, 6);
@@ -116,7 +117,7 @@ public sealed class SmpPlannerTests
         PlanFixtures.AddUnits(new Rect(0, 0, 400, 300), 36, hairs, units);
         using var map = PlanFixtures.Map(image, [(new Rect(0, 0, 400, 300), RegionClass.Thinning)], hairs, units, PlanFixtures.Scale);
 
-        var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
+        var plan = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
 
         var target = plan.Regions.Single().TargetDotsPerSquareCentimetre;
         Assert.Equal((int)Math.Round(target * 3), plan.Dots.Count);
@@ -134,7 +135,7 @@ public sealed class SmpPlannerTests
         using var map = PlanFixtures.Map(image, [(new Rect(0, 0, 800, 400), RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
         var options = new PlanningOptions { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100, HairlineEdge = HairlineEdge.Top, FeatherWidthMillimetres = 10 };
 
-        var plan = SmpPlanner.Plan(map, hairs, units, options, CancellationToken.None);
+        var plan = SmpPlanner.Plan(map, hairs, units, null, options, CancellationToken.None);
 
         // Top 2 mm: multiplier 0.4 -> 0.52 (mean 0.46); bottom 10 mm: 1.0.
         var top = plan.Dots.Count(d => d.Position.Y < 40) / (40.0 * 2);
@@ -153,7 +154,7 @@ public sealed class SmpPlannerTests
         PlanFixtures.AddUnits(LeftHalf, 100, hairs, units);
         using var map = PlanFixtures.Map(image, [(new Rect(250, 20, 40, 260), RegionClass.Scar)], hairs, units, PlanFixtures.Scale);
 
-        var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions(), CancellationToken.None);
+        var plan = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions(), CancellationToken.None);
 
         var scar = plan.Regions.Single(r => r.Class == RegionClass.Scar);
         Assert.Equal(ScarKind.LinearStrip, scar.ScarKind);
@@ -171,7 +172,7 @@ public sealed class SmpPlannerTests
         var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         using var map = PlanFixtures.Map(image, [(RightHalf, RegionClass.Hairless)], hairs, units, null);
 
-        var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions(), CancellationToken.None);
+        var plan = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions(), CancellationToken.None);
 
         Assert.Empty(plan.Dots);
         Assert.Equal(ReferenceDensitySource.ZoneDefault, plan.Reference.Source);
@@ -183,17 +184,50 @@ public sealed class SmpPlannerTests
     [Fact]
     public void Pigment_rule_is_lighter_on_fair_skin_and_bolder_on_dark_skin()
     {
-        var fair = PigmentRule.Recommend(new LabColour(75, 8, 14), new LabColour(25, 2, 5), false);
-        var dark = PigmentRule.Recommend(new LabColour(45, 10, 18), new LabColour(12, 1, 2), false);
+        var fair = PigmentRule.Recommend(Colour(new LabColour(75, 8, 14), new LabColour(25, 2, 5)), false);
+        var dark = PigmentRule.Recommend(Colour(new LabColour(45, 10, 18), new LabColour(12, 1, 2)), false);
         Assert.True(fair.DilutionLevel < dark.DilutionLevel);
         Assert.Equal(ItaBand.VeryLight, fair.SkinItaBand);
         Assert.Equal(ItaBand.Brown, dark.SkinItaBand);
         Assert.Equal(0.20, fair.BodyNeedleMillimetres);
         Assert.Equal(0.25, dark.BodyNeedleMillimetres);
         Assert.Equal(fair.DilutionLevel - 1 < 1 ? 1 : fair.DilutionLevel - 1, fair.HairlineDilutionLevel);
-        var grey = PigmentRule.Recommend(new LabColour(75, 8, 14), new LabColour(62, 1, 4), false);
+        var grey = PigmentRule.Recommend(Colour(new LabColour(75, 8, 14), new LabColour(62, 1, 4)), false);
         Assert.True(grey.DilutionLevel <= fair.DilutionLevel);
     }
+
+    [Fact]
+    public void Pigment_rule_does_not_read_a_skin_tone_from_blue_cast_skin()
+    {
+        // b* below zero: blue dye or a colour cast; the old atan2 read this as ITA ~120 ("very light").
+        var cast = PigmentRule.Recommend(Colour(new LabColour(62, 4, -3), new LabColour(25, 2, 5)), false);
+        Assert.Null(cast.SkinItaDegrees);
+        Assert.Equal(ItaBand.Unspecified, cast.SkinItaBand);
+        Assert.Equal(new LabColour(62, 4, -3), cast.SkinColour);
+        Assert.Contains("unreliable", cast.Rule, StringComparison.Ordinal);
+        Assert.Equal(3, cast.DilutionLevel); // middle level, no stubble change (37 L* difference)
+    }
+
+    [Fact]
+    public void Plan_pigment_uses_the_frame_colour_it_is_given()
+    {
+        using var image = PlanFixtures.Skin(400, 300);
+        var hairs = new List<global::SmpVision.Pipeline.Measurement.HairInstance>();
+        var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
+        PlanFixtures.AddUnits(LeftHalf, 80, hairs, units);
+        using var map = PlanFixtures.Map(image, [(RightHalf, RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
+        var colour = Colour(new LabColour(45, 10, 18), new LabColour(12, 1, 2));
+        var plan = SmpPlanner.Plan(map, hairs, units, colour, new PlanningOptions { IncludeDotLayout = false }, CancellationToken.None);
+        Assert.Equal(colour.Skin, plan.Pigment.SkinColour);
+        Assert.Equal(colour.Hair, plan.Pigment.HairColour);
+        Assert.Equal(colour.IndividualTypologyAngleDegrees, plan.Pigment.SkinItaDegrees);
+        Assert.Equal(colour.Band, plan.Pigment.SkinItaBand);
+        var none = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions { IncludeDotLayout = false }, CancellationToken.None);
+        Assert.Null(none.Pigment.SkinColour);
+        Assert.Equal(3, none.Pigment.DilutionLevel);
+    }
+
+    private static TrichoscopyColour Colour(LabColour skin, LabColour hair) => TrichoscopyColour.From(skin, hair, 1000, 100, calibrated: false);
 
     [Fact]
     public void Options_validation_rejects_bad_sessions()
@@ -212,7 +246,7 @@ public sealed class SmpPlannerTests
         var units = new List<global::SmpVision.Pipeline.Measurement.FollicularUnit>();
         PlanFixtures.AddUnits(LeftHalf, 60, hairs, units);
         using var map = PlanFixtures.Map(image, [(RightHalf, RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
-        var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { SessionNumber = 2, ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
+        var plan = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions { SessionNumber = 2, ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
 
         var png = SmpPlanner.RenderPreviewPng(image, map, plan);
 

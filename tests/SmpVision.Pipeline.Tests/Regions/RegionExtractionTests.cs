@@ -24,7 +24,7 @@ public sealed class RegionExtractionTests
         for (var i = 0; i < 30; i++)
         {
             var p = new PointPixels(5 + (i % 3 * 10), 15 + (i / 3 * 8));
-            hairs.Add(new HairInstance(i, p, p, 5, 1, i, false));
+            hairs.Add(new HairInstance(i, p, p, 5, 1, i, false) { CountedInDensity = true });
             units.Add(new FollicularUnit(i, p, [i]));
         }
 

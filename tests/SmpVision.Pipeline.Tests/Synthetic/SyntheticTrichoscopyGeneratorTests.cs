@@ -118,7 +118,7 @@ public sealed class SyntheticTrichoscopyGeneratorTests
         var spec = Small with { SkinItaDegrees = 30, FollicularUnitsPerSquareCentimetre = 0, SkinTexture = 0, Glare = 0, Vignetting = 0, NoiseSigma = 0, EdgeDefocusSigmaPixels = 0 };
         using var r = SyntheticTrichoscopyGenerator.Render(spec, 1);
         var t = r.Truth;
-        Assert.Equal(Math.Atan2(t.SkinLab.L - 50, t.SkinLab.B) * 180 / Math.PI, t.SkinItaDegrees, 9);
+        Assert.Equal(Math.Atan((t.SkinLab.L - 50) / t.SkinLab.B) * 180 / Math.PI, t.SkinItaDegrees, 9);
         Assert.InRange(t.SkinItaDegrees, 29, 31);
         Assert.Equal(ItaBand.Intermediate, t.SkinItaBand);
         var px = r.Bgr.At<Vec3b>(256, 320);

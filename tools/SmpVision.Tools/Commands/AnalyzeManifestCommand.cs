@@ -54,6 +54,7 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
         var imagesWithScarOrHairless = 0;
         var analysed = 0;
         var refused = new List<string>();
+        var colours = new ColourSummary();
         var stopwatch = Stopwatch.StartNew();
         foreach (var (cells, index) in rows.Select((c, i) => (c, i)))
         {
@@ -73,6 +74,7 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
                 }
 
                 analysed++;
+                colours.Add(data.Cell(cells, "patient"), result);
                 modalities[result.Modality] = modalities.GetValueOrDefault(result.Modality) + 1;
                 foreach (var w in result.Warnings)
                 {
@@ -105,6 +107,7 @@ internal sealed class AnalyzeManifestCommand : IToolCommand
         Console.WriteLine("mean share of analysed scalp by class: " + string.Join(", ", classArea.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key} {kv.Value / Math.Max(1, analysed):P1}")));
         Console.WriteLine($"images with more than 2% scar or hairless: {imagesWithScarOrHairless}");
         Console.WriteLine("warnings: " + string.Join(", ", warnings.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {kv.Value}")));
+        colours.Print();
         return 0;
     }
 }

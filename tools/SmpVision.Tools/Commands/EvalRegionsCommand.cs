@@ -172,7 +172,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
                 small.SaveImage(Path.Combine(outDir, $"regions-{frameSeed}.png"));
 
                 // The SMP plan over the detected regions, all sessions, so the plan can be looked at.
-                var plan = SmpPlanner.Plan(map, hairs, units, new PlanningOptions { SessionNumber = 3, HairlineEdge = HairlineEdge.Top, FeatherWidthMillimetres = 3 }, CancellationToken.None);
+                var plan = SmpPlanner.Plan(map, hairs, units, null, new PlanningOptions { SessionNumber = 3, HairlineEdge = HairlineEdge.Top, FeatherWidthMillimetres = 3 }, CancellationToken.None);
                 File.WriteAllBytes(Path.Combine(outDir, $"plan-{frameSeed}.png"), SmpPlanner.RenderPreviewPng(image, map, plan));
             }
         }

@@ -93,7 +93,7 @@ internal sealed class SpeedProbeCommand : IToolCommand
             });
             using (var map = RegionSegmentation.Run(image, tr.AnalysableMask, tr.HairMask, tr.Hairs, tr.FollicularUnits, tr.Scale, options.Regions, CancellationToken.None))
             {
-                fp.Append("regions ").Append(Hash(map.Labels)).Append(' ').Append(Hash(map.RegionIds)).Append(' ').Append(map.SkinColour).Append(map.HairColour).Append(map.ReferenceFolliclesPerSquarePixel).AppendLine();
+                fp.Append("regions ").Append(Hash(map.Labels)).Append(' ').Append(Hash(map.RegionIds)).Append(' ').Append(map.ReferenceFolliclesPerSquarePixel).AppendLine();
             }
 
             // The whole response (every number the service returns), timings left out.

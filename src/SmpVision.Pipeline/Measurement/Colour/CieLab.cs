@@ -3,7 +3,7 @@ using SmpVision.Pipeline.Model;
 namespace SmpVision.Pipeline.Measurement.Colour;
 
 /// <summary>
-/// Colour science used for skin and hair colour (DOMAIN.md, Colour and skin tone): sRGB to
+/// Colour science used for skin and hair colour (docs/DOMAIN-SOURCES.md, Colour and skin tone): sRGB to
 /// CIELAB under D65, the Individual Typology Angle with the Chardon 1991 bands, and CIEDE2000
 /// (Sharma, Wu, Dalal 2005 formulation).
 /// </summary>
@@ -28,11 +28,39 @@ public static class CieLab
         return new LabColour((116 * fy) - 16, 500 * (fx - fy), 200 * (fy - fz));
     }
 
-    /// <summary>Individual Typology Angle in degrees: atan((L* - 50) / b*) (Chardon 1991; DOMAIN.md).</summary>
-    public static double IndividualTypologyAngleDegrees(LabColour skin) =>
-        Math.Atan2(skin.L - 50, skin.B) * 180 / Math.PI;
+    /// <summary>
+    /// Skin b* at or below this is no skin tone: skin is always yellowish (b* &gt; 0; Chardon 1991
+    /// measured b* ~5-25), so b* &lt;= 0 means a blue dye, a colour cast or an unbalanced camera, and
+    /// the ITA, which divides by b*, is meaningless there. Such colour is flagged unreliable.
+    /// </summary>
+    public const double MinReliableSkinB = 0.0;
 
-    /// <summary>ITA band: &gt; 55 very light, 41-55 light, 28-41 intermediate, 10-28 tan, -30-10 brown, &lt; -30 dark (Chardon 1991; DOMAIN.md).</summary>
+    /// <summary>
+    /// Individual Typology Angle in degrees, ITA = atan((L* - 50) / b*) * 180 / pi (Chardon 1991;
+    /// docs/DOMAIN-SOURCES.md), in its domain -90 to 90. The one ITA of the project. At b* &lt;= 0 the
+    /// formula has no skin meaning (see <see cref="IsReliableSkinColour"/>); it returns the formula's
+    /// limit as b* falls to 0 (+90 when L* &gt; 50, -90 below), so thresholds inside the domain order
+    /// such colour as before but no value outside -90..90 is produced.
+    /// </summary>
+    public static double IndividualTypologyAngleDegrees(LabColour skin)
+    {
+        if (double.IsNaN(skin.L) || double.IsNaN(skin.B))
+        {
+            return double.NaN;
+        }
+
+        if (skin.B > 0)
+        {
+            return Math.Atan((skin.L - 50) / skin.B) * 180 / Math.PI;
+        }
+
+        return skin.L >= 50 ? 90 : -90;
+    }
+
+    /// <summary>Whether a skin colour is one a skin tone and its ITA can be read from: b* above <see cref="MinReliableSkinB"/>.</summary>
+    public static bool IsReliableSkinColour(LabColour skin) => skin.B > MinReliableSkinB && double.IsFinite(skin.L);
+
+    /// <summary>ITA band: &gt; 55 very light, 41-55 light, 28-41 intermediate, 10-28 tan, -30-10 brown, &lt; -30 dark (Chardon 1991; docs/DOMAIN-SOURCES.md).</summary>
     public static ItaBand BandOf(double itaDegrees) => itaDegrees switch
     {
         double.NaN => ItaBand.Unspecified,

@@ -6,16 +6,16 @@ using SmpVision.Pipeline.Segmentation;
 
 namespace SmpVision.Pipeline.Measurement.Colour;
 
-/// <summary>Skin and hair colour of a frame (CIELAB D65; DOMAIN.md, Colour and skin tone).</summary>
+/// <summary>Skin and hair colour of a frame (CIELAB D65; docs/DOMAIN-SOURCES.md, Colour and skin tone).</summary>
 /// <param name="Skin">Median skin colour (per-channel median of skin pixels); null when no skin pixel was found.</param>
 /// <param name="Hair">Median hair colour (core hair pixels); null when no hair was found.</param>
-/// <param name="IndividualTypologyAngleDegrees">ITA of the skin colour; null without skin.</param>
-/// <param name="Band">Chardon 1991 band of the ITA.</param>
+/// <param name="IndividualTypologyAngleDegrees">ITA of the skin colour, -90 to 90 degrees (<see cref="CieLab.IndividualTypologyAngleDegrees"/>); null without skin or when the skin colour is not reliable.</param>
+/// <param name="Band">Chardon 1991 band of the ITA; unspecified without an ITA.</param>
 /// <param name="HairSkinDeltaE2000">CIEDE2000 between hair and skin; null without both.</param>
 /// <param name="HairSkinLightnessDifference">L*(skin) - L*(hair); null without both.</param>
 /// <param name="SkinPixelCount">Pixels the skin colour came from (working resolution).</param>
 /// <param name="HairPixelCount">Pixels the hair colour came from (working resolution).</param>
-/// <param name="Calibrated">False: no colour chart was used, so camera colour error applies (DOMAIN.md).</param>
+/// <param name="Calibrated">False: no colour chart was used, so camera colour error applies (docs/DOMAIN-SOURCES.md).</param>
 public sealed record TrichoscopyColour(
     LabColour? Skin,
     LabColour? Hair,
@@ -25,7 +25,29 @@ public sealed record TrichoscopyColour(
     double? HairSkinLightnessDifference,
     int SkinPixelCount,
     int HairPixelCount,
-    bool Calibrated);
+    bool Calibrated)
+{
+    /// <summary>
+    /// Whether the skin colour reads as a skin tone (b* above <see cref="CieLab.MinReliableSkinB"/>):
+    /// false without skin, or when a blue dye or colour cast leaves skin b* at or below zero; the
+    /// ITA and its band are then not reported and the pigment rule does not use them.
+    /// </summary>
+    public bool SkinColourReliable => Skin is { } s && CieLab.IsReliableSkinColour(s);
+
+    /// <summary>
+    /// The frame's colour from a skin and a hair estimate: ITA and band only for reliable skin
+    /// colour, CIEDE2000 and L* difference with both. The one place these are derived, so
+    /// measurements.colour and the plan's pigment report the same values.
+    /// </summary>
+    public static TrichoscopyColour From(LabColour? skin, LabColour? hair, int skinPixelCount, int hairPixelCount, bool calibrated)
+    {
+        double? ita = skin is { } s && CieLab.IsReliableSkinColour(s) ? CieLab.IndividualTypologyAngleDegrees(s) : null;
+        var band = ita is { } i ? CieLab.BandOf(i) : ItaBand.Unspecified;
+        double? de = skin is { } s2 && hair is { } h2 ? CieLab.DeltaE2000(h2, s2) : null;
+        double? dl = skin is { } s3 && hair is { } h3 ? s3.L - h3.L : null;
+        return new TrichoscopyColour(skin, hair, ita, band, de, dl, skinPixelCount, hairPixelCount, calibrated);
+    }
+}
 
 /// <summary>Options of <see cref="ColourMeasurement"/>.</summary>
 public sealed record ColourOptions
@@ -46,7 +68,7 @@ public sealed record ColourOptions
     /// <summary>
     /// Skin is sampled within this fraction of the half-diagonal around the frame centre, where a
     /// dermoscope lights the field evenly: the rim is darkened by vignetting and corner defocus,
-    /// which lowers L* and so the ITA (Chardon 1991, DOMAIN.md) by several degrees. Falls back to
+    /// which lowers L* and so the ITA (Chardon 1991, docs/DOMAIN-SOURCES.md) by several degrees. Falls back to
     /// the whole analysable area when the disc holds too few skin samples (masked centre).
     /// 1 samples the whole frame. Default 0.5 (under a 0.2 vignetting the disc is within ~4% of
     /// the centre's brightness).
@@ -59,7 +81,7 @@ public sealed record ColourOptions
     /// The darkness cut is one-sided: it drops what is darker than typical skin but keeps lighter
     /// minorities (white scale flakes, sheen under the glare cut), and on flaky skin those pulled
     /// the per-channel median towards high L* and low b*, i.e. a high ITA (generated dev seed 606:
-    /// L* +0.7, b* -1.1, ITA (Chardon 1991, DOMAIN.md) +5.5 deg). Skin tone is the dominant colour population; for a 3-D
+    /// L* +0.7, b* -1.1, ITA (Chardon 1991, docs/DOMAIN-SOURCES.md) +5.5 deg). Skin tone is the dominant colour population; for a 3-D
     /// normal spread the median distance is ~1.54 sigma, so the default 2.0 (~3.1 sigma) keeps
     /// ~97% of the skin itself. 0 turns the trim off. Default 2.0.
     /// </summary>
@@ -77,7 +99,7 @@ public sealed record ColourOptions
     /// the buried part of the shaft shows through the epidermis as a blue-grey streak (as on almost
     /// every hair of the real dev frames; the generator draws 0.15-0.45 mm), and on dense frames
     /// those streaks cover enough skin to pull the median L* down, i.e. the ITA (Chardon 1991,
-    /// DOMAIN.md) by several degrees. In millimetres at the frame's sizing scale; 0 turns it off.
+    /// docs/DOMAIN-SOURCES.md) by several degrees. In millimetres at the frame's sizing scale; 0 turns it off.
     /// Default 0.5.
     /// </summary>
     public double SubsurfaceExclusionMillimetres { get; init; } = 0.5;
@@ -108,7 +130,7 @@ public sealed record ColourOptions
 /// Measures skin and hair colour from the pixels the segmentation assigns them: robust per-channel
 /// medians in CIELAB (D65) of skin (analysable, off hair and its halo, not glare, in the evenly lit centre of the field) and of hair cores
 /// (hair mask eroded), then ITA with its Chardon 1991 band and hair/skin CIEDE2000 and L*
-/// difference (DOMAIN.md, Colour and skin tone). Colour is always flagged uncalibrated (no chart).
+/// difference (docs/DOMAIN-SOURCES.md, Colour and skin tone). Colour is always flagged uncalibrated (no chart).
 /// </summary>
 internal static class ColourMeasurement
 {
@@ -222,11 +244,7 @@ internal static class ColourMeasurement
 
             LabColour? skin = nSkin > 0 ? RobustSkinCentre(skinSamples.AsSpan(0, nSkin), channel, o) : null;
             LabColour? hair = nHair > 0 ? ChannelMedians(hairSamples.AsSpan(0, nHair), channel) : null;
-            double? ita = skin is { } s ? CieLab.IndividualTypologyAngleDegrees(s) : null;
-            var band = ita is { } i ? CieLab.BandOf(i) : ItaBand.Unspecified;
-            double? de = skin is { } s2 && hair is { } h2 ? CieLab.DeltaE2000(h2, s2) : null;
-            double? dl = skin is { } s3 && hair is { } h3 ? s3.L - h3.L : null;
-            return new TrichoscopyColour(skin, hair, ita, band, de, dl, nSkin, nHair, Calibrated: false);
+            return TrichoscopyColour.From(skin, hair, nSkin, nHair, calibrated: false);
         }
         finally
         {
