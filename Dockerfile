@@ -19,10 +19,17 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /app ./
 COPY models/ /app/models/
+# Records (SQLite file and photos) on a volume; PostgreSQL instead when
+# SmpVision__Records__PostgresConnectionString is set. Clinic API keys are required (ApiKey mode):
+# create them with `docker exec <container> dotnet SmpVision.Service.dll keys create --clinic <id>`.
+RUN mkdir -p /var/lib/smpvision && chown $APP_UID /var/lib/smpvision
+VOLUME /var/lib/smpvision
 # gRPC (HTTP/2 only) and JSON transcoding + gRPC-Web (HTTP/1.1) on all interfaces.
 ENV Kestrel__Endpoints__Grpc__Url=http://+:5180 \
     Kestrel__Endpoints__Http__Url=http://+:5181 \
-    DOTNET_gcServer=0
+    DOTNET_gcServer=0 \
+    SmpVision__Security__Mode=ApiKey \
+    SmpVision__Records__DataDirectory=/var/lib/smpvision
 EXPOSE 5180 5181
 # The base image's non-root user.
 USER $APP_UID

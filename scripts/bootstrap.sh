@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what SmpVision needs on a fresh Debian/Ubuntu machine, skipping what is present:
 # the .NET 10 SDK and the native libraries of OpenCvSharp4's official Linux runtime (GTK3).
+# With --tests (scripts/test.sh passes it) also what the tests need: PostgreSQL's server binaries
+# (Debian's postgresql package; the record-store tests start their own server from them).
 set -euo pipefail
+for_tests=0
+if [ "${1:-}" = "--tests" ]; then for_tests=1; fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -14,6 +18,10 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libgtk-3.so.0'; then
 fi
 if ! command -v dotnet >/dev/null 2>&1 || ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
   need_apt+=(dotnet-sdk-10.0)
+fi
+
+if [ "$for_tests" -eq 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  need_apt+=(postgresql)
 fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then

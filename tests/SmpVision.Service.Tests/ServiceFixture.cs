@@ -16,6 +16,9 @@ public sealed class ServiceFixture : WebApplicationFactory<Program>
 
     private GrpcChannel? _channel;
 
+    /// <summary>Records of this fixture (SQLite and photos), removed on dispose.</summary>
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "smpvision-service-tests-" + Guid.NewGuid().ToString("N")[..12]);
+
     public GrpcChannel Channel => _channel ??= GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions
     {
         HttpHandler = Server.CreateHandler(),
@@ -31,6 +34,9 @@ public sealed class ServiceFixture : WebApplicationFactory<Program>
             ["SmpVision:Service:MaxUploadBytes"] = (48 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["SmpVision:Service:MaxConcurrentAnalyses"] = "2",
             ["SmpVision:Service:QueueTimeoutSeconds"] = "0.2",
+            // No keys for the analysis tests (access control has its own fixture); records in a temporary folder.
+            ["SmpVision:Security:Mode"] = "LocalDevelopment",
+            ["SmpVision:Records:DataDirectory"] = DataDirectory,
         }));
     }
 
@@ -61,6 +67,11 @@ public sealed class ServiceFixture : WebApplicationFactory<Program>
         }
 
         base.Dispose(disposing);
+        if (disposing && Directory.Exists(DataDirectory))
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 }
 

@@ -38,6 +38,8 @@ public static class SmpVisionRegistration
             o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, Math.Max(serviceOptions.MaxUploadBytes, 2L * serviceOptions.MaxUnaryImageBytes) + (1024 * 1024));
             o.MaxSendMessageSize = null;
             o.Interceptors.Add<ErrorMappingInterceptor>();
+            // Inside the error mapping, so refused calls are counted and logged like any other.
+            o.Interceptors.Add<Security.ApiKeyInterceptor>();
         }).AddJsonTranscoding(o =>
             // Rich error details must serialise in JSON responses too.
             o.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor, ErrorInfo.Descriptor));
