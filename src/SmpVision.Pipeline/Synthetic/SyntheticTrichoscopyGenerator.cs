@@ -287,7 +287,9 @@ public static class SyntheticTrichoscopyGenerator
                     countedHairs.Add(hair);
                 }
 
-                hairs.Add(new HairInstance(id, hair.Emergence, hair.Tip, hair.LengthPixels, hair.WidthPixels, units.Count, cut));
+                // Truth hairs carry the edge rule's flag too (emergence on scalp), so downstream counts
+                // (regions, plan: CountingRule) treat them as the detector's counted hairs.
+                hairs.Add(new HairInstance(id, hair.Emergence, hair.Tip, hair.LengthPixels, hair.WidthPixels, units.Count, cut) { CountedInDensity = counted });
                 details.Add(new SyntheticHairTruth(id, hair.TrackId, hair.Kind, hair.WidthMicrometres, hair.LengthPixels / ppm, counted, region, HairColourOf(spec, hair, output), visibleLength));
                 ids.Add(id);
             }

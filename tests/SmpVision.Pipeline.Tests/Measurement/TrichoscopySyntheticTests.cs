@@ -27,8 +27,9 @@ namespace SmpVision.Pipeline.Tests.Measurement;
 /// give hair count 3.2% / 4.0% median (clean / dev), so the hair-count test also runs 601-603.</para>
 /// <para>Mixed (every skin tone and hair colour), seeds 301-310 (301-306 as before plus the next
 /// four, not chosen for passing), session 6: the width (15%) and ITA (5 deg, median) targets hold
-/// and are asserted; the hair-count and FU targets do not (hair 5.6%, FU 8.1% median on 301-310;
-/// 401-410: 10.1% / 3.8%; 501-520: 7.6% / 4.4%) and are pinned at what is achieved. What fails:
+/// and are asserted; the hair-count and FU targets did not then (hair 5.6%, FU 8.1% median on 301-310;
+/// 401-410: 10.1% / 3.8%; 501-520: 7.6% / 4.4%). The hair count now meets its target there and is
+/// asserted; the FU count is reported by eval-trichoscopy beside its target, not pinned. What fails:
 /// light hair (blond, grey, white) still reads 15-25% off per frame (emergence at the wrong end
 /// when the sub-surface shadow is faint, narrow widths, info-bar text left unmasked on 310 read as
 /// light shafts), dark hair on dark skin overlaps the whole way in units. Before session 6 light
@@ -153,25 +154,22 @@ public sealed class TrichoscopySyntheticTests
         }
     }
 
+    /// <summary>
+    /// The targets that hold on the mixed seeds. The FU count is not asserted here: its 5% target
+    /// does not hold on every set of ten frames (one unit is ~3% of a frame; 301-310 read 6.1%), and
+    /// a test pinned below its target would pass while the target fails. The achieved FU figure is
+    /// reported beside its target by <c>eval-trichoscopy --synthetic mixed</c> (README results).
+    /// </summary>
     [Fact]
-    public void Mixed_preset_meets_the_width_and_ita_targets_and_pins_the_counts()
+    public void Mixed_preset_meets_the_width_ita_and_hair_count_targets()
     {
         var set = Mixed.Value;
-        // Targets that hold on every seed set measured (301-310, 401-410, 501-520).
         double width = MedianRelativeError(set.Where(o => o.WidthMicrometres is not null && o.TruthWidthMicrometres is not null)
             .Select(o => (o.WidthMicrometres!.Value, o.TruthWidthMicrometres!.Value)));
         Assert.True(width <= 0.15, $"mixed median width error {width:P1}");
         double ita = Median(set.Where(o => o.ItaDegrees is not null).Select(o => Math.Abs(o.ItaDegrees!.Value - o.TruthItaDegrees)));
         Assert.True(ita <= 5, $"mixed median ITA error {ita:F1} deg");
-
-        // Pinned (FU target 5% not met, see the class notes): measured 5.6% hair, 8.1% FU on 301-310
-        // in session 6, 3.6% hair and 6.1% FU after session 8 (shaft tracking, TRICHOSCOPY.md), 3.9%
-        // hair and 6.1% FU after session 12 (pale, hollow-brown and grey shafts; FU joins of opposed
-        // stems), unchanged by session 13 (blond, grey, FU joins of flipped stems). Held-out sets are
-        // in the README: 240 held-out frames pool to 4.6% hair and 3.9% FU, but single sets of 30 read
-        // 2.5-7.4% hair, so ten frames cannot carry a 5% FU assertion (one unit is ~3% of a frame).
         Assert.True(HairCountError(set) <= 0.05, $"mixed median count error {HairCountError(set):P1}");
-        Assert.True(UnitCountError(set) <= 0.07, $"mixed median FU error {UnitCountError(set):P1}");
     }
 
     [Fact]

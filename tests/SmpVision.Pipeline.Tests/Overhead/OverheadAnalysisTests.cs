@@ -19,14 +19,15 @@ public sealed class OverheadAnalysisTests(ITestOutputHelper output)
     private const double BaldFractionTolerance = 0.12;
 
     /// <summary>
-    /// Scenes with the tolerance each meets. Dark skin on a busy background is a known weakness:
-    /// GrabCut's head mask takes in background there (head IoU ~0.79) and the bald fraction is
-    /// ~0.2 low, so that scene pins what is achieved (0.25, IoU 0.75) rather than the target.
+    /// Scenes that meet the tolerance and a head IoU above 0.85. Dark skin on a busy background is
+    /// a known weakness and is not among them (a test pinned at what it achieves would pass while
+    /// the target fails): GrabCut's head mask takes in background there (head IoU ~0.79) and the
+    /// bald fraction reads ~0.2 low; <see cref="Dark_skin_on_a_busy_background_still_orders_bald_area"/>
+    /// asserts what it does do.
     /// </summary>
     public static TheoryData<string, OverheadSceneSpec, double, double> Scenes => new()
     {
         { "light skin, dark hair, plain", new OverheadSceneSpec { Seed = 1, BaldRadiusFraction = 0.6 }, BaldFractionTolerance, 0.85 },
-        { "dark skin, black hair, busy", new OverheadSceneSpec { Seed = 2, BaldRadiusFraction = 0.7, Skin = new LabColour(42, 14, 22), Hair = new LabColour(12, 1, 1), Background = SceneBackground.Busy }, 0.25, 0.75 },
         { "light skin, grey hair, glare", new OverheadSceneSpec { Seed = 3, BaldRadiusFraction = 0.5, Hair = new LabColour(62, 0, 3), Glare = true, BackgroundColour = new LabColour(35, 10, 30) }, BaldFractionTolerance, 0.85 },
         { "tan skin, brown hair, busy, small bald", new OverheadSceneSpec { Seed = 4, BaldRadiusFraction = 0.35, Skin = new LabColour(58, 16, 24), Hair = new LabColour(28, 8, 14), Background = SceneBackground.Busy }, BaldFractionTolerance, 0.85 },
     };
@@ -42,6 +43,22 @@ public sealed class OverheadAnalysisTests(ITestOutputHelper output)
         Assert.InRange(result.BaldFractionOfScalp, scene.BaldFractionOfScalp - tolerance, scene.BaldFractionOfScalp + tolerance);
         Assert.True(iou > minHeadIou, $"head IoU {iou:F3}");
         Assert.Equal(1.0, result.BaldFractionOfScalp + result.ThinningFraction + result.HairBearingFraction, 6);
+    }
+
+    [Fact]
+    public void Dark_skin_on_a_busy_background_still_orders_bald_area()
+    {
+        double Bald(double radius)
+        {
+            using var scene = OverheadSceneGenerator.Generate(new OverheadSceneSpec { Seed = 2, BaldRadiusFraction = radius, Skin = new LabColour(42, 14, 22), Hair = new LabColour(12, 1, 1), Background = SceneBackground.Busy });
+            using var result = OverheadAnalysis.Run(scene.Image, new OverheadOptions(), CancellationToken.None);
+            output.WriteLine($"bald radius {radius}: truth {scene.BaldFractionOfScalp:F3} measured {result.BaldFractionOfScalp:F3}");
+            return result.BaldFractionOfScalp;
+        }
+
+        var small = Bald(0.35);
+        var large = Bald(0.7);
+        Assert.True(large > small + 0.1, $"bald fraction {small:F3} at radius 0.35, {large:F3} at 0.7");
     }
 
     [Fact]

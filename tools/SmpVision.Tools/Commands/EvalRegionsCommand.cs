@@ -192,7 +192,9 @@ internal sealed class EvalRegionsCommand : IToolCommand
             var spread = sorted.Count > 0 ? $"min {sorted[0]:F3} median {sorted[sorted.Count / 2]:F3}" : string.Empty;
             var fa = falseAlarm[c];
             var alarms = fa.Count > 0 ? $"; in {fa.Count} frames without it: mean {fa.Average():P1} max {fa.Max():P1} of the scalp called {Short(c)}" : string.Empty;
-            Console.WriteLine($"  {Short(c),-12} pooled IoU {pooled:F3}  per-frame IoU mean {mean:F3} {spread} over {list.Count} frames with it{alarms}");
+            // Targets (issue 4 acceptance): thinning >= 0.7, hairless and scar >= 0.8.
+            var target = c == RegionClass.Thinning ? 0.7 : 0.8;
+            Console.WriteLine($"  {Short(c),-12} pooled IoU {pooled:F3} (target >= {target:F1}: {(pooled >= target ? "met" : "NOT met")})  per-frame IoU mean {mean:F3} {spread} over {list.Count} frames with it{alarms}");
         }
 
         Console.WriteLine($"  scar kind correct: {kindRight}/{kindTotal}");

@@ -149,9 +149,9 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
         var absPct = data.Where(d => d.Truth > 0).Select(d => 100 * Math.Abs(d.Pred - d.Truth) / d.Truth).OrderBy(x => x).ToList();
         var signedPct = data.Where(d => d.Truth > 0).Select(d => 100 * (d.Pred - d.Truth) / d.Truth).ToList();
         Console.WriteLine($"== {title}");
-        Console.WriteLine($"  median abs error: {Median(abs):F2} hairs ({Median(absPct):F1}%)");
+        Console.WriteLine($"  median abs error: {Median(abs):F2} hairs ({Median(absPct):F1}%; target <= 15%: {(Median(absPct) <= 15 ? "met" : "NOT met")})");
         Console.WriteLine($"  mean abs error:   {abs.Average():F2} hairs ({absPct.Average():F1}%)");
-        Console.WriteLine($"  mean signed error: {signedPct.Average():+0.0;-0.0}%  (total {100 * (data.Sum(d => d.Pred) - data.Sum(d => d.Truth)) / data.Sum(d => d.Truth):+0.0;-0.0}%)");
+        Console.WriteLine($"  mean signed error: {signedPct.Average():+0.0;-0.0}% (target within +/-8%: {(Math.Abs(signedPct.Average()) <= 8 ? "met" : "NOT met")})  (total {100 * (data.Sum(d => d.Pred) - data.Sum(d => d.Truth)) / data.Sum(d => d.Truth):+0.0;-0.0}%)");
         Console.WriteLine($"  Pearson r: {Pearson(data.Select(d => d.Pred).ToList(), data.Select(d => d.Truth).ToList()):F3}");
         var byPatient = data.Where(d => d.Patient is not null).GroupBy(d => d.Patient!).ToList();
         if (byPatient.Count > 0)
