@@ -31,7 +31,7 @@ public sealed record PlausibilityReport(double ScalpColouredFraction, bool Achro
 /// Refuses images that cannot be scalp photos (blank frames, images with almost no skin or hair
 /// colour) before the costly stages run, with a reason a person can act on. Skin colour: hue
 /// angle of CIELAB (a*, b*) between -15 and 100 degrees with some chroma, which spans the ITA
-/// range from very light to dark skin (Chardon 1991, DOMAIN.md), or near-neutral mid-tones
+/// range from very light to dark skin (Chardon 1991, docs/DOMAIN-SOURCES.md), or near-neutral mid-tones
 /// (skin under a dermoscope's blue-grey cast); hair: dark low-chroma pixels. Checked on the
 /// 318 real dev photos (none refused) and on saturated test cards (refused).
 /// </summary>

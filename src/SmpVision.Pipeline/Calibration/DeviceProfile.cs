@@ -18,14 +18,14 @@ public sealed record DeviceProfile
     /// <summary>Free text: device model and how it was calibrated.</summary>
     public string Description { get; init; } = "";
 
-    /// <summary>Built-in profiles, each from DOMAIN.md (Imaging modalities). A clinic adds its own in configuration.</summary>
+    /// <summary>Built-in profiles, each from docs/DOMAIN-SOURCES.md (Imaging modalities). A clinic adds its own in configuration.</summary>
     public static IReadOnlyDictionary<string, DeviceProfile> BuiltIn { get; } = new Dictionary<string, DeviceProfile>(StringComparer.OrdinalIgnoreCase)
     {
         // The dev set's hospital trichoscope: ~361 px/mm at 70x, read off its printed 1.0 mm bar;
         // its software notes calibration was not applied, hence +/-15% (shared/data README).
-        ["trichoscope-70x"] = new() { PixelsPerMillimetre = 361, ReferenceMagnification = 70, RelativeUncertainty = 0.15, Description = "70x hospital trichoscope, 1280x1024 (DOMAIN.md)" },
-        // A commercial phototrichogram system stores 187 px/mm at 15x (DOMAIN.md).
-        ["phototrichogram-15x"] = new() { PixelsPerMillimetre = 187, ReferenceMagnification = 15, RelativeUncertainty = 0.05, Description = "commercial phototrichogram at 15x (DOMAIN.md)" },
+        ["trichoscope-70x"] = new() { PixelsPerMillimetre = 361, ReferenceMagnification = 70, RelativeUncertainty = 0.15, Description = "70x hospital trichoscope, 1280x1024 (docs/DOMAIN-SOURCES.md)" },
+        // A commercial phototrichogram system stores 187 px/mm at 15x (docs/DOMAIN-SOURCES.md).
+        ["phototrichogram-15x"] = new() { PixelsPerMillimetre = 187, ReferenceMagnification = 15, RelativeUncertainty = 0.05, Description = "commercial phototrichogram at 15x (docs/DOMAIN-SOURCES.md)" },
     };
 
     /// <summary>Returns the configuration errors of this profile, empty when valid.</summary>

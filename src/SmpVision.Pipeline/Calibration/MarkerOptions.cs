@@ -1,7 +1,7 @@
 namespace SmpVision.Pipeline.Calibration;
 
 /// <summary>
-/// The printed ArUco marker that gives an overhead photo its scale (DOMAIN.md, Imaging modalities:
+/// The printed ArUco marker that gives an overhead photo its scale (docs/DOMAIN-SOURCES.md, Imaging modalities:
 /// "scale comes from a printed marker of known size in the frame, or is absent").
 /// What to print: marker <see cref="MarkerId"/> (default 0) of the OpenCV dictionary DICT_4X4_50,
 /// black square side <see cref="SideLengthMillimetres"/> (default 30 mm) measured on the print,

@@ -9,11 +9,11 @@ namespace SmpVision.Pipeline.Comparison;
 /// analysable mask intersected with the after photo's mask warped onto the before photo).
 /// Measures, overall and per region class: hair and follicular-unit counts and densities with
 /// Poisson standard errors and a z test, paired hair matching (gained / lost / matched; matching
-/// the same hairs across visits: Bokhari et al. 2022, DOMAIN.md), hair coverage and bald area
+/// the same hairs across visits: Bokhari et al. 2022, docs/DOMAIN-SOURCES.md), hair coverage and bald area
 /// (fractions, and mm2 with a scale), and renders a change map. Counting both visits in the
 /// before photo's geometry makes the comparison independent of the after photo's scale;
 /// densities use the before photo's scale. A relative loss of ~22% is the smallest a
-/// dermatologist perceives (DOMAIN.md), so changes below the count noise are not called.
+/// dermatologist perceives (docs/DOMAIN-SOURCES.md), so changes below the count noise are not called.
 /// </summary>
 internal static class ChangeAnalysis
 {

@@ -12,7 +12,7 @@ public sealed record ChangeOptions
     /// <summary>
     /// With a scale and no region labels, a pixel counts as bald when no hair lies within this
     /// distance. Default 1.0 mm: SMP dots, each standing for one follicular opening, sit about
-    /// 1 mm apart (Rassman 2015, DOMAIN.md), and ~100 FU/cm2 (Tsai 2002) puts openings ~1 mm apart.
+    /// 1 mm apart (Rassman 2015, docs/DOMAIN-SOURCES.md), and ~100 FU/cm2 (Tsai 2002) puts openings ~1 mm apart.
     /// </summary>
     public double BaldRadiusMillimetres { get; init; } = 1.0;
 

@@ -67,7 +67,7 @@ public sealed record AreaChange(
 /// <summary>
 /// Paired view of the hairs: each before hair matched one-to-one with the nearest after hair
 /// (mapped onto the before photo) with an end point within the tolerance of one of its end points. Matching the same
-/// hairs across visits is what brings change error down to ~0.4% (Bokhari et al. 2022, DOMAIN.md).
+/// hairs across visits is what brings change error down to ~0.4% (Bokhari et al. 2022, docs/DOMAIN-SOURCES.md).
 /// </summary>
 /// <param name="MatchedCount">Hairs found on both visits.</param>
 /// <param name="LostCount">Before hairs with no after hair nearby.</param>

@@ -14,7 +14,7 @@ namespace SmpVision.Pipeline.Comparison;
 /// Poisson errors, paired matching, coverage, bald area, change map); the difference is that the
 /// detector's errors are now nearly the same on both visits and cancel in the change, as in
 /// within-subject longitudinal imaging (Reuter et al. 2012) and paired phototrichogram counting
-/// (Bokhari et al. 2022, DOMAIN.md). The per-photo analyses are left untouched.
+/// (Bokhari et al. 2022, docs/DOMAIN-SOURCES.md). The per-photo analyses are left untouched.
 /// With <see cref="ChangeOptions.Differential"/> enabled (default) the paired detections are then
 /// adjusted by differencing the two visits (<see cref="DifferentialChange"/>, Radke et al. 2005):
 /// a hair detected on one visit only whose shaft did not change is counted on both (no change);

@@ -73,7 +73,7 @@ public sealed record DifferentialChangeOptions
 
     /// <summary>
     /// Smallest mean width (area / length) of a changed shaft, micrometres. Default 10 um: below the
-    /// thinnest vellus shaft (DOMAIN.md: vellus &lt; 30 um) but wider than edge slivers.
+    /// thinnest vellus shaft (docs/DOMAIN-SOURCES.md: vellus &lt; 30 um) but wider than edge slivers.
     /// </summary>
     public double MinMeanWidthMicrometres { get; init; } = 10;
 

@@ -23,7 +23,7 @@ internal sealed record RegistrationSide(ScalpImage Image, Modality Modality = Mo
 /// refined by least squares on the inliers. Fallback for low-texture frames: ECC maximisation
 /// (Evangelidis and Psarakis 2008) on high-passed L*, coarse to fine. Every accepted transform
 /// must be plausible for a follow-up photo; registration is what makes a before/after
-/// comparison trustworthy (Bokhari et al. 2022, DOMAIN.md, How good the incumbents are).
+/// comparison trustworthy (Bokhari et al. 2022, docs/DOMAIN-SOURCES.md, How good the incumbents are).
 /// </summary>
 internal static class ImageRegistration
 {

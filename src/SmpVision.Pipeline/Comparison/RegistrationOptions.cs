@@ -12,7 +12,7 @@ public enum FeatureDetectorKind
 /// <summary>
 /// Options of <see cref="ImageRegistration"/>. Defaults are chosen for same-device, same-zone
 /// follow-up photos (trichoscopy at a fixed magnification, or overhead photos taken with the
-/// Canfield protocol: fixed head position; DOMAIN.md, Imaging modalities), so the expected
+/// Canfield protocol: fixed head position; docs/DOMAIN-SOURCES.md, Imaging modalities), so the expected
 /// transform is a modest rotation, shift and perspective with a scale near 1.
 /// </summary>
 public sealed record RegistrationOptions
@@ -71,7 +71,7 @@ public sealed record RegistrationOptions
 
     /// <summary>
     /// Largest relative difference of the two sides' pixels per millimetre. Default 0.15, the
-    /// stated uncertainty of the dev-set scale (shared/data README; DOMAIN.md, Imaging modalities).
+    /// stated uncertainty of the dev-set scale (shared/data README; docs/DOMAIN-SOURCES.md, Imaging modalities).
     /// </summary>
     public double MaxScaleMismatchFraction { get; init; } = 0.15;
 

@@ -20,7 +20,7 @@ namespace SmpVision.Pipeline.Measurement;
 /// <param name="FollicularUnitsPerSquareCentimetreStandardError">1 sigma, as for hairs.</param>
 /// <param name="HairsPerFollicularUnitHistogram">Entry k-1 = number of counted FUs with k hairs (k = 1..5; the last entry is 5 or more).</param>
 /// <param name="MeanHairsPerFollicularUnit">Counted hairs over counted FUs; null with no FU.</param>
-/// <param name="VellusFraction">Share of counted hairs narrower than 30 um (DOMAIN.md); null without a scale or hairs.</param>
+/// <param name="VellusFraction">Share of counted hairs narrower than 30 um (docs/DOMAIN-SOURCES.md); null without a scale or hairs.</param>
 /// <param name="IntermediateFraction">Share between 30 and 60 um; null without a scale or hairs.</param>
 /// <param name="TerminalFraction">Share of 60 um or wider; null without a scale or hairs.</param>
 /// <param name="MeanShaftWidthMicrometres">Mean width of counted hairs; null without a scale or hairs.</param>
@@ -47,7 +47,7 @@ public sealed record TrichoscopyDensity(
 /// <summary>
 /// Density over the analysed area: hairs/cm2 and FU/cm2 with 1-sigma errors (Poisson on the count
 /// combined with the scale's relative uncertainty, doubled because area goes with the square of
-/// the scale), hairs-per-FU histogram, width classes (DOMAIN.md: terminal &gt;= 60 um, vellus
+/// the scale), hairs-per-FU histogram, width classes (docs/DOMAIN-SOURCES.md: terminal &gt;= 60 um, vellus
 /// &lt; 30 um) and coverage. Edge rule: a hair counts iff <see cref="HairInstance.CountedInDensity"/>
 /// (emergence point in the analysable area with enough shaft visible, or a long shaft whose opening is cut).
 /// </summary>

@@ -7,7 +7,7 @@ namespace SmpVision.Pipeline.ModalityDetection;
 /// <summary>
 /// Tells a dermoscope close-up (trichoscopy) from a whole-head photo (overhead) from global,
 /// size-independent cues on a thumbnail: a dermoscope frame is one evenly lit field of shaved
-/// scalp (DOMAIN.md, Imaging modalities), so its colour is homogeneous (low block-colour spread,
+/// scalp (docs/DOMAIN-SOURCES.md, Imaging modalities), so its colour is homogeneous (low block-colour spread,
 /// centre like border) and bright (few dark pixels, high low-percentile L*); an overhead photo
 /// holds a head on a background with hair masses and shadows. Frame size, aspect and file names
 /// are deliberately not used.

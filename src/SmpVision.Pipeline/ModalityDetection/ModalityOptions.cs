@@ -2,7 +2,7 @@ namespace SmpVision.Pipeline.ModalityDetection;
 
 /// <summary>
 /// Options of <see cref="ModalityDetector"/>. The cue centres and spreads are the midpoints and
-/// half-gaps between a dermoscope field (DOMAIN.md, Imaging modalities: a few mm of evenly lit,
+/// half-gaps between a dermoscope field (docs/DOMAIN-SOURCES.md, Imaging modalities: a few mm of evenly lit,
 /// shaved scalp) and a whole-head photo (a head on a background, hair masses and shadows). They
 /// were set from the dev sets (trichoscopy-dev 300 frames, overhead-dev 18 photos) and leave a
 /// margin of about one cue unit on each side of <see cref="DecisionThreshold"/>; a clinic with

@@ -5,7 +5,7 @@ public enum Modality
 {
     /// <summary>Not known: the pipeline detects it.</summary>
     Unknown = 0,
-    /// <summary>Contact dermoscope close-up (20x-70x), a few mm of scalp (DOMAIN.md, Imaging modalities).</summary>
+    /// <summary>Contact dermoscope close-up (20x-70x), a few mm of scalp (docs/DOMAIN-SOURCES.md, Imaging modalities).</summary>
     Trichoscopy = 1,
     /// <summary>Camera or phone photo of the whole head (top-down, frontal, vertex views).</summary>
     Overhead = 2,
@@ -54,7 +54,7 @@ public enum ScarKind
     SurgicalOrTraumatic = 4,
 }
 
-/// <summary>Skin-tone band of the Individual Typology Angle (Chardon 1991; DOMAIN.md, Colour and skin tone).</summary>
+/// <summary>Skin-tone band of the Individual Typology Angle (Chardon 1991; docs/DOMAIN-SOURCES.md, Colour and skin tone).</summary>
 public enum ItaBand
 {
     Unspecified = 0,

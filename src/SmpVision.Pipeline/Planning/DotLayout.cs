@@ -29,7 +29,7 @@ internal sealed record DotLayoutResult(
 /// session fraction, m = hairline feather multiplier). The kept darts of each region are then
 /// thinned at random to exactly the expected count (target x f_s x feathered area), which removes
 /// dots without ever breaking the spacing. Earlier sessions' dots stay: positions are randomised and
-/// each session fills between the previous ones (Liu 2025, DOMAIN.md).
+/// each session fills between the previous ones (Liu 2025, docs/DOMAIN-SOURCES.md).
 /// </summary>
 internal static class DotLayout
 {

@@ -14,7 +14,7 @@ public enum HairlineEdge
 }
 
 /// <summary>
-/// Options of the SMP planner. Every default is documented with its source (DOMAIN.md) or
+/// Options of the SMP planner. Every default is documented with its source (docs/DOMAIN-SOURCES.md) or
 /// marked as a project choice; every one can be overridden by the clinic.
 /// </summary>
 public sealed record PlanningOptions
@@ -39,20 +39,20 @@ public sealed record PlanningOptions
     /// <summary>
     /// Minimum follicular units counted in hair-bearing scalp for the patient's own density to be
     /// the reference. Default 25: the Poisson relative error of a count is 1/sqrt(N) = 20% at 25,
-    /// just under the ~22% loss a dermatologist perceives (DOMAIN.md), so the reference is not
+    /// just under the ~22% loss a dermatologist perceives (docs/DOMAIN-SOURCES.md), so the reference is not
     /// noisier than the differences it is used to judge.
     /// </summary>
     public int MinReferenceFollicularUnits { get; init; } = 25;
 
     /// <summary>
     /// Minimum hair-bearing area (mm2) for the patient's own reference. Default 10 mm2: about one
-    /// 70x trichoscopy frame (3.5 x 2.8 mm, DOMAIN.md), so a sliver at the frame edge is never used.
+    /// 70x trichoscopy frame (3.5 x 2.8 mm, docs/DOMAIN-SOURCES.md), so a sliver at the frame edge is never used.
     /// </summary>
     public double MinReferenceAreaSquareMillimetres { get; init; } = 10.0;
 
     /// <summary>
     /// Cumulative fraction of the target density reached after each session. Default 0.3, 0.7,
-    /// 1.0 (Liu et al., J Cosmet Dermatol 2025, DOMAIN.md). Increasing, ending at 1.
+    /// 1.0 (Liu et al., J Cosmet Dermatol 2025, docs/DOMAIN-SOURCES.md). Increasing, ending at 1.
     /// </summary>
     public IReadOnlyList<double> CumulativeSessionFractions { get; init; } = [0.3, 0.7, 1.0];
 
@@ -70,20 +70,20 @@ public sealed record PlanningOptions
 
     /// <summary>
     /// Width of the feathered band behind the leading edge, in mm. Default 10 mm: project choice
-    /// (practice: an irregular, soft transition); DOMAIN.md gives the edge density, not the width.
+    /// (practice: an irregular, soft transition); docs/DOMAIN-SOURCES.md gives the edge density, not the width.
     /// </summary>
     public double FeatherWidthMillimetres { get; init; } = 10.0;
 
     /// <summary>
     /// Density at the leading edge as a fraction of the target. Default 0.4: transplant hairlines
-    /// are rebuilt at ~30 FU/cm2, about 40% of normal (Tsai 2002, DOMAIN.md).
+    /// are rebuilt at ~30 FU/cm2, about 40% of normal (Tsai 2002, docs/DOMAIN-SOURCES.md).
     /// </summary>
     public double HairlineEdgeDensityFraction { get; init; } = 0.4;
 
-    /// <summary>Whether thinning regions get dots (the gap to the reference). Default true (DOMAIN.md: fill between existing hairs).</summary>
+    /// <summary>Whether thinning regions get dots (the gap to the reference). Default true (docs/DOMAIN-SOURCES.md: fill between existing hairs).</summary>
     public bool PigmentThinning { get; init; } = true;
 
-    /// <summary>Whether scar regions get dots. Default true (flat healed scars take pigment, Liu 2025, DOMAIN.md).</summary>
+    /// <summary>Whether scar regions get dots. Default true (flat healed scars take pigment, Liu 2025, docs/DOMAIN-SOURCES.md).</summary>
     public bool PigmentScars { get; init; } = true;
 
     /// <summary>Whether concrete dot coordinates are computed (needs a scale). Default true.</summary>
@@ -104,12 +104,12 @@ public sealed record PlanningOptions
     /// Default 0.75: a saturated random packing at that spacing holds ~1.2x the target count
     /// (random sequential packing covers ~55% of the plane with discs of half the spacing), which
     /// leaves room to thin to the exact count while dots never sit closer than 0.75 of the mean
-    /// spacing (~0.75 mm at 100 FU/cm2; Rassman 2015: dots ~1 mm apart, DOMAIN.md).
+    /// spacing (~0.75 mm at 100 FU/cm2; Rassman 2015: dots ~1 mm apart, docs/DOMAIN-SOURCES.md).
     /// </summary>
     public double MinDotSpacingFractionOfMeanSpacing { get; init; } = 0.75;
 
     /// <summary>Whether the photo carried a colour chart used to calibrate colour. Default false: the
-    /// pigment rule then warns that colours carry camera error (DOMAIN.md, Colour and skin tone).</summary>
+    /// pigment rule then warns that colours carry camera error (docs/DOMAIN-SOURCES.md, Colour and skin tone).</summary>
     public bool ColourCalibrated { get; init; }
 
     /// <summary>Random seed of the dot layout (deterministic plans). Default 1.</summary>
@@ -205,10 +205,10 @@ public static class ZoneDefaults
 {
     /// <summary>
     /// Default reference FU density for a zone. ~100 FU/cm2 for Caucasian scalp (Tsai 2002;
-    /// Birnbaum 2017; DOMAIN.md) everywhere except temporal, scaled by the temporal/frontal ratio
-    /// 70/82 measured in Egyptian women (Skin Appendage Disord 8(6):441, DOMAIN.md) to ~85. The
+    /// Birnbaum 2017; docs/DOMAIN-SOURCES.md) everywhere except temporal, scaled by the temporal/frontal ratio
+    /// 70/82 measured in Egyptian women (Skin Appendage Disord 8(6):441, docs/DOMAIN-SOURCES.md) to ~85. The
     /// hairline uses the full value: its lower edge density comes from feathering (Tsai 2002).
-    /// Population differences (Chinese ~72, Han ~74 FU/cm2, DOMAIN.md) are the clinic's call via
+    /// Population differences (Chinese ~72, Han ~74 FU/cm2, docs/DOMAIN-SOURCES.md) are the clinic's call via
     /// the clinic reference.
     /// </summary>
     public static double FollicularUnitsPerSquareCentimetre(ScalpZone zone) => zone switch
@@ -219,6 +219,6 @@ public static class ZoneDefaults
 
     /// <summary>Citation for <see cref="FollicularUnitsPerSquareCentimetre"/>.</summary>
     public static string Citation(ScalpZone zone) => zone == ScalpZone.Temporal
-        ? "~100 FU/cm2 Caucasian (Tsai 2002; Birnbaum 2017) x temporal/frontal 70/82 (Skin Appendage Disord 8(6):441); DOMAIN.md"
-        : "~100 FU/cm2 Caucasian (Tsai 2002; Birnbaum 2017); DOMAIN.md";
+        ? "~100 FU/cm2 Caucasian (Tsai 2002; Birnbaum 2017) x temporal/frontal 70/82 (Skin Appendage Disord 8(6):441); docs/DOMAIN-SOURCES.md"
+        : "~100 FU/cm2 Caucasian (Tsai 2002; Birnbaum 2017); docs/DOMAIN-SOURCES.md";
 }

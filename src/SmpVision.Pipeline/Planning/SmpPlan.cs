@@ -10,14 +10,14 @@ public enum ReferenceDensitySource
     PatientMeasured = 1,
     /// <summary>The clinic's value from the request.</summary>
     ClinicRequest = 2,
-    /// <summary>A documented zone default (DOMAIN.md).</summary>
+    /// <summary>A documented zone default (docs/DOMAIN-SOURCES.md).</summary>
     ZoneDefault = 3,
 }
 
 /// <summary>The reference (full) density the plan builds towards.</summary>
-/// <param name="FollicularUnitsPerSquareCentimetre">Reference FU/cm2; one SMP dot stands for one follicular opening (Rassman 2015, DOMAIN.md).</param>
+/// <param name="FollicularUnitsPerSquareCentimetre">Reference FU/cm2; one SMP dot stands for one follicular opening (Rassman 2015, docs/DOMAIN-SOURCES.md).</param>
 /// <param name="Source">Where it came from.</param>
-/// <param name="Citation">Source text (measurement, request, or DOMAIN.md reference).</param>
+/// <param name="Citation">Source text (measurement, request, or docs/DOMAIN-SOURCES.md reference).</param>
 /// <param name="MeasuredAreaSquareMillimetres">Hair-bearing area measured in this image (null without a scale).</param>
 /// <param name="MeasuredFollicularUnits">FUs counted in hair-bearing scalp in this image.</param>
 /// <param name="MeasuredFollicularUnitsPerSquareCentimetre">The patient's measured density even when it was not enough to be used (null without a scale or area).</param>
@@ -54,7 +54,7 @@ public sealed record SessionTarget(
 /// <param name="TargetDotsPerSquareCentimetre">Full target (all sessions), before hairline feathering.</param>
 /// <param name="ExistingFollicularUnitsPerSquareCentimetre">Existing FU density measured in the region (null without a scale).</param>
 /// <param name="HairlineEdgeDotsPerSquareCentimetre">Target at the hairline's leading edge when feathering applies; null otherwise.</param>
-/// <param name="HighFadingRisk">Scars fade more than normal skin (Liu 2025: 1.6 vs 0.9 on 0-10, DOMAIN.md).</param>
+/// <param name="HighFadingRisk">Scars fade more than normal skin (Liu 2025: 1.6 vs 0.9 on 0-10, docs/DOMAIN-SOURCES.md).</param>
 /// <param name="ExtraTouchUpSession">Plan one more session to touch up faded dots (scars).</param>
 /// <param name="Sessions">Targets per session (and the touch-up when planned).</param>
 /// <param name="Rule">The rule that set the target, in words.</param>
@@ -73,7 +73,7 @@ public sealed record RegionPlan(
 
 /// <summary>Pigment and needle recommendation.</summary>
 /// <param name="DilutionLevel">1 (most dilute) to 5 (least dilute / undiluted carbon black) for the body of the work.</param>
-/// <param name="HairlineDilutionLevel">Level at the hairline's leading edge (one lighter; practice, DOMAIN.md).</param>
+/// <param name="HairlineDilutionLevel">Level at the hairline's leading edge (one lighter; practice, docs/DOMAIN-SOURCES.md).</param>
 /// <param name="SkinColour">Measured skin colour (CIELAB), null when not measured.</param>
 /// <param name="HairColour">Measured hair colour (CIELAB), null when not measured.</param>
 /// <param name="SkinItaDegrees">Skin ITA in degrees (Chardon 1991), null when not measured.</param>
@@ -81,7 +81,7 @@ public sealed record RegionPlan(
 /// <param name="HairSkinLightnessDifference">Skin L* minus hair L*, null when either is missing.</param>
 /// <param name="BodyNeedleMillimetres">Needle diameter for the body of the work.</param>
 /// <param name="HairlineNeedleMillimetres">Needle diameter at the hairline (single point).</param>
-/// <param name="ColourCalibrated">False: no colour chart, colours carry camera error (DOMAIN.md).</param>
+/// <param name="ColourCalibrated">False: no colour chart, colours carry camera error (docs/DOMAIN-SOURCES.md).</param>
 /// <param name="Rule">The rule in words (no published table exists; this is the project's rule).</param>
 public sealed record PigmentRecommendation(
     int DilutionLevel,

@@ -227,7 +227,7 @@ public static class SmpPlanner
                 if (existing is { } e)
                 {
                     gap = Math.Max(0, reference - e);
-                    rule = $"{Name(region.Class)}: reference {reference:F0} - existing {e:F0} = {gap:F0} dots/cm2 (fill between existing hairs, DOMAIN.md)";
+                    rule = $"{Name(region.Class)}: reference {reference:F0} - existing {e:F0} = {gap:F0} dots/cm2 (fill between existing hairs, docs/DOMAIN-SOURCES.md)";
                 }
                 else if (region.DensityRelativeToReference is { } rel)
                 {
@@ -247,7 +247,7 @@ public static class SmpPlanner
 
                 if (region.Class == RegionClass.Scar)
                 {
-                    rule += "; scar: higher fading, extra touch-up session (Liu 2025, DOMAIN.md)";
+                    rule += "; scar: higher fading, extra touch-up session (Liu 2025, docs/DOMAIN-SOURCES.md)";
                 }
 
                 return (region, gap, existing, gap > 0, rule);

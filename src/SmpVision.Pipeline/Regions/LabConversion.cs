@@ -7,7 +7,7 @@ namespace SmpVision.Pipeline.Regions;
 
 /// <summary>
 /// CIELAB (D65) conversion of sRGB pixels. OpenCV's float conversion is used so that L* is
-/// 0-100 and a*, b* are signed, as DOMAIN.md (Colour and skin tone) asks.
+/// 0-100 and a*, b* are signed, as docs/DOMAIN-SOURCES.md (Colour and skin tone) asks.
 /// </summary>
 internal static class LabConversion
 {

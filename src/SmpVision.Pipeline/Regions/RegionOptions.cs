@@ -10,7 +10,7 @@ public sealed record RegionOptions
     /// Follicles (FU centres, or hairs when no units are given) expected inside one density kernel
     /// (area 2*pi*sigma^2) at the reference density; sets the kernel width. Default 25: the count's
     /// Poisson relative error is then 1/sqrt(25) = 20%, under the ~22% loss a dermatologist
-    /// perceives (DOMAIN.md), so the field is not noisier than the loss it must show. At ~80-100
+    /// perceives (docs/DOMAIN-SOURCES.md), so the field is not noisier than the loss it must show. At ~80-100
     /// FU/cm2 this is a sigma of ~2 mm: a 70x frame (3.5 x 2.8 mm) holds about one kernel.
     /// </summary>
     public double KernelExpectedFollicles { get; init; } = 25;
@@ -28,7 +28,7 @@ public sealed record RegionOptions
 
     /// <summary>
     /// Local density relative to the reference below which scalp counts as thinning. Default
-    /// 0.78: the smallest loss a dermatologist perceives is ~22% relative (NYU study, DOMAIN.md).
+    /// 0.78: the smallest loss a dermatologist perceives is ~22% relative (NYU study, docs/DOMAIN-SOURCES.md).
     /// </summary>
     public double ThinningBelowRelativeDensity { get; init; } = 0.78;
 
@@ -36,7 +36,7 @@ public sealed record RegionOptions
     /// Local density (relative to the reference) below which a hair-free disc is a hairless core.
     /// Default 0.7: a hairless patch about one kernel wide only pulls the smoothed field down to
     /// ~0.6 at its centre, so the empty disc carries the decision and this test only stops cores
-    /// inside scalp of normal density; project choice, DOMAIN.md gives no figure.
+    /// inside scalp of normal density; project choice, docs/DOMAIN-SOURCES.md gives no figure.
     /// </summary>
     public double HairlessBelowRelativeDensity { get; init; } = 0.7;
 
@@ -57,7 +57,7 @@ public sealed record RegionOptions
     /// spacings (<see cref="KernelExpectedFollicles"/>) and a hairless core 5 spacings across, so a
     /// smaller frame holds about one density sample. At ~80 FU/cm2 (spacing ~1.1 mm) that is a
     /// field of ~6.7 mm, met by 20x dermoscopes (1280 px at up to ~190 px/mm) and not by the 70x dev
-    /// frames (2.8 mm, DOMAIN.md); below it the map carries a warning and no thinning/hairless.
+    /// frames (2.8 mm, docs/DOMAIN-SOURCES.md); below it the map carries a warning and no thinning/hairless.
     /// </summary>
     public double MinFrameSpacingsForDensityRegions { get; init; } = 6;
 
@@ -65,7 +65,7 @@ public sealed record RegionOptions
     /// Lowest surrounding density (relative to the reference) used to size the empty disc a
     /// hairless core needs (radius = <see cref="HairlessEmptyDiscSpacings"/> / sqrt(surrounding
     /// density) reference spacings). Default 0.25: below the ~30-50% of normal seen in thinning
-    /// scalp (Vecchio 2002, DOMAIN.md), so the disc never needs more than 2x the reference radius
+    /// scalp (Vecchio 2002, docs/DOMAIN-SOURCES.md), so the disc never needs more than 2x the reference radius
     /// and a patch in a nearly bald frame can still be found.
     /// </summary>
     public double HairlessSurroundFloorRelativeDensity { get; init; } = 0.25;
@@ -84,7 +84,7 @@ public sealed record RegionOptions
     /// Poisson layout the follicle nearest to a point of a straight edge lies on average
     /// sqrt(1/(2*density)) = 0.71 spacings away, and the disc envelope, which rests on the
     /// innermost follicles of a stretch of edge, somewhat less. Default 0.5 spacings (project
-    /// derivation, no DOMAIN.md figure); 0 keeps the envelope.
+    /// derivation, no docs/DOMAIN-SOURCES.md figure); 0 keeps the envelope.
     /// </summary>
     public double HairlessEdgeInsetSpacings { get; init; } = 0.5;
 
@@ -107,7 +107,7 @@ public sealed record RegionOptions
     /// <summary>
     /// Lowest in-image reference accepted, as a fraction of
     /// <see cref="PopulationMinimumFollicularUnitsPerSquareCentimetre"/> (needs a scale). Default
-    /// 0.78, the perceivable-loss threshold (~22% relative, DOMAIN.md): a frame whose densest scalp
+    /// 0.78, the perceivable-loss threshold (~22% relative, docs/DOMAIN-SOURCES.md): a frame whose densest scalp
     /// is below 0.78 x 72 = 56 FU/cm2 (lowest population mean, Tsai 2002) holds little or no
     /// normal scalp, and its own density would call its thinning scalp normal. Measured on
     /// generated 100 px/mm thinning + bald frames (a 12.8 x 10.2 mm field nearly filled by the
@@ -121,7 +121,7 @@ public sealed record RegionOptions
     /// by default, hairs/cm2 with <see cref="DensityFromFollicularUnits"/> false), e.g. measured
     /// on the same patient's occipital frame. Null (default): the patient's own hair-bearing
     /// density in this image (the occiput is the patient's own reference, Rakowska 2009,
-    /// DOMAIN.md). Needs a scale.
+    /// docs/DOMAIN-SOURCES.md). Needs a scale.
     /// </summary>
     public double? ReferenceFolliclesPerSquareCentimetre { get; init; }
 
@@ -135,10 +135,10 @@ public sealed record RegionOptions
     /// <summary>
     /// Cells whose smoothed density is at least this fraction of the current reference are
     /// counted into the in-image reference. Default 0.75: just under the 0.78 thinning threshold
-    /// (22% perceivable loss, DOMAIN.md), so the reference is the density of the scalp that the
+    /// (22% perceivable loss, docs/DOMAIN-SOURCES.md), so the reference is the density of the scalp that the
     /// map calls hair-bearing, with its noisy low cells (the kernel's 20% Poisson error) kept so
     /// the estimate does not drift up by picking only positive noise; thinning scalp (~0.3-0.5 of
-    /// normal, Vecchio 2002 in DOMAIN.md) stays out.
+    /// normal, Vecchio 2002 in docs/DOMAIN-SOURCES.md) stays out.
     /// </summary>
     public double ReferenceCellsAboveRelativeDensity { get; init; } = 0.75;
 
@@ -156,14 +156,14 @@ public sealed record RegionOptions
     /// Minimum CIE76 colour difference (Lab) between a hair-free candidate and the surrounding
     /// normal skin for it to count as scar. Default 6: clearly above the ~2-3 units of
     /// skin-tone variation inside one frame and in the range a viewer sees as a different colour
-    /// ("lighter, pinker, hypo/hyperpigmented", DOMAIN.md Scars).
+    /// ("lighter, pinker, hypo/hyperpigmented", docs/DOMAIN-SOURCES.md Scars).
     /// </summary>
     public double ScarMinColourDifference { get; init; } = 6.0;
 
     /// <summary>
     /// Maximum local texture (standard deviation of L* on skin pixels) of a scar relative to the
     /// normal skin's median texture. Default 0.75: scars are smooth, without follicular openings
-    /// (DOMAIN.md Scars; brief).
+    /// (docs/DOMAIN-SOURCES.md Scars; brief).
     /// </summary>
     public double ScarMaxRelativeTexture { get; init; } = 0.75;
 
@@ -195,7 +195,7 @@ public sealed record RegionOptions
     /// <summary>
     /// Equivalent diameter in millimetres at or below which a round scar is a punctate FUE scar;
     /// above it a plug scar. Default 1.5 mm (practice: FUE punches are ~0.8-1.2 mm, old plugs
-    /// ~4 mm; not in DOMAIN.md, overridable).
+    /// ~4 mm; not in docs/DOMAIN-SOURCES.md, overridable).
     /// </summary>
     public double PunctateMaxDiameterMillimetres { get; init; } = 1.5;
 
@@ -209,7 +209,7 @@ public sealed record RegionOptions
     /// <summary>
     /// Smallest equivalent diameter of a punctate disc, in millimetres. Default 0.5 mm: the
     /// smallest scar kept (<see cref="ScarMinAreaSquareMillimetres"/>), under the ~0.8-1.0 mm of
-    /// an FUE punch (practice; not in DOMAIN.md), so that a disc whose edge blends is still found.
+    /// an FUE punch (practice; not in docs/DOMAIN-SOURCES.md), so that a disc whose edge blends is still found.
     /// The largest is <see cref="PunctateMaxDiameterMillimetres"/>.
     /// </summary>
     public double PunctateMinDiameterMillimetres { get; init; } = 0.5;

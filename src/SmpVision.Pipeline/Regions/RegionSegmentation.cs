@@ -15,15 +15,15 @@ namespace SmpVision.Pipeline.Regions;
 /// <item>Scars first: hair-free, smooth (local L* texture under 0.75 of normal skin) and
 /// off-colour (CIE76 &gt;= 6 against a robust quadratic fit of the frame's skin colour, so that
 /// lighting and vignetting are not scars), grown by colour hysteresis, shape-classified into
-/// <see cref="ScarKind"/> (DOMAIN.md, Scars). Scar area is excluded from the density field.</item>
+/// <see cref="ScarKind"/> (docs/DOMAIN-SOURCES.md, Scars). Scar area is excluded from the density field.</item>
 /// <item>Punctate (FUE punch) scars, with a scale: round off-colour discs of 0.5-1.5 mm without
 /// follicles inside, smooth on fine texture, which shafts of neighbouring hairs may cross; two
 /// or more per frame, or one far off-colour (<see cref="PunctateDiscs"/>).</item>
 /// <item>Local density: Gaussian kernel density of FU centres (or hair emergence points) over
 /// the analysable, non-scar mask (normalised convolution, so frame and overlay edges do not read
 /// as loss); the kernel holds ~25 follicles at the reference (20% Poisson error, under the 22%
-/// perceivable loss, DOMAIN.md), at least 0.5 mm sigma.</item>
-/// <item>Reference: given by the caller (e.g. the occipital frame; Rakowska 2009, DOMAIN.md:
+/// perceivable loss, docs/DOMAIN-SOURCES.md), at least 0.5 mm sigma.</item>
+/// <item>Reference: given by the caller (e.g. the occipital frame; Rakowska 2009, docs/DOMAIN-SOURCES.md:
 /// the occiput is the patient's own reference), else the frame's own hair-bearing density
 /// (the settled mean of the smoothed field over its dense part, estimated again without the
 /// hairless patches), else a population fallback (Tsai 2002).</item>
@@ -367,7 +367,7 @@ internal static class RegionSegmentation
     /// <summary>
     /// Lowest in-image reference (follicles per px^2) accepted, with a scale:
     /// <see cref="RegionOptions.MinInImageReferenceRelativeToFallback"/> of the population fallback
-    /// (in hairs when hairs are counted, x 137/72 as Tsai 2002 in DOMAIN.md). Null without a scale
+    /// (in hairs when hairs are counted, x 137/72 as Tsai 2002 in docs/DOMAIN-SOURCES.md). Null without a scale
     /// or when the floor is off (0).
     /// </summary>
     private static double? ReferenceFloor(Scale? scale, bool useUnits, RegionOptions options)
@@ -560,7 +560,7 @@ internal static class RegionSegmentation
     /// at least that many reference spacings, where the field is below
     /// <see cref="RegionOptions.HairlessBelowRelativeDensity"/> of the reference. Judging the disc
     /// against the local density, not the reference, keeps the gaps of thinning scalp (at ~30-50% of
-    /// normal, Vecchio 2002 in DOMAIN.md) out of the hairless class. Extent: the hair-free set opened
+    /// normal, Vecchio 2002 in docs/DOMAIN-SOURCES.md) out of the hairless class. Extent: the hair-free set opened
     /// with a disc of <see cref="RegionOptions.HairlessExtentDiscSpacings"/> spacings (so the edge
     /// follows the last hairs) within that radius of a core.
     /// </summary>

@@ -5,7 +5,7 @@ namespace SmpVision.Pipeline.Synthetic;
 
 /// <summary>
 /// Colour arithmetic the generator needs: CIELAB (D65) to and from sRGB, the Individual
-/// Typology Angle and its bands (Chardon 1991, DOMAIN.md "Colour and skin tone"), and the
+/// Typology Angle and its bands (Chardon 1991, docs/DOMAIN-SOURCES.md "Colour and skin tone"), and the
 /// default skin and hair colours. Pure managed maths so the truth does not depend on how a
 /// particular OpenCV build converts colours.
 /// </summary>
@@ -17,11 +17,11 @@ public static class SyntheticColour
     private const double Zn = 1.08883;
     private const double Delta = 6.0 / 29.0;
 
-    /// <summary>ITA = atan((L* - 50) / b*) in degrees (Chardon 1991, DOMAIN.md). Computed as atan2, which
+    /// <summary>ITA = atan((L* - 50) / b*) in degrees (Chardon 1991, docs/DOMAIN-SOURCES.md). Computed as atan2, which
     /// equals the formula for b* &gt; 0 (all real skin) and stays continuous for b* &lt;= 0 (colour casts).</summary>
     public static double ItaDegrees(LabColour lab) => CieLab.IndividualTypologyAngleDegrees(lab);
 
-    /// <summary>Chardon 1991 band of an ITA (DOMAIN.md), the same rule the measurement uses.</summary>
+    /// <summary>Chardon 1991 band of an ITA (docs/DOMAIN-SOURCES.md), the same rule the measurement uses.</summary>
     public static ItaBand Band(double itaDegrees) => CieLab.BandOf(itaDegrees);
 
     /// <summary>

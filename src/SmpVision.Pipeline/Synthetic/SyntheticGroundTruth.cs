@@ -3,7 +3,7 @@ using SmpVision.Pipeline.Model;
 
 namespace SmpVision.Pipeline.Synthetic;
 
-/// <summary>Width class of a hair shaft (DOMAIN.md: terminal &gt;= 60 um, vellus &lt; 30 um).</summary>
+/// <summary>Width class of a hair shaft (docs/DOMAIN-SOURCES.md: terminal &gt;= 60 um, vellus &lt; 30 um).</summary>
 public enum SyntheticHairKind
 {
     Terminal = 0,
@@ -112,7 +112,7 @@ public sealed record SyntheticGroundTruth
     /// <summary>Rendered terminal-hair colour (CIELAB D65, quantised). Thinner hairs are rendered lighter.</summary>
     public required LabColour HairLab { get; init; }
 
-    /// <summary>ITA of <see cref="SkinLab"/>: atan((L* - 50) / b*) in degrees (Chardon 1991, DOMAIN.md),
+    /// <summary>ITA of <see cref="SkinLab"/>: atan((L* - 50) / b*) in degrees (Chardon 1991, docs/DOMAIN-SOURCES.md),
     /// computed with atan2 so that a camera cast pushing b* to zero or below continues past 90 degrees
     /// instead of jumping sign.</summary>
     public required double SkinItaDegrees { get; init; }

@@ -216,19 +216,19 @@ public sealed record SyntheticRegionSpec
     public required SyntheticShape Shape { get; init; }
 
     /// <summary>Follicular-unit density as a fraction of the frame's density. Default: Thinning 0.4
-    /// (pattern loss falls from ~138 to ~47 hairs/cm2, Vecchio 2002, DOMAIN.md); Hairless 0; Scar 0
+    /// (pattern loss falls from ~138 to ~47 hairs/cm2, Vecchio 2002, docs/DOMAIN-SOURCES.md); Hairless 0; Scar 0
     /// (a scar has no follicular openings and must stay 0).</summary>
     public double? DensityFactor { get; init; }
 
     /// <summary>Fraction of terminal hairs (&gt;= 60 um). Default: Thinning 0.5 (more than 10% thin
-    /// hairs is a thinning sign, Rakowska 2009, DOMAIN.md); Hairless 0 (vellus only).</summary>
+    /// hairs is a thinning sign, Rakowska 2009, docs/DOMAIN-SOURCES.md); Hairless 0 (vellus only).</summary>
     public double? TerminalFraction { get; init; }
 
     /// <summary>Fraction of vellus hairs (&lt; 30 um). Default: Thinning 0.2; Hairless 1.</summary>
     public double? VellusFraction { get; init; }
 
     /// <summary>Weights of 1, 2, 3, 4 hairs per unit. Default: Thinning 0.45/0.42/0.12/0.01 (single-hair
-    /// units above 35% signal thinning, Rakowska 2009, DOMAIN.md); otherwise the frame's weights.</summary>
+    /// units above 35% signal thinning, Rakowska 2009, docs/DOMAIN-SOURCES.md); otherwise the frame's weights.</summary>
     public IReadOnlyList<double>? HairsPerUnitWeights { get; init; }
 
     /// <summary>Shape-derived scar kind, reported in the truth (Scar only).</summary>
@@ -432,16 +432,16 @@ public sealed record ChangeSpec
 /// </summary>
 public sealed record SyntheticTrichoscopySpec
 {
-    /// <summary>Frame width. Default 1280 (dev set, DOMAIN.md).</summary>
+    /// <summary>Frame width. Default 1280 (dev set, docs/DOMAIN-SOURCES.md).</summary>
     public int WidthPixels { get; init; } = 1280;
 
-    /// <summary>Frame height. Default 1024 (dev set, DOMAIN.md).</summary>
+    /// <summary>Frame height. Default 1024 (dev set, docs/DOMAIN-SOURCES.md).</summary>
     public int HeightPixels { get; init; } = 1024;
 
-    /// <summary>Scale. Default 361 px/mm: the 70x dev set (DOMAIN.md, Imaging modalities).</summary>
+    /// <summary>Scale. Default 361 px/mm: the 70x dev set (docs/DOMAIN-SOURCES.md, Imaging modalities).</summary>
     public double PixelsPerMillimetre { get; init; } = 361;
 
-    /// <summary>Skin tone as an Individual Typology Angle (Chardon 1991, DOMAIN.md). Default 45
+    /// <summary>Skin tone as an Individual Typology Angle (Chardon 1991, docs/DOMAIN-SOURCES.md). Default 45
     /// (light). Any value from -50 to 70 renders plausibly. Ignored when <see cref="SkinLab"/> is set.</summary>
     public double SkinItaDegrees { get; init; } = 45;
 
@@ -455,27 +455,27 @@ public sealed record SyntheticTrichoscopySpec
     public LabColour? HairLab { get; init; }
 
     /// <summary>Follicular units per cm2 of hair-bearing scalp. Default 80: between the Chinese/Han
-    /// figures of 72-74 (Tsai 2002; Guo 2017) and Egyptian frontal 82 (DOMAIN.md).</summary>
+    /// figures of 72-74 (Tsai 2002; Guo 2017) and Egyptian frontal 82 (docs/DOMAIN-SOURCES.md).</summary>
     public double FollicularUnitsPerSquareCentimetre { get; init; } = 80;
 
     /// <summary>Relative frequency of units with 1, 2, 3, 4 hairs. Default 0.28/0.53/0.17/0.01
-    /// (Guo 2017, Han Chinese, DOMAIN.md).</summary>
+    /// (Guo 2017, Han Chinese, docs/DOMAIN-SOURCES.md).</summary>
     public IReadOnlyList<double> HairsPerUnitWeights { get; init; } = [0.28, 0.53, 0.17, 0.01];
 
     /// <summary>Fraction of terminal hairs (width &gt;= 60 um). Default 0.85: a normal scalp has
-    /// under 10% thin hairs (Rakowska 2009, DOMAIN.md).</summary>
+    /// under 10% thin hairs (Rakowska 2009, docs/DOMAIN-SOURCES.md).</summary>
     public double TerminalFraction { get; init; } = 0.85;
 
     /// <summary>Fraction of vellus hairs (width &lt; 30 um). Default 0.05 (same source); the rest are intermediate.</summary>
     public double VellusFraction { get; init; } = 0.05;
 
-    /// <summary>Terminal shaft widths. Default 60-100 um (terminal &gt;= 60 um, DOMAIN.md).</summary>
+    /// <summary>Terminal shaft widths. Default 60-100 um (terminal &gt;= 60 um, docs/DOMAIN-SOURCES.md).</summary>
     public SyntheticRange TerminalWidthMicrometres { get; init; } = new(60, 100);
 
-    /// <summary>Intermediate shaft widths. Default 30-60 um (DOMAIN.md).</summary>
+    /// <summary>Intermediate shaft widths. Default 30-60 um (docs/DOMAIN-SOURCES.md).</summary>
     public SyntheticRange IntermediateWidthMicrometres { get; init; } = new(30, 60);
 
-    /// <summary>Vellus shaft widths. Default 15-30 um (vellus &lt; 30 um, DOMAIN.md).</summary>
+    /// <summary>Vellus shaft widths. Default 15-30 um (vellus &lt; 30 um, docs/DOMAIN-SOURCES.md).</summary>
     public SyntheticRange VellusWidthMicrometres { get; init; } = new(15, 30);
 
     /// <summary>Visible shaft length of shaved hair. Default 0.25-0.9 mm: the dev set's hair boxes

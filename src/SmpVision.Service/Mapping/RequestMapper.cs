@@ -32,7 +32,7 @@ internal static class RequestMapper
 
         if (planning.HasReferenceFollicularUnitsPerSquareCentimetre && planning.ReferenceFollicularUnitsPerSquareCentimetre is not (> 0 and <= 300))
         {
-            throw new InvalidRequestException($"{prefix}.planning.reference_follicular_units_per_square_centimetre", $"Reference density must be in (0, 300] FU/cm2 (normal scalps have 65-110, DOMAIN.md); got {planning.ReferenceFollicularUnitsPerSquareCentimetre}.");
+            throw new InvalidRequestException($"{prefix}.planning.reference_follicular_units_per_square_centimetre", $"Reference density must be in (0, 300] FU/cm2 (normal scalps have 65-110, docs/DOMAIN-SOURCES.md); got {planning.ReferenceFollicularUnitsPerSquareCentimetre}.");
         }
 
         if (planning.ForceReferenceOverride && !planning.HasReferenceFollicularUnitsPerSquareCentimetre)

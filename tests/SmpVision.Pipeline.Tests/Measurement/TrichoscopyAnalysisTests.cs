@@ -18,7 +18,7 @@ public sealed class TrichoscopyAnalysisTests
     [InlineData(13)]
     public void Counts_separate_hairs_and_measures_width(int seed)
     {
-        // 22 px at 361 px/mm = 61 um: a terminal shaft (DOMAIN.md).
+        // 22 px at 361 px/mm = 61 um: a terminal shaft (docs/DOMAIN-SOURCES.md).
         var hairs = TrichoscopyFixture.RandomHairs(640, 512, seed, 8, 22);
         using var image = TrichoscopyFixture.Frame(640, 512, seed, hairs, LightSkin, DarkHair);
         using var result = TrichoscopyAnalysis.Run(image, RequestScale, new TrichoscopyOptions(), CancellationToken.None);

@@ -96,7 +96,7 @@ public sealed class RegionSegmentationTests
     [Fact]
     public void A_70x_field_is_flagged_and_gets_no_thinning_or_hairless_map()
     {
-        // 512 px over 3.5 mm (a 70x field, DOMAIN.md): ~2.5 follicle spacings across, one density sample.
+        // 512 px over 3.5 mm (a 70x field, docs/DOMAIN-SOURCES.md): ~2.5 follicle spacings across, one density sample.
         var spec = new SyntheticTrichoscopySpec
         {
             WidthPixels = Width,

@@ -263,7 +263,7 @@ internal sealed class EvalRegionsCommand : IToolCommand
 
     /// <summary>
     /// Scene families, cycled by frame index, sized in millimetres so they fit a 70x frame
-    /// (3.5 x 2.8 mm, DOMAIN.md) and scale with lower magnifications.
+    /// (3.5 x 2.8 mm, docs/DOMAIN-SOURCES.md) and scale with lower magnifications.
     /// </summary>
     private static SyntheticTrichoscopySpec Scene(int index, int seed, double ppm, int width, int height, bool scaledOptics, out string name)
     {
