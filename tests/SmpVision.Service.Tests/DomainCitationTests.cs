@@ -23,13 +23,9 @@ public sealed class DomainCitationTests
     {
         var root = RepositoryRoot();
         Assert.True(File.Exists(Path.Combine(root, "docs", "DOMAIN-SOURCES.md")));
-        foreach (var proto in Directory.GetFiles(Path.Combine(root, "protos", "smpvision"), "*.proto", SearchOption.AllDirectories))
-        {
-            var text = File.ReadAllText(proto);
-            Assert.DoesNotContain(" DOMAIN.md", text, StringComparison.Ordinal);
-            Assert.DoesNotContain("(DOMAIN.md", text, StringComparison.Ordinal);
-            Assert.Contains("docs/DOMAIN-SOURCES.md", text, StringComparison.Ordinal);
-        }
+        var texts = Directory.GetFiles(Path.Combine(root, "protos", "smpvision"), "*.proto", SearchOption.AllDirectories).Select(File.ReadAllText).ToList();
+        Assert.All(texts, text => Assert.DoesNotMatch(@"(?<![-/\w])DOMAIN\.md", text));
+        Assert.Contains(texts, text => text.Contains("docs/DOMAIN-SOURCES.md", StringComparison.Ordinal));
     }
 
     [Fact]
