@@ -44,6 +44,15 @@ public sealed record AnalysisRequest
 
     /// <summary>Optional outputs.</summary>
     public OutputRequest Output { get; init; } = new();
+
+    /// <summary>What the clinician drew on the photo (hairline, treatment areas, exclusions, overrides).</summary>
+    public ClinicianInput Clinician { get; init; } = new();
+
+    /// <summary>Overhead photos: the view, or null to detect it.</summary>
+    public Overhead.OverheadView? OverheadView { get; init; }
+
+    /// <summary>Overhead top views: which way the face points, or null to detect it.</summary>
+    public Overhead.FrontDirection? FaceDirection { get; init; }
 }
 
 /// <summary>An image border.</summary>

@@ -37,7 +37,32 @@ public sealed record OverheadSummary(
     double? ScalpAreaSquareCentimetres,
     double? BaldAreaSquareCentimetres,
     PolygonPixels? Hairline,
-    IReadOnlyList<OverheadZone> Zones);
+    IReadOnlyList<OverheadZone> Zones)
+{
+    /// <summary>View analysed (given or detected).</summary>
+    public OverheadView View { get; init; }
+
+    /// <summary>True when the view was detected.</summary>
+    public bool ViewDetected { get; init; }
+
+    /// <summary>Which way the face points (top views).</summary>
+    public FrontDirection Front { get; init; }
+
+    /// <summary>True when the face direction was detected (false: given or assumed).</summary>
+    public bool FrontDetected { get; init; }
+
+    /// <summary>Orientation confidence, 0-1.</summary>
+    public double OrientationConfidence { get; init; }
+
+    /// <summary>Share of the frame found to be face and excluded.</summary>
+    public double FaceFractionOfFrame { get; init; }
+
+    /// <summary>Median CIELAB of the bald-scalp skin: the response's one skin colour.</summary>
+    public LabColour? BaldScalpSkinColour { get; init; }
+
+    /// <summary>Where the plan may place dots (clinician's treatment areas, else the scalp outline).</summary>
+    public IReadOnlyList<PolygonPixels> TreatmentBoundary { get; init; } = [];
+}
 
 /// <summary>Everything one analysis found, as plain values (no native memory).</summary>
 public sealed record ScalpAnalysisResult

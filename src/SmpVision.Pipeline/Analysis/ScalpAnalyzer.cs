@@ -208,7 +208,7 @@ public sealed class ScalpAnalyzer
             OverheadSummary? overheadSummary = null;
             if (modality == Modality.Overhead)
             {
-                overhead = OverheadAnalysis.Run(image, _options.Overhead, ct);
+                overhead = OverheadAnalysis.Run(image, _options.Overhead, OverheadRequestOf(request), ct);
                 clock.AddRange(overhead.Timings);
                 warnings.AddRange(overhead.Warnings.Where(w => !(requestScale is not null && w.Code == "no-scale")));
                 // A marker measured in this photo beats a caller's global px/mm, which cannot hold
@@ -222,7 +222,17 @@ public sealed class ScalpAnalyzer
                     overhead.ScalpAreaSquareCentimetres,
                     overhead.BaldAreaSquareCentimetres,
                     overhead.HairlineContour,
-                    overhead.Zones);
+                    overhead.Zones)
+                {
+                    View = overhead.View,
+                    ViewDetected = overhead.ViewDetected,
+                    Front = overhead.Front,
+                    FrontDetected = overhead.FrontDetected,
+                    OrientationConfidence = overhead.OrientationConfidence,
+                    FaceFractionOfFrame = overhead.FaceFractionOfFrame,
+                    BaldScalpSkinColour = overhead.BaldScalpSkinColour,
+                    TreatmentBoundary = overhead.TreatmentBoundary,
+                };
                 quality = new QualitySummary(
                     Confidence: overhead.Warnings.Any(w => w.Code is "small-head" or "head-cut-by-frame") ? 0.6 : 0.9,
                     FocusScore: null,
@@ -250,11 +260,11 @@ public sealed class ScalpAnalyzer
 
             warnings.AddRange(regions.Warnings);
             // The frame's one skin and hair colour: measured by the trichoscopy colour stage, or the
-            // overhead photo's bare scalp and hair; it is what the response reports and what the
+            // overhead photo's bald-scalp skin (face and hair out) and hair; it is what the response reports and what the
             // pigment rule reads.
-            var colour = trichoscopy?.Colour ?? (overhead is not null ? TrichoscopyColour.From(overhead.BareScalpColour, overhead.HairColour, 0, 0, calibrated: false) : null);
+            var colour = trichoscopy?.Colour ?? (overhead is not null ? TrichoscopyColour.From(overhead.BaldScalpSkinColour ?? overhead.BareScalpColour, overhead.HairColour, 0, 0, calibrated: false) : null);
             warnings.AddRange(FrameColourWarnings(colour));
-            var planning = PlanningFor(request, scale, colour);
+            var planning = PlanningFor(request, scale, colour, overhead);
             var planningErrors = planning.Validate();
             if (planningErrors.Count > 0)
             {
@@ -310,7 +320,7 @@ public sealed class ScalpAnalyzer
     /// </summary>
     private RegionOptions RegionOptionsFor(AnalysisRequest request)
     {
-        var planning = PlanningFor(request, null, null);
+        var planning = PlanningFor(request, null, null, null);
         return _options.Regions with
         {
             FallbackReferenceFollicularUnitsPerSquareCentimetre = planning.FallbackReferenceFollicularUnitsPerSquareCentimetre,
@@ -320,21 +330,56 @@ public sealed class ScalpAnalyzer
         };
     }
 
-    /// <summary>The configured planning defaults with this request's choices applied.</summary>
-    private PlanningOptions PlanningFor(AnalysisRequest request, Scale? scale, TrichoscopyColour? colour) => _options.Planning with
+    /// <summary>The request's overhead inputs: given view and face direction, clinician polygons.</summary>
+    private static OverheadRequest OverheadRequestOf(AnalysisRequest request) => new(
+        request.OverheadView,
+        request.FaceDirection,
+        [.. request.Clinician.TreatmentAreas.Select(p => p.Polygon)],
+        [.. request.Clinician.Exclusions.Select(p => p.Polygon)]);
+
+    /// <summary>The configured planning defaults with this request's choices applied (the clinician's drawing and overrides first).</summary>
+    private PlanningOptions PlanningFor(AnalysisRequest request, Scale? scale, TrichoscopyColour? colour, OverheadResult? overhead)
     {
-        Zone = request.Zone,
-        ClinicReferenceFollicularUnitsPerSquareCentimetre = request.ReferenceFollicularUnitsPerSquareCentimetre ?? _options.Planning.ClinicReferenceFollicularUnitsPerSquareCentimetre,
-        // Forcing the clinic's value: no measured density can qualify as the reference.
-        MinReferenceFollicularUnits = request.ForceReferenceOverride ? int.MaxValue : _options.Planning.MinReferenceFollicularUnits,
-        SessionNumber = request.SessionNumber,
-        CumulativeSessionFractions = request.SessionCumulativeFractions ?? _options.Planning.CumulativeSessionFractions,
-        FeatherWidthMillimetres = request.HairlineFeatherWidthMillimetres ?? _options.Planning.FeatherWidthMillimetres,
-        HairlineEdge = request.HairlineEdge is { } edge ? (HairlineEdge)(int)edge : _options.Planning.HairlineEdge,
-        IncludeDotLayout = request.Output.DotLayout || request.Output.Preview,
-        PixelsPerMillimetreOverride = scale?.PixelsPerMillimetre,
-        ColourCalibrated = colour?.Calibrated ?? false,
-    };
+        var clinician = request.Clinician;
+        var clinicReference = clinician.ReferenceFollicularUnitsPerSquareCentimetre ?? request.ReferenceFollicularUnitsPerSquareCentimetre ?? _options.Planning.ClinicReferenceFollicularUnitsPerSquareCentimetre;
+        bool force = request.ForceReferenceOverride || clinician.ReferenceFollicularUnitsPerSquareCentimetre is not null;
+        return _options.Planning with
+        {
+            Zone = request.Zone,
+            ClinicReferenceFollicularUnitsPerSquareCentimetre = clinicReference,
+            // Forcing the clinic's value: no measured density can qualify as the reference.
+            MinReferenceFollicularUnits = force ? int.MaxValue : _options.Planning.MinReferenceFollicularUnits,
+            SessionNumber = request.SessionNumber,
+            CumulativeSessionFractions = request.SessionCumulativeFractions ?? _options.Planning.CumulativeSessionFractions,
+            FeatherWidthMillimetres = request.HairlineFeatherWidthMillimetres ?? _options.Planning.FeatherWidthMillimetres,
+            HairlineEdge = HairlineEdgeFor(request, overhead),
+            // Feathering follows the drawn hairline, else the detected one of an overhead photo.
+            HairlinePolyline = clinician.Hairline ?? overhead?.HairlineContour?.Vertices,
+            TreatmentAreas = [.. clinician.TreatmentAreas.Select(p => p.Polygon)],
+            Exclusions = [.. clinician.Exclusions.Select(p => p.Polygon)],
+            MinDotSpacingMillimetres = clinician.MinDotSpacingMillimetres,
+            IncludeDotLayout = request.Output.DotLayout || request.Output.Preview,
+            PixelsPerMillimetreOverride = scale?.PixelsPerMillimetre,
+            ColourCalibrated = colour?.Calibrated ?? false,
+        };
+    }
+
+    /// <summary>The request's hairline edge; on overhead top views the face side when the request gave none.</summary>
+    private HairlineEdge HairlineEdgeFor(AnalysisRequest request, OverheadResult? overhead)
+    {
+        if (request.HairlineEdge is { } edge)
+        {
+            return (HairlineEdge)(int)edge;
+        }
+
+        return overhead is { View: OverheadView.TopDown or OverheadView.Frontal, HairlineContour: not null } o ? o.Front switch
+        {
+            FrontDirection.Up => HairlineEdge.Top,
+            FrontDirection.Left => HairlineEdge.Left,
+            FrontDirection.Right => HairlineEdge.Right,
+            _ => HairlineEdge.Bottom,
+        } : _options.Planning.HairlineEdge;
+    }
 
     /// <summary>The warnings about the frame's colour, raised once per frame (codes documented in common.proto, Warning).</summary>
     internal static IEnumerable<PipelineWarning> FrameColourWarnings(TrichoscopyColour? colour)

@@ -382,6 +382,40 @@ internal static class HairClassifier
         return bestAt;
     }
 
+    /// <summary>
+    /// Median CIELAB of the bald-scalp skin: hairless-class pixels whose own hair evidence is
+    /// below threshold (stray strands out). Null when nothing is hairless.
+    /// </summary>
+    internal static LabColour? BaldSkinColour(Mat workingBgr, HairMaps maps, double evidenceThreshold = 0.5)
+    {
+        using var bald = new Mat();
+        Cv2.Compare(maps.Labels, Scalar.All((int)RegionClass.Hairless), bald, CmpTypes.EQ);
+        using var notHair = new Mat();
+        Cv2.Compare(maps.Evidence, Scalar.All(evidenceThreshold), notHair, CmpTypes.LT);
+        Cv2.BitwiseAnd(bald, notHair, bald);
+        if (Cv2.CountNonZero(bald) == 0)
+        {
+            return null;
+        }
+
+        using var bgrF = new Mat();
+        using var lab = new Mat();
+        workingBgr.ConvertTo(bgrF, MatType.CV_32FC3, 1.0 / 255.0);
+        Cv2.CvtColor(bgrF, lab, ColorConversionCodes.BGR2Lab);
+        var ch = Cv2.Split(lab);
+        try
+        {
+            return MedianLab(ch[0], ch[1], ch[2], bald);
+        }
+        finally
+        {
+            foreach (var c in ch)
+            {
+                c.Dispose();
+            }
+        }
+    }
+
     private static LabColour? MedianLab(Mat l, Mat a, Mat b, Mat mask)
     {
         if (Cv2.CountNonZero(mask) == 0)

@@ -15,8 +15,12 @@ namespace SmpVision.Pipeline.Overhead;
 /// </summary>
 internal static class OverheadAnalysis
 {
-    internal static OverheadResult Run(ScalpImage image, OverheadOptions options, CancellationToken ct)
+    internal static OverheadResult Run(ScalpImage image, OverheadOptions options, CancellationToken ct) => Run(image, options, null, ct);
+
+    /// <summary>Analyses one overhead photo with the request's view, face direction and clinician polygons.</summary>
+    internal static OverheadResult Run(ScalpImage image, OverheadOptions options, OverheadRequest? request, CancellationToken ct)
     {
+        request ??= new OverheadRequest();
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(options);
         var errors = options.Validate();
@@ -77,8 +81,12 @@ internal static class OverheadAnalysis
         }
 
         Lap("head-segmentation");
+        // The clinician's treatment areas are scalp whatever the automatic boundary says.
+        foreach (var area in request.TreatmentAreas ?? [])
+        {
+            Cv2.FillPoly(scalpWorking, [ToWorking(area, toFull)], Scalar.All(255));
+        }
 
-        int scalpPixels = Cv2.CountNonZero(scalpWorking);
         double headFraction = Cv2.CountNonZero(headWorking) / (double)(workingSize.Width * workingSize.Height);
         if (headFraction < 0.1)
         {
@@ -99,6 +107,17 @@ internal static class OverheadAnalysis
 
         Lap("hair-classification");
 
+        var orientation = HeadOrientation.Resolve(working, headWorking, maps.Labels, options, request, ct);
+        using (var faceWorking = orientation.TakeFaceMask())
+        {
+            RemoveFromScalp(scalpWorking, maps.Labels, faceWorking, request, toFull);
+        }
+
+        warnings.AddRange(orientation.Warnings);
+        var baldSkin = HairClassifier.BaldSkinColour(working, maps);
+        int scalpPixels = Cv2.CountNonZero(scalpWorking);
+        Lap("orientation");
+
         int hairBearing = 0, thinning = 0, hairless = 0;
         var rows = maps.Labels.AsRows<byte>();
         int rowCount = maps.Labels.Rows, colCount = maps.Labels.Cols;
@@ -118,14 +137,13 @@ internal static class OverheadAnalysis
 
         double denominator = Math.Max(1, scalpPixels);
         double meanCoverage = scalpPixels == 0 ? 0 : Math.Min(1.0, Cv2.Mean(maps.Coverage, scalpWorking).Val0);
-        IReadOnlyList<OverheadZone> zones = options.View == OverheadView.TopDown
-            ? ScalpZones.Zones(maps.Labels, scalpWorking, options.Front, toFull)
+        IReadOnlyList<OverheadZone> zones = orientation.View == OverheadView.TopDown
+            ? ScalpZones.Zones(maps.Labels, scalpWorking, orientation.Front, toFull)
             : [];
-        var hairline = ScalpZones.Hairline(maps.Labels, scalpWorking, options.Front, toFull);
-        if (options.View == OverheadView.TopDown)
-        {
-            warnings.Add(new PipelineWarning("front-assumed", $"Zones and hairline assume the forehead points {options.Front} in the image."));
-        }
+        // A hairline exists on top views (toward the face) and front views (face below the scalp).
+        var hairline = orientation.View is OverheadView.TopDown or OverheadView.Frontal
+            ? ScalpZones.Hairline(maps.Labels, scalpWorking, orientation.Front, toFull)
+            : null;
 
         Lap("zones");
 
@@ -156,12 +174,63 @@ internal static class OverheadAnalysis
             ScalpAreaSquareCentimetres = scalpCm2,
             BaldAreaSquareCentimetres = baldCm2,
             BareScalpColour = maps.BareScalpColour,
+            BaldScalpSkinColour = baldSkin,
+            View = orientation.View,
+            ViewDetected = orientation.ViewDetected,
+            Front = orientation.Front,
+            FrontDetected = orientation.FrontDetected,
+            OrientationConfidence = orientation.Confidence,
+            FaceFractionOfFrame = orientation.FaceFractionOfFrame,
+            TreatmentBoundary = TreatmentBoundary(scalpWorking, request, toFull),
             HairColour = maps.HairColour,
             HairlineContour = hairline,
             Zones = zones,
             Warnings = warnings,
             Timings = timings,
         };
+    }
+
+    /// <summary>
+    /// Takes the face (except where the clinician drew a treatment area) and the clinician's
+    /// exclusions out of the scalp: they become off-scalp in the labels (working scale).
+    /// </summary>
+    private static void RemoveFromScalp(Mat scalpWorking, Mat labels, Mat? faceWorking, OverheadRequest request, double toFull)
+    {
+        using var remove = new Mat(scalpWorking.Size(), MatType.CV_8UC1, Scalar.All(0));
+        if (faceWorking is not null)
+        {
+            faceWorking.CopyTo(remove);
+            foreach (var area in request.TreatmentAreas ?? [])
+            {
+                Cv2.FillPoly(remove, [ToWorking(area, toFull)], Scalar.All(0));
+            }
+        }
+
+        foreach (var exclusion in request.Exclusions ?? [])
+        {
+            Cv2.FillPoly(remove, [ToWorking(exclusion, toFull)], Scalar.All(255));
+        }
+
+        scalpWorking.SetTo(Scalar.All(0), remove);
+        labels.SetTo(Scalar.All((int)RegionClass.OffScalp), remove);
+    }
+
+    private static Point[] ToWorking(PolygonPixels polygon, double toFull) =>
+        polygon.Vertices.Select(v => new Point((int)Math.Round(v.X / toFull), (int)Math.Round(v.Y / toFull))).ToArray();
+
+    /// <summary>The boundary the plan works in: the clinician's treatment areas, else the scalp outline(s).</summary>
+    private static IReadOnlyList<PolygonPixels> TreatmentBoundary(Mat scalpWorking, OverheadRequest request, double toFull)
+    {
+        if (request.TreatmentAreas is { Count: > 0 } areas)
+        {
+            return areas;
+        }
+
+        Cv2.FindContours(scalpWorking, out Point[][] contours, out _, RetrievalModes.External, ContourApproximationModes.ApproxSimple);
+        return contours.Where(c => c.Length >= 3 && Cv2.ContourArea(c) > 16)
+            .Select(c => new PolygonPixels(Cv2.ApproxPolyDP(c, 1.0, true).Select(p => new PointPixels(p.X * toFull, p.Y * toFull)).ToArray()))
+            .Where(p => p.Vertices.Count >= 3)
+            .ToArray();
     }
 
     /// <summary>Share of the mask's outline pixels that lie on the frame border.</summary>

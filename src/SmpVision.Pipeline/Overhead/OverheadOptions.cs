@@ -22,7 +22,27 @@ public enum OverheadView
     TopDown = 0,
     /// <summary>Camera in front of the head: the hairline is the result that matters.</summary>
     Frontal = 1,
+    /// <summary>Patient's left side.</summary>
+    Left = 2,
+    /// <summary>Patient's right side.</summary>
+    Right = 3,
+    /// <summary>Back of the head (occiput).</summary>
+    Back = 4,
 }
+
+/// <summary>
+/// Per-photo overhead inputs from the request: the view and face direction when the caller
+/// knows them (null: detected), and the clinician's polygons in full-image pixels.
+/// </summary>
+/// <param name="View">Given view, or null to detect.</param>
+/// <param name="Front">Given face direction (top views), or null to detect.</param>
+/// <param name="TreatmentAreas">Clinician treatment areas: counted as scalp.</param>
+/// <param name="Exclusions">Clinician exclusions: never scalp.</param>
+public sealed record OverheadRequest(
+    OverheadView? View = null,
+    FrontDirection? Front = null,
+    IReadOnlyList<SmpVision.Pipeline.Model.PolygonPixels>? TreatmentAreas = null,
+    IReadOnlyList<SmpVision.Pipeline.Model.PolygonPixels>? Exclusions = null);
 
 /// <summary>
 /// Options of <see cref="OverheadAnalysis"/>. Pixel sizes are at the working resolution

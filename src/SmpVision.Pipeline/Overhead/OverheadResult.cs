@@ -13,7 +13,7 @@ namespace SmpVision.Pipeline.Overhead;
 public sealed record OverheadZone(ScalpZone Zone, PolygonPixels Outline, double AreaFractionOfScalp, double BaldFraction, double ThinningFraction);
 
 /// <summary>
-/// What <see cref="OverheadAnalysis.Run"/> measured on one whole-head photo. Fractions are of
+/// What <see cref="OverheadAnalysis.Run(Imaging.ScalpImage, OverheadOptions, OverheadRequest, CancellationToken)"/> measured on one whole-head photo. Fractions are of
 /// projected scalp pixels (a photo flattens a dome, so they are apparent, not surface, fractions).
 /// Owns the label and mask Mats: dispose it.
 /// </summary>
@@ -61,6 +61,34 @@ public sealed class OverheadResult : IDisposable
 
     /// <summary>Median CIELAB colour of the bare-scalp reference pixels; null when the photo shows no bare scalp.</summary>
     public LabColour? BareScalpColour { get; init; }
+
+    /// <summary>
+    /// Median CIELAB of the bald-scalp skin (hairless class, hair pixels, face and background out):
+    /// the response's one skin colour, for the colour measurement and the pigment rule; null when
+    /// nothing is hairless.
+    /// </summary>
+    public LabColour? BaldScalpSkinColour { get; init; }
+
+    /// <summary>The view analysed.</summary>
+    public OverheadView View { get; init; }
+
+    /// <summary>True when the view was detected, false when the request gave it.</summary>
+    public bool ViewDetected { get; init; }
+
+    /// <summary>Which way the face points (top views).</summary>
+    public FrontDirection Front { get; init; }
+
+    /// <summary>True when the face direction was detected, false when given (or assumed).</summary>
+    public bool FrontDetected { get; init; }
+
+    /// <summary>Confidence of the detected orientation, 0-1 (1 when given).</summary>
+    public double OrientationConfidence { get; init; }
+
+    /// <summary>Share of the frame found to be face and taken out of the scalp.</summary>
+    public double FaceFractionOfFrame { get; init; }
+
+    /// <summary>Outline(s) of where the plan may place dots: the clinician's treatment areas, else the scalp.</summary>
+    public IReadOnlyList<PolygonPixels> TreatmentBoundary { get; init; } = [];
 
     /// <summary>Median CIELAB colour of the hair pixels; null when the photo shows no hair.</summary>
     public LabColour? HairColour { get; init; }

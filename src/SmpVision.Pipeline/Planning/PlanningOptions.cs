@@ -69,6 +69,22 @@ public sealed record PlanningOptions
     public IReadOnlyList<PointPixels>? HairlinePolyline { get; init; }
 
     /// <summary>
+    /// Clinician's treatment areas (image pixels): when any is given, dots are laid only inside
+    /// them. Empty: the whole pigmented map.
+    /// </summary>
+    public IReadOnlyList<PolygonPixels> TreatmentAreas { get; init; } = [];
+
+    /// <summary>Clinician's exclusions (image pixels): never any dot inside.</summary>
+    public IReadOnlyList<PolygonPixels> Exclusions { get; init; } = [];
+
+    /// <summary>
+    /// Smallest dot distance at full density in mm (clinician override); replaces
+    /// <see cref="MinDotSpacingFractionOfMeanSpacing"/> by this distance over the reference's mean
+    /// spacing, which must stay within the same (0.3, 0.85] bounds. Null: the fraction is used.
+    /// </summary>
+    public double? MinDotSpacingMillimetres { get; init; }
+
+    /// <summary>
     /// Width of the feathered band behind the leading edge, in mm. Default 10 mm: project choice
     /// (practice: an irregular, soft transition); docs/DOMAIN-SOURCES.md gives the edge density, not the width.
     /// </summary>
@@ -174,6 +190,16 @@ public sealed record PlanningOptions
         if (!(HairlineEdgeDensityFraction > 0 && HairlineEdgeDensityFraction <= 1))
         {
             errors.Add($"{nameof(HairlineEdgeDensityFraction)} must be in (0, 1].");
+        }
+
+        if (TreatmentAreas.Concat(Exclusions).Any(p => p.Vertices.Count < 3))
+        {
+            errors.Add("Treatment areas and exclusions need at least three vertices each.");
+        }
+
+        if (MinDotSpacingMillimetres is { } spacing && !(spacing > 0 && spacing < 100))
+        {
+            errors.Add($"{nameof(MinDotSpacingMillimetres)} must be in (0, 100) mm.");
         }
 
         if (HairlinePolyline is { Count: < 2 })

@@ -99,8 +99,10 @@ public static class SmpPlanner
                     .ToList();
                 using var feather = hasHairline ? FeatherField(map.WidthPixels, map.HeightPixels, p, options) : null;
                 var obstacles = units.Select(u => u.Centre).Concat(hairs.Select(h => h.Emergence)).ToList();
-                layout = DotLayout.Layout(map.RegionIds, layoutRegions, feather, fractions, obstacles, options.MinDotSpacingFractionOfMeanSpacing, options.MaxDots, options.RandomSeed, ct);
-                minSpacingPixels = options.MinDotSpacingFractionOfMeanSpacing / Math.Sqrt(refPx2);
+                var spacingFraction = SpacingFraction(reference.FollicularUnitsPerSquareCentimetre, options, warnings);
+                using var allowedIds = RestrictToClinicianAreas(map.RegionIds, options);
+                layout = DotLayout.Layout(allowedIds ?? map.RegionIds, layoutRegions, feather, fractions, obstacles, spacingFraction, options.MaxDots, options.RandomSeed, ct);
+                minSpacingPixels = spacingFraction / Math.Sqrt(refPx2);
                 if (layout.Capped)
                 {
                     warnings.Add(new PipelineWarning("dot-cap", $"The layout stopped at {options.MaxDots} dots (MaxDots)."));

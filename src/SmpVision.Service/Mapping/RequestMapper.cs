@@ -1,4 +1,6 @@
 using SmpVision.Pipeline.Analysis;
+using SmpVision.Pipeline.Model;
+using SmpVision.Pipeline.Overhead;
 using V1 = SmpVision.Contracts.V1;
 using PipelineModality = SmpVision.Pipeline.Model.Modality;
 using PipelineZone = SmpVision.Pipeline.Model.ScalpZone;
@@ -56,6 +58,18 @@ internal static class RequestMapper
             throw new InvalidRequestException($"{prefix}.planning.hairline_feather_width_millimetres", "Feather width must be between 0 and 50 mm.");
         }
 
+        var clinician = ToClinician(options.Clinician, $"{prefix}.clinician");
+        var view = options.Overhead ?? new V1.OverheadViewOptions();
+        if (!Enum.IsDefined(view.View))
+        {
+            throw new InvalidRequestException($"{prefix}.overhead.view", $"Unknown overhead view value {(int)view.View}. Use OVERHEAD_VIEW_TOP, _FRONT, _LEFT, _RIGHT or _BACK, or leave it unset to detect it.");
+        }
+
+        if (!Enum.IsDefined(view.FaceEdge))
+        {
+            throw new InvalidRequestException($"{prefix}.overhead.face_edge", $"Unknown face edge value {(int)view.FaceEdge}. Use HAIRLINE_EDGE_TOP, _BOTTOM, _LEFT or _RIGHT.");
+        }
+
         return new AnalysisRequest
         {
             Modality = options.Modality switch
@@ -73,7 +87,102 @@ internal static class RequestMapper
             HairlineFeatherWidthMillimetres = planning.HasHairlineFeatherWidthMillimetres ? planning.HairlineFeatherWidthMillimetres : null,
             HairlineEdge = planning.HairlineEdge == V1.HairlineEdge.Unspecified ? null : (ImageEdge)(int)planning.HairlineEdge,
             Output = new OutputRequest(output.ReturnLabelMap, output.ReturnDotLayout, output.ReturnPreviewImage, output.ReturnHairs),
+            Clinician = clinician,
+            OverheadView = ToView(view.View),
+            // The face side: given explicitly, else the hairline edge (the hairline faces the face).
+            FaceDirection = ToFront(view.FaceEdge) ?? ToFront(planning.HairlineEdge),
         };
+    }
+
+    /// <summary>API view to pipeline view; null = detect.</summary>
+    public static OverheadView? ToView(V1.OverheadView view) => view switch
+    {
+        V1.OverheadView.Top => OverheadView.TopDown,
+        V1.OverheadView.Front => OverheadView.Frontal,
+        V1.OverheadView.Left => OverheadView.Left,
+        V1.OverheadView.Right => OverheadView.Right,
+        V1.OverheadView.Back => OverheadView.Back,
+        _ => null,
+    };
+
+    /// <summary>Image border to face direction; null when unspecified.</summary>
+    public static FrontDirection? ToFront(V1.HairlineEdge edge) => edge switch
+    {
+        V1.HairlineEdge.Top => FrontDirection.Up,
+        V1.HairlineEdge.Bottom => FrontDirection.Down,
+        V1.HairlineEdge.Left => FrontDirection.Left,
+        V1.HairlineEdge.Right => FrontDirection.Right,
+        _ => null,
+    };
+
+    /// <summary>Maps and checks the clinician's drawing: finite pixel coordinates, enough vertices, sane overrides.</summary>
+    public static ClinicianInput ToClinician(V1.ClinicianInput? input, string field)
+    {
+        if (input is null)
+        {
+            return new ClinicianInput();
+        }
+
+        IReadOnlyList<PointPixels>? hairline = null;
+        if (input.Hairline is { Vertices.Count: > 0 } line)
+        {
+            if (line.Vertices.Count < 2)
+            {
+                throw new InvalidRequestException($"{field}.hairline.vertices", "A drawn hairline needs at least two points (image pixels).");
+            }
+
+            hairline = [.. line.Vertices.Select((v, i) => ToPoint(v, $"{field}.hairline.vertices[{i}]"))];
+        }
+
+        if (input.HasReferenceFollicularUnitsPerSquareCentimetre && input.ReferenceFollicularUnitsPerSquareCentimetre is not (> 0 and <= 300))
+        {
+            throw new InvalidRequestException($"{field}.reference_follicular_units_per_square_centimetre", $"Reference density must be in (0, 300] FU/cm2 (normal scalps have 65-110, DOMAIN.md); got {input.ReferenceFollicularUnitsPerSquareCentimetre}.");
+        }
+
+        if (input.HasMinDotSpacingMillimetres && input.MinDotSpacingMillimetres is not (> 0 and <= 10))
+        {
+            throw new InvalidRequestException($"{field}.min_dot_spacing_millimetres", $"Minimum dot spacing must be in (0, 10] mm (SMP dots sit ~1 mm apart, Rassman 2015); got {input.MinDotSpacingMillimetres}.");
+        }
+
+        return new ClinicianInput
+        {
+            Hairline = hairline,
+            TreatmentAreas = ToPolygons(input.TreatmentAreas, $"{field}.treatment_areas"),
+            Exclusions = ToPolygons(input.Exclusions, $"{field}.exclusions"),
+            ReferenceFollicularUnitsPerSquareCentimetre = input.HasReferenceFollicularUnitsPerSquareCentimetre ? input.ReferenceFollicularUnitsPerSquareCentimetre : null,
+            MinDotSpacingMillimetres = input.HasMinDotSpacingMillimetres ? input.MinDotSpacingMillimetres : null,
+        };
+    }
+
+    /// <summary>Maps clinician polygons (generic: treatment areas, exclusions, scars), each with at least three finite vertices.</summary>
+    public static IReadOnlyList<ClinicianPolygon> ToPolygons(IEnumerable<V1.ClinicianPolygon> polygons, string field)
+    {
+        var result = new List<ClinicianPolygon>();
+        int i = 0;
+        foreach (var p in polygons)
+        {
+            var vertices = p.Polygon?.Vertices ?? [];
+            if (vertices.Count < 3)
+            {
+                throw new InvalidRequestException($"{field}[{i}].polygon.vertices", $"Polygon {(string.IsNullOrEmpty(p.Id) ? i.ToString(System.Globalization.CultureInfo.InvariantCulture) : "'" + p.Id + "'")} has {vertices.Count} vertices; a polygon needs at least three (image pixels).");
+            }
+
+            var points = vertices.Select((v, k) => ToPoint(v, $"{field}[{i}].polygon.vertices[{k}]")).ToArray();
+            result.Add(new ClinicianPolygon(p.Id, new PolygonPixels(points), string.IsNullOrEmpty(p.Note) ? null : p.Note));
+            i++;
+        }
+
+        return result;
+    }
+
+    private static PointPixels ToPoint(V1.PointPixels v, string field)
+    {
+        if (!double.IsFinite(v.X) || !double.IsFinite(v.Y) || Math.Abs(v.X) > 1e6 || Math.Abs(v.Y) > 1e6)
+        {
+            throw new InvalidRequestException(field, $"Coordinates must be finite image pixels (got {v.X}, {v.Y}).");
+        }
+
+        return new PointPixels(v.X, v.Y);
     }
 
     public static ScaleRequest? ToScale(V1.ScaleOptions? scale, string field)

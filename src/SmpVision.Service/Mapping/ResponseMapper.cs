@@ -1,3 +1,4 @@
+using SmpVision.Pipeline.Overhead;
 using Google.Protobuf;
 using SmpVision.Pipeline.Analysis;
 using SmpVision.Pipeline.Comparison;
@@ -386,7 +387,21 @@ internal static class ResponseMapper
             HairBearingFractionOfScalp = o.HairBearingFractionOfScalp,
             HeadFractionOfFrame = o.HeadFractionOfFrame,
             Hairline = o.Hairline is null ? null : ToProto(o.Hairline),
+            View = ToProto(o.View),
+            ViewDetected = o.ViewDetected,
+            FaceEdge = o.Front switch
+            {
+                FrontDirection.Up => V1.HairlineEdge.Top,
+                FrontDirection.Left => V1.HairlineEdge.Left,
+                FrontDirection.Right => V1.HairlineEdge.Right,
+                _ => V1.HairlineEdge.Bottom,
+            },
+            FaceEdgeDetected = o.FrontDetected,
+            OrientationConfidence = o.OrientationConfidence,
+            FaceFractionOfFrame = o.FaceFractionOfFrame,
+            BaldScalpSkinColour = o.BaldScalpSkinColour is { } skin ? ToProto(skin) : null,
         };
+        proto.TreatmentBoundary.AddRange(o.TreatmentBoundary.Select(ToProto));
         SetIf(o.ScalpAreaSquareCentimetres, v => proto.ScalpAreaSquareCentimetres = v);
         SetIf(o.BaldAreaSquareCentimetres, v => proto.BaldAreaSquareCentimetres = v);
         proto.Zones.AddRange(o.Zones.Select(z => new V1.OverheadZone
@@ -401,6 +416,17 @@ internal static class ResponseMapper
     }
 
     private static V1.RegionClass ToProto(RegionClass c) => (V1.RegionClass)(int)c;
+
+    /// <summary>Pipeline view to API view (TopDown is the API's TOP).</summary>
+    public static V1.OverheadView ToProto(OverheadView v) => v switch
+    {
+        OverheadView.TopDown => V1.OverheadView.Top,
+        OverheadView.Frontal => V1.OverheadView.Front,
+        OverheadView.Left => V1.OverheadView.Left,
+        OverheadView.Right => V1.OverheadView.Right,
+        OverheadView.Back => V1.OverheadView.Back,
+        _ => V1.OverheadView.Unspecified,
+    };
 
     private static V1.ItaBand ToProto(ItaBand b) => (V1.ItaBand)(int)b;
 

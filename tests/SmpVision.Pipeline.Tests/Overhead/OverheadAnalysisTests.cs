@@ -39,7 +39,7 @@ public sealed class OverheadAnalysisTests(ITestOutputHelper output)
         using var scene = OverheadSceneGenerator.Generate(spec);
         using var result = OverheadAnalysis.Run(scene.Image, new OverheadOptions(), CancellationToken.None);
         double iou = Iou(result.HeadMask, scene.HeadMask);
-        output.WriteLine($"{name}: truth {scene.BaldFractionOfScalp:F3} measured {result.BaldFractionOfScalp:F3} thinning {result.ThinningFraction:F3} head IoU {iou:F3}");
+        output.WriteLine($"{name}: truth {scene.BaldFractionOfScalp:F3} measured {result.BaldFractionOfScalp:F3} thinning {result.ThinningFraction:F3} head IoU {iou:F3}; front {result.Front} detected {result.FrontDetected} conf {result.OrientationConfidence:F2} face {result.FaceFractionOfFrame:F3}");
         Assert.InRange(result.BaldFractionOfScalp, scene.BaldFractionOfScalp - tolerance, scene.BaldFractionOfScalp + tolerance);
         Assert.True(iou > minHeadIou, $"head IoU {iou:F3}");
         Assert.Equal(1.0, result.BaldFractionOfScalp + result.ThinningFraction + result.HairBearingFraction, 6);
