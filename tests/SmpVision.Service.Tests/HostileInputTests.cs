@@ -149,13 +149,19 @@ public sealed class HostileInputTests(ServiceFixture service)
     public async Task Dots_per_response_are_bounded_at_the_lowest_plausible_scale()
     {
         // 0.5 px/mm, the lowest overhead scale: 640x512 px is then 1.3 m2 of "scalp", millions of
-        // dots at SMP density. The response carries at most the cap and says so.
-        var reply = await Analyze(TestImages.ScalpLikePng(), new AnalysisOptions
+        // dots at SMP density. The response carries at most the cap and says so. The whole frame
+        // is drawn as the treatment area, so the clinician makes all of it scalp.
+        var whole = new PolygonPixels();
+        whole.Vertices.Add(new[] { new PointPixels { X = 0, Y = 0 }, new PointPixels { X = 639, Y = 0 }, new PointPixels { X = 639, Y = 511 }, new PointPixels { X = 0, Y = 511 } });
+        var options = new AnalysisOptions
         {
             Modality = Modality.Overhead,
             Scale = new ScaleOptions { PixelsPerMillimetre = 0.5 },
             Output = new OutputOptions { ReturnDotLayout = true },
-        });
+            Clinician = new ClinicianInput(),
+        };
+        options.Clinician.TreatmentAreas.Add(new ClinicianPolygon { Id = "whole frame", Polygon = whole });
+        var reply = await Analyze(TestImages.ScalpLikePng(), options);
         Assert.InRange(reply.Plan.Dots.Count, 1, 60_000);
         Assert.Contains(reply.Warnings, w => w.Code == "dot-cap");
     }
