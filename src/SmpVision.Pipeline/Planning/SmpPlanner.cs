@@ -187,6 +187,64 @@ public static class SmpPlanner
     }
 
     /// <summary>
+    /// Spacing fraction of the layout: the clinician's minimum dot distance over the reference's
+    /// mean spacing (10 / sqrt(FU/cm2) mm) when given, kept within the packable (0.3, 0.85] with a
+    /// warning; else the configured fraction.
+    /// </summary>
+    internal static double SpacingFraction(double referencePerSquareCentimetre, PlanningOptions options, List<PipelineWarning> warnings)
+    {
+        if (options.MinDotSpacingMillimetres is not { } mm)
+        {
+            return options.MinDotSpacingFractionOfMeanSpacing;
+        }
+
+        var meanMm = 10.0 / Math.Sqrt(referencePerSquareCentimetre);
+        var fraction = mm / meanMm;
+        if (fraction is > 0.3 and <= 0.85)
+        {
+            return fraction;
+        }
+
+        var kept = Math.Clamp(fraction, 0.31, 0.85);
+        warnings.Add(new PipelineWarning(
+            "dot-spacing-out-of-range",
+            $"Minimum dot spacing {mm:F2} mm is {fraction:F2} of the mean spacing {meanMm:F2} mm at {referencePerSquareCentimetre:F0} FU/cm2; a random layout needs 0.3-0.85 of it, so {kept * meanMm:F2} mm was used. Lower the reference density for wider spacing."));
+        return kept;
+    }
+
+    /// <summary>
+    /// Region ids with -1 outside the clinician's treatment areas (when any) and inside the
+    /// exclusions; null when the clinician drew neither (the map's own ids apply).
+    /// </summary>
+    internal static Mat? RestrictToClinicianAreas(Mat regionIds, PlanningOptions options)
+    {
+        if (options.TreatmentAreas.Count == 0 && options.Exclusions.Count == 0)
+        {
+            return null;
+        }
+
+        using var allowed = new Mat(regionIds.Size(), MatType.CV_8UC1, Scalar.All(options.TreatmentAreas.Count == 0 ? 255 : 0));
+        foreach (var area in options.TreatmentAreas)
+        {
+            Cv2.FillPoly(allowed, [ToPoints(area)], Scalar.All(255));
+        }
+
+        foreach (var exclusion in options.Exclusions)
+        {
+            Cv2.FillPoly(allowed, [ToPoints(exclusion)], Scalar.All(0));
+        }
+
+        var ids = regionIds.Clone();
+        using var outside = new Mat();
+        Cv2.BitwiseNot(allowed, outside);
+        ids.SetTo(Scalar.All(-1), outside);
+        return ids;
+    }
+
+    private static Point[] ToPoints(PolygonPixels polygon) =>
+        polygon.Vertices.Select(v => new Point((int)Math.Round(v.X), (int)Math.Round(v.Y))).ToArray();
+
+    /// <summary>
     /// Chooses the reference density: patient's own (enough FUs over enough area, needs a
     /// scale) &gt; clinic value &gt; zone default.
     /// </summary>
