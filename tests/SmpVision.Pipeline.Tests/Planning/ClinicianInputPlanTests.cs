@@ -15,7 +15,7 @@ public sealed class ClinicianInputPlanTests
         var hairs = new List<HairInstance>();
         var units = new List<FollicularUnit>();
         using var map = PlanFixtures.Map(image, [(new Rect(0, 0, 800, 400), RegionClass.Hairless)], hairs, units, PlanFixtures.Scale);
-        return SmpPlanner.Plan(map, hairs, units, options with { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
+        return SmpPlanner.Plan(map, hairs, units, null, options with { ClinicReferenceFollicularUnitsPerSquareCentimetre = 100 }, CancellationToken.None);
     }
 
     private static PolygonPixels Box(double x0, double y0, double x1, double y1) =>
