@@ -224,6 +224,29 @@ public abstract class RecordStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_instances_writing_and_deleting_the_same_photo_never_lose_a_referenced_file()
+    {
+        // Two service instances on one database and photo folder (replicas), each with its own in-process lock.
+        await using var other = NewStore(_dataDir);
+        await other.MigrateAsync();
+        var photo = Photo(7);
+        for (var round = 0; round < 8; round++)
+        {
+            var va = await NewVisitAsync(_clinicA, $"a{round}", new DateOnly(2026, 1, 1));
+            var vb = await NewVisitAsync(_clinicB, $"b{round}", new DateOnly(2026, 1, 1));
+            await other.CreateCaptureAsync(_clinicB, NewCapture(vb.VisitId, photo, "Vertex", 1));
+
+            var create = Store.CreateCaptureAsync(_clinicA, NewCapture(va.VisitId, photo, "Vertex", 1));
+            var delete = other.DeletePatientAsync(_clinicB, $"b{round}");
+            await Task.WhenAll(create, delete);
+
+            Assert.Equal(photo, await Store.ReadImageAsync((await create)!));
+            await Store.DeletePatientAsync(_clinicA, $"a{round}");
+            Assert.False(File.Exists(Store.Images.PathOf(ContentAddressedImages.Hash(photo))));
+        }
+    }
+
+    [Fact]
     public async Task The_sweep_removes_orphan_and_temporary_files_only()
     {
         var visit = await NewVisitAsync(_clinicA, "p1", new DateOnly(2026, 1, 10));

@@ -36,6 +36,11 @@ public sealed class PostgresRecordStore : SqlRecordStore
         await ExecAsync(connection, transaction, "SELECT pg_advisory_xact_lock(@id)", cancellationToken, ("id", MigrationLockId)).ConfigureAwait(false);
 
     /// <inheritdoc />
+    protected override async Task LockImageAsync(DbConnection connection, DbTransaction transaction, string sha256, CancellationToken cancellationToken) =>
+        await ExecAsync(connection, transaction, "SELECT pg_advisory_xact_lock(@id)", cancellationToken,
+            ("id", BitConverter.ToInt64(Convert.FromHexString(sha256.AsSpan(0, 16))))).ConfigureAwait(false);
+
+    /// <inheritdoc />
     protected override async ValueTask DisposeCoreAsync()
     {
         await _dataSource.DisposeAsync().ConfigureAwait(false);

@@ -17,16 +17,7 @@ public abstract partial class SqlRecordStore
         await _fileLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // 1. The photo is durable before any row can refer to it.
-            var sha = await Images.WriteDurableAsync(capture.Image, cancellationToken).ConfigureAwait(false);
-            // 2. The row, in one transaction that re-checks the visit (it may have been deleted meanwhile).
-            var record = await InsertCaptureAsync(clinicId, capture, sha, cancellationToken).ConfigureAwait(false);
-            if (record is null)
-            {
-                await DeleteUnreferencedAsync([sha], cancellationToken).ConfigureAwait(false);
-            }
-
-            return record;
+            return await InsertCaptureAsync(clinicId, capture, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -34,17 +25,27 @@ public abstract partial class SqlRecordStore
         }
     }
 
-    private async Task<CaptureRecord?> InsertCaptureAsync(string clinicId, NewCapture c, string sha, CancellationToken cancellationToken)
+    /// <summary>
+    /// In one write transaction holding the photo's lock (so no delete or sweep of the same photo,
+    /// in any process, runs in between): re-checks the visit, writes the photo durably, and only
+    /// then inserts the row. A crash before the commit leaves at most the orphan file.
+    /// </summary>
+    private async Task<CaptureRecord?> InsertCaptureAsync(string clinicId, NewCapture c, CancellationToken cancellationToken)
     {
+        var sha = ContentAddressedImages.Hash(c.Image.Span);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await BeginAsync(connection, cancellationToken).ConfigureAwait(false);
+        await LockImageAsync(connection, tx, sha, cancellationToken).ConfigureAwait(false);
         var patients = await QueryAsync(connection, tx, "SELECT patient_id FROM visits WHERE clinic_id = @c AND visit_id = @v", r => r.GetString(0),
             cancellationToken, ("c", clinicId), ("v", c.VisitId)).ConfigureAwait(false);
         if (patients.Count == 0)
         {
-            return null;
+            return null; // deleted meanwhile; nothing was written
         }
 
+        // 1. The photo is durable before any row can refer to it.
+        await Images.WriteDurableAsync(c.Image, cancellationToken).ConfigureAwait(false);
+        // 2. The row, committed with the lock still held.
         var record = new CaptureRecord(RecordIds.New("cap"), clinicId, patients[0], c.VisitId, c.Facts, sha, c.Image.Length, c.Versions, c.OptionsJson, c.AnalysisJson, c.Measurements, FromMs(NowMs()));
         var m = c.Measurements;
         await ExecAsync(connection, tx, $"INSERT INTO captures ({CaptureColumns}) VALUES (@id, @c, @p, @v, @zone, @view, @mod, @dev, @ss, @ppm, @sha, @size, @sv, @pv, @mv, @ov, @opt, @an, @hc, @fc, @hd, @hse, @fd, @fse, @bald, @t)",
@@ -143,18 +144,26 @@ public abstract partial class SqlRecordStore
         }
     }
 
-    /// <summary>Deletes the files of these hashes that no capture row references (caller holds the file lock).</summary>
+    /// <summary>
+    /// Deletes the files of these hashes that no capture row references. Each check and delete runs
+    /// in a write transaction holding the photo's lock, so a capture of the same photo being
+    /// written by another process cannot lose its file in between.
+    /// </summary>
     private async Task<int> DeleteUnreferencedAsync(IEnumerable<string> hashes, CancellationToken cancellationToken)
     {
         var removed = 0;
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         foreach (var sha in hashes)
         {
-            var used = await QueryAsync(connection, null, "SELECT 1 FROM captures WHERE image_sha256 = @h LIMIT 1", r => 1, cancellationToken, ("h", sha)).ConfigureAwait(false);
+            await using var tx = await BeginAsync(connection, cancellationToken).ConfigureAwait(false);
+            await LockImageAsync(connection, tx, sha, cancellationToken).ConfigureAwait(false);
+            var used = await QueryAsync(connection, tx, "SELECT 1 FROM captures WHERE image_sha256 = @h LIMIT 1", r => 1, cancellationToken, ("h", sha)).ConfigureAwait(false);
             if (used.Count == 0 && Images.Delete(sha))
             {
                 removed++;
             }
+
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return removed;

@@ -55,6 +55,12 @@ public abstract partial class SqlRecordStore : IRecordStore, IApiKeyStore, IAudi
     /// <summary>Serialises concurrent migrations of several instances (inside the migration transaction).</summary>
     protected abstract Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes a lock on one photo for the rest of the transaction, across processes; SQLite's
+    /// write transaction already excludes every other writer.
+    /// </summary>
+    protected virtual Task LockImageAsync(DbConnection connection, DbTransaction transaction, string sha256, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Begins a write transaction.</summary>
     protected virtual async Task<DbTransaction> BeginAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Google.Rpc;
 using Grpc.Core;
@@ -17,12 +18,13 @@ namespace SmpVision.Service.Grpc;
 /// The smpvision.v1.Records service. It maps messages onto the record store, scoped to the
 /// caller's clinic, and audits every call. Another clinic's id is NOT_FOUND, like a missing one.
 /// </summary>
-internal sealed class RecordsGrpcService(
+internal sealed partial class RecordsGrpcService(
     IRecordStore store,
     AnalysisRunner runner,
     StoredComparisons comparisons,
     RecordAudit audit,
-    IOptions<ServiceOptions> options) : global::SmpVision.Contracts.V1.Records.RecordsBase
+    IOptions<ServiceOptions> options,
+    ILogger<RecordsGrpcService> logger) : global::SmpVision.Contracts.V1.Records.RecordsBase
 {
     public override Task<Patient> CreatePatient(CreatePatientRequest request, ServerCallContext context) =>
         Audited(context, "CreatePatient", new AuditTarget("patient", request.PatientId, request.PatientId), async (clinic, _) =>
@@ -204,6 +206,13 @@ internal sealed class RecordsGrpcService(
             outcome = nameof(StatusCode.DataLoss);
             throw RpcErrors.Plain(Code.DataLoss, ex.Message);
         }
+        catch (DbException ex)
+        {
+            // The database is down or a concurrent change won: nothing half-done stays (transactions), so a retry is safe.
+            outcome = nameof(StatusCode.Unavailable);
+            LogStoreFailed(logger, verb, ex);
+            throw StoreUnavailable();
+        }
         catch (Exception ex)
         {
             outcome = ex.GetType().Name; // mapped by the error interceptor (invalid image, cancelled, ...)
@@ -214,6 +223,18 @@ internal sealed class RecordsGrpcService(
             await audit.WriteAsync(caller, verb, target, outcome);
         }
     }
+
+    /// <summary>UNAVAILABLE with a retry delay: the record store could not complete the call.</summary>
+    internal static RpcException StoreUnavailable() =>
+        new Google.Rpc.Status
+        {
+            Code = (int)Code.Unavailable,
+            Message = "The record store could not complete the call (database unreachable or a concurrent change). Nothing was half-written; retry in a few seconds.",
+            Details = { Google.Protobuf.WellKnownTypes.Any.Pack(new RetryInfo { RetryDelay = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(2)) }) },
+        }.ToRpcException();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Verb}: the record store failed")]
+    private static partial void LogStoreFailed(ILogger logger, string verb, Exception exception);
 
     private static RpcException NotFound(string kind, string id, string? field = null) =>
         RpcErrors.FieldViolation(Code.NotFound, field ?? kind + "_id", $"No {kind} '{id}' in this clinic.");

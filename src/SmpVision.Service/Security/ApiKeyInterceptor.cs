@@ -60,7 +60,17 @@ internal sealed partial class ApiKeyInterceptor(IApiKeyStore keys, IOptions<Secu
         }
 
         var presented = PresentedKey(context.RequestHeaders);
-        var key = presented is null ? null : await keys.AuthenticateAsync(presented, context.CancellationToken).ConfigureAwait(false);
+        ApiKeyRecord? key;
+        try
+        {
+            key = presented is null ? null : await keys.AuthenticateAsync(presented, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            LogStoreFailed(logger, context.Method, ex);
+            throw Grpc.RecordsGrpcService.StoreUnavailable();
+        }
+
         if (key is null)
         {
             LogRefused(logger, context.Method, presented is null ? "no key" : "unknown or revoked key");
@@ -85,6 +95,9 @@ internal sealed partial class ApiKeyInterceptor(IApiKeyStore keys, IOptions<Secu
             ? authorization[Bearer.Length..].Trim()
             : null;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method}: the key store failed")]
+    private static partial void LogStoreFailed(ILogger logger, string method, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string method, string reason);
