@@ -8,7 +8,7 @@ using SmpVision.Pipeline.Synthetic.Overhead;
 namespace SmpVision.Tools.Commands;
 
 /// <summary>
-/// Times <see cref="OverheadAnalysis.Run"/> on a 12-megapixel photo (4000x3000): a given image
+/// Times <see cref="OverheadAnalysis.Run(SmpVision.Pipeline.Imaging.ScalpImage, OverheadOptions, CancellationToken)"/> on a 12-megapixel photo (4000x3000): a given image
 /// resized to that size, or a generated scene upscaled to it. Prints the median wall time and the
 /// median per stage. Target: under one second on the 2-core dev machine.
 /// </summary>
