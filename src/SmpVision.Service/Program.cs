@@ -1,6 +1,7 @@
 using SmpVision.Service.Admin;
 using SmpVision.Service.Grpc;
 using SmpVision.Service.Hosting;
+using SmpVision.Service.Http;
 
 if (KeysCommand.Matches(args))
 {
@@ -18,6 +19,8 @@ builder.Services.AddSmpVisionOpenApi();
 builder.Services.UseGuardedGrpcBinder(); // last: every AddGrpc() above re-adds the framework's unguarded binder
 
 var app = builder.Build();
+
+app.UseMiddleware<JsonRequestGate>(); // JSON body limit (413 with a field violation), field-named parse errors, base64url
 
 app.UseGrpcWeb(new GrpcWebOptions { DefaultEnabled = true });
 app.MapGrpcService<ScalpAnalysisGrpcService>();

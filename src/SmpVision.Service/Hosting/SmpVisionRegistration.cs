@@ -35,7 +35,7 @@ public static class SmpVisionRegistration
         {
             // The framework refuses messages above this before our code runs; below it the
             // service applies its own limits with field-level reasons.
-            o.MaxReceiveMessageSize = (int)Math.Min(int.MaxValue, Math.Max(serviceOptions.MaxUploadBytes, 2L * serviceOptions.MaxUnaryImageBytes) + (1024 * 1024));
+            o.MaxReceiveMessageSize = (int)Http.ServiceLimits.MaxGrpcMessageBytes(serviceOptions);
             o.MaxSendMessageSize = null;
             o.Interceptors.Add<ErrorMappingInterceptor>();
             // Inside the error mapping, so refused calls are counted and logged like any other.
@@ -44,6 +44,10 @@ public static class SmpVisionRegistration
             // Rich error details must serialise in JSON responses too.
             o.TypeRegistry = TypeRegistry.FromMessages(BadRequest.Descriptor, RetryInfo.Descriptor, ErrorInfo.Descriptor));
         services.UseGuardedGrpcBinder();
+        // The HTTP server's body limit agrees with the service's: JSON bodies up to two unary images
+        // in base64 (Http.JsonRequestGate answers beyond it), gRPC messages up to the gRPC limit.
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k =>
+            k.Limits.MaxRequestBodySize = Math.Max(Http.ServiceLimits.MaxJsonBodyBytes(serviceOptions), Http.ServiceLimits.MaxGrpcMessageBytes(serviceOptions)));
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks().AddCheck<PipelineHealthCheck>("pipeline");
 

@@ -32,6 +32,11 @@ internal static class RequestMapper
             throw new InvalidRequestException($"{prefix}.zone", $"Unknown scalp zone value {(int)options.Zone}.");
         }
 
+        if (!Enum.IsDefined(planning.HairlineEdge))
+        {
+            throw new InvalidRequestException($"{prefix}.planning.hairline_edge", $"Unknown hairline edge value {(int)planning.HairlineEdge}. Use HAIRLINE_EDGE_TOP, HAIRLINE_EDGE_BOTTOM, HAIRLINE_EDGE_LEFT, HAIRLINE_EDGE_RIGHT, or leave it unset for no hairline.");
+        }
+
         if (planning.HasReferenceFollicularUnitsPerSquareCentimetre && planning.ReferenceFollicularUnitsPerSquareCentimetre is not (> 0 and <= 300))
         {
             throw new InvalidRequestException($"{prefix}.planning.reference_follicular_units_per_square_centimetre", $"Reference density must be in (0, 300] FU/cm2 (normal scalps have 65-110, docs/DOMAIN-SOURCES.md); got {planning.ReferenceFollicularUnitsPerSquareCentimetre}.");
