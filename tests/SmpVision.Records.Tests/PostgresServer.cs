@@ -28,7 +28,8 @@ public sealed class PostgresServer : IDisposable
         _bin = FindBinaries() ?? throw new InvalidOperationException(
             "PostgreSQL server binaries (initdb, pg_ctl) were not found under /usr/lib/postgresql/*/bin. Install Debian's 'postgresql' package (scripts/bootstrap.sh does) or set SMPVISION_TEST_POSTGRES to a connection string.");
         _asPostgresUser = Environment.UserName == "root";
-        _root = Path.Combine(Path.GetTempPath(), "smpvision-pg-" + Guid.NewGuid().ToString("N")[..12]);
+        // As root the server runs as 'postgres', which must reach the folder: /tmp, not a private TMPDIR.
+        _root = Path.Combine(_asPostgresUser ? "/tmp" : Path.GetTempPath(), "smpvision-pg-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(_root);
         if (_asPostgresUser)
         {

@@ -14,7 +14,10 @@ namespace SmpVision.Service.Tests.Records;
 public sealed class RecordsEndToEndTests(RecordsServiceFixture service)
 {
     [Fact]
-    public async Task Two_visits_are_stored_compared_by_id_and_read_as_history_over_grpc()
+    public Task Two_visits_are_stored_compared_by_id_and_read_as_history_over_grpc() => StoreCompareAndReadHistoryAsync(service);
+
+    /// <summary>The gRPC acceptance path, shared with the PostgreSQL run.</summary>
+    internal static async Task StoreCompareAndReadHistoryAsync(RecordsServiceFixture service)
     {
         var client = service.Records(await service.NewKeyAsync("clinic-e2e-grpc"));
         await client.CreatePatientAsync(new CreatePatientRequest { PatientId = "MRN-0001" });
@@ -146,4 +149,16 @@ public sealed class RecordsEndToEndTests(RecordsServiceFixture service)
     }
 
     private static string Id(JsonElement element, string name) => element.GetProperty(name).GetString()!;
+}
+
+/// <summary>The acceptance path with the records in PostgreSQL.</summary>
+[Collection(PostgresRecordsServiceCollection.Name)]
+public sealed class PostgresRecordsEndToEndTests(PostgresRecordsServiceFixture service)
+{
+    [Fact]
+    public async Task Two_visits_are_stored_compared_by_id_and_read_as_history_with_postgresql()
+    {
+        Assert.Equal("postgresql", service.Store.Kind);
+        await RecordsEndToEndTests.StoreCompareAndReadHistoryAsync(service);
+    }
 }

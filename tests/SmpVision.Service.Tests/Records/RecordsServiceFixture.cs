@@ -14,7 +14,7 @@ namespace SmpVision.Service.Tests.Records;
 /// The real service in process in API-key mode (the container default) with an SQLite store in a
 /// temporary folder. Keys are created through the same store the admin command uses.
 /// </summary>
-public sealed class RecordsServiceFixture : WebApplicationFactory<Program>
+public class RecordsServiceFixture : WebApplicationFactory<Program>
 {
     private GrpcChannel? _channel;
 
@@ -55,14 +55,23 @@ public sealed class RecordsServiceFixture : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>Settings a variant adds (e.g. a PostgreSQL connection string).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["SmpVision:Security:Mode"] = "ApiKey",
             ["SmpVision:Records:DataDirectory"] = DataDirectory,
             ["SmpVision:Service:MaxConcurrentAnalyses"] = "2",
-        }));
+        };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings));
     }
 
     protected override void Dispose(bool disposing)
@@ -85,6 +94,30 @@ public sealed class RecordsServiceFixture : WebApplicationFactory<Program>
         metadata.Add("x-api-key", key);
         return metadata;
     }
+}
+
+/// <summary>The same service with its records in PostgreSQL (a real server from Debian's package, started for the run).</summary>
+public sealed class PostgresRecordsServiceFixture : RecordsServiceFixture
+{
+    private readonly SmpVision.Records.Tests.PostgresServer _server = new();
+
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
+        [new("SmpVision:Records:PostgresConnectionString", _server.SharedDatabase)];
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _server.Dispose();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresRecordsServiceCollection : ICollectionFixture<PostgresRecordsServiceFixture>
+{
+    public const string Name = "records-service-postgres";
 }
 
 [CollectionDefinition(Name)]
