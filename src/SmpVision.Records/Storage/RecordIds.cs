@@ -4,13 +4,36 @@ using System.Text;
 namespace SmpVision.Records.Storage;
 
 /// <summary>
-/// Generated record ids: a prefix, the creation time in milliseconds (hex, so ids sort in creation
-/// order and keyset paging follows it) and 64 random bits (unguessable across clinics).
+/// Generated record ids: a prefix, the creation time in milliseconds and a sequence number within
+/// the millisecond (hex, so ids of one process sort in creation order and keyset paging follows
+/// it), then 64 random bits (unguessable across clinics).
 /// </summary>
 internal static class RecordIds
 {
-    public static string New(string prefix) =>
-        $"{prefix}_{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds():x12}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+    private static readonly Lock Gate = new();
+    private static long _lastMs;
+    private static int _sequence;
+
+    public static string New(string prefix)
+    {
+        long ms;
+        int sequence;
+        lock (Gate)
+        {
+            ms = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _lastMs);
+            _sequence = ms == _lastMs ? _sequence + 1 : 0;
+            if (_sequence > 0xFFFF)
+            {
+                ms++; // more than 65536 ids in one millisecond: borrow the next one
+                _sequence = 0;
+            }
+
+            _lastMs = ms;
+            sequence = _sequence;
+        }
+
+        return $"{prefix}_{ms:x12}{sequence:x4}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+    }
 
     /// <summary>True for the ids the API accepts: 1-128 letters, digits, '.', '_' or '-'.</summary>
     public static bool IsWellFormed(string? id) =>
