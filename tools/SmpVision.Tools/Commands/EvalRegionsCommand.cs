@@ -193,8 +193,9 @@ internal sealed class EvalRegionsCommand : IToolCommand
             var fa = falseAlarm[c];
             var alarms = fa.Count > 0 ? $"; in {fa.Count} frames without it: mean {fa.Average():P1} max {fa.Max():P1} of the scalp called {Short(c)}" : string.Empty;
             // Targets (issue 4 acceptance): thinning >= 0.7, hairless and scar >= 0.8.
-            var target = c == RegionClass.Thinning ? 0.7 : 0.8;
-            Console.WriteLine($"  {Short(c),-12} pooled IoU {pooled:F3} (target >= {target:F1}: {(pooled >= target ? "met" : "NOT met")})  per-frame IoU mean {mean:F3} {spread} over {list.Count} frames with it{alarms}");
+            double? target = c switch { RegionClass.Thinning => 0.7, RegionClass.Hairless or RegionClass.Scar => 0.8, _ => null };
+            var verdict = target is { } t ? $" (target >= {t:F1}: {(pooled >= t ? "met" : "NOT met")})" : string.Empty;
+            Console.WriteLine($"  {Short(c),-12} pooled IoU {pooled:F3}{verdict}  per-frame IoU mean {mean:F3} {spread} over {list.Count} frames with it{alarms}");
         }
 
         Console.WriteLine($"  scar kind correct: {kindRight}/{kindTotal}");
