@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { passed=$((passed + 1)); echo "PASS: $1"; }
+ok() { passed=$((passed + 1)); echo "PASS: $1 [${SECONDS} s]"; }
 ko() { failed=$((failed + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && sed 's/^/    /' "$2" | tail -n 30; }
 # check NAME LOG CMD...: runs CMD with its output in LOG.
 check() { local name=$1 log=$2; shift 2; if "$@" >"$log" 2>&1; then ok "$name"; else ko "$name" "$log"; fi; }
