@@ -53,6 +53,9 @@ public sealed record AnalysisRequest
 
     /// <summary>Overhead top views: which way the face points, or null to detect it.</summary>
     public Overhead.FrontDirection? FaceDirection { get; init; }
+
+    /// <summary>Trichoscopy hair detector for this request; null = the configured one (learned by default).</summary>
+    public Detection.HairDetectorKind? Detector { get; init; }
 }
 
 /// <summary>An image border.</summary>

@@ -43,8 +43,8 @@ public sealed class ScalpAnalyzer
     public static string PipelineVersion { get; } =
         typeof(ScalpAnalyzer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
 
-    /// <summary>Identifier of the segmentation model in use.</summary>
-    public static string ModelVersion => "classical-opencv-1";
+    /// <summary>Identifier of the classical stages (overhead photos, and trichoscopy when the classical detector runs); a trichoscopy result names its detector instead.</summary>
+    public static string ModelVersion => Detection.ClassicalHairDetector.Identifier;
 
     /// <summary>OpenCV native library version.</summary>
     public static string OpenCvVersion => Cv2.GetVersionString() ?? "unknown";
@@ -137,7 +137,7 @@ public sealed class ScalpAnalyzer
         // photo's geometry and colour and detected again, so detector error cancels between visits;
         // the per-photo analyses above are still what the response reports for each photo.
         var change = before.Trichoscopy is { } beforeTrichoscopy && after.Trichoscopy is { } afterTrichoscopy
-            ? clock.Run("change", () => CommonGeometryComparison.CompareTrichoscopy(before.Image, beforeTrichoscopy, before.Regions.Labels, after.Image, afterTrichoscopy.AnalysableMask, after.Regions.Labels, registration, _options.Trichoscopy, options, cancellationToken))
+            ? clock.Run("change", () => CommonGeometryComparison.CompareTrichoscopy(before.Image, beforeTrichoscopy, before.Regions.Labels, after.Image, afterTrichoscopy.AnalysableMask, after.Regions.Labels, registration, TrichoscopyFor(request), options, cancellationToken))
             : clock.Run("change", () => ChangeAnalysis.Compare(beforeSide, afterSide, registration, options, cancellationToken));
         return new ComparisonAnalysisResult(before.Result, after.Result, change, Deduplicate([.. registration.Warnings, .. change.Warnings]), clock.Timings);
     }
@@ -168,11 +168,16 @@ public sealed class ScalpAnalyzer
     /// </summary>
     public void WarmUp(CancellationToken cancellationToken)
     {
-        var frame = SyntheticTrichoscopyGenerator.Generate(new SyntheticTrichoscopySpec { WidthPixels = 640, HeightPixels = 512, PixelsPerMillimetre = 180 }, seed: 1, cancellationToken);
-        Analyze(
-            frame.EncodedImage,
-            new AnalysisRequest { Modality = Modality.Unknown, Scale = new ScaleRequest(180, null, null, null), Output = new OutputRequest(true, true, true, true) },
-            cancellationToken);
+        // 361 px/mm: the learned detector's training scale, so its model is loaded and run once
+        // before health reports SERVING (the classical path is warmed by the second frame).
+        foreach (double ppm in new[] { 361.0, 180.0 })
+        {
+            var frame = SyntheticTrichoscopyGenerator.Generate(new SyntheticTrichoscopySpec { WidthPixels = 640, HeightPixels = 512, PixelsPerMillimetre = ppm }, seed: 1, cancellationToken);
+            Analyze(
+                frame.EncodedImage,
+                new AnalysisRequest { Modality = Modality.Unknown, Scale = new ScaleRequest(ppm, null, null, null), Output = new OutputRequest(true, true, true, true) },
+                cancellationToken);
+        }
     }
 
     /// <summary>Takes ownership of <paramref name="image"/>; the returned value owns it and every intermediate.</summary>
@@ -246,7 +251,7 @@ public sealed class ScalpAnalyzer
             else
             {
                 modality = Modality.Trichoscopy;
-                trichoscopy = TrichoscopyAnalysis.Run(image, requestScale, _options.Trichoscopy, ct);
+                trichoscopy = TrichoscopyAnalysis.Run(image, requestScale, TrichoscopyFor(request), ct);
                 clock.AddRange(trichoscopy.Timings);
                 warnings.AddRange(trichoscopy.Warnings);
                 scale = trichoscopy.Scale;
@@ -290,7 +295,7 @@ public sealed class ScalpAnalyzer
                 Density = trichoscopy?.Density,
                 Colour = colour,
                 HairPolarity = trichoscopy?.HairPolarity,
-                ModelVersion = trichoscopy?.LearnedModel is { } learned ? ModelVersion + "+" + learned : ModelVersion,
+                ModelVersion = trichoscopy?.Detector ?? ModelVersion,
                 Hairs = hairs,
                 FollicularUnits = units,
                 Overhead = overheadSummary,
@@ -312,6 +317,11 @@ public sealed class ScalpAnalyzer
             throw;
         }
     }
+
+    /// <summary>The configured trichoscopy options with this request's detector choice applied.</summary>
+    private TrichoscopyOptions TrichoscopyFor(AnalysisRequest request) => request.Detector is { } kind
+        ? _options.Trichoscopy with { Detector = _options.Trichoscopy.Detector with { Kind = kind } }
+        : _options.Trichoscopy;
 
     /// <summary>
     /// The configured region options with the plan's reference rule: the thinning judgement falls

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using OpenCvSharp;
 using SmpVision.Pipeline.Calibration;
 using SmpVision.Pipeline.Imaging;
-using SmpVision.Pipeline.Inference;
+using SmpVision.Pipeline.Detection;
 using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Model;
 using SmpVision.Pipeline.Quality;
@@ -62,25 +62,24 @@ internal static class TrichoscopyAnalysis
 
         ct.ThrowIfCancellationRequested();
         double sizingPpm = scale?.PixelsPerMillimetre ?? options.HairSegmentation.NominalPixelsPerMillimetre;
-        using var seg = HairSegmenter.Segment(bgr, field.AnalysableMask, sizingPpm, options.HairSegmentation, ct);
-        Lap(timings, sw, "hair-segmentation");
+        // The one detector seam (Detection/): every measurement below reads its hairs, units and masks.
+        using var detection = HairDetectors.Detect(bgr, field.AnalysableMask, scale, sizingPpm, options, ct);
+        var extraction = detection.Extraction;
+        var seg = detection.Working;
+        var hairMask = detection.HairMask.Clone();
+        if (options.Detector.Kind == HairDetectorKind.Learned && !detection.Learned)
+        {
+            warnings.Add(new PipelineWarning("detector-fallback", $"The frame's scale ({sizingPpm:F0} px/mm) lies outside the learned detector's training range ({options.Detector.MinPixelsPerMillimetre:F0}-{options.Detector.MaxPixelsPerMillimetre:F0} px/mm): the classical detector counted its hairs."));
+        }
 
-        ct.ThrowIfCancellationRequested();
-        var extraction = HairInstanceExtractor.Extract(seg, field.AnalysableMask, scale, sizingPpm, options.HairInstances, ct);
-        if (!extraction.ReferenceWidthMeasured && extraction.Hairs.Count > 0)
+        if (!detection.Learned && !extraction.ReferenceWidthMeasured && extraction.Hairs.Count > 0)
         {
             warnings.Add(new PipelineWarning("default-shaft-width", "Too few clean single shafts to measure the frame's own shaft width; touching shafts were split with the default width."));
         }
 
-        Lap(timings, sw, "hair-instances");
+        Lap(timings, sw, "hair-detection");
 
         ct.ThrowIfCancellationRequested();
-        var hairMask = new Mat();
-        Cv2.Resize(seg.HairMask, hairMask, new Size(bgr.Cols, bgr.Rows), 0, 0, InterpolationFlags.Linear);
-        Cv2.Threshold(hairMask, hairMask, 127, 255, ThresholdTypes.Binary);
-        Cv2.BitwiseAnd(hairMask, field.AnalysableMask, hairMask);
-        // Learned verifier (off by default, Inference/HairVerifier): drops likely false hairs before counting.
-        extraction = HairVerifier.Apply(bgr, hairMask, field.AnalysableMask, extraction, sizingPpm, options.HairVerifier, ct);
         var density = DensityEstimator.Estimate(
             extraction.Hairs,
             extraction.FollicularUnits,
@@ -121,7 +120,7 @@ internal static class TrichoscopyAnalysis
             timings)
         {
             HairPolarity = seg.ChromaUsed ? HairPolarity.Colour : seg.Polarity,
-            LearnedModel = HairVerifier.AppliesAt(options.HairVerifier, sizingPpm) ? HairVerifier.ModelIdentifier(options.HairVerifier) : null,
+            Detector = detection.Detector,
             PolarityEvidence = (seg.DarkEvidence, seg.LightEvidence),
         };
     }

@@ -1,4 +1,5 @@
 using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Detection;
 using SmpVision.Pipeline.Inference;
 using SmpVision.Pipeline.Measurement.Colour;
 using SmpVision.Pipeline.Quality;
@@ -15,7 +16,10 @@ public sealed record TrichoscopyOptions
     /// <summary>Printed scale-bar detection (used when the request carries no scale).</summary>
     public ScaleBarOptions ScaleBar { get; init; } = new();
 
-    /// <summary>Hair segmentation.</summary>
+    /// <summary>Which hair detector runs (learned by default) and the learned model's settings.</summary>
+    public HairDetectorOptions Detector { get; init; } = new();
+
+    /// <summary>Hair segmentation (classical detector).</summary>
     public HairSegmentationOptions HairSegmentation { get; init; } = new();
 
     /// <summary>Hair instances and follicular units.</summary>
@@ -39,6 +43,7 @@ public sealed record TrichoscopyOptions
         var errors = new List<string>();
         errors.AddRange(FieldMask.Validate().Select(e => "FieldMask." + e));
         errors.AddRange(ScaleBar.Validate().Select(e => "ScaleBar." + e));
+        errors.AddRange(Detector.Validate().Select(e => "Detector." + e));
         errors.AddRange(HairSegmentation.Validate().Select(e => "HairSegmentation." + e));
         errors.AddRange(HairInstances.Validate().Select(e => "HairInstances." + e));
         errors.AddRange(HairVerifier.Validate().Select(e => "HairVerifier." + e));

@@ -77,8 +77,8 @@ public sealed class TrichoscopyResult : IDisposable
     /// <summary>Whether the shafts were read as darker or lighter than the skin, or by colour contrast (decided per frame, see <see cref="HairSegmentationOptions.ForcedPolarity"/> and <see cref="HairSegmentationOptions.ChromaMaxDarkEvidence"/>).</summary>
     public HairPolarity HairPolarity { get; init; }
 
-    /// <summary>The learned model that took part (the ONNX hair verifier), or null when the analysis was classical only.</summary>
-    public string? LearnedModel { get; init; }
+    /// <summary>The hair detector that ran (Detection/): the learned model's name@sha256, or the classical identifier (with "+verifier" when the classical verifier ran).</summary>
+    public string Detector { get; init; } = Detection.ClassicalHairDetector.Identifier;
 
     /// <summary>Shaft evidence of the dark and light polarities that decided <see cref="HairPolarity"/> (diagnostics).</summary>
     internal (double Dark, double Light) PolarityEvidence { get; init; }

@@ -2,6 +2,7 @@ using SmpVision.Pipeline.Analysis;
 using SmpVision.Pipeline.Model;
 using SmpVision.Pipeline.Overhead;
 using V1 = SmpVision.Contracts.V1;
+using SmpVision.Pipeline.Detection;
 using PipelineModality = SmpVision.Pipeline.Model.Modality;
 using PipelineZone = SmpVision.Pipeline.Model.ScalpZone;
 
@@ -35,6 +36,11 @@ internal static class RequestMapper
         if (!Enum.IsDefined(planning.HairlineEdge))
         {
             throw new InvalidRequestException($"{prefix}.planning.hairline_edge", $"Unknown hairline edge value {(int)planning.HairlineEdge}. Use HAIRLINE_EDGE_TOP, HAIRLINE_EDGE_BOTTOM, HAIRLINE_EDGE_LEFT, HAIRLINE_EDGE_RIGHT, or leave it unset for no hairline.");
+        }
+
+        if (!Enum.IsDefined(options.Detector))
+        {
+            throw new InvalidRequestException($"{prefix}.detector", $"Unknown hair detector value {(int)options.Detector}. Use HAIR_DETECTOR_LEARNED or HAIR_DETECTOR_CLASSICAL, or leave it unset for the configured one.");
         }
 
         if (planning.HasReferenceFollicularUnitsPerSquareCentimetre && planning.ReferenceFollicularUnitsPerSquareCentimetre is not (> 0 and <= 300))
@@ -96,6 +102,12 @@ internal static class RequestMapper
             OverheadView = ToView(view.View),
             // The face side: given explicitly, else the hairline edge (the hairline faces the face).
             FaceDirection = ToFront(view.FaceEdge) ?? ToFront(planning.HairlineEdge),
+            Detector = options.Detector switch
+            {
+                V1.HairDetector.Learned => HairDetectorKind.Learned,
+                V1.HairDetector.Classical => HairDetectorKind.Classical,
+                _ => null,
+            },
         };
     }
 

@@ -1,0 +1,191 @@
+using System.Runtime.CompilerServices;
+using OpenCvSharp;
+using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Measurement;
+using SmpVision.Pipeline.Model;
+using SmpVision.Pipeline.Segmentation;
+
+namespace SmpVision.Pipeline.Detection;
+
+/// <summary>
+/// The learned hair detector (models/README.md, hair-detector): resizes the frame to the model's
+/// input scale (90.25 px/mm, area averaging), runs the network once, and turns its outputs into
+/// hair instances (centre, direction, length, width, follicular unit) and a shaft mask. Counting
+/// rules: every decoded hair is a visible hair (what the hand counts measure); a hair counts in
+/// density (edge rule) when its centre lies in the analysable area, an unbiased rule for frames
+/// that tile the scalp since each shaft has one centre.
+/// </summary>
+internal static class LearnedHairDetector
+{
+    /// <summary>Shaft probability at or above which an output cell is a shaft pixel.</summary>
+    private const double ShaftProbability = 0.5;
+
+    /// <summary>Skin-level window of the relative darkness that colour reads, in model-input pixels (~170 um at 90 px/mm: wider than any shaft).</summary>
+    private const int SkinWindowPixels = 15;
+
+    public static HairDetection Detect(Mat bgr, Mat analysable, Scale? scale, double sizingPpm, HairDetectorOptions options, HairInstanceOptions widthClasses, CancellationToken ct)
+    {
+        var model = HairDetectorModel.Get(options.ModelPath, options.IntraOpThreads);
+        double factor = model.InputPixelsPerMillimetre / sizingPpm; // model pixels per frame pixel
+        int w = Math.Max(8, (int)Math.Round(bgr.Cols * factor)), h = Math.Max(8, (int)Math.Round(bgr.Rows * factor));
+        var small = new Mat();
+        HairSegmentation? working = null;
+        try
+        {
+            Cv2.Resize(bgr, small, new Size(w, h), 0, 0, factor < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
+            int pw = (w + 7) / 8 * 8, ph = (h + 7) / 8 * 8;
+            var input = Tensor(small, pw, ph);
+            ct.ThrowIfCancellationRequested();
+            var outputs = model.Run(input, ph, pw, ct);
+            int stride = model.OutputStride;
+            var (gridHairs, gridUnits) = HairDetectionDecoder.Decode(outputs, (w + stride - 1) / stride, (h + stride - 1) / stride,
+                options.HairThreshold ?? model.HairThreshold, options.UnitThreshold ?? model.UnitThreshold);
+            working = Working(small, analysable, outputs, w, h, factor);
+            small = null!;
+            var hairMask = FullMask(working.HairMask, analysable);
+            var extraction = Instances(gridHairs, gridUnits, new GridToFrame(stride, factor), analysable, scale, widthClasses);
+            return new HairDetection(working, hairMask, extraction, model.Identifier) { Learned = true };
+        }
+        catch
+        {
+            small?.Dispose();
+            working?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>BGR 8-bit -> RGB planar float, (v/255 - 0.5)/0.25, padded by reflection to pw x ph (the trainer's normalisation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe float[] Tensor(Mat small, int pw, int ph)
+    {
+        using var padded = new Mat();
+        Cv2.CopyMakeBorder(small, padded, 0, ph - small.Rows, 0, pw - small.Cols, BorderTypes.Reflect101);
+        var t = new float[3 * pw * ph];
+        int plane = pw * ph;
+        for (int y = 0; y < ph; y++)
+        {
+            byte* p = MatPixels.Row(padded, y);
+            int row = y * pw;
+            for (int x = 0; x < pw; x++)
+            {
+                t[row + x] = (p[(3 * x) + 2] * (4f / 255f)) - 2f;
+                t[plane + row + x] = (p[(3 * x) + 1] * (4f / 255f)) - 2f;
+                t[(2 * plane) + row + x] = (p[3 * x] * (4f / 255f)) - 2f;
+            }
+        }
+
+        return t;
+    }
+
+    /// <summary>The working-scale set colour and quality read: the model's input frame, its shaft mask, grey, relative darkness, analysable mask.</summary>
+    private static HairSegmentation Working(Mat small, Mat analysable, DetectorOutputs o, int w, int h, double factor)
+    {
+        var mask = new Mat();
+        var rel = new Mat();
+        var grey = new Mat();
+        var ana = new Mat();
+        try
+        {
+            using (var shaft = Mat.FromPixelData(o.Height, o.Width, MatType.CV_32FC1, o.Shaft))
+            using (var cropped = new Mat(shaft, new Rect(0, 0, Math.Min(o.Width, (w + 1) / 2), Math.Min(o.Height, (h + 1) / 2))))
+            using (var up = new Mat())
+            {
+                Cv2.Resize(cropped, up, new Size(w, h), 0, 0, InterpolationFlags.Linear);
+                Cv2.Threshold(up, up, ShaftProbability, 255, ThresholdTypes.Binary);
+                up.ConvertTo(mask, MatType.CV_8UC1);
+            }
+
+            Cv2.Resize(analysable, ana, new Size(w, h), 0, 0, InterpolationFlags.Area);
+            Cv2.Threshold(ana, ana, 127, 255, ThresholdTypes.Binary);
+            Cv2.BitwiseAnd(mask, ana, mask);
+            Cv2.CvtColor(small, grey, ColorConversionCodes.BGR2GRAY);
+            using (var kernel = Cv2.GetStructuringElement(MorphShapes.Rect, new Size(SkinWindowPixels, SkinWindowPixels)))
+            using (var bg = new Mat())
+            {
+                HairSegmenter.LocalSkinLevel(grey, kernel, SkinWindowPixels, bg);
+                rel.Create(grey.Size(), MatType.CV_8UC1);
+                HairSegmenter.RelativeDarkness(grey, bg, rel, 0);
+            }
+
+            return new HairSegmentation(mask, rel, grey, ana, factor, small);
+        }
+        catch
+        {
+            mask.Dispose(); rel.Dispose(); grey.Dispose(); ana.Dispose();
+            throw;
+        }
+    }
+
+    private static Mat FullMask(Mat workingMask, Mat analysable)
+    {
+        var full = new Mat();
+        Cv2.Resize(workingMask, full, analysable.Size(), 0, 0, InterpolationFlags.Linear);
+        Cv2.Threshold(full, full, 127, 255, ThresholdTypes.Binary);
+        Cv2.BitwiseAnd(full, analysable, full);
+        return full;
+    }
+
+    /// <summary>Grid hairs and units -> full-resolution hair instances with physical sizes and width classes (DOMAIN.md), and units.</summary>
+    private static HairExtraction Instances(IReadOnlyList<GridHair> grid, IReadOnlyList<GridUnit> units, GridToFrame map, Mat analysable, Scale? scale, HairInstanceOptions o)
+    {
+        var unitOf = new int[grid.Count];
+        for (int u = 0; u < units.Count; u++)
+        {
+            foreach (var i in units[u].HairIndices)
+            {
+                unitOf[i] = u;
+            }
+        }
+
+        var hairs = new List<HairInstance>(grid.Count);
+        for (int i = 0; i < grid.Count; i++)
+        {
+            hairs.Add(Instance(i, grid[i], units[unitOf[i]], unitOf[i], map, analysable, scale, o));
+        }
+
+        var fus = units.Select((u, id) => new FollicularUnit(id, map.Point(u.CentreX, u.CentreY), u.HairIndices.ToArray())).ToList();
+        double medianWidth = hairs.Count > 0 ? hairs.Select(x => x.WidthPixels).Order().ElementAt(hairs.Count / 2) : 0;
+        return new HairExtraction(hairs, fus, medianWidth, hairs.Count > 0);
+    }
+
+    private static HairInstance Instance(int id, GridHair g, GridUnit unit, int unitId, GridToFrame map, Mat analysable, Scale? scale, HairInstanceOptions o)
+    {
+        double half = 0.5 * g.LengthCells;
+        var a = map.Point(g.CentreX + (half * g.DirectionX), g.CentreY + (half * g.DirectionY));
+        var b = map.Point(g.CentreX - (half * g.DirectionX), g.CentreY - (half * g.DirectionY));
+        var centre = map.Point(g.CentreX, g.CentreY);
+        // The opening is the end nearer the unit's centre when the unit has several hairs (they
+        // converge there); a lone hair's boxes cannot tell its ends apart, so its first end is kept.
+        var unitCentre = map.Point(unit.CentreX, unit.CentreY);
+        bool aIsOpening = unit.HairIndices.Count < 2 || Dist2(a, unitCentre) <= Dist2(b, unitCentre);
+        var (emergence, tip) = aIsOpening ? (a, b) : (b, a);
+        double lengthPx = g.LengthCells * map.PixelsPerCell, widthPx = g.WidthCells * map.PixelsPerCell;
+        double? widthUm = scale is null ? null : widthPx * scale.MicrometresPerPixel;
+        return new HairInstance(id, emergence, tip, lengthPx, widthPx, unitId, !Inside(analysable, a) || !Inside(analysable, b))
+        {
+            WidthMicrometres = widthUm,
+            LengthMicrometres = scale is null ? null : lengthPx * scale.MicrometresPerPixel,
+            WidthClass = widthUm is null ? HairWidthClass.Unknown
+                : widthUm < o.VellusMaxWidthMicrometres ? HairWidthClass.Vellus
+                : widthUm >= o.TerminalMinWidthMicrometres ? HairWidthClass.Terminal
+                : HairWidthClass.Intermediate,
+            CountedInDensity = Inside(analysable, centre),
+        };
+    }
+
+    /// <summary>Output cell -> frame pixel: cell i sits on model pixel stride x i (the trainer's targets), model pixel j on frame pixel (j + 0.5) / factor - 0.5.</summary>
+    private readonly record struct GridToFrame(int Stride, double Factor)
+    {
+        public double PixelsPerCell => Stride / Factor;
+
+        public PointPixels Point(double cx, double cy) => new((((cx * Stride) + 0.5) / Factor) - 0.5, (((cy * Stride) + 0.5) / Factor) - 0.5);
+    }
+
+    private static double Dist2(PointPixels p, PointPixels q) => ((p.X - q.X) * (p.X - q.X)) + ((p.Y - q.Y) * (p.Y - q.Y));
+
+    private static unsafe bool Inside(Mat mask, PointPixels p)
+    {
+        int x = (int)Math.Round(p.X), y = (int)Math.Round(p.Y);
+        return x >= 0 && y >= 0 && x < mask.Cols && y < mask.Rows && MatPixels.Row(mask, y)[x] != 0;
+    }
+}
