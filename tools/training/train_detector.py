@@ -34,6 +34,7 @@ import detector_data as dd  # noqa: E402
 from detector_model import HairDetector  # noqa: E402
 
 CROP = 144
+FULL_CROP = (304, 240)  # (w, h) of --full-frames samples: 320 x 256 frames less a jittered margin
 STRIDE = 2
 SIGMA_CELLS = 1.5
 THRESHOLDS = np.round(np.arange(0.10, 0.80, 0.02), 2)
@@ -49,31 +50,34 @@ def _rot_points(p, k, w, h):
     return p
 
 
-def augment(f, rng):
-    """One random crop with geometric and photometric changes; returns image, points, sizes, mask."""
+def augment(f, rng, crop_w=None, crop_h=None, k=None):
+    """One random crop (crop_w x crop_h before rotation, square CROP by default) with geometric and
+    photometric changes; returns image, points, sizes, mask."""
+    cw, ch = crop_w or CROP, crop_h or CROP
     s = math.exp(rng.uniform(math.log(0.85), math.log(1.18)))
     h0, w0 = f["rgb"].shape[:2]
-    size = (max(CROP, int(round(w0 * s))), max(CROP, int(round(h0 * s))))
+    size = (max(cw, int(round(w0 * s))), max(ch, int(round(h0 * s))))
     sx, sy = size[0] / w0, size[1] / h0
     img = cv2.resize(f["rgb"], size, interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
     mask = cv2.resize(f["mask"].astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
     scale = np.array([sx, sy], np.float32)
     centres, units = f["centres"] * scale, f["unit_centres"] * scale
     wh = np.stack([(f["boxes"][:, 2] - f["boxes"][:, 0]) * sx, (f["boxes"][:, 3] - f["boxes"][:, 1]) * sy], 1) if len(f["boxes"]) else np.zeros((0, 2), np.float32)
-    x0 = rng.integers(0, size[0] - CROP + 1)
-    y0 = rng.integers(0, size[1] - CROP + 1)
-    img, mask = img[y0:y0 + CROP, x0:x0 + CROP], mask[y0:y0 + CROP, x0:x0 + CROP]
+    x0 = rng.integers(0, size[0] - cw + 1)
+    y0 = rng.integers(0, size[1] - ch + 1)
+    img, mask = img[y0:y0 + ch, x0:x0 + cw], mask[y0:y0 + ch, x0:x0 + cw]
     off = np.array([x0, y0], np.float32)
     centres, units = centres - off, units - off
-    k = int(rng.integers(0, 4))
+    k = int(rng.integers(0, 4)) if k is None else k
     img, mask = np.rot90(img, k), np.rot90(mask, k)
-    centres, units = _rot_points(centres, k, CROP, CROP), _rot_points(units, k, CROP, CROP)
+    centres, units = _rot_points(centres, k, cw, ch), _rot_points(units, k, cw, ch)
     if k % 2 == 1:
         wh = wh[:, ::-1]
+    out_w = img.shape[1]
     if rng.random() < 0.5:
         img, mask = img[:, ::-1], mask[:, ::-1]
-        centres = np.stack([(CROP - 1) - centres[:, 0], centres[:, 1]], 1)
-        units = np.stack([(CROP - 1) - units[:, 0], units[:, 1]], 1)
+        centres = np.stack([(out_w - 1) - centres[:, 0], centres[:, 1]], 1)
+        units = np.stack([(out_w - 1) - units[:, 0], units[:, 1]], 1)
     return photometric(np.ascontiguousarray(img), rng), centres, units, wh, np.ascontiguousarray(mask)
 
 
@@ -90,14 +94,14 @@ def photometric(img, rng):
     return np.clip(x, 0, 1)
 
 
-def heatmap(points, n):
-    """Max of Gaussians (sigma SIGMA_CELLS) at points given in input pixels, on an n x n output grid."""
-    hm = np.zeros((n, n), np.float32)
+def heatmap(points, nh, nw):
+    """Max of Gaussians (sigma SIGMA_CELLS) at points given in input pixels, on an nh x nw output grid."""
+    hm = np.zeros((nh, nw), np.float32)
     if len(points) == 0:
         return hm
-    ys, xs = np.mgrid[0:n, 0:n].astype(np.float32)
+    ys, xs = np.mgrid[0:nh, 0:nw].astype(np.float32)
     for px, py in points / STRIDE:
-        if not (-0.5 <= px < n - 0.5 and -0.5 <= py < n - 0.5):
+        if not (-0.5 <= px < nw - 0.5 and -0.5 <= py < nh - 0.5):
             continue
         cx, cy = int(round(px)), int(round(py))
         g = np.exp(-((xs - cx) ** 2 + (ys - cy) ** 2) / (2 * SIGMA_CELLS ** 2))
@@ -106,16 +110,16 @@ def heatmap(points, n):
 
 
 def targets(centres, units, wh, mask):
-    n = CROP // STRIDE
-    hm = np.stack([heatmap(centres, n), heatmap(units, n)])
-    size = np.zeros((2, n, n), np.float32)
-    size_w = np.zeros((1, n, n), np.float32)
+    nh, nw = mask.shape[0] // STRIDE, mask.shape[1] // STRIDE
+    hm = np.stack([heatmap(centres, nh, nw), heatmap(units, nh, nw)])
+    size = np.zeros((2, nh, nw), np.float32)
+    size_w = np.zeros((1, nh, nw), np.float32)
     for (px, py), (bw, bh) in zip(centres / STRIDE, wh / STRIDE):
         cx, cy = int(round(px)), int(round(py))
-        if 0 <= cx < n and 0 <= cy < n:
+        if 0 <= cx < nw and 0 <= cy < nh:
             size[:, cy, cx] = (math.log(max(bw, 1.0)), math.log(max(bh, 1.0)))
             size_w[0, cy, cx] = 1.0
-    shaft = cv2.resize(mask, (n, n), interpolation=cv2.INTER_AREA)[None]
+    shaft = cv2.resize(mask, (nw, nh), interpolation=cv2.INTER_AREA)[None]
     return hm, size, size_w, shaft
 
 
@@ -124,10 +128,13 @@ def normalise(x):
     return (x - 0.5) / 0.25
 
 
-def batch(frames, idx, rng):
+def batch(frames, idx, rng, full=False):
+    """A batch of augmented samples; full: whole frames less a small random margin, one rotation per batch
+    (the frame edge stays the frame edge: annotators often skip hairs the edge cuts)."""
     xs, hms, sizes, sws, shafts = [], [], [], [], []
+    k = int(rng.integers(0, 4)) if full else None
     for i in idx:
-        img, c, u, wh, m = augment(frames[i], rng)
+        img, c, u, wh, m = augment(frames[i], rng, *FULL_CROP, k) if full else augment(frames[i], rng)
         hm, sz, sw, sh = targets(c, u, wh, m)
         xs.append(normalise(img).transpose(2, 0, 1)); hms.append(hm); sizes.append(sz); sws.append(sw); shafts.append(sh)
     return [torch.from_numpy(np.stack(a)) for a in (xs, hms, sizes, sws, shafts)]
@@ -154,7 +161,7 @@ def loss_of(model, x, hm, size, sw, shaft):
     return l_hm + 0.1 * l_size + l_bce + 0.5 * dice
 
 
-def train(frames, idx, iters, seed, log, val=None):
+def train(frames, idx, iters, seed, log, val=None, full=False):
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     model = HairDetector()
@@ -163,7 +170,7 @@ def train(frames, idx, iters, seed, log, val=None):
     model.train()
     t0, running = time.time(), 0.0
     for it in range(iters):
-        b = batch(frames, rng.choice(idx, 16, replace=False), rng)
+        b = batch(frames, rng.choice(idx, 6 if full else 16, replace=False), rng, full)
         loss = loss_of(model, *b)
         opt.zero_grad()
         loss.backward()
@@ -247,6 +254,7 @@ def main():
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--iters", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--full-frames", action="store_true", help="train on whole frames (batch 6) instead of 144 px crops (batch 16)")
     ap.add_argument("--only-fold", type=int, default=None, help="train one fold and stop (development)")
     ap.add_argument("--skip-folds", action="store_true", help="train the shipped model only, from folds.json")
     args = ap.parse_args()
@@ -272,7 +280,7 @@ def main():
         val = [i for i in rest if is_val(frames[i]["patient"], args.seed)]
         tr = [i for i in rest if i not in set(val)]
         log(f"fold {k}: train {len(tr)}, validation {len(val)}, held out {len(test)} frames")
-        model = train(frames, np.array(tr), args.iters, args.seed + k, log, val)
+        model = train(frames, np.array(tr), args.iters, args.seed + k, log, val, args.full_frames)
         vs = [peak_scores(model, frames[i]) for i in val]
         t = pick_threshold([s[0] for s in vs], [frames[i]["hand"] for i in val])
         tu = pick_threshold([s[1] for s in vs], [len(frames[i]["unit_centres"]) for i in val])
@@ -289,7 +297,7 @@ def main():
     ths = [v["threshold"] for v in summary["folds"].values()]
     tus = [v["unit_threshold"] for v in summary["folds"].values()]
     log(f"shipped model: all {len(frames)} frames, threshold {np.mean(ths):.2f} (mean of folds)")
-    model = train(frames, np.arange(len(frames)), args.iters, args.seed + 100, log)
+    model = train(frames, np.arange(len(frames)), args.iters, args.seed + 100, log, None, args.full_frames)
     shipped = os.path.join(os.path.dirname(os.path.normpath(args.out)), "hair-detector.onnx")
     export(model, shipped, float(np.mean(ths)), float(np.mean(tus)), f"all {len(frames)} frames of {len(fold_of)} patients")
     log(f"wrote {shipped}")

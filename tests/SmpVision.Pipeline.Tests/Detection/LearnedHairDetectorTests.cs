@@ -58,7 +58,7 @@ public sealed class LearnedHairDetectorTests
     public void A_model_of_another_contract_fails_at_load_with_a_clear_message()
     {
         var path = Path.Combine(Path.GetTempPath(), $"not-a-detector-{Guid.NewGuid():N}.onnx");
-        File.WriteAllBytes(path, Inference.HairVerifierModel.EmbeddedBytes());
+        File.WriteAllBytes(path, SmpVision.Pipeline.Inference.HairVerifierModel.EmbeddedBytes());
         try
         {
             var ex = Assert.Throws<InvalidOperationException>(() => HairDetectorModel.LoadUncached(path));

@@ -1,5 +1,6 @@
 using OpenCvSharp;
 using SmpVision.Pipeline.Calibration;
+using SmpVision.Pipeline.Detection;
 using SmpVision.Pipeline.Inference;
 using SmpVision.Pipeline.Measurement;
 using SmpVision.Pipeline.Tests.Measurement;
@@ -8,6 +9,9 @@ namespace SmpVision.Pipeline.Tests.Inference;
 
 public sealed class HairVerifierPipelineTests
 {
+    /// <summary>The verifier belongs to the classical detector (the learned one is the default).</summary>
+    private static readonly HairDetectorOptions Classical = new() { Kind = HairDetectorKind.Classical };
+
     private static (TrichoscopyResult Off, TrichoscopyResult On) RunBoth(double ppm)
     {
         // Eight separate terminal shafts (22 px) on light skin, as TrichoscopyAnalysisTests draws
@@ -15,8 +19,8 @@ public sealed class HairVerifierPipelineTests
         var hairs = TrichoscopyFixture.RandomHairs(640, 512, 11, 8, 22);
         using var image = TrichoscopyFixture.Frame(640, 512, 11, hairs, new Scalar(170, 185, 215), new Scalar(25, 30, 40));
         var scale = new Scale(ppm, ScaleSource.Request, 0, "test");
-        var off = TrichoscopyAnalysis.Run(image, scale, new TrichoscopyOptions { HairVerifier = new HairVerifierOptions { Enabled = false } }, CancellationToken.None);
-        var on = TrichoscopyAnalysis.Run(image, scale, new TrichoscopyOptions { HairVerifier = new HairVerifierOptions { Enabled = true } }, CancellationToken.None);
+        var off = TrichoscopyAnalysis.Run(image, scale, new TrichoscopyOptions { Detector = Classical, HairVerifier = new HairVerifierOptions { Enabled = false } }, CancellationToken.None);
+        var on = TrichoscopyAnalysis.Run(image, scale, new TrichoscopyOptions { Detector = Classical, HairVerifier = new HairVerifierOptions { Enabled = true } }, CancellationToken.None);
         return (off, on);
     }
 
@@ -39,8 +43,8 @@ public sealed class HairVerifierPipelineTests
         Assert.Equal(on.Hairs.Count, on.Density.VisibleHairCount);
 
         // Results say which learned model took part, so a clinic can trace a number to its model.
-        Assert.Null(off.LearnedModel);
-        Assert.Equal(HairVerifierModel.EmbeddedModelVersion, on.LearnedModel);
+        Assert.Equal(ClassicalHairDetector.Identifier, off.Detector);
+        Assert.Equal(ClassicalHairDetector.Identifier + "+" + HairVerifierModel.EmbeddedModelVersion, on.Detector);
     }
 
     [Fact]
@@ -53,6 +57,6 @@ public sealed class HairVerifierPipelineTests
 
         Assert.Equal(off.Hairs, on.Hairs);
         Assert.Equal(off.Density.HairCount, on.Density.HairCount);
-        Assert.Null(on.LearnedModel);
+        Assert.Equal(ClassicalHairDetector.Identifier, on.Detector);
     }
 }

@@ -9,6 +9,13 @@ public sealed class TrichoscopyAnalysisTests
 {
     private const double PixelsPerMillimetre = 361;
     private static readonly Scale RequestScale = new(PixelsPerMillimetre, ScaleSource.Request, 0.05, "test");
+
+    /// <summary>
+    /// These drawn fixtures pin the classical detector's rules (shaft splitting, emergence ends,
+    /// dye rejection); the learned default is tested through ORT in Detection/ and judged on real
+    /// frames by eval-detector.
+    /// </summary>
+    private static readonly TrichoscopyOptions Classical = new() { Detector = new Pipeline.Detection.HairDetectorOptions { Kind = Pipeline.Detection.HairDetectorKind.Classical } };
     private static readonly Scalar LightSkin = new(170, 185, 215);
     private static readonly Scalar DarkHair = new(25, 30, 40);
 
@@ -21,7 +28,7 @@ public sealed class TrichoscopyAnalysisTests
         // 22 px at 361 px/mm = 61 um: a terminal shaft (docs/DOMAIN-SOURCES.md).
         var hairs = TrichoscopyFixture.RandomHairs(640, 512, seed, 8, 22);
         using var image = TrichoscopyFixture.Frame(640, 512, seed, hairs, LightSkin, DarkHair);
-        using var result = TrichoscopyAnalysis.Run(image, RequestScale, new TrichoscopyOptions(), CancellationToken.None);
+        using var result = TrichoscopyAnalysis.Run(image, RequestScale, Classical, CancellationToken.None);
         Assert.Equal(8, result.Density.VisibleHairCount);
         Assert.Equal(8, result.Density.HairCount);
         Assert.Equal(8, result.Density.FollicularUnitCount);
@@ -36,7 +43,7 @@ public sealed class TrichoscopyAnalysisTests
     {
         var hairs = TrichoscopyFixture.RandomHairs(640, 512, 21, 6, 22);
         using var image = TrichoscopyFixture.Frame(640, 512, 21, hairs, LightSkin, DarkHair);
-        using var result = TrichoscopyAnalysis.Run(image, RequestScale, new TrichoscopyOptions(), CancellationToken.None);
+        using var result = TrichoscopyAnalysis.Run(image, RequestScale, Classical, CancellationToken.None);
         int near = 0;
         foreach (var truth in hairs)
         {
@@ -60,7 +67,7 @@ public sealed class TrichoscopyAnalysisTests
             new(new Point2d(450, 150), 60, 180, 22),
         };
         using var image = TrichoscopyFixture.Frame(640, 512, 31, pair, LightSkin, DarkHair);
-        using var result = TrichoscopyAnalysis.Run(image, RequestScale, new TrichoscopyOptions(), CancellationToken.None);
+        using var result = TrichoscopyAnalysis.Run(image, RequestScale, Classical, CancellationToken.None);
         Assert.True(3 == result.Density.VisibleHairCount, string.Join("; ", result.Hairs.Select(h => $"{h.Emergence} w{h.WidthPixels:F1} ref{result.ReferenceShaftWidthPixels:F1}")));
         Assert.Equal(2, result.Density.FollicularUnitCount);
         Assert.Equal([1, 1, 0, 0, 0], result.Density.HairsPerFollicularUnitHistogram);
@@ -71,7 +78,7 @@ public sealed class TrichoscopyAnalysisTests
     {
         var hairs = TrichoscopyFixture.RandomHairs(480, 384, 41, 5, 22);
         using var image = TrichoscopyFixture.Frame(480, 384, 41, hairs, LightSkin, DarkHair);
-        using var result = TrichoscopyAnalysis.Run(image, null, new TrichoscopyOptions(), CancellationToken.None);
+        using var result = TrichoscopyAnalysis.Run(image, null, Classical, CancellationToken.None);
         Assert.Null(result.Scale);
         Assert.Equal(5, result.Density.VisibleHairCount);
         Assert.Null(result.Density.HairsPerSquareCentimetre);
@@ -86,13 +93,13 @@ public sealed class TrichoscopyAnalysisTests
     {
         var hairs = TrichoscopyFixture.RandomHairs(640, 512, 51, 8, 22);
         using var image = TrichoscopyFixture.Frame(640, 512, 51, hairs, LightSkin, DarkHair);
-        using var result = TrichoscopyAnalysis.Run(image, RequestScale, new TrichoscopyOptions(), CancellationToken.None);
+        using var result = TrichoscopyAnalysis.Run(image, RequestScale, Classical, CancellationToken.None);
         double areaCm2 = 640.0 * 512 / (PixelsPerMillimetre * PixelsPerMillimetre) / 100;
         Assert.Equal(8 / areaCm2, result.Density.HairsPerSquareCentimetre!.Value, 6);
         double rel = Math.Sqrt((1.0 / 8) + (4 * 0.05 * 0.05));
         Assert.Equal(8 / areaCm2 * rel, result.Density.HairsPerSquareCentimetreStandardError!.Value, 6);
         Assert.Equal(
-            ["field-mask", "scale", "hair-segmentation", "hair-instances", "density", "colour", "quality"],
+            ["field-mask", "scale", "hair-detection", "density", "colour", "quality"],
             result.Timings.Select(t => t.Stage).ToArray());
         Assert.NotNull(result.Colour.Skin);
         Assert.NotNull(result.Colour.Hair);
@@ -114,7 +121,7 @@ public sealed class TrichoscopyAnalysisTests
         Cv2.Line(img, new Point(100, 100), new Point(260, 220), new Scalar(200, 90, 60), 24);
         Cv2.Circle(img, new Point(350, 280), 30, new Scalar(190, 80, 50), -1);
         using var image = Pipeline.Imaging.ScalpImage.FromBgr(img);
-        using var result = TrichoscopyAnalysis.Run(image, RequestScale, new TrichoscopyOptions(), CancellationToken.None);
+        using var result = TrichoscopyAnalysis.Run(image, RequestScale, Classical, CancellationToken.None);
         Assert.Equal(0, result.Density.VisibleHairCount);
     }
 
@@ -123,7 +130,7 @@ public sealed class TrichoscopyAnalysisTests
     {
         var hairs = TrichoscopyFixture.RandomHairs(640, 512, 71, 8, 22);
         using var image = TrichoscopyFixture.Frame(640, 512, 71, hairs, new Scalar(60, 80, 110), new Scalar(12, 14, 18));
-        using var result = TrichoscopyAnalysis.Run(image, RequestScale, new TrichoscopyOptions(), CancellationToken.None);
+        using var result = TrichoscopyAnalysis.Run(image, RequestScale, Classical, CancellationToken.None);
         Assert.Equal(8, result.Density.VisibleHairCount);
         Assert.True(result.Colour.IndividualTypologyAngleDegrees < 10);
     }
@@ -134,8 +141,8 @@ public sealed class TrichoscopyAnalysisTests
         using var image = TrichoscopyFixture.Frame(160, 128, 1, [], LightSkin, DarkHair);
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        Assert.Throws<OperationCanceledException>(() => TrichoscopyAnalysis.Run(image, RequestScale, new TrichoscopyOptions(), cts.Token));
-        var bad = new TrichoscopyOptions { HairInstances = new HairInstanceOptions { SplitWidthRatio = 5 } };
+        Assert.Throws<OperationCanceledException>(() => TrichoscopyAnalysis.Run(image, RequestScale, Classical, cts.Token));
+        var bad = Classical with { HairInstances = new HairInstanceOptions { SplitWidthRatio = 5 } };
         Assert.Throws<ArgumentException>(() => TrichoscopyAnalysis.Run(image, RequestScale, bad, CancellationToken.None));
     }
 
@@ -143,7 +150,7 @@ public sealed class TrichoscopyAnalysisTests
     public void Zero_hairs_give_zero_density_with_a_bounded_error()
     {
         using var image = TrichoscopyFixture.Frame(320, 256, 2, [], LightSkin, DarkHair);
-        using var result = TrichoscopyAnalysis.Run(image, RequestScale, new TrichoscopyOptions(), CancellationToken.None);
+        using var result = TrichoscopyAnalysis.Run(image, RequestScale, Classical, CancellationToken.None);
         Assert.Equal(0, result.Density.HairCount);
         Assert.Equal(0, result.Density.HairsPerSquareCentimetre);
         Assert.True(result.Density.HairsPerSquareCentimetreStandardError > 0);
