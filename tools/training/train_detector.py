@@ -32,6 +32,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import detector_data as dd  # noqa: E402
 from detector_model import HairDetector  # noqa: E402
+import detector_calibration as dc  # noqa: E402
 
 CROP = 144
 FULL_CROP = (304, 240)  # (w, h) of --full-frames samples: 320 x 256 frames less a jittered margin
@@ -225,7 +226,7 @@ def figures(pred, hands):
 
 
 # ---------------------------------------------------------------- export
-def export(model, path, threshold, unit_threshold, note):
+def export(model, path, threshold, unit_threshold, note, tta="none"):
     dummy = torch.zeros(1, 3, 256, 320)
     torch.onnx.export(model, dummy, path, input_names=["image"], output_names=["heatmap", "size", "shaft"],
                       dynamic_axes={"image": {2: "height", 3: "width"}, "heatmap": {2: "h2", 3: "w2"},
@@ -236,7 +237,50 @@ def export(model, path, threshold, unit_threshold, note):
     meta = {"smpvision.model": VERSION, "smpvision.input_pixels_per_mm": str(dd.INPUT_PPM),
             "smpvision.output_stride": str(STRIDE), "smpvision.normalisation": "rgb/255, (x-0.5)/0.25",
             "smpvision.hair_threshold": f"{threshold:.2f}", "smpvision.unit_threshold": f"{unit_threshold:.2f}",
-            "smpvision.training": note}
+            "smpvision.training": note, "smpvision.test_time_augmentation": tta}
+    for k, v in meta.items():
+        p = m.metadata_props.add()
+        p.key, p.value = k, v
+    onnx.save(m, path)
+
+
+def calibrate(path, frames, val, test, tta, note, log):
+    """Thresholds of the exported file picked on `val` for `tta`; held-out figures on `test`; metadata rewritten."""
+    det = dc.OnnxDetector(path)
+    heat = det.heat_d4 if tta == "d4" else det.heat
+    vs = [dc.peak_scores(heat(frames[i]["rgb"])) for i in val]
+    t = pick_threshold([s[0] for s in vs], [frames[i]["hand"] for i in val])
+    tu = pick_threshold([s[1] for s in vs], [len(frames[i]["unit_centres"]) for i in val])
+    fig = None
+    if test:
+        ts = [dc.peak_scores(heat(frames[i]["rgb"]))[0] for i in test]
+        hands = [frames[i]["hand"] for i in test]
+        fig = figures(count_errors(ts, hands, t)[2], hands)
+    _set_thresholds(path, t, tu, tta)
+    log(f"{note}: {tta} thresholds {t:.2f} (units {tu:.2f}); held out {fig}")
+    return t, tu, fig
+
+
+def recalibrate(frames, fold_of, summary, summary_path, args, log):
+    for k in range(args.folds):
+        test = [i for i, f in enumerate(frames) if fold_of[f["patient"]] == k]
+        val = [i for i, f in enumerate(frames) if fold_of[f["patient"]] != k and is_val(f["patient"], args.seed)]
+        t, tu, fig = calibrate(os.path.join(args.out, f"fold-{k}.onnx"), frames, val, test, args.tta, f"fold {k}", log)
+        summary["folds"][str(k)].update({"threshold": t, "unit_threshold": tu, "held_out": fig, "tta": args.tta})
+    json.dump(summary, open(summary_path, "w"), indent=1, sort_keys=True)
+    shipped = os.path.join(os.path.dirname(os.path.normpath(args.out)), "hair-detector.onnx")
+    ths = [v["threshold"] for v in summary["folds"].values()]
+    tus = [v["unit_threshold"] for v in summary["folds"].values()]
+    _set_thresholds(shipped, float(np.mean(ths)), float(np.mean(tus)), args.tta)
+    log(f"shipped model: {args.tta} thresholds {np.mean(ths):.2f} / {np.mean(tus):.2f} (mean of folds)")
+
+
+def _set_thresholds(path, t, tu, tta):
+    import onnx
+    m = onnx.load(path)
+    meta = {p.key: p.value for p in m.metadata_props}
+    meta.update({"smpvision.hair_threshold": f"{t:.2f}", "smpvision.unit_threshold": f"{tu:.2f}", "smpvision.test_time_augmentation": tta})
+    del m.metadata_props[:]
     for k, v in meta.items():
         p = m.metadata_props.add()
         p.key, p.value = k, v
@@ -257,6 +301,8 @@ def main():
     ap.add_argument("--full-frames", action="store_true", help="train on whole frames (batch 6) instead of 144 px crops (batch 16)")
     ap.add_argument("--only-fold", type=int, default=None, help="train one fold and stop (development)")
     ap.add_argument("--skip-folds", action="store_true", help="train the shipped model only, from folds.json")
+    ap.add_argument("--tta", choices=["none", "d4"], default="d4", help="inference the thresholds are picked for (and the product runs)")
+    ap.add_argument("--recalibrate", action="store_true", help="re-pick the thresholds of the exported models in --out for --tta, no training")
     args = ap.parse_args()
     # One thread: on a shared 2-core machine two OpenMP threads wait on each other at every barrier.
     torch.set_num_threads(int(os.environ.get("SMPV_TORCH_THREADS", "1")))
@@ -273,6 +319,8 @@ def main():
     summary_path = os.path.join(args.out, "folds.json")
     summary = json.load(open(summary_path)) if os.path.exists(summary_path) else {"folds": {}}
     summary.update({"version": VERSION, "seed": args.seed, "iters": args.iters, "k": args.folds, "patient_fold": fold_of})
+    if args.recalibrate:
+        return recalibrate(frames, fold_of, summary, summary_path, args, log)
     folds = [] if args.skip_folds else ([args.only_fold] if args.only_fold is not None else range(args.folds))
     for k in folds:
         test = [i for i, f in enumerate(frames) if fold_of[f["patient"]] == k]
@@ -288,8 +336,11 @@ def main():
         _, _, pred = count_errors([s[0] for s in ts], [frames[i]["hand"] for i in test], t)
         fig = figures(pred, [frames[i]["hand"] for i in test])
         log(f"fold {k}: threshold {t:.2f} (units {tu:.2f}); held out {fig}")
-        export(model, os.path.join(args.out, f"fold-{k}.onnx"), t, tu, f"fold {k} of {args.folds}: trained on the other folds' patients")
-        summary["folds"][str(k)] = {"threshold": t, "unit_threshold": tu, "held_out": fig,
+        fold_path = os.path.join(args.out, f"fold-{k}.onnx")
+        export(model, fold_path, t, tu, f"fold {k} of {args.folds}: trained on the other folds' patients")
+        if args.tta != "none":
+            t, tu, fig = calibrate(fold_path, frames, val, test, args.tta, f"fold {k}", log)
+        summary["folds"][str(k)] = {"threshold": t, "unit_threshold": tu, "held_out": fig, "tta": args.tta,
                                     "train_frames": len(tr), "validation_frames": len(val)}
         json.dump(summary, open(summary_path, "w"), indent=1, sort_keys=True)
     if args.only_fold is not None:
@@ -299,7 +350,7 @@ def main():
     log(f"shipped model: all {len(frames)} frames, threshold {np.mean(ths):.2f} (mean of folds)")
     model = train(frames, np.arange(len(frames)), args.iters, args.seed + 100, log, None, args.full_frames)
     shipped = os.path.join(os.path.dirname(os.path.normpath(args.out)), "hair-detector.onnx")
-    export(model, shipped, float(np.mean(ths)), float(np.mean(tus)), f"all {len(frames)} frames of {len(fold_of)} patients")
+    export(model, shipped, float(np.mean(ths)), float(np.mean(tus)), f"all {len(frames)} frames of {len(fold_of)} patients", args.tta)
     log(f"wrote {shipped}")
 
 

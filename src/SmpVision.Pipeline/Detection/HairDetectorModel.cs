@@ -50,6 +50,11 @@ internal sealed class HairDetectorModel : IDisposable
             OutputStride = int.Parse(Meta(meta, "smpvision.output_stride", source), CultureInfo.InvariantCulture);
             HairThreshold = double.Parse(Meta(meta, "smpvision.hair_threshold", source), CultureInfo.InvariantCulture);
             UnitThreshold = double.Parse(Meta(meta, "smpvision.unit_threshold", source), CultureInfo.InvariantCulture);
+            TestTimeAugmentation = meta.TryGetValue("smpvision.test_time_augmentation", out var tta) ? tta : "none";
+            if (TestTimeAugmentation is not ("none" or "d4"))
+            {
+                throw new InvalidOperationException($"Hair-detector model '{source}': test_time_augmentation '{TestTimeAugmentation}' is neither 'none' nor 'd4'.");
+            }
             if (!(InputPixelsPerMillimetre > 0) || OutputStride is < 1 or > 16)
             {
                 throw new InvalidOperationException($"Hair-detector model '{source}': metadata input_pixels_per_mm {InputPixelsPerMillimetre} / output_stride {OutputStride} out of range.");
@@ -85,6 +90,9 @@ internal sealed class HairDetectorModel : IDisposable
 
     /// <summary>The trainer's unit-centre threshold.</summary>
     public double UnitThreshold { get; }
+
+    /// <summary>How the thresholds were calibrated and so how the model is run: "none" (one run) or "d4" (outputs averaged over the 8 rotations and flips).</summary>
+    public string TestTimeAugmentation { get; }
 
     /// <summary>"name@sha256-prefix": what versions.model reports.</summary>
     public string Identifier => $"{Name}@sha256:{Sha256}";

@@ -33,12 +33,10 @@ internal static class LearnedHairDetector
         try
         {
             Cv2.Resize(bgr, small, new Size(w, h), 0, 0, factor < 1 ? InterpolationFlags.Area : InterpolationFlags.Linear);
-            int pw = (w + 7) / 8 * 8, ph = (h + 7) / 8 * 8;
-            var input = Tensor(small, pw, ph);
             ct.ThrowIfCancellationRequested();
-            var outputs = model.Run(input, ph, pw, ct);
+            var outputs = model.TestTimeAugmentation == "d4" ? InferD4(model, small, ct) : Infer(model, small, ct);
             int stride = model.OutputStride;
-            var (gridHairs, gridUnits) = HairDetectionDecoder.Decode(outputs, (w + stride - 1) / stride, (h + stride - 1) / stride,
+            var (gridHairs, gridUnits) = HairDetectionDecoder.Decode(outputs, outputs.Width, outputs.Height,
                 options.HairThreshold ?? model.HairThreshold, options.UnitThreshold ?? model.UnitThreshold);
             working = Working(small, analysable, outputs, w, h, factor);
             small = null!;
@@ -52,6 +50,112 @@ internal static class LearnedHairDetector
             working?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>One network run on the frame, the outputs cropped to the unpadded grid.</summary>
+    private static DetectorOutputs Infer(HairDetectorModel model, Mat small, CancellationToken ct)
+    {
+        int pw = (small.Cols + 7) / 8 * 8, ph = (small.Rows + 7) / 8 * 8, s = model.OutputStride;
+        var o = model.Run(Tensor(small, pw, ph), ph, pw, ct);
+        int wv = (small.Cols + s - 1) / s, hv = (small.Rows + s - 1) / s;
+        float[] Crop(float[] a)
+        {
+            var c = new float[wv * hv];
+            for (int y = 0; y < hv; y++)
+            {
+                Array.Copy(a, y * o.Width, c, y * wv, wv);
+            }
+
+            return c;
+        }
+
+        return new DetectorOutputs(wv, hv, Crop(o.HairCentre), Crop(o.UnitCentre), Crop(o.LogBoxWidth), Crop(o.LogBoxHeight), Crop(o.Shaft));
+    }
+
+    private static readonly RotateFlags?[] Rotations = [null, RotateFlags.Rotate90Clockwise, RotateFlags.Rotate180, RotateFlags.Rotate90Counterclockwise];
+
+    /// <summary>
+    /// The outputs averaged over the 8 rotations and flips of the frame (the dihedral group D4),
+    /// each mapped back to the frame: counts do not change when the frame is rotated by 90
+    /// degrees or flipped, and the average is steadier near the threshold. The model's metadata
+    /// asks for it (`smpvision.test_time_augmentation = d4`): its thresholds were picked on
+    /// validation patients for exactly this average (tools/training/detector_calibration.py).
+    /// A box's width and height swap under a quarter turn.
+    /// </summary>
+    private static DetectorOutputs InferD4(HairDetectorModel model, Mat small, CancellationToken ct)
+    {
+        DetectorOutputs? sum = null;
+        foreach (var rotation in Rotations)
+        {
+            foreach (bool flip in new[] { false, true })
+            {
+                ct.ThrowIfCancellationRequested();
+                using var t = new Mat();
+                if (rotation is { } r) Cv2.Rotate(small, t, r); else small.CopyTo(t);
+                if (flip) Cv2.Flip(t, t, FlipMode.Y);
+                var o = Infer(model, t, ct);
+                bool swap = rotation is RotateFlags.Rotate90Clockwise or RotateFlags.Rotate90Counterclockwise;
+                var back = new DetectorOutputs(0, 0,
+                    Back(o.HairCentre, o, rotation, flip, out int bw, out int bh), Back(o.UnitCentre, o, rotation, flip, out _, out _),
+                    Back(swap ? o.LogBoxHeight : o.LogBoxWidth, o, rotation, flip, out _, out _), Back(swap ? o.LogBoxWidth : o.LogBoxHeight, o, rotation, flip, out _, out _),
+                    Back(o.Shaft, o, rotation, flip, out _, out _));
+                back = back with { Width = bw, Height = bh };
+                sum = sum is null ? back : Add(sum, back);
+            }
+        }
+
+        return Scale(sum!, 1f / 8);
+    }
+
+    /// <summary>An output map of a transformed frame mapped back to the frame's grid (flip undone first, then the rotation).</summary>
+    private static float[] Back(float[] map, DetectorOutputs o, RotateFlags? rotation, bool flip, out int width, out int height)
+    {
+        using var m = Mat.FromPixelData(o.Height, o.Width, MatType.CV_32FC1, map);
+        using var t = new Mat();
+        if (flip) Cv2.Flip(m, t, FlipMode.Y); else m.CopyTo(t);
+        if (rotation is { } r)
+        {
+            var inverse = r switch
+            {
+                RotateFlags.Rotate90Clockwise => RotateFlags.Rotate90Counterclockwise,
+                RotateFlags.Rotate90Counterclockwise => RotateFlags.Rotate90Clockwise,
+                _ => RotateFlags.Rotate180,
+            };
+            Cv2.Rotate(t, t, inverse);
+        }
+
+        width = t.Cols;
+        height = t.Rows;
+        var result = new float[width * height];
+        t.GetArray(out float[] data);
+        Array.Copy(data, result, result.Length);
+        return result;
+    }
+
+    private static DetectorOutputs Add(DetectorOutputs a, DetectorOutputs b)
+    {
+        if (a.Width != b.Width || a.Height != b.Height)
+        {
+            throw new InvalidOperationException($"D4 outputs differ in size: {a.Width}x{a.Height} and {b.Width}x{b.Height}.");
+        }
+
+        static float[] Sum(float[] x, float[] y)
+        {
+            for (int i = 0; i < x.Length; i++) x[i] += y[i];
+            return x;
+        }
+
+        return a with { HairCentre = Sum(a.HairCentre, b.HairCentre), UnitCentre = Sum(a.UnitCentre, b.UnitCentre), LogBoxWidth = Sum(a.LogBoxWidth, b.LogBoxWidth), LogBoxHeight = Sum(a.LogBoxHeight, b.LogBoxHeight), Shaft = Sum(a.Shaft, b.Shaft) };
+    }
+
+    private static DetectorOutputs Scale(DetectorOutputs a, float f)
+    {
+        foreach (var arr in new[] { a.HairCentre, a.UnitCentre, a.LogBoxWidth, a.LogBoxHeight, a.Shaft })
+        {
+            for (int i = 0; i < arr.Length; i++) arr[i] *= f;
+        }
+
+        return a;
     }
 
     /// <summary>BGR 8-bit -> RGB planar float, (v/255 - 0.5)/0.25, padded by reflection to pw x ph (the trainer's normalisation).</summary>

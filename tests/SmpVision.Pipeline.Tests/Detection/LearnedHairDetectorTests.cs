@@ -97,6 +97,30 @@ public sealed class LearnedHairDetectorTests
     }
 
     [Fact]
+    public void Counts_do_not_change_when_the_frame_is_rotated_or_flipped()
+    {
+        // The shipped model's thresholds are calibrated for the D4 average (rotations and flips),
+        // which makes the count invariant to both by construction.
+        Assert.Equal("d4", HairDetectorModel.Get(null).TestTimeAugmentation);
+        var frame = SyntheticTrichoscopyGenerator.Generate(Spec, seed: 27);
+        using var original = Cv2.ImDecode(frame.EncodedImage, ImreadModes.Color);
+        using var rotated = new Mat();
+        using var flipped = new Mat();
+        Cv2.Rotate(original, rotated, RotateFlags.Rotate90Clockwise);
+        Cv2.Flip(original, flipped, FlipMode.Y);
+        int Count(Mat m)
+        {
+            using var r = Run(m.ImEncode(".png"), new TrichoscopyOptions());
+            return r.Density.VisibleHairCount;
+        }
+
+        int n = Count(original);
+        Assert.True(n > 0);
+        Assert.Equal(n, Count(rotated));
+        Assert.Equal(n, Count(flipped));
+    }
+
+    [Fact]
     public void The_classical_detector_can_still_be_selected()
     {
         var frame = SyntheticTrichoscopyGenerator.Generate(Spec, seed: 22);
