@@ -205,6 +205,16 @@ public sealed class ScalpAnalyzer
             }
 
             _options.ScaleLimits.CheckFor(requestScale, modality, decision is not null);
+            if (image.Info.ReductionFactor > 1)
+            {
+                var f = image.Info.ReductionFactor;
+                warnings.Add(new PipelineWarning("decoded-reduced", $"The photo has {image.Info.EncodedWidthPixels}x{image.Info.EncodedHeightPixels} pixels, more than are analysed at once ({_options.Decoding.MaxAnalysisPixels / 1e6:0.#} MP): it was decoded reduced by {f} per side, and every pixel coordinate refers to the reduced {image.WidthPixels}x{image.HeightPixels} image."));
+                requestScale = requestScale is null ? null : requestScale with
+                {
+                    PixelsPerMillimetre = requestScale.PixelsPerMillimetre / f,
+                    Description = $"{requestScale.Description}, divided by {f} for the reduced decoding",
+                };
+            }
 
             Scale? scale;
             IReadOnlyList<HairInstance> hairs = [];

@@ -23,6 +23,11 @@ public enum ImageFormat
 /// <param name="BitDepth">Bits per channel in the file (8 or 16).</param>
 /// <param name="ExifOrientation">EXIF orientation tag (1-8) that was applied; 1 when none.</param>
 /// <param name="EncodedSizeBytes">Size of the encoded input.</param>
+/// <param name="ReductionFactor">
+/// 1 = analysed at full resolution; 2, 4 or 8: a very large photo (above
+/// <see cref="DecodingOptions.MaxAnalysisPixels"/>) was decoded reduced by this factor per side,
+/// so every pixel coordinate refers to the reduced image and a caller's px/mm was divided by it.
+/// </param>
 public sealed record ImageInfo(
     ImageFormat Format,
     int WidthPixels,
@@ -32,7 +37,8 @@ public sealed record ImageInfo(
     int Channels,
     int BitDepth,
     int ExifOrientation,
-    long EncodedSizeBytes);
+    long EncodedSizeBytes,
+    int ReductionFactor = 1);
 
 /// <summary>
 /// A decoded, oriented scalp photo: 8-bit BGR pixels plus provenance. Owns native memory:

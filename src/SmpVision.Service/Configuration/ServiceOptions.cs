@@ -32,6 +32,21 @@ public sealed class ServiceOptions
     /// </summary>
     public int MaxRequestStringChars { get; set; } = 4096;
 
+    /// <summary>Longest wait for the next upload message, in seconds, before the upload is ended with DEADLINE_EXCEEDED. Default 30.</summary>
+    public double UploadIdleTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Longest time one upload may take to arrive, in seconds. Default 300 (64 MiB at ~1.7 Mbit/s).</summary>
+    public double UploadTotalTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>Uploads open at once; further ones get RESOURCE_EXHAUSTED at once. Default 8.</summary>
+    public int MaxConcurrentUploads { get; set; } = 8;
+
+    /// <summary>
+    /// Bytes all open uploads may hold together (an image stays counted until its analysis ends).
+    /// Default 256 MiB: four full-size uploads.
+    /// </summary>
+    public long MaxBufferedUploadBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>OpenCV worker threads per process. Default 1: parallelism comes from concurrent requests.</summary>
     public int OpenCvThreads { get; set; } = 1;
 
@@ -66,6 +81,16 @@ internal sealed class ServiceOptionsValidator : IValidateOptions<ServiceOptions>
         if (options.MaxUploadBytes < options.MaxUnaryImageBytes || options.MaxUploadBytes > int.MaxValue - (1024 * 1024))
         {
             errors.Add("SmpVision:Service:MaxUploadBytes must be at least MaxUnaryImageBytes and below 2 GiB.");
+        }
+
+        if (options.UploadIdleTimeoutSeconds is <= 0 or > 3600 || options.UploadTotalTimeoutSeconds < options.UploadIdleTimeoutSeconds || options.UploadTotalTimeoutSeconds > 86400)
+        {
+            errors.Add("SmpVision:Service:UploadIdleTimeoutSeconds must be in (0, 3600] and UploadTotalTimeoutSeconds between it and 86400.");
+        }
+
+        if (options.MaxConcurrentUploads < 1 || options.MaxBufferedUploadBytes < options.MaxUploadBytes)
+        {
+            errors.Add("SmpVision:Service:MaxConcurrentUploads must be >= 1 and MaxBufferedUploadBytes at least MaxUploadBytes.");
         }
 
         if (options.MaxRequestStringChars is < 64 or > 1_048_576)

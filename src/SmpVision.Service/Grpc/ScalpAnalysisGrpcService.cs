@@ -28,9 +28,10 @@ internal sealed class ScalpAnalysisGrpcService(
 
     public override async Task<AnalyzeResponse> AnalyzeUpload(IAsyncStreamReader<AnalyzeUploadRequest> requestStream, ServerCallContext context)
     {
-        var (header, image) = await uploads.ReadAsync(requestStream, context.CancellationToken);
-        var pipelineRequest = RequestMapper.ToPipeline(header.Options, "header.options");
-        var result = await runner.AnalyzeAsync(image, pipelineRequest, context.CancellationToken);
+        // The upload keeps its slot and byte reservation until the analysis of its image ends.
+        using var upload = await uploads.ReadAsync(requestStream, context.CancellationToken);
+        var pipelineRequest = RequestMapper.ToPipeline(upload.Header.Options, "header.options");
+        var result = await runner.AnalyzeAsync(upload.Image, pipelineRequest, context.CancellationToken);
         return ResponseMapper.ToProto(result, pipelineRequest.Output);
     }
 

@@ -55,6 +55,7 @@ public static class SmpVisionRegistration
         services.AddSingleton<PipelineReadiness>();
         services.AddSingleton<AnalysisGate>();
         services.AddSingleton<AnalysisRunner>();
+        services.AddSingleton<UploadGate>();
         services.AddSingleton<ImageUploadAssembler>();
         services.AddHostedService<PipelineWarmup>();
         return builder;

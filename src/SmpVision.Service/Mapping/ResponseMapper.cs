@@ -453,6 +453,7 @@ internal static class ResponseMapper
         BitDepth = (uint)info.BitDepth,
         ExifOrientationApplied = (uint)info.ExifOrientation,
         EncodedSizeBytes = (ulong)info.EncodedSizeBytes,
+        DecodeReductionFactor = (uint)info.ReductionFactor,
     };
 
     public static V1.Modality ToProto(Modality modality) => modality switch
