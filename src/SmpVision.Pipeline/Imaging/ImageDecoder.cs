@@ -45,6 +45,13 @@ public sealed record DecodingOptions
     /// </summary>
     public long MaxAnalysisPixels { get; init; } = 24_000_000;
 
+    /// <summary>
+    /// Longest side over shortest side accepted. Default 8: sensors are 4:3 to 16:9 and
+    /// dermoscope frames 5:4, so a 8000x65 strip is no scalp photo (its head segmentation once
+    /// took 15 s on a colour model of 8-pixel rows).
+    /// </summary>
+    public double MaxAspectRatio { get; init; } = 8;
+
     /// <summary>Accept files whose end is missing (JPEG without EOI, PNG without IEND). Default false: refuse them.</summary>
     public bool AllowTruncated { get; init; }
 
@@ -55,6 +62,11 @@ public sealed record DecodingOptions
         if (MaxPixels < 4096)
         {
             errors.Add($"{nameof(MaxPixels)} must be at least 4096 (got {MaxPixels}).");
+        }
+
+        if (MaxAspectRatio < 1)
+        {
+            errors.Add($"{nameof(MaxAspectRatio)} must be at least 1.");
         }
 
         if (MaxDecodedBytes < 1 << 20 || MaxCompressionRatio < 10 || MaxAnalysisPixels < 4096 || CompressionCheckMinDecodedBytes < 0)
@@ -97,6 +109,14 @@ public static class ImageDecoder
             throw new InvalidImageException(
                 ImageErrorKind.TooSmall,
                 $"The image is {header.WidthPixels}x{header.HeightPixels} pixels; at least {options.MinSidePixels} px per side is needed. Send the full-resolution photo, not a thumbnail.");
+        }
+
+        var aspect = Math.Max(header.WidthPixels, header.HeightPixels) / (double)Math.Min(header.WidthPixels, header.HeightPixels);
+        if (aspect > options.MaxAspectRatio)
+        {
+            throw new InvalidImageException(
+                ImageErrorKind.NotAScalp,
+                $"The image is {header.WidthPixels}x{header.HeightPixels} pixels, {aspect:0.#}:1; photos of a scalp are at most {options.MaxAspectRatio:0.#}:1. Send the uncropped photo.");
         }
 
         if (header.Truncated && !options.AllowTruncated)

@@ -39,17 +39,27 @@ internal static class ImageHeaderReader
         }
 
         var format = DetectFormat(data);
-        var header = format switch
+        ImageHeader header;
+        try
         {
-            ImageFormat.Png => ReadPng(data),
-            ImageFormat.Jpeg => ReadJpeg(data),
-            ImageFormat.Tiff => ReadTiff(data),
-            ImageFormat.WebP => ReadWebP(data),
-            ImageFormat.Bmp => ReadBmp(data),
-            _ => throw new InvalidImageException(
-                ImageErrorKind.UnsupportedFormat,
-                "The bytes are not a supported image (expected JPEG, PNG, TIFF, WebP or BMP; the file signature matches none). Convert HEIC or RAW photos to JPEG or PNG first."),
-        };
+            header = format switch
+            {
+                ImageFormat.Png => ReadPng(data),
+                ImageFormat.Jpeg => ReadJpeg(data),
+                ImageFormat.Tiff => ReadTiff(data),
+                ImageFormat.WebP => ReadWebP(data),
+                ImageFormat.Bmp => ReadBmp(data),
+                _ => throw new InvalidImageException(
+                    ImageErrorKind.UnsupportedFormat,
+                    "The bytes are not a supported image (expected JPEG, PNG, TIFF, WebP or BMP; the file signature matches none). Convert HEIC or RAW photos to JPEG or PNG first."),
+            };
+        }
+        catch (Exception ex) when (ex is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException)
+        {
+            // Every reader checks its offsets; this is the net under a forged one a check missed,
+            // so that a header, whatever it says, is answered as a damaged file and not INTERNAL.
+            throw new InvalidImageException(ImageErrorKind.Corrupt, $"The {Name(format)} header is inconsistent (an offset or size points outside the file): it is damaged. Export the photo again.");
+        }
 
         if (header.WidthPixels <= 0 || header.HeightPixels <= 0)
         {
@@ -276,13 +286,14 @@ internal static class ImageHeaderReader
             var w = (body[4] | (body[5] << 8) | (body[6] << 16)) + 1;
             var h = (body[7] | (body[8] << 8) | (body[9] << 16)) + 1;
             var orientation = 1;
-            var pos = 12 + 8 + (int)BinaryPrimitives.ReadUInt32LittleEndian(d.Slice(16, 4));
+            // 64-bit positions: chunk sizes are 32-bit unsigned and a forged one must not wrap.
+            var pos = 12L + 8 + BinaryPrimitives.ReadUInt32LittleEndian(d.Slice(16, 4));
             while (pos + 8 <= d.Length)
             {
-                var size = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(d.Slice(pos + 4, 4)), int.MaxValue - 16);
-                if (d.Slice(pos, 4).SequenceEqual("EXIF"u8) && pos + 8 + size <= d.Length)
+                long size = BinaryPrimitives.ReadUInt32LittleEndian(d.Slice((int)pos + 4, 4));
+                if (d.Slice((int)pos, 4).SequenceEqual("EXIF"u8) && pos + 8 + size <= d.Length)
                 {
-                    var exif = d.Slice(pos + 8, size);
+                    var exif = d.Slice((int)pos + 8, (int)size);
                     orientation = ExifOrientation(exif.Length > 6 && exif[..6].SequenceEqual("Exif\0\0"u8) ? exif[6..] : exif);
                 }
 
