@@ -80,6 +80,9 @@ public sealed class UploadLimitsFixture : WebApplicationFactory<Program>
 
     public UploadGate Gate => Services.GetRequiredService<UploadGate>();
 
+    /// <summary>Records of this fixture, removed on dispose.</summary>
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "smpvision-upload-tests-" + Guid.NewGuid().ToString("N")[..12]);
+
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -89,6 +92,8 @@ public sealed class UploadLimitsFixture : WebApplicationFactory<Program>
             ["SmpVision:Service:MaxConcurrentUploads"] = "2",
             ["SmpVision:Service:UploadIdleTimeoutSeconds"] = "4",
             ["SmpVision:Service:UploadTotalTimeoutSeconds"] = "20",
+            ["SmpVision:Security:Mode"] = "LocalDevelopment",
+            ["SmpVision:Records:DataDirectory"] = DataDirectory,
         }));
 
     protected override void Dispose(bool disposing)
@@ -99,6 +104,11 @@ public sealed class UploadLimitsFixture : WebApplicationFactory<Program>
         }
 
         base.Dispose(disposing);
+        if (disposing && Directory.Exists(DataDirectory))
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 }
 
