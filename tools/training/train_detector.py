@@ -298,7 +298,7 @@ def main():
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--iters", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--full-frames", action="store_true", help="train on whole frames (batch 6) instead of 144 px crops (batch 16)")
+    ap.add_argument("--full-frames", action=argparse.BooleanOptionalAction, default=True, help="train on whole frames (batch 6) instead of 144 px crops (batch 16)")
     ap.add_argument("--only-fold", type=int, default=None, help="train one fold and stop (development)")
     ap.add_argument("--skip-folds", action="store_true", help="train the shipped model only, from folds.json")
     ap.add_argument("--tta", choices=["none", "d4"], default="d4", help="inference the thresholds are picked for (and the product runs)")
@@ -318,7 +318,9 @@ def main():
     log(f"{len(frames)} frames, {len(fold_of)} patients, {args.folds} folds, {args.iters} iterations, seed {args.seed}")
     summary_path = os.path.join(args.out, "folds.json")
     summary = json.load(open(summary_path)) if os.path.exists(summary_path) else {"folds": {}}
-    summary.update({"version": VERSION, "seed": args.seed, "iters": args.iters, "k": args.folds, "patient_fold": fold_of})
+    summary.update({"version": VERSION, "seed": args.seed, "k": args.folds, "patient_fold": fold_of})
+    if not args.recalibrate:
+        summary.update({"iters": args.iters, "full_frames": args.full_frames})
     if args.recalibrate:
         return recalibrate(frames, fold_of, summary, summary_path, args, log)
     folds = [] if args.skip_folds else ([args.only_fold] if args.only_fold is not None else range(args.folds))
