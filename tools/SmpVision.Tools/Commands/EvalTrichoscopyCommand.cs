@@ -181,22 +181,9 @@ internal sealed class EvalTrichoscopyCommand : IToolCommand
         prop.SetValue(stage, value);
     }
 
-    private static double Median(List<double> sorted) =>
-        sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : 0.5 * (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]);
+    private static double Median(List<double> sorted) => CountStats.Median(sorted);
 
-    private static double Pearson(List<double> a, List<double> b)
-    {
-        double ma = a.Average(), mb = b.Average();
-        double sab = 0, saa = 0, sbb = 0;
-        for (int i = 0; i < a.Count; i++)
-        {
-            sab += (a[i] - ma) * (b[i] - mb);
-            saa += (a[i] - ma) * (a[i] - ma);
-            sbb += (b[i] - mb) * (b[i] - mb);
-        }
-
-        return saa > 0 && sbb > 0 ? sab / Math.Sqrt(saa * sbb) : double.NaN;
-    }
+    private static double Pearson(List<double> a, List<double> b) => CountStats.Pearson(a, b);
 
     private static bool PatientSelected(string? patient, string which)
     {
