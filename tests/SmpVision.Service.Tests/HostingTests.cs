@@ -33,7 +33,7 @@ public sealed class HostingTests(ServiceFixture service)
             .Select(b => Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(b))
             .ToList();
         var service1 = files.SelectMany(f => f.Service).Single(s => s.Name == "ScalpAnalysis");
-        Assert.Equal(["Analyze", "AnalyzeUpload", "Compare"], service1.Method.Select(m => m.Name).Order().ToArray());
+        Assert.Equal(["Analyze", "AnalyzeHead", "AnalyzeUpload", "Compare"], service1.Method.Select(m => m.Name).Order().ToArray());
         await call.RequestStream.CompleteAsync();
     }
 }

@@ -293,7 +293,7 @@ public sealed class ScalpAnalyzer
             var plan = clock.Run("planning", () => SmpPlanner.Plan(map, hairs, units, colour, planning, ct));
             warnings.AddRange(plan.Warnings);
             var labelMap = request.Output.LabelMap ? clock.Run("label-map", map.EncodeLabelMapPng) : null;
-            var preview = request.Output.Preview ? clock.Run("preview", () => SmpPlanner.RenderPreviewPng(image, map, plan, planning.SessionNumber)) : null;
+            var preview = request.Output.Preview ? clock.Run("preview", () => SmpPlanner.RenderPreviewPng(image, map, plan, planning.SessionNumber, overhead?.TreatmentBoundary ?? PolygonsOf(planning.TreatmentAreas), planning.HairlinePolyline)) : null;
 
             var result = new ScalpAnalysisResult
             {
@@ -349,6 +349,8 @@ public sealed class ScalpAnalyzer
                 : _options.Regions.ReferenceFolliclesPerSquareCentimetre,
         };
     }
+
+    private static IReadOnlyList<PolygonPixels>? PolygonsOf(IReadOnlyList<PolygonPixels> areas) => areas.Count > 0 ? areas : null;
 
     /// <summary>The request's overhead inputs: given view and face direction, clinician polygons.</summary>
     private static OverheadRequest OverheadRequestOf(AnalysisRequest request) => new(

@@ -370,51 +370,17 @@ public static class SmpPlanner
     }
 
     /// <summary>
-    /// Renders the plan over the scalp: region outlines in legend colours and the planned dots
-    /// up to <paramref name="uptoSession"/> (default: the plan's current session) drawn as dark
-    /// discs of the body needle diameter (at least 2 px), earlier sessions filled, the newest
-    /// session ringed in white so the physician sees what is added now.
+    /// Renders the plan over the scalp (<see cref="PlanPreview"/>): region outlines, the treatment
+    /// boundary and hairline when given, the dots up to <paramref name="uptoSession"/> (default:
+    /// the plan's current session) coloured per session with the newest ringed, and a legend with
+    /// the target density per region class; thousands of dots are sampled and the legend says so.
     /// </summary>
     /// <returns>PNG bytes.</returns>
-    public static byte[] RenderPreviewPng(ScalpImage image, RegionMap map, SmpPlan plan, int? uptoSession = null)
+    public static byte[] RenderPreviewPng(ScalpImage image, RegionMap map, SmpPlan plan, int? uptoSession = null, IReadOnlyList<PolygonPixels>? treatmentBoundary = null, IReadOnlyList<PointPixels>? hairline = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(plan);
-        var upto = uptoSession ?? plan.CurrentSession;
-        using var canvas = image.Bgr.Clone();
-        foreach (var cls in new[] { RegionClass.Thinning, RegionClass.Hairless, RegionClass.Scar })
-        {
-            using var mask = new Mat();
-            Cv2.Compare(map.Labels, (double)(byte)cls, mask, CmpTypes.EQ);
-            Cv2.FindContours(mask, out var contours, out _, RetrievalModes.List, ContourApproximationModes.ApproxSimple);
-            var thickness = Math.Max(2, image.WidthPixels / 400);
-            Cv2.DrawContours(canvas, contours, -1, RegionDrawing.ColourOf(cls), thickness);
-        }
-
-        var radius = plan.PixelsPerMillimetre is { } ppm ? Math.Max(2, (int)Math.Round(plan.Pigment.BodyNeedleMillimetres * ppm / 2)) : 2;
-        foreach (var dot in plan.Dots.Where(d => d.Session <= upto))
-        {
-            var c = new Point((int)Math.Round(dot.Position.X), (int)Math.Round(dot.Position.Y));
-            Cv2.Circle(canvas, c, radius, new Scalar(30, 30, 30), -1, LineTypes.AntiAlias);
-            if (dot.Session == upto)
-            {
-                Cv2.Circle(canvas, c, radius + Math.Max(1, radius / 3), Scalar.White, Math.Max(1, radius / 3), LineTypes.AntiAlias);
-            }
-        }
-
-        var scaleText = Math.Max(0.5, image.WidthPixels / 1200.0);
-        var text = $"session {upto}/{plan.SessionCount}  ref {plan.Reference.FollicularUnitsPerSquareCentimetre:F0} FU/cm2 ({plan.Reference.Source})  dilution {plan.Pigment.DilutionLevel}/5";
-        // Caption on a band darkened to 15%: burned-in white overlay text under it drops to ~38 grey,
-        // so the caption stays legible over info bars and any skin tone.
-        var textSize = Cv2.GetTextSize(text, HersheyFonts.HersheySimplex, scaleText, (int)Math.Max(1, 1.5 * scaleText), out var baseline);
-        var band = new Rect(0, 0, Math.Min(canvas.Cols, textSize.Width + 20), Math.Min(canvas.Rows, textSize.Height + baseline + 16));
-        using (var roi = canvas[band])
-        {
-            Cv2.AddWeighted(roi, 0.15, roi, 0, 0, roi);
-        }
-
-        Cv2.PutText(canvas, text, new Point(10, textSize.Height + 8), HersheyFonts.HersheySimplex, scaleText, Scalar.White, (int)Math.Max(1, 1.5 * scaleText), LineTypes.AntiAlias);
-        return canvas.ImEncode(".png");
+        return PlanPreview.Render(image, map, plan, uptoSession ?? plan.CurrentSession, treatmentBoundary, hairline);
     }
 }

@@ -2,6 +2,7 @@ using Google.Rpc;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using SmpVision.Contracts.V1;
+using SmpVision.Pipeline.Overhead;
 using SmpVision.Service.Configuration;
 using SmpVision.Service.Errors;
 using SmpVision.Service.Hosting;
@@ -43,6 +44,37 @@ internal sealed class ScalpAnalysisGrpcService(
         var afterScale = RequestMapper.ToScale(request.AfterScale, "after_scale");
         var result = await runner.CompareAsync(request.BeforeImage.ToByteArray(), request.AfterImage.ToByteArray(), pipelineRequest, afterScale, request.ReturnChangeMap, context.CancellationToken);
         return ResponseMapper.ToProto(result, pipelineRequest.Output);
+    }
+
+    /// <summary>
+    /// One analysis per view (modality overhead, the view and its clinician input from the
+    /// request), then the head-level SALT-weighted combination (<see cref="HeadScore"/>).
+    /// </summary>
+    public override async Task<AnalyzeHeadResponse> AnalyzeHead(AnalyzeHeadRequest request, ServerCallContext context)
+    {
+        var views = RequestMapper.ToHeadViews(request);
+        var response = new AnalyzeHeadResponse();
+        var fractions = new List<(SmpVision.Pipeline.Overhead.OverheadView, double)>();
+        for (int i = 0; i < views.Count; i++)
+        {
+            CheckUnarySize(request.Views[i].Image.Length, $"views[{i}].image");
+            var (view, pipelineRequest) = views[i];
+            var result = await runner.AnalyzeAsync(request.Views[i].Image.ToByteArray(), pipelineRequest, context.CancellationToken);
+            var analysis = ResponseMapper.ToProto(result, pipelineRequest.Output);
+            fractions.Add((view, result.Overhead?.BaldFractionOfScalp ?? 0));
+            response.Views.Add(new HeadViewResult { View = request.Views[i].View, SaltWeight = HeadScore.SaltWeight(view), Analysis = analysis });
+        }
+
+        var head = HeadScore.Combine(fractions);
+        response.BaldFractionOfHead = head.BaldFractionOfHead;
+        if (head.SaltLikeScorePercent is { } salt)
+        {
+            response.SaltLikeScorePercent = salt;
+        }
+
+        response.SaltWeightCoveredFraction = head.SaltWeightCoveredFraction;
+        response.Warnings.AddRange(head.Warnings.Select(ResponseMapper.ToProto));
+        return response;
     }
 
     private void CheckUnarySize(int length, string field)

@@ -111,6 +111,53 @@ internal static class RequestMapper
         };
     }
 
+    /// <summary>
+    /// Maps a head request to one overhead analysis request per view: the shared options with the
+    /// modality set to overhead and the view's own orientation and clinician input. At least one
+    /// view, each named and given once.
+    /// </summary>
+    public static IReadOnlyList<(OverheadView View, AnalysisRequest Request)> ToHeadViews(V1.AnalyzeHeadRequest request)
+    {
+        if (request.Views.Count == 0)
+        {
+            throw new InvalidRequestException("views", "Give at least one view (top, front, left, right, back), each with its image.");
+        }
+
+        if (request.Views.Count > 5)
+        {
+            throw new InvalidRequestException("views", $"At most five views (top, front, left, right, back); got {request.Views.Count}.");
+        }
+
+        var seen = new HashSet<V1.OverheadView>();
+        var result = new List<(OverheadView, AnalysisRequest)>();
+        for (int i = 0; i < request.Views.Count; i++)
+        {
+            var v = request.Views[i];
+            if (ToView(v.View) is not { } view || !Enum.IsDefined(v.View))
+            {
+                throw new InvalidRequestException($"views[{i}].view", "Each view must be named: OVERHEAD_VIEW_TOP, _FRONT, _LEFT, _RIGHT or _BACK.");
+            }
+
+            if (!seen.Add(v.View))
+            {
+                throw new InvalidRequestException($"views[{i}].view", $"{v.View} is given twice; send each view once.");
+            }
+
+            if (v.Image.IsEmpty)
+            {
+                throw new InvalidRequestException($"views[{i}].image", $"The {v.View} view has no image.");
+            }
+
+            var options = request.Options?.Clone() ?? new V1.AnalysisOptions();
+            options.Modality = V1.Modality.Overhead;
+            options.Clinician = v.Clinician;
+            options.Overhead = new V1.OverheadViewOptions { View = v.View, FaceEdge = v.FaceEdge };
+            result.Add((view, ToPipeline(options, $"views[{i}]")));
+        }
+
+        return result;
+    }
+
     /// <summary>API view to pipeline view; null = detect.</summary>
     public static OverheadView? ToView(V1.OverheadView view) => view switch
     {
@@ -153,7 +200,7 @@ internal static class RequestMapper
 
         if (input.HasReferenceFollicularUnitsPerSquareCentimetre && input.ReferenceFollicularUnitsPerSquareCentimetre is not (> 0 and <= 300))
         {
-            throw new InvalidRequestException($"{field}.reference_follicular_units_per_square_centimetre", $"Reference density must be in (0, 300] FU/cm2 (normal scalps have 65-110, DOMAIN.md); got {input.ReferenceFollicularUnitsPerSquareCentimetre}.");
+            throw new InvalidRequestException($"{field}.reference_follicular_units_per_square_centimetre", $"Reference density must be in (0, 300] FU/cm2 (normal scalps have 65-110, docs/DOMAIN-SOURCES.md); got {input.ReferenceFollicularUnitsPerSquareCentimetre}.");
         }
 
         if (input.HasMinDotSpacingMillimetres && input.MinDotSpacingMillimetres is not (> 0 and <= 10))
