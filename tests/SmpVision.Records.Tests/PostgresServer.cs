@@ -13,6 +13,7 @@ namespace SmpVision.Records.Tests;
 public sealed class PostgresServer : IDisposable
 {
     private readonly string? _root;
+    private int _disposed;
     private readonly string? _bin;
     private readonly bool _asPostgresUser;
 
@@ -67,7 +68,8 @@ public sealed class PostgresServer : IDisposable
 
     public void Dispose()
     {
-        if (_root is null || _bin is null)
+        // Idempotent: WebApplicationFactory-based fixtures dispose their parts twice (Dispose and DisposeAsync).
+        if (_root is null || _bin is null || Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
@@ -79,7 +81,32 @@ public sealed class PostgresServer : IDisposable
         }
         finally
         {
-            Directory.Delete(_root, recursive: true);
+            DeleteTree(_root);
+        }
+    }
+
+    /// <summary>
+    /// Deletes a temporary folder that a stopping server may still be emptying (postgres removes
+    /// its lock and socket files while it shuts down, so a recursive delete can meet an entry that
+    /// just vanished): retried a few times; a folder already gone is fine.
+    /// </summary>
+    public static void DeleteTree(string path)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(path))
+                {
+                    Directory.Delete(path, recursive: true);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException or IOException && attempt < 10)
+            {
+                Thread.Sleep(100);
+            }
         }
     }
 

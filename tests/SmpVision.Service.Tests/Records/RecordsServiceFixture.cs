@@ -82,10 +82,10 @@ public class RecordsServiceFixture : WebApplicationFactory<Program>
         }
 
         base.Dispose(disposing);
-        if (disposing && Directory.Exists(DataDirectory))
+        if (disposing)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(DataDirectory, recursive: true);
+            SmpVision.Records.Tests.PostgresServer.DeleteTree(DataDirectory);
         }
     }
 
