@@ -53,7 +53,23 @@ public sealed record ScalpRegion(
     double? FollicularUnitsPerSquareCentimetre,
     double? HairCoverageFraction,
     double? DensityRelativeToReference,
-    LabColour MeanSkinColour);
+    LabColour MeanSkinColour)
+{
+    /// <summary>
+    /// Scar regions: confidence in [0, 1] that the region is a scar, from its evidence (see
+    /// <see cref="ScarEvidence"/>); null for other classes.
+    /// </summary>
+    public double? ScarConfidence { get; init; }
+
+    /// <summary>
+    /// Scar regions below the confidence a scar needs: reported as "possible scar", never planned
+    /// as a scar and never counted as one; the kind is then <see cref="ScarKind.Unspecified"/>.
+    /// </summary>
+    public bool PossibleScar { get; init; }
+
+    /// <summary>Scar regions: what the finding rests on (a short phrase per cue); empty for other classes.</summary>
+    public string ScarEvidence { get; init; } = "";
+}
 
 /// <summary>Totals of one class over the whole map.</summary>
 /// <param name="Class">The class.</param>
