@@ -232,16 +232,10 @@ def export(model, path, threshold, unit_threshold, note, tta="none"):
                       dynamic_axes={"image": {2: "height", 3: "width"}, "heatmap": {2: "h2", 3: "w2"},
                                     "size": {2: "h2", 3: "w2"}, "shaft": {2: "h2", 3: "w2"}},
                       opset_version=13, do_constant_folding=True)
-    import onnx
-    m = onnx.load(path)
-    meta = {"smpvision.model": VERSION, "smpvision.input_pixels_per_mm": str(dd.INPUT_PPM),
+    _write_meta(path, {"smpvision.model": VERSION, "smpvision.input_pixels_per_mm": str(dd.INPUT_PPM),
             "smpvision.output_stride": str(STRIDE), "smpvision.normalisation": "rgb/255, (x-0.5)/0.25",
             "smpvision.hair_threshold": f"{threshold:.2f}", "smpvision.unit_threshold": f"{unit_threshold:.2f}",
-            "smpvision.training": note, "smpvision.test_time_augmentation": tta}
-    for k, v in meta.items():
-        p = m.metadata_props.add()
-        p.key, p.value = k, v
-    onnx.save(m, path)
+            "smpvision.training": note, "smpvision.test_time_augmentation": tta})
 
 
 def calibrate(path, frames, val, test, tta, note, log):
@@ -276,10 +270,15 @@ def recalibrate(frames, fold_of, summary, summary_path, args, log):
 
 
 def _set_thresholds(path, t, tu, tta):
+    _write_meta(path, {"smpvision.hair_threshold": f"{t:.2f}", "smpvision.unit_threshold": f"{tu:.2f}", "smpvision.test_time_augmentation": tta})
+
+
+def _write_meta(path, updates):
+    """Sets metadata entries of an ONNX file (others kept), in place."""
     import onnx
     m = onnx.load(path)
     meta = {p.key: p.value for p in m.metadata_props}
-    meta.update({"smpvision.hair_threshold": f"{t:.2f}", "smpvision.unit_threshold": f"{tu:.2f}", "smpvision.test_time_augmentation": tta})
+    meta.update(updates)
     del m.metadata_props[:]
     for k, v in meta.items():
         p = m.metadata_props.add()

@@ -261,19 +261,16 @@ internal static class LearnedHairDetector
         // The opening is the end nearer the unit's centre when the unit has several hairs (they
         // converge there); a lone hair's boxes cannot tell its ends apart, so its first end is kept.
         var unitCentre = map.Point(unit.CentreX, unit.CentreY);
-        bool aIsOpening = unit.HairIndices.Count < 2 || Dist2(a, unitCentre) <= Dist2(b, unitCentre);
+        bool aIsOpening = unit.HairIndices.Count < 2 || HairInstanceExtractor.Dist2(a, unitCentre) <= HairInstanceExtractor.Dist2(b, unitCentre);
         var (emergence, tip) = aIsOpening ? (a, b) : (b, a);
         double lengthPx = g.LengthCells * map.PixelsPerCell, widthPx = g.WidthCells * map.PixelsPerCell;
         double? widthUm = scale is null ? null : widthPx * scale.MicrometresPerPixel;
-        return new HairInstance(id, emergence, tip, lengthPx, widthPx, unitId, !Inside(analysable, a) || !Inside(analysable, b))
+        return new HairInstance(id, emergence, tip, lengthPx, widthPx, unitId, !HairInstanceExtractor.IsSet(analysable, a) || !HairInstanceExtractor.IsSet(analysable, b))
         {
             WidthMicrometres = widthUm,
             LengthMicrometres = scale is null ? null : lengthPx * scale.MicrometresPerPixel,
-            WidthClass = widthUm is null ? HairWidthClass.Unknown
-                : widthUm < o.VellusMaxWidthMicrometres ? HairWidthClass.Vellus
-                : widthUm >= o.TerminalMinWidthMicrometres ? HairWidthClass.Terminal
-                : HairWidthClass.Intermediate,
-            CountedInDensity = Inside(analysable, centre),
+            WidthClass = HairInstanceExtractor.WidthClassOf(widthUm, o),
+            CountedInDensity = HairInstanceExtractor.IsSet(analysable, centre),
         };
     }
 
@@ -283,13 +280,5 @@ internal static class LearnedHairDetector
         public double PixelsPerCell => Stride / Factor;
 
         public PointPixels Point(double cx, double cy) => new((((cx * Stride) + 0.5) / Factor) - 0.5, (((cy * Stride) + 0.5) / Factor) - 0.5);
-    }
-
-    private static double Dist2(PointPixels p, PointPixels q) => ((p.X - q.X) * (p.X - q.X)) + ((p.Y - q.Y) * (p.Y - q.Y));
-
-    private static unsafe bool Inside(Mat mask, PointPixels p)
-    {
-        int x = (int)Math.Round(p.X), y = (int)Math.Round(p.Y);
-        return x >= 0 && y >= 0 && x < mask.Cols && y < mask.Rows && MatPixels.Row(mask, y)[x] != 0;
     }
 }

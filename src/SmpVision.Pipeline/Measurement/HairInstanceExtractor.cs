@@ -351,10 +351,7 @@ internal static class HairInstanceExtractor
                 && (emergenceInside || lengthWorkUm >= o.MinCountedLengthCutOpeningMicrometres);
             double? widthUm = scale is null ? null : widthFull * scale.MicrometresPerPixel;
             double? lengthUm = scale is null ? null : lengthFull * scale.MicrometresPerPixel;
-            var widthClass = widthUm is null ? HairWidthClass.Unknown
-                : widthUm < o.VellusMaxWidthMicrometres ? HairWidthClass.Vellus
-                : widthUm >= o.TerminalMinWidthMicrometres ? HairWidthClass.Terminal
-                : HairWidthClass.Intermediate;
+            var widthClass = WidthClassOf(widthUm, o);
             if (trackMinBins > 0 && r.Bins >= trackMinBins)
             {
                 var tracks = Tracks(r, w1, emergeAtA, o.MinRunWidthFraction, trackMinBins, o);
@@ -1001,7 +998,14 @@ internal static class HairInstanceExtractor
         return c % 2 == 1 ? values[c / 2] : 0.5 * (values[(c / 2) - 1] + values[c / 2]);
     }
 
-    private static bool IsSet(Mat mask8, PointPixels p)
+    /// <summary>Width class of a shaft width (DOMAIN.md: terminal &gt;= 60 um, vellus &lt; 30 um by default); Unknown without a scale. Every detector classes widths with it.</summary>
+    internal static HairWidthClass WidthClassOf(double? widthMicrometres, HairInstanceOptions o) =>
+        widthMicrometres is not { } w ? HairWidthClass.Unknown
+        : w < o.VellusMaxWidthMicrometres ? HairWidthClass.Vellus
+        : w >= o.TerminalMinWidthMicrometres ? HairWidthClass.Terminal
+        : HairWidthClass.Intermediate;
+
+    internal static bool IsSet(Mat mask8, PointPixels p)
     {
         int x = (int)Math.Round(p.X), y = (int)Math.Round(p.Y);
         if (x < 0 || y < 0 || x >= mask8.Cols || y >= mask8.Rows)
